@@ -1,0 +1,61 @@
+"""Dates and months. A month is an integer index (year * 12 + month - 1) so that arrays of months are cheap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+
+
+class DateFormatError(ValueError):
+    pass
+
+
+def parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD, strictly."""
+    m = _DATE.match(str(text))
+    if not m:
+        raise DateFormatError(f"{text!r} is not a date of the form YYYY-MM-DD")
+    try:
+        d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError as exc:
+        raise DateFormatError(f"{text!r} is not a real date ({exc})") from None
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise DateFormatError(f"{text!r} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return d
+
+
+def parse_month(text: str) -> int:
+    """YYYY-MM (a whole month) to a month index."""
+    m = _MONTH.match(str(text))
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise DateFormatError(f"{text!r} is not a month of the form YYYY-MM")
+    year = int(m[1])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateFormatError(f"{text!r} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return year * 12 + int(m[2]) - 1
+
+
+def month_of(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def month_start(month: int) -> dt.date:
+    return dt.date(month // 12, month % 12 + 1, 1)
+
+
+def month_end(month: int) -> dt.date:
+    return month_start(month + 1) - dt.timedelta(days=1)
+
+
+def format_month(month: int) -> str:
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def month_range(first: int, last: int) -> range:
+    return range(first, last + 1)

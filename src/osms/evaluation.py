@@ -1,0 +1,138 @@
+"""Evaluate a policy set for one month over a batch of persons, all arrays, in dependency order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from .dates import format_month, month_start
+from .errors import OsmsError
+from .expressions import JOB, evaluate
+from .money import RoundingRangeError, round_array
+from .policy import AGGREGATES, Dated, InvalidIf, PolicySet, UndefinedAt
+from .scenario import Batch
+
+
+@dataclass
+class ParamUse:
+    name: str
+    value: Decimal
+    entry: Dated
+    read_on: dt.date
+
+
+@dataclass
+class Invalid:
+    node: str
+    mask: np.ndarray
+    check: InvalidIf
+    entry: Dated
+
+
+@dataclass
+class MonthResult:
+    month: int
+    size: int
+    values: dict[str, np.ndarray]
+    versions: dict[str, Dated | None]  # node → entry used (None: category not in force)
+    params: dict[str, ParamUse] = field(default_factory=dict)
+    invalid: list[Invalid] = field(default_factory=list)
+
+    def invalid_mask(self) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for inv in self.invalid:
+            mask |= inv.mask
+        return mask
+
+
+def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict[str, Any],
+               used: dict[str, ParamUse], node: str, month: int) -> None:
+    for name in names:
+        if name in policy.parameters and name not in used:
+            try:
+                value, entry, read_on = policy.parameter_value(name, day)
+            except UndefinedAt as exc:
+                raise UndefinedAt(f"{exc.message} (needed by '{node}' for {format_month(month)})",
+                                  file=exc.location.file, line=exc.location.line,
+                                  field=exc.location.field) from None
+            used[name] = ParamUse(name, value, entry, read_on)
+            env[name] = float(value)
+
+
+def evaluate_month(policy: PolicySet, batch: Batch, month: int) -> MonthResult:
+    """All rules, categories and aggregates for `month`; raises on anything the policies leave undefined."""
+    day = month_start(month)
+    n = batch.size
+    k = batch.facts["wage"].shape[0]
+    env: dict[str, Any] = dict(batch.facts)
+    res = MonthResult(month, n, {}, {})
+    payers: dict[str, str] = {}
+    for node in policy.order:
+        if node in AGGREGATES:
+            want = {"state_paid": ("republican",), "locally_paid": ("local",),
+                    "preferential": ("republican", "local")}[node]
+            acc = np.zeros(n, dtype=bool)
+            for cat, payer in payers.items():
+                if payer in want:
+                    acc |= env[f"in_{cat}"]
+            env[node] = acc
+            res.values[node] = acc
+            continue
+        if node.startswith("in_") and node[3:] in policy.categories:
+            cat = node[3:]
+            tl = policy.categories[cat].timeline
+            if not tl.exists_at(day):
+                res.versions[node] = None
+                env[node] = np.zeros(n, dtype=bool)
+                res.values[node] = env[node]
+                continue
+            entry = tl.at(day)
+            payers[cat] = entry.payload["payer"]
+            member = batch.stated[cat].copy()
+            cond = entry.payload["condition"]
+            if cond is not None:
+                _param_env(policy, cond.names, day, env, res.params, node, month)
+                member |= np.broadcast_to(np.asarray(evaluate(cond, env), dtype=bool), (n,))
+            res.versions[node] = entry
+            env[node] = member
+            res.values[node] = member
+            continue
+        rule = policy.rules[node]
+        try:
+            entry = rule.timeline.at(day)
+        except UndefinedAt as exc:
+            raise UndefinedAt(f"{exc.message} (asked for {format_month(month)})", file=exc.location.file,
+                              line=exc.location.line, field=exc.location.field) from None
+        formula, checks = entry.payload
+        _param_env(policy, formula.names, day, env, res.params, node, month)
+        shape = (k, n) if rule.entity == JOB else (n,)
+        value = np.broadcast_to(np.asarray(evaluate(formula, env)), shape)
+        if rule.unit == "bool":
+            value = value.astype(bool)
+        else:
+            value = value.astype(np.float64)
+            bad = ~np.isfinite(value)
+            if bad.any():
+                raise OsmsError(f"rule '{node}' gives no finite number for {int(bad.sum())} person(s) in "
+                                f"{format_month(month)} (a division by zero?)", file=entry.prov.file,
+                                line=entry.prov.line, field=entry.prov.field)
+            if rule.rounding is not None:
+                step, mode = rule.rounding
+                try:
+                    value = round_array(value, float(step), mode)
+                except RoundingRangeError as exc:
+                    raise OsmsError(f"rule '{node}': {exc}", file=entry.prov.file, line=entry.prov.line,
+                                    field=entry.prov.field) from None
+        for check in checks:
+            _param_env(policy, check.when.names, day, env, res.params, node, month)
+            mask = np.broadcast_to(np.asarray(evaluate(check.when, env), dtype=bool), (n,))
+            if mask.any():
+                res.invalid.append(Invalid(node, mask.copy(), check, entry))
+        res.versions[node] = entry
+        env[node] = value
+        res.values[node] = value
+    return res

@@ -1,0 +1,255 @@
+"""The policy expression language: a small, sandboxed, vectorized subset of Python arithmetic.
+
+Formulas are parsed once at load time and every node and name is checked there, so a policy that
+loads cannot fail at evaluation for a syntactic or naming reason. Evaluation goes through
+`simpleeval` with its node table cut down to the allowed nodes, plain numpy arithmetic (the default
+guarded operators reject long arrays), and elementwise `and`/`or`/`not`/comparisons/`if-else`.
+Only numbers and boolean arrays ever reach an expression.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from simpleeval import SimpleEval
+
+from .money import round_array
+
+MAX_FORMULA_CHARS = 4000
+MAX_DEPTH = 60
+
+PERSON = "person"
+JOB = "job"
+
+
+def _min(*xs: Any) -> Any:
+    return np.minimum.reduce(np.broadcast_arrays(*[np.asarray(x, dtype=np.float64) for x in xs]))
+
+
+def _max(*xs: Any) -> Any:
+    return np.maximum.reduce(np.broadcast_arrays(*[np.asarray(x, dtype=np.float64) for x in xs]))
+
+
+def _sum_jobs(x: Any) -> Any:
+    x = np.asarray(x)
+    return x.sum(axis=0) if x.ndim == 2 else x
+
+
+def _any_jobs(x: Any) -> Any:
+    x = np.asarray(x, dtype=bool)
+    return x.any(axis=0) if x.ndim == 2 else x
+
+
+def _count_jobs(x: Any) -> Any:
+    x = np.asarray(x, dtype=bool)
+    return x.sum(axis=0).astype(np.float64) if x.ndim == 2 else x.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Function:
+    impl: Callable[..., Any]
+    min_args: int
+    max_args: int | None
+    doc: str
+    gives: str | None = None  # entity of the result when it differs from the arguments'
+    const_args: tuple[int, ...] = ()  # argument positions that must be number literals
+
+
+FUNCTIONS: dict[str, Function] = {
+    "min": Function(_min, 2, None, "elementwise minimum"),
+    "max": Function(_max, 2, None, "elementwise maximum"),
+    "where": Function(lambda c, a, b: np.where(c, a, b), 3, 3, "where(condition, if_true, if_false)"),
+    "abs": Function(np.abs, 1, 1, "absolute value"),
+    "round_tenge": Function(lambda x: round_array(x, 1.0, "half_up"), 1, 1,
+                            "round half-up to whole tenge"),
+    "round_to": Function(lambda x, s: round_array(x, float(s), "half_up"), 2, 2,
+                         "round_to(x, step): round half-up to a multiple of step", const_args=(1,)),
+    "floor_to": Function(lambda x, s: round_array(x, float(s), "floor"), 2, 2,
+                         "floor_to(x, step): round down to a multiple of step", const_args=(1,)),
+    "sum_jobs": Function(_sum_jobs, 1, 1, "sum of a per-job value over the person's jobs", gives=PERSON),
+    "any_jobs": Function(_any_jobs, 1, 1, "true where any of the person's jobs is true", gives=PERSON),
+    "count_jobs": Function(_count_jobs, 1, 1, "number of the person's jobs where true", gives=PERSON),
+}
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+_OP_SYMBOL = {ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.BitAnd: "&", ast.BitOr: "|",
+              ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@", ast.Invert: "~"}
+
+
+class ExpressionError(ValueError):
+    """A formula that breaks the language's rules; the loader adds file, line and field."""
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[b])",
+        ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+        ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions", ast.List: "lists",
+        ast.Tuple: "tuples", ast.Dict: "dicts", ast.Set: "sets", ast.JoinedStr: "f-strings",
+        ast.NamedExpr: "assignment (:=)", ast.Starred: "unpacking (*x)", ast.Await: "await",
+        ast.Yield: "yield", ast.YieldFrom: "yield",
+    }
+    return names.get(type(node), type(node).__name__)
+
+
+@dataclass
+class Formula:
+    """A checked formula: its text, parsed tree, the names it reads and the entity of its result."""
+
+    text: str
+    tree: ast.Expression
+    names: frozenset[str]
+    entity: str
+    functions: frozenset[str] = field(default_factory=frozenset)
+
+
+def compile_formula(text: str, known: Mapping[str, str]) -> Formula:
+    """Parse and check a formula. `known` maps each readable name to its entity (person or job)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("formula is empty")
+    if len(text) > MAX_FORMULA_CHARS:
+        raise ExpressionError(f"formula is {len(text)} characters; the limit is {MAX_FORMULA_CHARS}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"not a valid formula: {exc.msg} (column {exc.offset})") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("formula is too deeply nested") from None
+    names: set[str] = set()
+    funcs: set[str] = set()
+    entity = _check(tree.body, known, names, funcs, 0)
+    return Formula(text, tree, frozenset(names), entity, frozenset(funcs))
+
+
+def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[str], depth: int) -> str:
+    """Check one node; return the entity of its value (job if any job-level value flows into it)."""
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"formula is nested deeper than {MAX_DEPTH} levels")
+    d = depth + 1
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise ExpressionError(f"only numbers may be written in a formula, not {node.value!r}")
+        if abs(node.value) > 1e15:
+            raise ExpressionError(f"number {node.value} is too large")
+        return PERSON
+    if isinstance(node, ast.Name):
+        if node.id in ("True", "False"):
+            return PERSON
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"{node.id} is a function: call it as {node.id}(...)")
+        if node.id not in known:
+            hint = _closest(node.id, known)
+            raise ExpressionError(f"unknown name {node.id!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        names.add(node.id)
+        return known[node.id]
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            sym = _OP_SYMBOL.get(type(node.op), type(node.op).__name__)
+            raise ExpressionError(f"operator {sym} is not allowed (use + - * / and the functions)")
+        return _join(_check(node.left, known, names, funcs, d), _check(node.right, known, names, funcs, d))
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Invert):
+            raise ExpressionError("operator ~ is not allowed (use not)")
+        return _check(node.operand, known, names, funcs, d)
+    if isinstance(node, ast.BoolOp):
+        ents = [_check(v, known, names, funcs, d) for v in node.values]
+        return JOB if JOB in ents else PERSON
+    if isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _CMPOPS:
+                raise ExpressionError(f"comparison {type(op).__name__} is not allowed")
+        ents = [_check(node.left, known, names, funcs, d)]
+        ents += [_check(c, known, names, funcs, d) for c in node.comparators]
+        return JOB if JOB in ents else PERSON
+    if isinstance(node, ast.IfExp):
+        ents = [_check(x, known, names, funcs, d) for x in (node.test, node.body, node.orelse)]
+        return JOB if JOB in ents else PERSON
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionError("only the policy functions may be called, by name")
+        fname = node.func.id
+        if fname not in FUNCTIONS:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise ExpressionError(f"unknown function {fname!r}; the functions are: {allowed}")
+        fn = FUNCTIONS[fname]
+        if node.keywords:
+            raise ExpressionError(f"{fname}() takes no keyword arguments")
+        n = len(node.args)
+        if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
+            want = str(fn.min_args) if fn.max_args == fn.min_args else f"at least {fn.min_args}"
+            raise ExpressionError(f"{fname}() takes {want} arguments, not {n}")
+        for pos in fn.const_args:
+            arg = node.args[pos]
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float))
+                    and not isinstance(arg.value, bool) and arg.value > 0):
+                raise ExpressionError(f"argument {pos + 1} of {fname}() must be a positive number")
+        funcs.add(fname)
+        ents = [_check(a, known, names, funcs, d) for a in node.args]
+        if fn.gives is not None:
+            return fn.gives
+        return JOB if JOB in ents else PERSON
+    raise ExpressionError(f"{_describe(node)} is not allowed in a formula")
+
+
+def _join(a: str, b: str) -> str:
+    return JOB if JOB in (a, b) else PERSON
+
+
+def _closest(name: str, known: Mapping[str, str]) -> str | None:
+    import difflib
+
+    hits = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return hits[0] if hits else None
+
+
+class _VectorEval(SimpleEval):
+    """simpleeval with elementwise boolean logic and only the node types the checker allows."""
+
+    def __init__(self) -> None:
+        super().__init__(operators={**_BINOPS, **_CMPOPS, ast.USub: operator.neg, ast.UAdd: operator.pos,
+                                    ast.Not: np.logical_not},
+                         functions={k: f.impl for k, f in FUNCTIONS.items()}, names={})
+        allowed = (ast.Name, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call,
+                   ast.Constant)
+        self.nodes = {k: v for k, v in self.nodes.items() if k in allowed}
+
+    def _eval_boolop(self, node: ast.BoolOp) -> Any:
+        values = [self._eval(v) for v in node.values]
+        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+        return combine.reduce(np.broadcast_arrays(*[np.asarray(v, dtype=bool) for v in values]))
+
+    def _eval_compare(self, node: ast.Compare) -> Any:
+        left = self._eval(node.left)
+        result: Any = True
+        for op, comp in zip(node.ops, node.comparators):
+            right = self._eval(comp)
+            result = np.logical_and(result, self.operators[type(op)](left, right))
+            left = right
+        return result
+
+    def _eval_ifexp(self, node: ast.IfExp) -> Any:
+        return np.where(self._eval(node.test), self._eval(node.body), self._eval(node.orelse))
+
+    def _check_disallowed_items(self, item: Any) -> None:
+        # Only numbers and arrays of numbers/booleans flow here; the load-time check guarantees it.
+        return None
+
+
+def evaluate(formula: Formula, env: Mapping[str, Any]) -> Any:
+    """Evaluate a checked formula over arrays in `env`."""
+    ev = _VectorEval()
+    ev.names = env
+    ev.expr = formula.text
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ev._eval(formula.tree.body)

@@ -1,0 +1,172 @@
+"""Safe YAML loading: line numbers kept, duplicate keys and aliases rejected, exact decimals, bounded size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import OsmsError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 40
+
+
+class LineDict(dict):
+    """A mapping that remembers the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list):
+    """A sequence that remembers the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings, floats as Decimal, and refuses what a policy never needs."""
+
+    def __init__(self, stream: str, filename: str) -> None:
+        super().__init__(stream)
+        self.filename = filename
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise OsmsError(
+                "YAML aliases (*name) are not allowed: write the value out in full",
+                file=self.filename, line=event.start_mark.line + 1)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise OsmsError(
+                f"YAML anchors (&{event.anchor}) are not allowed: write the value out in full",
+                file=self.filename, line=event.start_mark.line + 1)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels", file=self.filename,
+                            line=event.start_mark.line + 1)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# Dates stay strings: the schema checks their form and the model parses them, so a bad date
+# is reported with its line instead of surfacing as a Python date or datetime.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
+    text = str(node.value).replace("_", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise OsmsError(f"{node.value!r} is not a finite number", file=loader.filename,
+                        line=node.start_mark.line + 1)
+    return value
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise OsmsError(f"mapping key {key_node.value!r} must be a plain name or date",
+                            file=loader.filename, line=line)
+        key = str(key)
+        if key in result:
+            raise OsmsError(
+                f"duplicate key {key!r} (first at line {result.key_lines[key]}): keep one",
+                file=loader.filename, line=line)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def load_yaml_text(text: str, filename: str) -> Any:
+    """Parse YAML text; any problem becomes an OsmsError naming the file and line."""
+    loader = _Loader(text, filename)
+    try:
+        return loader.get_single_data()
+    except OsmsError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise OsmsError(f"YAML syntax error: {problem}", file=filename, line=line) from None
+    except yaml.YAMLError as exc:
+        raise OsmsError(f"YAML error: {exc}", file=filename) from None
+    except RecursionError:
+        raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels", file=filename) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Read and parse one YAML file with size and encoding checks."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise OsmsError(f"cannot read file: {exc.strerror}", file=name) from None
+    if size > max_bytes:
+        raise OsmsError(f"file is {size} bytes; the limit is {max_bytes}", file=name)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OsmsError(f"file is not UTF-8 (byte {exc.start})", file=name) from None
+    except OSError as exc:
+        raise OsmsError(f"cannot read file: {exc.strerror}", file=name) from None
+    return load_yaml_text(text, name)
+
+
+def line_of(root: Any, path: Sequence[str | int]) -> int | None:
+    """The line of the deepest node along `path` that has one."""
+    line = getattr(root, "line", None) or None
+    node = root
+    for step in path:
+        if isinstance(node, LineDict) and isinstance(step, str) and step in node:
+            line = node.key_lines.get(step, line)
+            node = node[step]
+        elif isinstance(node, LineList) and isinstance(step, int) and 0 <= step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+    return line
+
+
+def field_name(path: Sequence[str | int]) -> str:
+    """A readable field path: values.2024-01-01.value or jobs[0].wage."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out

@@ -1,0 +1,481 @@
+"""The policy model: load a policy directory, validate it (schema, then meaning) and resolve it for a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import schema
+from .dates import DateFormatError, parse_date, parse_month
+from .errors import Collector, OsmsError
+from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
+from .facts import BUILTIN_FACTS, FactDef
+from .loading import LineDict, field_name, line_of, load_yaml_file
+
+Labels = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Reference:
+    act: str
+    sources: tuple[str, ...]
+    number: str | None = None
+    article: str | None = None
+    adopted: str | None = None
+    url: str | None = None
+
+    def cite(self) -> str:
+        parts = [self.act]
+        if self.number:
+            parts.append(f"№ {self.number}")
+        if self.adopted:
+            parts.append(f"от {self.adopted}")
+        if self.article:
+            parts.append(self.article)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a dated value or formula comes from, and how sure the research is."""
+
+    reference: Reference
+    confidence: str
+    file: str
+    line: int | None
+    field: str
+    assumption: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One entry of a timeline: from `start` until the next entry's start."""
+
+    start: dt.date
+    payload: Any  # Decimal / Formula / dict; None when no_value
+    no_value: str | None
+    prov: Provenance
+
+
+class UndefinedAt(OsmsError):
+    """Asked for a value on a date where the policies define none."""
+
+
+@dataclass
+class Timeline:
+    kind: str
+    name: str
+    entries: list[Dated]
+    file: str
+    line: int | None
+
+    def at(self, day: dt.date) -> Dated:
+        found: Dated | None = None
+        for entry in self.entries:
+            if entry.start <= day:
+                found = entry
+            else:
+                break
+        if found is None:
+            first = self.entries[0].start.isoformat()
+            raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: "
+                              f"it is defined only from {first}", file=self.file, line=self.line,
+                              field=f"{self.kind}s.{self.name}")
+        if found.no_value is not None:
+            raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: "
+                              f"{found.no_value}", file=found.prov.file, line=found.prov.line,
+                              field=found.prov.field)
+        return found
+
+    def exists_at(self, day: dt.date) -> bool:
+        try:
+            self.at(day)
+        except UndefinedAt:
+            return False
+        return True
+
+
+@dataclass
+class Parameter:
+    name: str
+    label: Labels
+    unit: str
+    timeline: Timeline
+    description: Labels | None = None
+
+
+@dataclass
+class InvalidIf:
+    when: Formula
+    message: Labels
+
+
+@dataclass
+class Rule:
+    name: str
+    label: Labels
+    unit: str
+    entity: str
+    timeline: Timeline
+    payer: str | None = None
+    output: bool = True
+    rounding: tuple[Decimal, str] | None = None
+    description: Labels | None = None
+
+
+@dataclass
+class Category:
+    name: str
+    label: Labels
+    number: int | None
+    timeline: Timeline  # payload: {"payer": ..., "condition": Formula | None}
+
+
+@dataclass
+class Service:
+    name: str
+    label: Labels
+    timeline: Timeline  # payload: package name
+
+
+@dataclass
+class PolicySet:
+    root: Path
+    id: str
+    version: str
+    title: Labels
+    as_of: str
+    covers: tuple[int, int]
+    rounding: tuple[Decimal, str]
+    parameters: dict[str, Parameter]
+    rules: dict[str, Rule]
+    categories: dict[str, Category]
+    services: dict[str, Service]
+    facts: dict[str, FactDef]
+    order: list[str]  # evaluation order of rules and category nodes
+    fingerprint: str
+    warnings: list[OsmsError] = field(default_factory=list)
+
+    @property
+    def stamp(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "fingerprint": self.fingerprint}
+
+    def parameter_value(self, name: str, day: dt.date) -> tuple[Decimal, Dated, dt.date]:
+        """The value of a parameter on a day, the entry that holds it, and the day it was read on."""
+        entry = self.parameters[name].timeline.at(day)
+        return entry.payload, entry, day
+
+    def category_node(self, name: str) -> str:
+        return f"in_{name}"
+
+
+AGGREGATES = {
+    "state_paid": "in a category paid from the republican budget",
+    "locally_paid": "in a category paid by a local executive body",
+    "preferential": "in any state- or locally-paid category",
+}
+
+
+def _fingerprint(files: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    for rel, data in files:
+        h.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return "sha256:" + h.hexdigest()
+
+
+def policy_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file() and not p.name.startswith("."))
+
+
+class _Builder:
+    """Turns validated documents into the model, collecting every semantic error on the way."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.errors = Collector()
+        self.warnings: list[OsmsError] = []
+        self.where: dict[str, tuple[str, int | None]] = {}
+        self.header: tuple[LineDict, str] | None = None
+        self.params: dict[str, Parameter] = {}
+        self.rules: dict[str, Rule] = {}
+        self.categories: dict[str, Category] = {}
+        self.services: dict[str, Service] = {}
+        self.facts: dict[str, FactDef] = dict(BUILTIN_FACTS)
+        self.raw_rules: list[tuple[str, LineDict, str, LineDict]] = []
+        self.raw_categories: list[tuple[str, LineDict, str, LineDict]] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def claim(self, name: str, file: str, line: int | None, kind: str) -> bool:
+        # Categories and services have their own namespaces; a category is read in formulas as in_<id>.
+        key = f"{kind}:{name}" if kind in ("category", "service") else name
+        if key in self.where:
+            f, ln = self.where[key]
+            self.errors.add(f"{kind} '{name}' is already defined at {f}:{ln}; names must be unique",
+                            file=file, line=line, field=name)
+            return False
+        if key in BUILTIN_FACTS or key in AGGREGATES or key.startswith("in_"):
+            self.errors.add(f"'{name}' is a reserved name (a built-in fact, aggregate or category flag)",
+                            file=file, line=line, field=name)
+            return False
+        self.where[key] = (file, line)
+        return True
+
+    def provenance(self, doc: LineDict, entry: LineDict, path: list[str | int], file: str) -> Provenance:
+        ref = entry["reference"]
+        return Provenance(
+            reference=Reference(act=ref["act"], sources=tuple(ref["sources"]), number=ref.get("number"),
+                                article=ref.get("article"), adopted=ref.get("adopted"), url=ref.get("url")),
+            confidence=entry["confidence"], file=file, line=line_of(doc, path), field=field_name(path),
+            assumption=entry.get("assumption"), note=entry.get("note"))
+
+    def timeline(self, kind: str, name: str, doc: LineDict, section: str, key: str,
+                 file: str, payload: Any) -> Timeline | None:
+        entries: list[Dated] = []
+        versions = doc[section][name][key]
+        ok = True
+        for date_text, entry in versions.items():
+            path: list[str | int] = [section, name, key, date_text]
+            try:
+                start = parse_date(date_text)
+            except DateFormatError as exc:
+                self.errors.add(str(exc), file=file, line=line_of(doc, path), field=field_name(path))
+                ok = False
+                continue
+            ref = entry.get("reference", {})
+            if "number" not in ref or "adopted" not in ref or "article" not in ref:
+                missing = [k for k in ("number", "article", "adopted") if k not in ref]
+                self.warnings.append(OsmsError(
+                    f"reference lacks {', '.join(missing)}", file=file,
+                    line=line_of(doc, [*path, "reference"]), field=field_name([*path, "reference"])))
+            no_value = entry.get("no_value")
+            value = None if no_value is not None else payload(entry, path)
+            entries.append(Dated(start, value, no_value, self.provenance(doc, entry, path, file)))
+        if not ok:
+            return None
+        entries.sort(key=lambda e: e.start)
+        return Timeline(kind, name, entries, file, line_of(doc, [section, name]))
+
+    def add_document(self, doc: LineDict, file: str) -> None:
+        if "policy_set" in doc:
+            if self.header is not None:
+                self.errors.add(f"policy_set is already declared in {self.header[1]}", file=file,
+                                line=line_of(doc, ["policy_set"]), field="policy_set")
+            else:
+                self.header = (doc, file)
+        for name, spec in doc.get("facts", {}).items():
+            if self.claim(name, file, line_of(doc, ["facts", name]), "fact"):
+                self.facts[name] = FactDef(name, spec["type"], spec["label"], spec.get("unit"))
+        for name, spec in doc.get("parameters", {}).items():
+            if not self.claim(name, file, line_of(doc, ["parameters", name]), "parameter"):
+                continue
+            tl = self.timeline("parameter", name, doc, "parameters", "values", file,
+                               lambda entry, path: entry["value"])
+            if tl is not None:
+                self.params[name] = Parameter(name, spec["label"], spec["unit"], tl, spec.get("description"))
+        for name, spec in doc.get("rules", {}).items():
+            if self.claim(name, file, line_of(doc, ["rules", name]), "rule"):
+                self.raw_rules.append((name, spec, file, doc))
+        for name, spec in doc.get("categories", {}).items():
+            if self.claim(name, file, line_of(doc, ["categories", name]), "category"):
+                self.raw_categories.append((name, spec, file, doc))
+        for name, spec in doc.get("services", {}).items():
+            if self.claim(name, file, line_of(doc, ["services", name]), "service"):
+                tl = self.timeline("service", name, doc, "services", "versions", file,
+                                   lambda entry, path: entry["package"])
+                if tl is not None:
+                    self.services[name] = Service(name, spec["label"], tl)
+
+    def known_names(self) -> dict[str, str]:
+        known = {n: f.entity for n, f in self.facts.items()}
+        known.update({n: PERSON for n in self.params})
+        known.update({n: (spec.get("entity") or PERSON) for n, spec, _, _ in self.raw_rules})
+        known.update({f"in_{n}": PERSON for n, *_ in self.raw_categories})
+        known.update({n: PERSON for n in AGGREGATES})
+        return known
+
+    def compile(self, text: str, known: dict[str, str], doc: LineDict, path: list[str | int],
+                file: str) -> Formula | None:
+        try:
+            return compile_formula(text, known)
+        except ExpressionError as exc:
+            self.errors.add(str(exc), file=file, line=line_of(doc, path), field=field_name(path))
+            return None
+
+    def build_rules(self, known: dict[str, str], default_round: tuple[Decimal, str]) -> dict[str, set[str]]:
+        deps: dict[str, set[str]] = {}
+        for name, spec, file, doc in self.raw_rules:
+            entity = spec.get("entity", PERSON)
+            names: set[str] = set()
+
+            def payload(entry: LineDict, path: list[str | int], entity: str = entity,
+                        names: set[str] = names, file: str = file, doc: LineDict = doc) -> Any:
+                f = self.compile(entry["formula"], known, doc, [*path, "formula"], file)
+                if f is not None:
+                    names.update(f.names)
+                    if entity == PERSON and f.entity == JOB:
+                        self.errors.add("the rule is per person but the formula gives one value per job; "
+                                        "wrap per-job values in sum_jobs(...)", file=file,
+                                        line=line_of(doc, [*path, "formula"]), field=field_name([*path, "formula"]))
+                checks = []
+                for i, inv in enumerate(entry.get("invalid_if", [])):
+                    ipath = [*path, "invalid_if", i, "when"]
+                    g = self.compile(inv["when"], known, doc, ipath, file)
+                    if g is not None and g.entity == JOB:
+                        self.errors.add("an invalid_if condition must give one value per person; "
+                                        "use any_jobs(...)", file=file, line=line_of(doc, ipath),
+                                        field=field_name(ipath))
+                    elif g is not None:
+                        names.update(g.names)
+                        checks.append(InvalidIf(g, inv["message"]))
+                return (f, checks)
+
+            tl = self.timeline("rule", name, doc, "rules", "versions", file, payload)
+            if tl is None:
+                continue
+            # Tenge outputs take the set's declared rounding unless the rule declares its own (or "none").
+            spec_round = spec.get("rounding")
+            rounding: tuple[Decimal, str] | None = None
+            if isinstance(spec_round, dict):
+                rounding = (Decimal(spec_round["step"]), spec_round["mode"])
+            elif spec_round is None and spec["unit"] == "tenge":
+                rounding = default_round
+            self.rules[name] = Rule(name, spec["label"], spec["unit"], entity, tl, spec.get("payer"),
+                                    spec.get("output", True), rounding, spec.get("description"))
+            deps[name] = names
+        for name, spec, file, doc in self.raw_categories:
+            names = set()
+
+            def cpayload(entry: LineDict, path: list[str | int], names: set[str] = names,
+                         file: str = file, doc: LineDict = doc) -> Any:
+                cond = None
+                if "condition" in entry:
+                    cond = self.compile(entry["condition"], known, doc, [*path, "condition"], file)
+                    if cond is not None:
+                        names.update(cond.names)
+                        if cond.entity == JOB:
+                            self.errors.add("a category condition must give one value per person",
+                                            file=file, line=line_of(doc, [*path, "condition"]),
+                                            field=field_name([*path, "condition"]))
+                return {"payer": entry["payer"], "condition": cond}
+
+            tl = self.timeline("category", name, doc, "categories", "versions", file, cpayload)
+            if tl is not None:
+                self.categories[name] = Category(name, spec["label"], spec.get("number"), tl)
+                deps[f"in_{name}"] = names
+        aggregate_deps = {f"in_{n}" for n in self.categories}
+        for agg in AGGREGATES:
+            deps[agg] = aggregate_deps
+        return deps
+
+    def order(self, deps: dict[str, set[str]]) -> list[str]:
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(node: str, stack: list[str]) -> None:
+            if state.get(node) == 2:
+                return
+            if state.get(node) == 1:
+                cycle = stack[stack.index(node):] + [node]
+                first = cycle[0]
+                key = f"category:{first[3:]}" if first.startswith("in_") else first
+                where = self.where.get(key, (None, None))
+                self.errors.add("rules depend on each other in a cycle: " + " → ".join(cycle),
+                                file=where[0], line=where[1], field=cycle[0])
+                raise _CycleFound
+            state[node] = 1
+            for dep in sorted(deps.get(node, ())):
+                if dep in deps:
+                    visit(dep, [*stack, node])
+            state[node] = 2
+            order.append(node)
+
+        for node in sorted(deps):
+            try:
+                visit(node, [])
+            except _CycleFound:
+                return []
+        return order
+
+
+class _CycleFound(Exception):
+    pass
+
+
+def load_policies(root: Path | str) -> PolicySet:
+    """Load → validate (schema, then meaning) a policy directory. Raises every error found at once."""
+    root = Path(root)
+    if not root.is_dir():
+        raise OsmsError("not a policy directory", file=str(root))
+    b = _Builder(root)
+    files = policy_files(root)
+    if not files:
+        raise OsmsError("no policy files (*.yaml) found", file=str(root))
+    blobs: list[tuple[str, bytes]] = []
+    for path in files:
+        rel = b.rel(path)
+        try:
+            doc = load_yaml_file(path, rel)
+        except OsmsError as exc:
+            b.errors.extend([exc])
+            continue
+        blobs.append((path.relative_to(root).as_posix(), path.read_bytes()))
+        if not isinstance(doc, LineDict):
+            b.errors.add("a policy file must be a mapping of sections (policy_set, parameters, rules, ...)",
+                         file=rel, line=1)
+            continue
+        problems = schema.validate("policy", doc, rel)
+        if problems:
+            b.errors.extend(problems)
+            continue
+        b.add_document(doc, rel)
+    if b.header is None and not b.errors.errors:
+        b.errors.add("no file declares policy_set (expected in policy.yaml)", file=str(root))
+    if b.header is None:
+        b.errors.raise_if_any()
+    assert b.header is not None
+    hdr, hfile = b.header
+    ps = hdr["policy_set"]
+    default_round = (Decimal(ps["rounding"]["step"]), ps["rounding"]["mode"])
+    deps = b.build_rules(b.known_names(), default_round)
+    order = b.order(deps) if not b.errors.errors else []
+    b.errors.raise_if_any()
+    try:
+        covers = (parse_month(ps["covers"]["from"]), parse_month(ps["covers"]["to"]))
+    except DateFormatError as exc:
+        raise OsmsError(str(exc), file=hfile, line=line_of(hdr, ["policy_set", "covers"]),
+                        field="policy_set.covers") from None
+    return PolicySet(root=root, id=ps["id"], version=ps["version"], title=ps["title"], as_of=ps["as_of"],
+                     covers=covers, rounding=default_round, parameters=b.params, rules=b.rules,
+                     categories=b.categories, services=b.services, facts=b.facts, order=order,
+                     fingerprint=_fingerprint(blobs), warnings=b.warnings)
+
+
+def bundled_policies() -> Path:
+    """The policy set shipped with the package (or, in a source checkout, the repository's policies/)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "policies", here.parent.parent / "policies"):
+        if (candidate / "policy.yaml").is_file():
+            return candidate
+    raise OsmsError("the bundled policies are missing from this installation; pass --policies DIR")
+
+
+def iter_timelines(ps: PolicySet) -> Iterator[Timeline]:
+    for p in ps.parameters.values():
+        yield p.timeline
+    for r in ps.rules.values():
+        yield r.timeline
+    for c in ps.categories.values():
+        yield c.timeline
+    for s in ps.services.values():
+        yield s.timeline
