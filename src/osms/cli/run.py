@@ -1,0 +1,53 @@
+"""`osms-eval run`: evaluate scenarios month by month (all scenarios of a month as one batch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import lang_option, load, months, policies_option
+
+
+@click.command("run")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--month", help="One month, YYYY-MM.")
+@click.option("--from", "first", help="First month of a range, YYYY-MM.")
+@click.option("--to", "last", help="Last month of a range, YYYY-MM.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@policies_option
+@lang_option
+def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, last: str | None, fmt: str,
+            output: Path | None, policies_dir: Path | None, lang: str) -> None:
+    """Evaluate SCENARIO files: who pays how much, for each month asked."""
+    from ..errors import Collector, OsmsError
+    from ..evaluation import evaluate_month
+    from ..fileio import write_text_atomic
+    from ..report import envelope, invalid_errors, person_record, table, to_json
+    from ..scenario import build_batch, load_scenario
+
+    policy = load(policies_dir)
+    ms = months(month, first, last, policy.covers)
+    errors = Collector()
+    loaded = []
+    for path in scenarios:
+        try:
+            loaded.append(load_scenario(path, policy))
+        except OsmsError as exc:
+            errors.extend([exc])
+    errors.raise_if_any()
+    records = []
+    for m in ms:
+        batch = build_batch(loaded, m, policy)
+        res = evaluate_month(policy, batch, m)
+        errors.extend(invalid_errors(res, loaded, lang))
+        records.extend(person_record(policy, res, batch, i, s.id) for i, s in enumerate(loaded))
+    errors.raise_if_any()
+    records.sort(key=lambda r: (r["scenario"], r["month"]))
+    text = to_json(envelope(policy, records)) if fmt == "json" else table(policy, records, lang)
+    if output is not None:
+        write_text_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
