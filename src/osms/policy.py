@@ -280,7 +280,7 @@ class _Builder:
             if not self.claim(name, file, line_of(doc, ["parameters", name]), "parameter"):
                 continue
             tl = self.timeline("parameter", name, doc, "parameters", "values", file,
-                               lambda entry, path: entry["value"])
+                               lambda entry, path: Decimal(entry["value"]))
             if tl is not None:
                 self.params[name] = Parameter(name, spec["label"], spec["unit"], tl, spec.get("description"))
         for name, spec in doc.get("rules", {}).items():

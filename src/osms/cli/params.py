@@ -1,0 +1,63 @@
+"""`osms-eval params`: parameters with their dated values, labels and legal citations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import date_arg, lang_option, load, policies_option
+
+
+@click.command("params")
+@click.argument("name", required=False)
+@click.option("--at", "at", help="Show only the value in force on this date, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@policies_option
+@lang_option
+def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
+    """Show parameter NAME (or all) with its history and citations."""
+    import difflib
+
+    from ..errors import OsmsError
+    from ..policy import UndefinedAt
+    from ..report import fmt_amount, to_json
+
+    policy = load(policies_dir)
+    if name is not None and name not in policy.parameters:
+        hint = difflib.get_close_matches(name, list(policy.parameters), n=1)
+        raise OsmsError(f"unknown parameter {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                        + f"; there are {len(policy.parameters)}: osms-eval params lists them")
+    day = date_arg(at, "--at") if at else None
+    names = [name] if name else list(policy.parameters)
+    docs = []
+    for n in names:
+        p = policy.parameters[n]
+        entries = p.timeline.entries
+        if day is not None:
+            try:
+                entries = [p.timeline.at(day)]
+            except UndefinedAt as exc:
+                if name:
+                    raise
+                docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "error": exc.message})
+                continue
+        docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "file": p.timeline.file, "values": [
+            {"from": e.start.isoformat(), "value": e.payload, "no_value": e.no_value,
+             "citation": e.prov.reference.cite(), "sources": list(e.prov.reference.sources),
+             "confidence": e.prov.confidence, "assumption": e.prov.assumption, "note": e.prov.note}
+            for e in entries]})
+    if fmt == "json":
+        click.echo(to_json({"policy": policy.stamp, "at": at, "parameters": docs}), nl=False)
+        return
+    for d in docs:
+        click.echo(f"{d['name']} — {d['label']} [{d['unit']}]")
+        if "error" in d:
+            click.echo(f"  {d['error']}")
+            continue
+        for v in d["values"]:
+            shown = fmt_amount(v["value"]) if v["no_value"] is None else f"(none: {v['no_value']})"
+            click.echo(f"  from {v['from']}: {shown}   [{v['confidence']}] {v['citation']}")
+            if v["assumption"]:
+                click.echo(f"      assumption: {v['assumption']}")
+        click.echo("")

@@ -1,0 +1,41 @@
+"""Shared fixtures: the bundled policy set (loaded once) and helpers to evaluate inline scenarios."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from osms.dates import parse_month
+from osms.evaluation import MonthResult, evaluate_month
+from osms.loading import load_yaml_text
+from osms.policy import PolicySet, bundled_policies, load_policies
+from osms.report import person_record
+from osms.scenario import Scenario, build_batch, parse_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def policy() -> PolicySet:
+    return load_policies(bundled_policies())
+
+
+def scenario(policy: PolicySet, text: str, name: str = "inline") -> Scenario:
+    return parse_scenario(load_yaml_text(text, f"{name}.yaml"), f"{name}.yaml", policy, name)
+
+
+def evaluate(policy: PolicySet, scenarios: list[Scenario], month: str) -> tuple[MonthResult, list[dict[str, Any]]]:
+    m = parse_month(month)
+    batch = build_batch(scenarios, m, policy)
+    res = evaluate_month(policy, batch, m)
+    return res, [person_record(policy, res, batch, i, s.id) for i, s in enumerate(scenarios)]
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run osms-eval as an analyst would, in a separate process."""
+    return subprocess.run([sys.executable, "-m", "osms", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
