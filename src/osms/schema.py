@@ -403,10 +403,13 @@ def validate(kind: str, data: Any, file: str) -> list[OsmsError]:
     out: list[OsmsError] = []
     errors = sorted(_VALIDATORS[kind].iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
-        # Report the innermost failures of oneOf/anyOf rather than the umbrella error when it is clearer.
         path = list(err.absolute_path)
         if err.validator == "propertyNames":
             path = [*path, err.instance]
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            if extra:
+                path = [*path, extra[0]]
         out.append(OsmsError(_message(err), file=file, line=line_of(data, path),
                              field=field_name(path) or "(top level)"))
     return out
