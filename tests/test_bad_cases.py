@@ -1,7 +1,7 @@
 """Bad inputs, Catala-style: each file under tests/<feature>/bad/ holds the exact message an analyst will read.
 
-The expected output sits at the end of the file, after `# expect:`, so it never shifts the lines above. Set OSMS_RESET=1 to re-record it, then
-review the change with `git diff` before committing.
+The expected output sits at the end of the file, after `# expect:`, so it never shifts the lines above.
+Set OSMS_RESET=1 to re-record it, then review the change with `git diff` before committing.
 """
 
 from __future__ import annotations

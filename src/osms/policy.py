@@ -386,7 +386,7 @@ class _Builder:
             if state.get(node) == 2:
                 return
             if state.get(node) == 1:
-                cycle = stack[stack.index(node):] + [node]
+                cycle = [*stack[stack.index(node):], node]
                 first = cycle[0]
                 key = f"category:{first[3:]}" if first.startswith("in_") else first
                 where = self.where.get(key, (None, None))
