@@ -41,6 +41,7 @@ class MonthResult:
     versions: dict[str, Dated | None]  # node → entry used (None: category not in force)
     params: dict[str, ParamUse] = field(default_factory=dict)
     invalid: list[Invalid] = field(default_factory=list)
+    batch: Batch | None = None
 
     def invalid_mask(self) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -63,13 +64,15 @@ def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict
             env[name] = float(value)
 
 
-def evaluate_month(policy: PolicySet, batch: Batch, month: int) -> MonthResult:
-    """All rules, categories and aggregates for `month`; raises on anything the policies leave undefined."""
+def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only: bool = False) -> MonthResult:
+    """All rules, categories and aggregates for `month`; raises on anything the policies leave undefined.
+
+    With `categories_only`, only memberships and the aggregates are evaluated (for status history)."""
     day = month_start(month)
     n = batch.size
     k = batch.facts["wage"].shape[0]
     env: dict[str, Any] = dict(batch.facts)
-    res = MonthResult(month, n, {}, {})
+    res = MonthResult(month, n, {}, {}, batch=batch)
     payers: dict[str, str] = {}
     for node in policy.order:
         if node in AGGREGATES:
@@ -100,6 +103,8 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int) -> MonthResult:
             res.versions[node] = entry
             env[node] = member
             res.values[node] = member
+            continue
+        if categories_only:
             continue
         rule = policy.rules[node]
         try:

@@ -128,6 +128,26 @@ HEAD = {"ru": "Сценарий", "kk": "Сценарий", "en": "Scenario"}
 PAYERS_ROW = {"ru": "Кто платит", "kk": "Кім төлейді", "en": "Who pays"}
 CATS_ROW = {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"}
 POLICY_ROW = {"ru": "Политика", "kk": "Саясат", "en": "Policy"}
+INSURED_ROW = {"ru": "Застрахован (на конец месяца)", "kk": "Сақтандырылған (ай соңында)",
+               "en": "Insured (at the month's end)"}
+UNTIL_ROW = {"ru": "Статус действует до", "kk": "Мәртебе мерзімі", "en": "Insured until"}
+DEBT_ROW = {"ru": "Месяцев задолженности", "kk": "Берешек айлары", "en": "Months in debt"}
+SHORT_REASON = {
+    "transition_2020": {"ru": "переходный 2020", "kk": "өтпелі 2020", "en": "2020 transition"},
+    "category": {"ru": "льготная категория", "kk": "жеңілдікті санат", "en": "category"},
+    "payments": {"ru": "12 платежей", "kk": "12 төлем", "en": "12 payments"},
+    "prospective": {"ru": "12 платежей вперёд", "kk": "алдағы 12 төлем", "en": "12 payments ahead"},
+    "grace": {"ru": "льготный период", "kk": "жеңілдікті кезең", "en": "grace period"},
+    "category_exit": {"ru": "после категории", "kk": "санаттан кейін", "en": "after category"},
+    "it_failure": {"ru": "сбой ИС", "kk": "АЖ іркілісі", "en": "IT failure"},
+    "none": {"ru": "нет", "kk": "жоқ", "en": "no"},
+}
+YES = {"ru": "да", "kk": "иә", "en": "yes"}
+
+
+def _insured_cell(r: dict[str, Any], lang: str) -> str:
+    why = SHORT_REASON[r["insured_reason"]][lang]
+    return f"{YES[lang]} ({why})" if r["insured"] else why
 
 
 def table(policy: PolicySet, records: list[dict[str, Any]], lang: str, width: int = 6) -> str:
@@ -151,6 +171,12 @@ def table(policy: PolicySet, records: list[dict[str, Any]], lang: str, width: in
                                                         for r in chunk])
             rows.append([PAYERS_ROW[lang]] + [", ".join(PAYER_LABELS[p][lang] for p in r["payer"]) or "—"
                                               for r in chunk])
+            if "insured" in chunk[0]:
+                rows.append([INSURED_ROW[lang]] + [_insured_cell(r, lang) for r in chunk])
+                rows.append([UNTIL_ROW[lang]] + [r["insured_until"] or ("…" if r["insured"] else "—")
+                                                 for r in chunk])
+                if any(r["debt_months"] for r in chunk):
+                    rows.append([DEBT_ROW[lang]] + [str(r["debt_months"]) for r in chunk])
             rows.append([CATS_ROW[lang]] + [", ".join(policy.categories[c["id"]].label[lang][:28]
                                                       for c in r["categories"] if not c.get("not_in_force"))
                                             or "—" for r in chunk])

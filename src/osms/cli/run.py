@@ -23,10 +23,10 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
             output: Path | None, policies_dir: Path | None, lang: str) -> None:
     """Evaluate SCENARIO files: who pays how much, for each month asked."""
     from ..errors import Collector, OsmsError
-    from ..evaluation import evaluate_month
     from ..fileio import write_text_atomic
-    from ..report import envelope, invalid_errors, person_record, table, to_json
-    from ..scenario import build_batch, load_scenario
+    from ..report import envelope, table, to_json
+    from ..runner import evaluate, records
+    from ..scenario import load_scenario
 
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
@@ -38,15 +38,9 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
         except OsmsError as exc:
             errors.extend([exc])
     errors.raise_if_any()
-    records = []
-    for m in ms:
-        batch = build_batch(loaded, m, policy)
-        res = evaluate_month(policy, batch, m)
-        errors.extend(invalid_errors(res, loaded, lang))
-        records.extend(person_record(policy, res, batch, i, s.id) for i, s in enumerate(loaded))
-    errors.raise_if_any()
-    records.sort(key=lambda r: (r["scenario"], r["month"]))
-    text = to_json(envelope(policy, records)) if fmt == "json" else table(policy, records, lang)
+    ev = evaluate(policy, loaded, ms, lang)
+    recs = records(ev, ms)
+    text = to_json(envelope(policy, recs)) if fmt == "json" else table(policy, recs, lang)
     if output is not None:
         write_text_atomic(output, text)
     else:

@@ -1,0 +1,72 @@
+"""Evaluate scenarios over months: contributions, categories and insured status, as records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .dates import month_end
+from .errors import OsmsError
+from .evaluation import MonthResult
+from .history import build_history, evaluate_range
+from .policy import PolicySet
+from .report import invalid_errors, person_record
+from .scenario import Scenario
+from .status import REASON_CODES, History, Status, compute_status, day_of
+
+
+@dataclass
+class Evaluation:
+    policy: PolicySet
+    scenarios: list[Scenario]
+    results: dict[int, MonthResult]
+    history: History
+
+    def status(self, day) -> Status:  # type: ignore[no-untyped-def]
+        return compute_status(self.policy, self.history, day)
+
+
+def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], lang: str = "en") -> Evaluation:
+    """Evaluate every month from the start of the policy set to the last one asked (status needs the history)."""
+    first = policy.covers[0]
+    last = max(months)
+    results = evaluate_range(policy, scenarios, first, last)
+    errors = []
+    for m in months:
+        errors.extend(invalid_errors(results[m], scenarios, lang))
+    if errors:
+        from .errors import OsmsErrors
+
+        raise OsmsErrors(errors) if len(errors) > 1 else errors[0]
+    categories = dict(results)
+    categories.update(evaluate_range(policy, scenarios, last + 1, policy.covers[1], categories_only=True))
+    return Evaluation(policy, scenarios, results, build_history(policy, scenarios, results, categories))
+
+
+def status_fields(st: Status, i: int) -> dict[str, Any]:
+    return {
+        "insured": bool(st.insured[i]),
+        "insured_reason": REASON_CODES[int(st.reason[i])],
+        "insured_until": day_of(int(st.insured_until[i])),
+        "grace_period_end": day_of(int(st.grace_period_end[i])),
+        "debt_months": int(st.debt_months[i]),
+        "status_on": st.on.isoformat(),
+    }
+
+
+def records(ev: Evaluation, months: list[int]) -> list[dict[str, Any]]:
+    out = []
+    for m in months:
+        res = ev.results[m]
+        batch = res.batch
+        assert batch is not None
+        st = ev.status(month_end(m))
+        for i, s in enumerate(ev.scenarios):
+            rec = person_record(ev.policy, res, batch, i, s.id)
+            rec.update(status_fields(st, i))
+            out.append(rec)
+    out.sort(key=lambda r: (r["scenario"], r["month"]))
+    return out
+
+
+__all__ = ["Evaluation", "OsmsError", "evaluate", "records"]

@@ -1,0 +1,273 @@
+"""Insured status on a date: payments, categories, grace periods and the 2020 transition, vectorized over persons.
+
+The routes and their order are fixed here; every number (12 months, 3 or 6 months of grace, 60 months of history,
+the dates each route applies from) is a dated policy parameter, so an amendment of those is a data edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .dates import month_end, month_of
+from .errors import OsmsError
+from .policy import PolicySet, UndefinedAt
+
+NONE = -1
+OWN_PAYERS = ("employer", "employee", "entrepreneur", "self_payer", "self_employed")
+OWN_PAYMENT_KINDS = ("employer_deduction", "employee_contribution", "civil_contribution", "entrepreneur",
+                     "self_payer", "self_employed", "esp")
+
+REASONS: dict[str, dict[str, str]] = {
+    "transition_2020": {
+        "ru": "переходный период 2020 года: все условно застрахованы (ст. 40)",
+        "kk": "2020 жылғы өтпелі кезең: барлығы шартты түрде сақтандырылған (40-бап)",
+        "en": "2020 transition: everyone conditionally insured (art. 40)"},
+    "category": {
+        "ru": "входит в льготную категорию, взносы за которую платит бюджет",
+        "kk": "жарналарын бюджет төлейтін жеңілдікті санатқа кіреді",
+        "en": "member of a category whose contributions the budget pays"},
+    "payments": {
+        "ru": "12 последовательных оплаченных месяцев без задолженности (ст. 5 п. 3)",
+        "kk": "берешексіз қатарынан 12 төленген ай (5-бап 3-тармақ)",
+        "en": "12 consecutive paid months with no debt (art. 5 p. 3)"},
+    "prospective": {
+        "ru": "12 отдельных платежей за 12 будущих месяцев (с 05.09.2022)",
+        "kk": "болашақ 12 айға 12 жеке төлем (05.09.2022 бастап)",
+        "en": "12 separate payments for the 12 coming months (from 2022-09-05)"},
+    "grace": {
+        "ru": "льготный период после последнего оплаченного месяца",
+        "kk": "соңғы төленген айдан кейінгі жеңілдікті кезең",
+        "en": "grace period after the last paid month"},
+    "category_exit": {
+        "ru": "право сохраняется после исключения из льготной категории",
+        "kk": "жеңілдікті санаттан шығарылғаннан кейін құқық сақталады",
+        "en": "right kept after leaving a state-paid category"},
+    "it_failure": {
+        "ru": "сбой информационных систем: право сохраняется до восстановления",
+        "kk": "ақпараттық жүйелердің іркілісі: құқық қалпына келтірілгенге дейін сақталады",
+        "en": "information-system failure: the right is kept until it is restored"},
+    "none": {
+        "ru": "нет 12 последовательных оплаченных месяцев, льготной категории или льготного периода",
+        "kk": "қатарынан 12 төленген ай, жеңілдікті санат немесе жеңілдікті кезең жоқ",
+        "en": "no 12 consecutive paid months, no preferential category and no grace period"},
+}
+REASON_CODES = list(REASONS)
+
+
+@dataclass
+class History:
+    """Month-by-month facts over a window, one row per person (the input to status)."""
+
+    first: int  # month index of column 0
+    paid_day: np.ndarray  # (n, T) int: ordinal of the earliest own payment for that month; BIG if none
+    member: np.ndarray  # (n, T) bool: in a state- or locally-paid category
+    obligation: np.ndarray  # (n, T) bool: an own contribution or deduction was due
+    it_failure: np.ndarray  # (n, T) bool
+    assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
+
+    @property
+    def size(self) -> int:
+        return self.paid_day.shape[0]
+
+
+BIG = np.iinfo(np.int64).max // 2
+
+
+@dataclass
+class Status:
+    on: dt.date
+    insured: np.ndarray
+    reason: np.ndarray  # index into REASON_CODES
+    insured_until: np.ndarray  # ordinal day, 0 = open-ended (while a member), -1 = not insured
+    grace_period_end: np.ndarray  # ordinal day or -1
+    debt_months: np.ndarray
+    last_paid_month: np.ndarray  # month index or -1
+    continuous_months: np.ndarray  # run of paid months ending at the last paid month
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> int:
+    try:
+        value, entry, _ = policy.parameter_value(name, day)
+    except UndefinedAt as exc:
+        raise OsmsError(f"{exc.message} (needed for insured status on {day})", file=exc.location.file,
+                        line=exc.location.line, field=exc.location.field) from None
+    used[name] = (value, entry)
+    return int(value)
+
+
+def _runs(paid: np.ndarray) -> np.ndarray:
+    """Length of the run of True ending at each column."""
+    out = np.zeros(paid.shape, dtype=np.int32)
+    run = np.zeros(paid.shape[0], dtype=np.int32)
+    for t in range(paid.shape[1]):
+        run = (run + 1) * paid[:, t]
+        out[:, t] = run
+    return out
+
+
+def _last_true(mask: np.ndarray) -> np.ndarray:
+    """Index of the last True in each row, or -1."""
+    t = mask.shape[1]
+    if t == 0:
+        return np.full(mask.shape[0], -1)
+    rev = np.argmax(mask[:, ::-1], axis=1)
+    return np.where(mask.any(axis=1), t - 1 - rev, -1)
+
+
+def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
+    """Insured status of every person on `day`, from payments made by that day and category memberships."""
+    used: dict[str, Any] = {}
+    n = hist.size
+    m = month_of(day) - hist.first
+    if not 0 <= m < hist.paid_day.shape[1]:
+        raise OsmsError(f"no payment history is built for {day}")
+    required = _param(policy, "status_required_months", day, used)
+    grace = _param(policy, "grace_months", day, used)
+    ext_grace = _param(policy, "extended_grace_months", day, used)
+    ext_history = _param(policy, "extended_grace_history_months", day, used)
+    exit_grace = _param(policy, "category_exit_grace_months", day, used)
+    exit_ext = _param(policy, "category_exit_extended_grace_months", day, used)
+    transition = _param(policy, "transition_conditional_status", day, used)
+    prospective = _param(policy, "prospective_route", day, used)
+
+    today = day.toordinal()
+    paid = hist.paid_day <= today  # payments made by this day, for any month
+    runs = _runs(paid[:, : m + 1])
+    qualifying = runs >= required
+    # The last month of the latest run of >= 12 paid months (a run that goes on stays qualifying to its end).
+    end = _last_true(qualifying)
+    last_paid = _last_true(paid[:, : m + 1])
+    run_len = np.where(end >= 0, runs[np.arange(n), np.maximum(end, 0)], 0)
+    person_grace = np.where(run_len >= ext_history, ext_grace, grace)
+    by_payments = (end >= 0) & (m - end <= person_grace)
+    # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
+    deadline = _param(policy, "payment_deadline_day", day, used)
+    last_due = m - 1 if day.day >= deadline else m - 2
+    in_grace = by_payments & (end < last_due)
+
+    by_prospective = np.zeros(n, dtype=bool)
+    pros_end = np.full(n, -1)
+    if prospective:
+        entry = used["prospective_route"][1]
+        route_from = entry.start.toordinal()
+        adv = paid & (hist.paid_day >= route_from)
+        hi = min(m + required, adv.shape[1])
+        fwd = np.zeros((n, hi - max(m - required + 1, 0) + 1), dtype=np.int32)
+        lo = max(m - required + 1, 0)
+        run = np.zeros(n, dtype=np.int32)
+        for t in range(hi - 1, lo - 1, -1):
+            run = (run + 1) * adv[:, t]
+            fwd[:, t - lo] = run
+        for s in range(lo, m + 1):
+            ok = fwd[:, s - lo] >= required
+            newly = ok & ~by_prospective
+            pros_end = np.where(newly, s + fwd[:, s - lo] - 1, pros_end)
+            by_prospective |= ok
+
+    member = hist.member[:, m]
+    c_last = _last_true(hist.member[:, :m])  # last member month before this one
+    ever_run = runs.max(axis=1) if runs.size else np.zeros(n, dtype=np.int32)
+    person_exit = np.where(ever_run >= ext_history, exit_ext, exit_grace)
+    by_exit = ~member & (c_last >= 0) & (m - c_last <= person_exit)
+
+    reason = np.full(n, REASON_CODES.index("none"))
+    insured = np.zeros(n, dtype=bool)
+    until = np.full(n, -1, dtype=np.int64)
+    grace_end = np.full(n, -1, dtype=np.int64)
+
+    def month_end_ord(idx: np.ndarray) -> np.ndarray:
+        return np.array([month_end(hist.first + int(i)).toordinal() if i >= 0 else -1 for i in idx],
+                        dtype=np.int64)
+
+    def take(mask: np.ndarray, code: str, until_idx: np.ndarray | None, grace_idx: np.ndarray | None) -> None:
+        nonlocal insured
+        new = mask & ~insured
+        if not new.any():
+            return
+        reason[new] = REASON_CODES.index(code)
+        if until_idx is None:
+            until[new] = 0
+        else:
+            until[new] = month_end_ord(until_idx[new])
+        if grace_idx is not None:
+            grace_end[new] = month_end_ord(grace_idx[new])
+        insured = insured | new
+
+    if transition:
+        take(np.ones(n, dtype=bool), "transition_2020", None, None)
+    # While a member, the status lasts; once the membership ends, the exit grace applies.
+    member_until = _member_until(hist.member, m, policy.covers[1] - hist.first)
+    take(member, "category", np.where(member_until >= 0, member_until + person_exit, -1), None)
+    take(by_payments & ~in_grace, "payments", end + person_grace, None)
+    take(by_prospective, "prospective", pros_end + person_grace, None)
+    take(in_grace, "grace", end + person_grace, end + person_grace)
+    take(by_exit, "category_exit", c_last + person_exit, c_last + person_exit)
+    # member_until of -1 means "open-ended": keep 0 (while a member) for those.
+    open_member = member & (member_until < 0)
+    until[open_member & (reason == REASON_CODES.index("category"))] = 0
+
+    failure = hist.it_failure[:, m] & ~insured
+    if failure.any():
+        start = _spell_start(hist.it_failure, m)
+        for s in np.unique(start[failure]):
+            if s <= 0:
+                continue
+            before = compute_status(policy, hist, month_end(hist.first + int(s) - 1))
+            keep = failure & (start == s) & before.insured
+            reason[keep] = REASON_CODES.index("it_failure")
+            until[keep] = 0
+            insured = insured | keep
+
+    window = np.arange(hist.paid_day.shape[1])
+    due = (window >= max(m - 12, 0)) & (window <= last_due)
+    first_law_month = policy.covers[0] - hist.first
+    due &= window >= first_law_month
+    debt = (hist.obligation & ~paid & due[None, :]).sum(axis=1)
+    return Status(day, insured, reason, until, grace_end, debt.astype(np.int64),
+                  np.where(end >= 0, end + hist.first, np.where(last_paid >= 0, last_paid + hist.first, -1)),
+                  run_len.astype(np.int64), used)
+
+
+def _member_until(member: np.ndarray, m: int, known_last: int) -> np.ndarray:
+    """For persons who are members in column m: the last column of that membership run (-1 if it runs on
+    to the last column whose memberships are known)."""
+    n = member.shape[0]
+    out = np.full(n, -1)
+    alive = member[:, m].copy()
+    for c in range(m + 1, known_last + 1):
+        stop = alive & ~member[:, c]
+        out[stop] = c - 1
+        alive &= member[:, c]
+    return out
+
+
+def _spell_start(mask: np.ndarray, m: int) -> np.ndarray:
+    n = mask.shape[0]
+    start = np.full(n, m)
+    alive = mask[:, m].copy()
+    for c in range(m - 1, -1, -1):
+        alive &= mask[:, c]
+        start[alive] = c
+    return start
+
+
+def window_for(policy: PolicySet, earliest_payment_month: int | None, last_month: int) -> tuple[int, int]:
+    """Months the history must span: enough before 2020 for recorded payments, 12 after for prepayments."""
+    first = policy.covers[0]
+    if earliest_payment_month is not None:
+        first = min(first, earliest_payment_month)
+    return first, last_month + 13
+
+
+def reason_label(code_index: int, lang: str) -> str:
+    return REASONS[REASON_CODES[code_index]][lang]
+
+
+def day_of(ordinal: int) -> str | None:
+    """An ordinal day as ISO text; None for 'not insured' (-1) and 'open-ended' (0)."""
+    return dt.date.fromordinal(int(ordinal)).isoformat() if ordinal > 0 else None
