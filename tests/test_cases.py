@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from osms.dates import parse_month
 from osms.errors import OsmsError
 from osms.loading import load_yaml_file

@@ -51,7 +51,7 @@ def test_output_is_deterministic_and_atomic(tmp_path: Path) -> None:
 
 
 def test_run_from_another_directory_uses_bundled_policies(tmp_path: Path) -> None:
-    proc = cli("run", str(ROOT / "examples" / "self-payer.yaml"), "--month", "2024-03", "--lang", "kk", cwd=tmp_path)
+    proc = cli("run", str(ROOT / "examples" / "self-payer.yaml"), "--month", "2025-03", "--lang", "kk", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Дербес төлеушінің жарналары" in proc.stdout and "4 250" in proc.stdout  # 5 % × 85 000
 
