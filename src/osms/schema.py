@@ -221,7 +221,8 @@ POLICY_SCHEMA: dict[str, Any] = {
                         "additionalProperties": {
                             "type": "object",
                             "properties": {
-                                "package": {"enum": ["gobmp", "osms", "regardless", "none"]},
+                                "package": {"enum": ["gobmp", "osms", "everyone"],
+                                            "description": "gobmp: budget-funded, for ГОБМП-eligible residents regardless of insured status; osms: insured persons only; everyone: regardless of status and residency"},
                                 "no_value": _text,
                                 **_dated_common,
                             },
