@@ -64,6 +64,7 @@ def records(ev: Evaluation, months: list[int]) -> list[dict[str, Any]]:
         for i, s in enumerate(ev.scenarios):
             rec = person_record(ev.policy, res, batch, i, s.id)
             rec.update(status_fields(st, i))
+            rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
             out.append(rec)
     out.sort(key=lambda r: (r["scenario"], r["month"]))
     return out

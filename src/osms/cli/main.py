@@ -15,6 +15,8 @@ COMMANDS = {
     "validate": ("osms.cli.validate", "Check a policy directory and report every problem at once."),
     "params": ("osms.cli.params", "Show parameters with their dated values and legal citations."),
     "schema": ("osms.cli.schema_cmd", "Print the JSON Schema for policy or scenario files."),
+    "coverage": ("osms.cli.coverage", "Is a service covered for a person on a date, and why."),
+    "explain": ("osms.cli.explain", "Show how each output was reached, citing the law."),
 }
 
 

@@ -1,0 +1,60 @@
+"""`osms-eval coverage`: is a service covered for a person on a date, under which package, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import date_arg, lang_option, load, policies_option
+
+
+@click.command("coverage")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--service", "services", multiple=True, help="Service id (repeatable); all services if omitted.")
+@click.option("--on", "on", help="Date, YYYY-MM-DD (default: the policy set's as-of date).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@policies_option
+@lang_option
+def command(scenario: Path, services: tuple[str, ...], on: str | None, fmt: str, policies_dir: Path | None,
+            lang: str) -> None:
+    """Say whether SCENARIO's person is covered for each service on a date, and why."""
+    import difflib
+
+    from ..coverage import coverage
+    from ..dates import format_month, month_of
+    from ..errors import OsmsError
+    from ..report import envelope, to_json
+    from ..runner import evaluate
+    from ..scenario import load_scenario
+
+    policy = load(policies_dir)
+    day = date_arg(on or policy.as_of, "--on")
+    m = month_of(day)
+    lo, hi = policy.covers
+    if not lo <= m <= hi:
+        raise OsmsError(f"{day} is outside the months the policy set covers ({format_month(lo)} to "
+                        f"{format_month(hi)})", field="--on")
+    for sid in services:
+        if sid not in policy.services:
+            hint = difflib.get_close_matches(sid, list(policy.services), n=1)
+            raise OsmsError(f"unknown service {sid!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                            + "; the services are: " + ", ".join(policy.services), field="--service")
+    sc = load_scenario(scenario, policy)
+    ev = evaluate(policy, [sc], [m], lang)
+    ids = list(services) or [s for s in policy.services if policy.services[s].timeline.exists_at(day)]
+    answers = [coverage(ev, 0, sid, day, lang) for sid in ids]
+    if fmt == "json":
+        doc = envelope(policy, answers)
+        doc["scenario"] = sc.id
+        click.echo(to_json(doc), nl=False)
+        return
+    yes = {"ru": "ДА", "kk": "ИӘ", "en": "YES"}[lang]
+    no = {"ru": "НЕТ", "kk": "ЖОҚ", "en": "NO"}[lang]
+    first = answers[0]
+    state = {True: {"ru": "застрахован", "kk": "сақтандырылған", "en": "insured"},
+             False: {"ru": "не застрахован", "kk": "сақтандырылмаған", "en": "not insured"}}[first["insured"]][lang]
+    click.echo(f"{sc.id} · {day} · {state}: {first['insured_reason_text']}")
+    for a in answers:
+        click.echo(f"  {(yes if a['covered'] else no):4} {a['service']:32} [{a['package']}] {a['label']}")
+        click.echo(f"       {a['explanation']} — {a['citation']}")

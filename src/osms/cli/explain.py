@@ -1,0 +1,43 @@
+"""`osms-eval explain`: how each output was reached, with the legal citation of every value used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import lang_option, load, months, policies_option
+
+
+@click.command("explain")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--month", required=True, help="Month, YYYY-MM.")
+@click.option("--output", "outputs", multiple=True, help="Explain only this output (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@policies_option
+@lang_option
+def command(scenario: Path, month: str, outputs: tuple[str, ...], fmt: str, policies_dir: Path | None,
+            lang: str) -> None:
+    """Show, as a tree, how SCENARIO's outputs for MONTH follow from the law."""
+    import difflib
+
+    from ..errors import OsmsError
+    from ..explain import explain, render
+    from ..report import envelope, to_json
+    from ..runner import evaluate
+    from ..scenario import load_scenario
+
+    policy = load(policies_dir)
+    (m,) = months(month, None, None, policy.covers)
+    for name in outputs:
+        if name not in policy.rules:
+            hint = difflib.get_close_matches(name, list(policy.rules), n=1)
+            raise OsmsError(f"unknown output {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                            + "; the outputs are: " + ", ".join(policy.rules), field="--output")
+    sc = load_scenario(scenario, policy)
+    ev = evaluate(policy, [sc], [m], lang)
+    tree = explain(ev, 0, m, list(outputs) or None, lang)
+    if fmt == "json":
+        click.echo(to_json(envelope(policy, [tree])), nl=False)
+    else:
+        click.echo(render(tree, policy, lang), nl=False)

@@ -1,0 +1,62 @@
+"""Is a service covered for a person on a date, under which package, and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .dates import month_of
+from .runner import Evaluation
+from .status import REASON_CODES, REASONS
+
+WHY: dict[str, dict[str, str]] = {
+    "everyone": {"ru": "оказывается всем, независимо от статуса застрахованности и резидентства",
+                 "kk": "сақтандырылу мәртебесі мен резиденттігіне қарамастан барлығына көрсетіледі",
+                 "en": "given to everyone, regardless of insured status and residency"},
+    "gobmp": {"ru": "ГОБМП: гражданам, кандасам, беженцам и постоянно проживающим — независимо от статуса застрахованности",
+              "kk": "ТМККК: азаматтарға, қандастарға, босқындарға және тұрақты тұратындарға — сақтандырылу мәртебесіне "
+                    "қарамастан",
+              "en": "ГОБМП: citizens, kandases, refugees and permanent residents, regardless of insured status"},
+    "gobmp_no": {"ru": "ГОБМП не положена: временно пребывающим и ищущим убежища — только при заболеваниях, "
+                       "опасных для окружающих",
+                 "kk": "ТМККК берілмейді: уақытша жүргендер мен пана іздегендерге — тек айналасындағыларға қауіп "
+                       "төндіретін аурулар кезінде",
+                 "en": "no ГОБМП: temporary residents and asylum seekers get it only for diseases dangerous to others"},
+    "osms": {"ru": "пакет ОСМС: лицо застраховано", "kk": "МӘМС пакеті: адам сақтандырылған",
+             "en": "ОСМС package: the person is insured"},
+    "osms_no": {"ru": "пакет ОСМС только для застрахованных; лицо не застраховано",
+                "kk": "МӘМС пакеті тек сақтандырылғандарға; адам сақтандырылмаған",
+                "en": "the ОСМС package is for insured persons only; the person is not insured"},
+    "osms_not_participant": {"ru": "лицо не участвует в ОСМС (временно пребывающий иностранец или ищущий убежища)",
+                             "kk": "адам МӘМС-ке қатыспайды (уақытша жүрген шетелдік немесе пана іздеуші)",
+                             "en": "the person does not take part in ОСМС (temporary resident or asylum seeker)"},
+}
+
+
+def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -> dict[str, Any]:
+    """One service for person i on `day`; raises if the catalogue has no entry for that date."""
+    policy = ev.policy
+    entry = policy.services[service_id].timeline.at(day)
+    package = entry.payload
+    res = ev.results[month_of(day)]
+    st = ev.status(day)
+    insured = bool(st.insured[i])
+    status_reason = REASON_CODES[int(st.reason[i])]
+    if package == "everyone":
+        covered, why = True, "everyone"
+    elif package == "gobmp":
+        covered = bool(res.values["gobmp"][i])
+        why = "gobmp" if covered else "gobmp_no"
+    else:
+        participant = bool(res.values["osms_participant"][i])
+        covered = participant and insured
+        why = "osms" if covered else ("osms_not_participant" if not participant else "osms_no")
+    ref = entry.prov.reference
+    return {
+        "service": service_id, "label": policy.services[service_id].label[lang], "on": day.isoformat(),
+        "covered": covered, "package": package, "why": why, "explanation": WHY[why][lang],
+        "insured": insured, "insured_reason": status_reason, "insured_reason_text": REASONS[status_reason][lang],
+        "citation": ref.cite(), "sources": list(ref.sources), "confidence": entry.prov.confidence,
+        "assumption": entry.prov.assumption, "note": entry.prov.note,
+        "policy_file": f"{entry.prov.file}:{entry.prov.line}",
+    }

@@ -1,0 +1,219 @@
+"""Explanations: how each output was reached — rule, parameters with citations, facts, categories, status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from .dates import format_month, month_end
+from .policy import Dated, PolicySet
+from .report import amount, fmt_amount
+from .runner import Evaluation
+from .status import REASON_CODES, REASONS, day_of
+
+WORDS = {
+    "formula": {"ru": "формула", "kk": "формула", "en": "formula"},
+    "from": {"ru": "с", "kk": "бастап", "en": "from"},
+    "fact": {"ru": "факт", "kk": "факт", "en": "fact"},
+    "assumption": {"ru": "допущение", "kk": "болжам", "en": "assumption"},
+    "categories": {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"},
+    "none": {"ru": "ни одна не применяется", "kk": "ешқайсысы қолданылмайды", "en": "none applies"},
+    "stated": {"ru": "указано в сценарии", "kk": "сценарийде көрсетілген", "en": "stated in the scenario"},
+    "condition": {"ru": "условие выполнено", "kk": "шарт орындалды", "en": "condition holds"},
+    "status": {"ru": "Статус застрахованности", "kk": "Сақтандырылу мәртебесі", "en": "Insured status"},
+    "on": {"ru": "на", "kk": "күні", "en": "on"},
+    "yes": {"ru": "да", "kk": "иә", "en": "yes"},
+    "no": {"ru": "нет", "kk": "жоқ", "en": "no"},
+    "by_employer": {"ru": "по работодателям", "kk": "жұмыс берушілер бойынша", "en": "by employer"},
+    "last_paid": {"ru": "последний оплаченный месяц", "kk": "соңғы төленген ай", "en": "last paid month"},
+    "continuous": {"ru": "месяцев непрерывных платежей", "kk": "үздіксіз төлем айлары",
+                   "en": "months of continuous payments"},
+    "until": {"ru": "статус действует до", "kk": "мәртебе мерзімі", "en": "insured until"},
+    "grace_end": {"ru": "конец льготного периода", "kk": "жеңілдікті кезеңнің соңы", "en": "grace period ends"},
+    "debt": {"ru": "месяцев задолженности", "kk": "берешек айлары", "en": "months in debt"},
+    "assumed": {"ru": "платежи приняты уплаченными в срок (в сценарии их нет)",
+                "kk": "төлемдер мерзімінде төленген деп қабылданды (сценарийде жоқ)",
+                "en": "payments taken as made on time (the scenario lists none)"},
+}
+
+
+def _cite(entry: Dated) -> dict[str, Any]:
+    ref = entry.prov.reference
+    return {"citation": ref.cite(), "sources": list(ref.sources), "confidence": entry.prov.confidence,
+            "assumption": entry.prov.assumption, "note": entry.prov.note, "from": entry.start.isoformat(),
+            "where": f"{entry.prov.file}:{entry.prov.line}"}
+
+
+def _value(x: Any) -> Any:
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, Decimal):
+        return x
+    return Decimal(repr(float(x))).normalize() if float(x) != int(float(x)) else Decimal(int(float(x)))
+
+
+def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang: str) -> dict[str, Any]:
+    """The explanation tree for person i in `month` as plain data (JSON-ready)."""
+    policy = ev.policy
+    res = ev.results[month]
+    batch = res.batch
+    assert batch is not None
+    seen: set[str] = set()
+
+    def fact_node(name: str) -> dict[str, Any]:
+        arr = res.values.get(name, batch.facts.get(name))
+        d = policy.facts[name]
+        if arr.ndim == 2:
+            value: Any = {emp: _value(arr[j, i]) for j, emp in enumerate(batch.employers[i])
+                          if batch.facts["employed"][j, i]}
+        else:
+            value = _value(arr[i])
+        return {"kind": "fact", "name": name, "label": d.label[lang], "value": value}
+
+    def param_node(name: str) -> dict[str, Any]:
+        use = res.params[name]
+        p = policy.parameters[name]
+        return {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
+                **_cite(use.entry)}
+
+    def category_node(cat: str) -> dict[str, Any]:
+        c = policy.categories[cat]
+        entry = res.versions[f"in_{cat}"]
+        member = bool(res.values[f"in_{cat}"][i])
+        node: dict[str, Any] = {"kind": "category", "name": cat, "label": c.label[lang], "value": member}
+        if entry is None:
+            node["in_force"] = False
+            return node
+        node.update(_cite(entry))
+        node["payer"] = entry.payload["payer"]
+        stated = bool(batch.stated[cat][i])
+        node["stated"] = stated
+        cond = entry.payload["condition"]
+        if cond is not None:
+            node["condition"] = cond.text
+            node["children"] = [child(n) for n in sorted(cond.names)]
+        return node
+
+    def aggregate_node(name: str) -> dict[str, Any]:
+        applied = [category_node(c) for c in policy.categories if res.values[f"in_{c}"][i]]
+        return {"kind": "aggregate", "name": name, "value": bool(res.values[name][i]),
+                "label": WORDS["categories"][lang], "children": applied}
+
+    def child(name: str) -> dict[str, Any]:
+        if name in policy.parameters:
+            return param_node(name)
+        if name in policy.rules:
+            return rule_node(name)
+        if name.startswith("in_") and name[3:] in policy.categories:
+            return category_node(name[3:])
+        if name in ("state_paid", "locally_paid", "preferential"):
+            return aggregate_node(name)
+        return fact_node(name)
+
+    def rule_node(name: str) -> dict[str, Any]:
+        rule = policy.rules[name]
+        entry = res.versions[name]
+        arr = res.values[name]
+        node: dict[str, Any] = {"kind": "rule", "name": name, "label": rule.label[lang], "unit": rule.unit}
+        if arr.ndim == 2:
+            per = {emp: amount(rule, arr[j, i]) for j, emp in enumerate(batch.employers[i])
+                   if batch.facts["employed"][j, i]}
+            node["value"] = sum(per.values(), Decimal(0))
+            node["by_employer"] = per
+        else:
+            node["value"] = amount(rule, arr[i])
+        assert entry is not None
+        formula, _ = entry.payload
+        node["formula"] = formula.text
+        if rule.rounding:
+            node["rounding"] = {"step": rule.rounding[0], "mode": rule.rounding[1]}
+        node.update(_cite(entry))
+        if name in seen:
+            node["repeated"] = True
+            return node
+        seen.add(name)
+        node["children"] = [child(n) for n in sorted(formula.names)]
+        return node
+
+    names = outputs or [r.name for r in policy.rules.values() if r.output]
+    st = ev.status(month_end(month))
+    status = {
+        "kind": "status", "label": WORDS["status"][lang], "on": st.on.isoformat(),
+        "value": bool(st.insured[i]), "reason": REASON_CODES[int(st.reason[i])],
+        "reason_text": REASONS[REASON_CODES[int(st.reason[i])]][lang],
+        "insured_until": day_of(int(st.insured_until[i])),
+        "grace_period_end": day_of(int(st.grace_period_end[i])),
+        "debt_months": int(st.debt_months[i]),
+        "last_paid_month": format_month(int(st.last_paid_month[i])) if st.last_paid_month[i] >= 0 else None,
+        "continuous_months": int(st.continuous_months[i]),
+        "payments_assumed": bool(ev.history.assumed[i]),
+        "children": [{"kind": "parameter", "name": k, "label": policy.parameters[k].label[lang], "value": v,
+                      "unit": policy.parameters[k].unit, **_cite(e)} for k, (v, e) in sorted(st.params.items())],
+    }
+    return {"scenario": ev.scenarios[i].id, "month": format_month(month),
+            "outputs": [rule_node(n) for n in names], "categories": aggregate_node("preferential"),
+            "status": status}
+
+
+def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
+    """The tree as indented text an analyst can read."""
+    lines = [f"{tree['scenario']} · {tree['month']} · {policy.id} {policy.version} ({policy.fingerprint[:19]}…)"]
+
+    def val(v: Any) -> str:
+        if isinstance(v, bool):
+            return WORDS["yes" if v else "no"][lang]
+        if isinstance(v, dict):
+            return ", ".join(f"{k}: {fmt_amount(x)}" for k, x in v.items()) or "—"
+        return fmt_amount(v) if isinstance(v, Decimal) else str(v)
+
+    def cite_line(n: dict[str, Any]) -> str:
+        s = f"{WORDS['from'][lang]} {n['from']}: {n['citation']} [{n['confidence']}]"
+        return s
+
+    def walk(n: dict[str, Any], prefix: str, last: bool, top: bool = False) -> None:
+        branch = "" if top else ("└─ " if last else "├─ ")
+        head = f"{n['name']} = {val(n['value'])}" if "name" in n else f"{n['label']}: {val(n['value'])}"
+        label = f" — {n['label']}" if "name" in n else ""
+        kind = f" ({WORDS['fact'][lang]})" if n["kind"] == "fact" else ""
+        lines.append(f"{prefix}{branch}{head}{label}{kind}")
+        inner = prefix + ("" if top else ("   " if last else "│  "))
+        if n["kind"] == "category" and n.get("value"):
+            how = WORDS["stated"][lang] if n.get("stated") else WORDS["condition"][lang]
+            lines.append(f"{inner}· {how}; {n.get('payer')}")
+        if "formula" in n:
+            lines.append(f"{inner}· {WORDS['formula'][lang]}: {n['formula']}")
+        if "by_employer" in n and len(n["by_employer"]) > 0:
+            lines.append(f"{inner}· {WORDS['by_employer'][lang]}: {val(n['by_employer'])}")
+        if "condition" in n:
+            lines.append(f"{inner}· {n['condition']}")
+        if "citation" in n:
+            lines.append(f"{inner}· {cite_line(n)}")
+        if n.get("assumption"):
+            lines.append(f"{inner}· {WORDS['assumption'][lang]}: {n['assumption']}")
+        kids = n.get("children", [])
+        if n["kind"] == "aggregate" and not kids:
+            lines.append(f"{inner}└─ {WORDS['none'][lang]}")
+        for k, c in enumerate(kids):
+            walk(c, inner, k == len(kids) - 1)
+
+    for out in tree["outputs"]:
+        lines.append("")
+        walk(out, "", True, top=True)
+    lines.append("")
+    walk(tree["categories"], "", True, top=True)
+    st = tree["status"]
+    lines.append("")
+    lines.append(f"{st['label']} {WORDS['on'][lang]} {st['on']}: {val(st['value'])} — {st['reason_text']}")
+    extra = [(WORDS["last_paid"][lang], st["last_paid_month"]), (WORDS["continuous"][lang], st["continuous_months"]),
+             (WORDS["until"][lang], st["insured_until"]), (WORDS["grace_end"][lang], st["grace_period_end"]),
+             (WORDS["debt"][lang], st["debt_months"])]
+    for k, v in extra:
+        if v not in (None, 0):
+            lines.append(f"   · {k}: {v}")
+    if st["payments_assumed"]:
+        lines.append(f"   · {WORDS['assumed'][lang]}")
+    for k, c in enumerate(st["children"]):
+        walk(c, "   ", k == len(st["children"]) - 1)
+    return "\n".join(lines) + "\n"
