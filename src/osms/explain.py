@@ -26,6 +26,10 @@ WORDS = {
     "on": {"ru": "на", "kk": "күні", "en": "on"},
     "yes": {"ru": "да", "kk": "иә", "en": "yes"},
     "no": {"ru": "нет", "kk": "жоқ", "en": "no"},
+    "republican": {"ru": "платит республиканский бюджет", "kk": "республикалық бюджет төлейді",
+                   "en": "paid by the republican budget"},
+    "local": {"ru": "платит местный исполнительный орган", "kk": "жергілікті атқарушы орган төлейді",
+              "en": "paid by the local executive body"},
     "by_employer": {"ru": "по работодателям", "kk": "жұмыс берушілер бойынша", "en": "by employer"},
     "last_paid": {"ru": "последний оплаченный месяц", "kk": "соңғы төленген ай", "en": "last paid month"},
     "continuous": {"ru": "месяцев непрерывных платежей", "kk": "үздіксіз төлем айлары",
@@ -181,7 +185,7 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
         inner = prefix + ("" if top else ("   " if last else "│  "))
         if n["kind"] == "category" and n.get("value"):
             how = WORDS["stated"][lang] if n.get("stated") else WORDS["condition"][lang]
-            lines.append(f"{inner}· {how}; {n.get('payer')}")
+            lines.append(f"{inner}· {how}; {WORDS[n['payer']][lang]}")
         if "formula" in n:
             lines.append(f"{inner}· {WORDS['formula'][lang]}: {n['formula']}")
         if "by_employer" in n and len(n["by_employer"]) > 0:

@@ -222,7 +222,9 @@ POLICY_SCHEMA: dict[str, Any] = {
                             "type": "object",
                             "properties": {
                                 "package": {"enum": ["gobmp", "osms", "everyone"],
-                                            "description": "gobmp: budget-funded, for ГОБМП-eligible residents regardless of insured status; osms: insured persons only; everyone: regardless of status and residency"},
+                                            "description": "gobmp: ГОБМП-eligible residents regardless of "
+                                                           "insured status; osms: insured persons only; "
+                                                           "everyone: regardless of status and residency"},
                                 "no_value": _text,
                                 **_dated_common,
                             },
