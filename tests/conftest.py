@@ -39,3 +39,62 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run osms-eval as an analyst would, in a separate process."""
     return subprocess.run([sys.executable, "-m", "osms", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120)
+
+
+# --- Regression case files (tests/cases/*.yaml) collected by pytest, one item per case ---------------------------
+
+_POLICY: list[PolicySet] = []
+
+
+def _bundled() -> PolicySet:
+    if not _POLICY:
+        _POLICY.append(load_policies(bundled_policies()))
+    return _POLICY[0]
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    """A case file: its cases are evaluated together, once, when the first of them runs."""
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        from osms.regression import load_cases
+
+        self.cases = load_cases([self.path], _bundled(), ROOT)
+        self.outcomes = None
+        for case in self.cases:
+            yield CaseItem.from_parent(self, name=f"line {case.line}: {case.note[:70]}", case=case)
+
+    def outcome(self, case):  # type: ignore[no-untyped-def]
+        from osms.regression import run_cases
+
+        if self.outcomes is None:
+            self.outcomes, _ = run_cases(_bundled(), self.cases)
+        return self.outcomes[self.cases.index(case)]
+
+
+class CaseFailed(Exception):
+    pass
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        outcome = self.parent.outcome(self.case)
+        if not outcome.passed:
+            raise CaseFailed("\n".join(outcome.failures) + "\n\n" + outcome.explanation)
+
+    def repr_failure(self, excinfo, style=None):  # type: ignore[no-untyped-def]
+        if isinstance(excinfo.value, CaseFailed):
+            return f"{self.case.name} — {self.case.note}\n{excinfo.value}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):  # type: ignore[no-untyped-def]
+        return self.path, self.case.line, f"case: {self.case.note}"

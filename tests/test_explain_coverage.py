@@ -48,7 +48,8 @@ def test_explain_unknown_output() -> None:
 
 
 def test_coverage_insured_and_not(tmp_path) -> None:
-    # The self-payer prepaid 2025; Dec 2025 + 3 months of grace = 2026-03-31, so insured on 2026-03-15, not on 2026-05-10.
+    # The self-payer prepaid 2025; Dec 2025 + 3 months of grace = 2026-03-31:
+    # insured on 2026-03-15, not on 2026-05-10.
     on = cli("coverage", str(EX / "self-payer.yaml"), "--service", "planned_inpatient", "--on", "2026-03-15",
              "--format", "json")
     a = json.loads(on.stdout)["results"][0]

@@ -35,6 +35,7 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     n = len(scenarios)
     earliest = min((p.for_month for s in scenarios for p in s.payments), default=None)
     deductions = policy.parameters["employer_deductions_in_force"].timeline
+    used: set = set()
     if any(not s.payments for s in scenarios):
         first_job = min((job.spell.start for s in scenarios for job in s.jobs), default=None)
         if first_job is not None:
@@ -65,6 +66,8 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                 day = month_start(first + m)
                 due[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
                           and deductions.exists_at(day) and deductions.at(day).payload == 1)
+                if due[m]:
+                    used.add(("employer_deductions_in_force", deductions.at(day).start))
             for m in np.flatnonzero(due):
                 nxt = month_start(first + int(m) + 1)
                 paid_day[i, m] = dt.date(nxt.year, nxt.month, min(deadline, 28)).toordinal()
@@ -73,4 +76,4 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                 for m in range(t):
                     if spell.overlaps_month(first + m):
                         it_failure[i, m] = True
-    return History(first, paid_day, member, obligation, it_failure, assumed)
+    return History(first, paid_day, member, obligation, it_failure, assumed, used)

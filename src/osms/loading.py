@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -59,11 +60,14 @@ class _Loader(yaml.SafeLoader):
 
 
 # Dates stay strings: the schema checks their form and the model parses them, so a bad date
-# is reported with its line instead of surfacing as a Python date or datetime.
+# is reported with its line instead of surfacing as a Python date or datetime. Booleans follow YAML 1.2
+# (true/false only), so `on:`, `no:` and `yes:` stay words.
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal:

@@ -26,13 +26,17 @@ class Evaluation:
         return compute_status(self.policy, self.history, day)
 
 
-def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], lang: str = "en") -> Evaluation:
-    """Evaluate every month from the start of the policy set to the last one asked (status needs the history)."""
+def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], lang: str = "en",
+             strict: bool = True) -> Evaluation:
+    """Evaluate every month from the start of the policy set to the last one asked (status needs the history).
+
+    With `strict`, a person the policies cannot answer for in an asked month (an `invalid_if`) is an error;
+    otherwise the caller inspects `results[month].invalid`."""
     first = policy.covers[0]
     last = max(months)
     results = evaluate_range(policy, scenarios, first, last)
     errors = []
-    for m in months:
+    for m in months if strict else ():
         errors.extend(invalid_errors(results[m], scenarios, lang))
     if errors:
         from .errors import OsmsErrors

@@ -68,6 +68,7 @@ class History:
     obligation: np.ndarray  # (n, T) bool: an own contribution or deduction was due
     it_failure: np.ndarray  # (n, T) bool
     assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
+    used: set = field(default_factory=set)  # parameter entries read while building the history
 
     @property
     def size(self) -> int:

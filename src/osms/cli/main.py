@@ -17,6 +17,7 @@ COMMANDS = {
     "schema": ("osms.cli.schema_cmd", "Print the JSON Schema for policy or scenario files."),
     "coverage": ("osms.cli.coverage", "Is a service covered for a person on a date, and why."),
     "explain": ("osms.cli.explain", "Show how each output was reached, citing the law."),
+    "test": ("osms.cli.test_cmd", "Run regression cases; report failures and law coverage."),
 }
 
 

@@ -1,0 +1,280 @@
+"""Regression cases analysts write: a scenario, a month or date, and the outputs the law gives.
+
+Case files (YAML) hold `cases: [{note, month | on, scenario | scenario_file, want}]`. All cases of a run are
+evaluated together as one batch; each case is then compared, and what the cases exercise of the law is recorded
+for `--coverage`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .coverage import coverage as service_coverage
+from .dates import DateFormatError, format_month, month_end, month_of, parse_date, parse_month
+from .errors import Collector, OsmsError
+from .explain import explain, render
+from .loading import LineDict, LineList, line_of, load_yaml_file
+from .policy import PolicySet
+from .report import person_record
+from .runner import evaluate, status_fields
+from .scenario import Scenario, load_scenario, parse_scenario
+from .status import REASON_CODES
+
+CASE_KEYS = {"note", "month", "on", "scenario", "scenario_file", "want"}
+
+
+@dataclass
+class Case:
+    file: str
+    index: int
+    line: int | None
+    note: str
+    month: int
+    on: dt.date
+    scenario: Scenario
+    want: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Outcome:
+    case: Case
+    failures: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def load_cases(paths: list[Path], policy: PolicySet, root: Path | None = None) -> list[Case]:
+    """Every case in the given files or folders (recursively, *.yaml), checked for form."""
+    files: list[Path] = []
+    for p in paths:
+        files.extend(sorted(p.rglob("*.yaml")) if p.is_dir() else [p])
+    errors = Collector()
+    cases: list[Case] = []
+    for path in files:
+        shown = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+        try:
+            cases.extend(_file_cases(path, shown, policy))
+        except OsmsError as exc:
+            errors.extend([exc])
+    errors.raise_if_any()
+    return cases
+
+
+def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
+    doc = load_yaml_file(path, shown)
+    if not isinstance(doc, LineDict) or not isinstance(doc.get("cases"), LineList):
+        raise OsmsError("a case file must have `cases:`, a list of {note, month, scenario, want}", file=shown, line=1)
+    out = []
+    errors = Collector()
+    for i, c in enumerate(doc["cases"]):
+        line = line_of(doc, ["cases", i])
+        if not isinstance(c, LineDict):
+            errors.add("each case must be a mapping", file=shown, line=line, field=f"cases[{i}]")
+            continue
+        unknown = sorted(set(c) - CASE_KEYS)
+        missing = [k for k in ("note", "want") if k not in c]
+        if unknown or missing or ("month" in c) == ("on" in c) or ("scenario" in c) == ("scenario_file" in c):
+            errors.add("a case needs note, want, one of month/on and one of scenario/scenario_file"
+                       + (f"; unknown key {', '.join(map(repr, unknown))}" if unknown else ""),
+                       file=shown, line=line, field=f"cases[{i}]")
+            continue
+        try:
+            if "month" in c:
+                month = parse_month(str(c["month"]))
+                on = month_end(month)
+            else:
+                on = parse_date(str(c["on"]))
+                month = month_of(on)
+        except DateFormatError as exc:
+            errors.add(str(exc), file=shown, line=line, field=f"cases[{i}]")
+            continue
+        try:
+            if "scenario_file" in c:
+                sc = load_scenario(path.parent / str(c["scenario_file"]), policy)
+            else:
+                sc = parse_scenario(c["scenario"], shown, policy, f"{path.stem}-{i}")
+        except OsmsError as exc:
+            errors.extend([exc])
+            continue
+        if not isinstance(c["want"], LineDict) or not c["want"]:
+            errors.add("want must map outputs to expected values", file=shown, line=line, field=f"cases[{i}].want")
+            continue
+        out.append(Case(shown, i, line, str(c["note"]), month, on, sc, dict(c["want"])))
+    errors.raise_if_any()
+    return out
+
+
+def _norm(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _norm(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_norm(x) for x in v]
+    if isinstance(v, (int, Decimal, float)) and not isinstance(v, bool):
+        return Decimal(str(v))
+    return v
+
+
+@dataclass
+class Exercised:
+    """Which parts of the law the cases touched."""
+
+    values: set[tuple[str, dt.date]] = field(default_factory=set)
+    versions: set[tuple[str, dt.date]] = field(default_factory=set)
+    categories: set[str] = field(default_factory=set)
+    services: set[tuple[str, dt.date]] = field(default_factory=set)
+    reasons: set[str] = field(default_factory=set)
+
+
+def run_cases(policy: PolicySet, cases: list[Case], lang: str = "en") -> tuple[list[Outcome], Exercised]:
+    """Evaluate all cases as one batch and compare each with what it wants."""
+    seen = Exercised()
+    if not cases:
+        return [], seen
+    months = sorted({c.month for c in cases})
+    scenarios = [c.scenario for c in cases]
+    ev = evaluate(policy, scenarios, months, lang, strict=False)
+    statuses = {day: ev.status(day) for day in {c.on for c in cases}}
+    outcomes = []
+    for i, case in enumerate(cases):
+        res = ev.results[case.month]
+        st = statuses[case.on]
+        for name, use in res.params.items():
+            seen.values.add((name, use.entry.start))
+        for name, (_, entry) in st.params.items():
+            seen.values.add((name, entry.start))
+        for node, entry in res.versions.items():
+            if entry is not None and node in policy.rules:
+                seen.versions.add((node, entry.start))
+        seen.values |= ev.history.used
+        seen.reasons.add(REASON_CODES[int(st.reason[i])])
+        outcomes.append(_compare(policy, ev, i, case, res, st, lang, seen))
+    return outcomes, seen
+
+
+def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: ignore[no-untyped-def]
+    out = Outcome(case)
+    # Expected error messages are written in English unless the case says `lang:` under want.
+    msg_lang = str(case.want.get("lang", "en"))
+    messages = [f"{inv.node} for {format_month(case.month)}: {inv.check.message[msg_lang]}"
+                for inv in res.invalid if inv.mask[i]]
+    if "error" in case.want:
+        if case.want["error"] not in messages:
+            out.failures.append(f"error: want {case.want['error']!r}, got {messages or 'no error'}")
+        return out
+    if messages:
+        out.failures.append("unexpected error: " + "; ".join(messages))
+        return out
+    assert res.batch is not None
+    rec = person_record(policy, res, res.batch, i, case.scenario.id)
+    rec.update(status_fields(st, i))
+    rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
+    for cat in policy.categories:
+        if res.values[f"in_{cat}"][i]:
+            seen.categories.add(cat)
+    for key, expected in case.want.items():
+        if key == "lang":
+            continue
+        if key == "coverage":
+            for sid, want_cov in expected.items():
+                if sid not in policy.services:
+                    out.failures.append(f"coverage: unknown service {sid!r}")
+                    continue
+                got = service_coverage(ev, i, sid, case.on, lang)
+                seen.services.add((sid, policy.services[sid].timeline.at(case.on).start))
+                if got["covered"] != want_cov:
+                    out.failures.append(f"coverage.{sid}: want {want_cov}, got {got['covered']} ({got['explanation']})")
+            continue
+        if key not in rec:
+            out.failures.append(f"{key}: not an output (the outputs are: {', '.join(sorted(rec))})")
+            continue
+        actual = rec[key]
+        if key == "categories":
+            actual = [c["id"] for c in actual if not c.get("not_in_force")]
+        elif isinstance(actual, dict) and not isinstance(expected, dict):
+            actual = actual["total"]
+        if _norm(actual) != _norm(expected):
+            out.failures.append(f"{key}: want {_show(expected)}, got {_show(actual)}")
+    if out.failures:
+        names = [k for k in case.want if k in policy.rules]
+        tree = explain(ev, i, case.month, names or None, lang)
+        out.explanation = render(tree, policy, lang)
+    return out
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f")
+    return str(v)
+
+
+def law_coverage(policy: PolicySet, seen: Exercised) -> dict[str, Any]:
+    """What of the law no case exercises: dated values, rule versions, categories, services, status routes."""
+    lo, hi = policy.covers
+    start, stop = month_end(lo - 1), month_end(hi)  # entries in force within the covered months
+
+    def relevant(entries):  # type: ignore[no-untyped-def]
+        out = []
+        for k, e in enumerate(entries):
+            nxt = entries[k + 1].start if k + 1 < len(entries) else None
+            if e.no_value is None and e.start <= stop and (nxt is None or nxt > start):
+                out.append(e)
+        return out
+
+    readers = _readers(policy)
+
+    def read(name: str, entries, k: int) -> bool:  # type: ignore[no-untyped-def]
+        """Whether any formula in force while entry k holds reads the parameter (status ones always are)."""
+        if name not in readers:
+            return True
+        lo_d = entries[k].start
+        hi_d = entries[k + 1].start if k + 1 < len(entries) else dt.date.max
+        return any(a < hi_d and lo_d < b for a, b in readers[name])
+
+    groups: dict[str, tuple[list[str], list[str]]] = {}
+    values = [(n, e.start) for n, p in policy.parameters.items()
+              for k, e in enumerate(p.timeline.entries)
+              if e in relevant(p.timeline.entries) and read(n, p.timeline.entries, k)]
+    groups["parameter values"] = _split(values, seen.values, lambda k: f"{k[0]} from {k[1]}")
+    versions = [(n, e.start) for n, r in policy.rules.items() for e in relevant(r.timeline.entries)]
+    groups["rule versions"] = _split(versions, seen.versions, lambda k: f"{k[0]} from {k[1]}")
+    groups["categories"] = _split(list(policy.categories), seen.categories, str)
+    services = [(n, e.start) for n, s in policy.services.items() for e in relevant(s.timeline.entries)]
+    groups["service versions"] = _split(services, seen.services, lambda k: f"{k[0]} from {k[1]}")
+    groups["status routes"] = _split(REASON_CODES, seen.reasons, str)
+    total = sum(len(a) for a, _ in groups.values())
+    covered = sum(len(a) - len(m) for a, m in groups.values())
+    return {"groups": {k: {"total": len(a), "missing": m} for k, (a, m) in groups.items()},
+            "total": total, "covered": covered, "percent": round(100 * covered / total, 1) if total else 100.0}
+
+
+def _readers(policy: PolicySet) -> dict[str, list[tuple[dt.date, dt.date]]]:
+    """For each parameter a formula reads: the windows of the rule or category versions that read it."""
+    out: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    timelines = [(r.timeline, lambda e: [e.payload[0], *(c.when for c in e.payload[1])]) for r in policy.rules.values()]
+    timelines += [(c.timeline, lambda e: [e.payload["condition"]] if e.payload["condition"] else [])
+                  for c in policy.categories.values()]
+    for tl, formulas in timelines:
+        for k, e in enumerate(tl.entries):
+            if e.no_value is not None:
+                continue
+            end = tl.entries[k + 1].start if k + 1 < len(tl.entries) else dt.date.max
+            for f in formulas(e):
+                for name in f.names:
+                    if name in policy.parameters:
+                        out.setdefault(name, []).append((e.start, end))
+    return out
+
+
+def _split(items, seen, show):  # type: ignore[no-untyped-def]
+    return [show(k) for k in items], [show(k) for k in items if k not in seen]
