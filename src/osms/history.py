@@ -38,7 +38,7 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     used: set = set()
     if any(not s.payments for s in scenarios):
         first_job = min((job.spell.start for s in scenarios for job in s.jobs), default=None)
-        if first_job is not None:
+        if first_job is not None and deductions.entries:
             start = max(first_job, deductions.entries[0].start)
             m0 = start.year * 12 + start.month - 1
             earliest = m0 if earliest is None else min(earliest, m0)

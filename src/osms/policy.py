@@ -82,6 +82,10 @@ class Timeline:
                 found = entry
             else:
                 break
+        if found is None and not self.entries:
+            raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: none of its entries "
+                              f"had been adopted on the as-known-on date", file=self.file, line=self.line,
+                              field=f"{self.kind}s.{self.name}")
         if found is None:
             first = self.entries[0].start.isoformat()
             raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: "
@@ -196,8 +200,9 @@ def policy_files(root: Path) -> list[Path]:
 class _Builder:
     """Turns validated documents into the model, collecting every semantic error on the way."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, known_on: dt.date | None = None) -> None:
         self.root = root
+        self.known_on = known_on
         self.errors = Collector()
         self.warnings: list[OsmsError] = []
         self.where: dict[str, tuple[str, int | None]] = {}
@@ -253,6 +258,12 @@ class _Builder:
                 ok = False
                 continue
             ref = entry.get("reference", {})
+            if self.known_on is not None and "adopted" in ref:
+                try:
+                    if parse_date(ref["adopted"]) > self.known_on:
+                        continue  # not yet adopted on the as-known-on date
+                except DateFormatError:
+                    pass
             if "number" not in ref or "adopted" not in ref or "article" not in ref:
                 missing = [k for k in ("number", "article", "adopted") if k not in ref]
                 self.warnings.append(OsmsError(
@@ -412,12 +423,14 @@ class _CycleFound(Exception):
     pass
 
 
-def load_policies(root: Path | str) -> PolicySet:
-    """Load → validate (schema, then meaning) a policy directory. Raises every error found at once."""
+def load_policies(root: Path | str, known_on: dt.date | None = None) -> PolicySet:
+    """Load → validate (schema, then meaning) a policy directory. Raises every error found at once.
+
+    With `known_on`, entries whose act was adopted after that date are left out: the law as it was known then."""
     root = Path(root)
     if not root.is_dir():
         raise OsmsError("not a policy directory", file=str(root))
-    b = _Builder(root)
+    b = _Builder(root, known_on)
     files = policy_files(root)
     if not files:
         raise OsmsError("no policy files (*.yaml) found", file=str(root))
@@ -458,7 +471,8 @@ def load_policies(root: Path | str) -> PolicySet:
     return PolicySet(root=root, id=ps["id"], version=ps["version"], title=ps["title"], as_of=ps["as_of"],
                      covers=covers, rounding=default_round, parameters=b.params, rules=b.rules,
                      categories=b.categories, services=b.services, facts=b.facts, order=order,
-                     fingerprint=_fingerprint(blobs), warnings=b.warnings)
+                     fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
+                     warnings=b.warnings)
 
 
 def bundled_policies() -> Path:

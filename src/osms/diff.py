@@ -1,0 +1,211 @@
+"""What a change in law does: the semantic diff of two policy sets, and its impact on a corpus of scenarios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .dates import format_month
+from .errors import OsmsError
+from .policy import Dated, PolicySet, Timeline
+from .runner import evaluate, records
+from .scenario import Scenario
+
+COMPARED = ("employer_deduction", "employee_contribution", "civil_contribution", "entrepreneur_contribution",
+            "self_payer_contribution", "self_employed_contribution", "esp_contribution", "state_contribution",
+            "local_contribution", "total_contributions", "payer", "categories", "insured", "insured_reason",
+            "insured_until", "gobmp", "osms_package")
+
+
+def _entry_view(kind: str, e: Dated) -> Any:
+    if e.no_value is not None:
+        return {"no_value": e.no_value}
+    if kind == "rule":
+        return {"formula": e.payload[0].text}
+    if kind == "category":
+        cond = e.payload["condition"]
+        return {"payer": e.payload["payer"], "condition": cond.text if cond else None}
+    return {"value" if kind == "parameter" else "package": e.payload}
+
+
+def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, new: Timeline | None
+                      ) -> list[dict[str, Any]]:
+    out = []
+    a = {e.start: e for e in (old.entries if old else [])}
+    b = {e.start: e for e in (new.entries if new else [])}
+    for start in sorted(set(a) | set(b)):
+        ea, eb = a.get(start), b.get(start)
+        va = _entry_view(kind, ea) if ea else None
+        vb = _entry_view(kind, eb) if eb else None
+        cite_a = ea.prov.reference.cite() if ea else None
+        cite_b = eb.prov.reference.cite() if eb else None
+        conf_a = ea.prov.confidence if ea else None
+        conf_b = eb.prov.confidence if eb else None
+        if va == vb and cite_a == cite_b and conf_a == conf_b:
+            continue
+        change = "added" if ea is None else "removed" if eb is None else "changed"
+        if change == "added" and old is not None:
+            # A new entry that repeats what was already in force (a new act restating the same value).
+            prev = [e for e in old.entries if e.start < start]
+            if prev and prev[-1].no_value is None and _entry_view(kind, prev[-1]) == vb:
+                change = "restated"
+        prov = (eb or ea).prov
+        out.append({"kind": kind, "name": name, "label": label, "from": start.isoformat(), "change": change,
+                    "old": va, "new": vb, "citation": cite_b or cite_a, "confidence": prov.confidence,
+                    "where": f"{prov.file}:{prov.line}"})
+    return out
+
+
+def semantic_diff(base: PolicySet, head: PolicySet, lang: str) -> list[dict[str, Any]]:
+    """Every dated value, formula, category version and service entry that differs, oldest date first."""
+    changes: list[dict[str, Any]] = []
+    for kind, get in (("parameter", lambda p: p.parameters), ("rule", lambda p: p.rules),
+                      ("category", lambda p: p.categories), ("service", lambda p: p.services)):
+        ga, gb = get(base), get(head)
+        for name in sorted(set(ga) | set(gb)):
+            oa, ob = ga.get(name), gb.get(name)
+            label = (ob or oa).label[lang]
+            changes += _timeline_changes(kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None)
+    changes.sort(key=lambda c: (c["from"], c["kind"], c["name"]))
+    return changes
+
+
+@dataclass
+class Impact:
+    scenario: str
+    output: str
+    first: str
+    last: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class DiffReport:
+    base: str
+    head: str
+    base_stamp: dict[str, str]
+    head_stamp: dict[str, str]
+    changes: list[dict[str, Any]]
+    impacts: list[Impact] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.impacts)
+
+
+def _evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int]) -> dict[tuple[str, str], Any]:
+    ev = evaluate(policy, scenarios, months, strict=False)
+    out = {(r["scenario"], r["month"]): r for r in records(ev, months)}
+    for m in months:
+        for inv in ev.results[m].invalid:
+            for i, flag in enumerate(inv.mask):
+                if flag:
+                    rec = out[(scenarios[i].id, format_month(m))]
+                    rec[inv.node] = f"error: {inv.check.message['en']}"
+    return out
+
+
+def _simplify(v: Any) -> Any:
+    if isinstance(v, dict) and "total" in v:
+        return v["total"]
+    if isinstance(v, list) and v and isinstance(v[0], dict):
+        return [c["id"] for c in v if not c.get("not_in_force")]
+    return v
+
+
+def impact(base: PolicySet, head: PolicySet, scenarios: list[Scenario]) -> tuple[list[Impact], list[str]]:
+    """For each scenario and output, the stretches of months where the two policy sets give different answers."""
+    lo = max(base.covers[0], head.covers[0])
+    hi = min(base.covers[1], head.covers[1])
+    months = list(range(lo, hi + 1))
+    errors: list[str] = []
+    try:
+        before = _evaluate(base, scenarios, months)
+        after = _evaluate(head, scenarios, months)
+    except OsmsError as exc:
+        return [], [str(exc)]
+    impacts: list[Impact] = []
+    for sc in scenarios:
+        for out in COMPARED:
+            run: Impact | None = None
+            for m in months:
+                key = (sc.id, format_month(m))
+                a, b = _simplify(before[key].get(out)), _simplify(after[key].get(out))
+                if a != b:
+                    if run and run.before == a and run.after == b:
+                        run.last = key[1]
+                    else:
+                        run = Impact(sc.id, out, key[1], key[1], a, b)
+                        impacts.append(run)
+                else:
+                    run = None
+    return impacts, errors
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, Decimal):
+        from .report import fmt_amount
+
+        return fmt_amount(v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return ", ".join(map(str, v)) or "—"
+    return str(v)
+
+
+def _months(i: Impact) -> str:
+    return i.first if i.first == i.last else f"{i.first} … {i.last}"
+
+
+def to_markdown(r: DiffReport) -> str:
+    lines = [f"## Policy diff: `{r.base}` → `{r.head}`", "",
+             f"Fingerprints: `{r.base_stamp['fingerprint'][:23]}…` → `{r.head_stamp['fingerprint'][:23]}…`", ""]
+    if not r.changed:
+        lines.append("No change in the law or in any scenario's result.")
+        return "\n".join(lines) + "\n"
+    lines += [f"### What changes in the law ({len(r.changes)})", "",
+              "| from | kind | name | change | before | after | citation |", "|---|---|---|---|---|---|---|"]
+    for c in r.changes:
+        lines.append(f"| {c['from']} | {c['kind']} | `{c['name']}` {c['label']} | {c['change']} | {_fmt(c['old'])} "
+                     f"| {_fmt(c['new'])} | {c['citation']} [{c['confidence']}] |")
+    lines += ["", f"### Who is affected ({len(r.impacts)} changed results)", ""]
+    if r.impacts:
+        lines += ["| scenario | output | months | before | after |", "|---|---|---|---|---|"]
+        for i in r.impacts:
+            lines.append(f"| {i.scenario} | `{i.output}` | {_months(i)} | {_fmt(i.before)} | {_fmt(i.after)} |")
+    else:
+        lines.append("No scenario's result changes.")
+    for e in r.errors:
+        lines.append(f"\n> error: {e}")
+    return "\n".join(lines) + "\n"
+
+
+def to_text(r: DiffReport) -> str:
+    lines = [f"policy diff: {r.base} → {r.head}"]
+    if not r.changed:
+        return lines[0] + "\nno change\n"
+    lines.append(f"\nwhat changes in the law ({len(r.changes)}):")
+    for c in r.changes:
+        lines.append(f"  from {c['from']}  {c['kind']} {c['name']} ({c['label']}): {c['change']}, "
+                     f"{_fmt(c['old'])} → {_fmt(c['new'])}")
+        lines.append(f"      {c['citation']} [{c['confidence']}]  {c['where']}")
+    lines.append(f"\nwho is affected ({len(r.impacts)} changed results):")
+    for i in r.impacts:
+        lines.append(f"  {i.scenario:24} {i.output:28} {_months(i):19} {_fmt(i.before)} → {_fmt(i.after)}")
+    for e in r.errors:
+        lines.append(f"error: {e}")
+    return "\n".join(lines) + "\n"
+
+
+def to_doc(r: DiffReport) -> dict[str, Any]:
+    return {"base": {"spec": r.base, **r.base_stamp}, "head": {"spec": r.head, **r.head_stamp},
+            "changed": r.changed, "changes": r.changes,
+            "impacts": [i.__dict__ for i in r.impacts], "errors": r.errors}
