@@ -18,6 +18,7 @@ COMMANDS = {
     "coverage": ("osms.cli.coverage", "Is a service covered for a person on a date, and why."),
     "explain": ("osms.cli.explain", "Show how each output was reached, citing the law."),
     "test": ("osms.cli.test_cmd", "Run regression cases; report failures and law coverage."),
+    "batch": ("osms.cli.batch", "Evaluate a population from CSV or Parquet, streamed, with an errors file."),
     "diff": ("osms.cli.diff", "What changes between two policy sets, from which date, and for whom."),
 }
 

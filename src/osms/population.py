@@ -1,0 +1,313 @@
+"""Population runs: one row per person from Arrow data (CSV, Parquet, DataFrame) through the same engine.
+
+Input columns (names are fixed; unknown columns are carried through only if asked):
+  id (text, required), birth_date (YYYY-MM-DD) or age (whole years), residency (default citizen),
+  wage_1 … wage_K (monthly wage by each employer; empty = no such job), civil_income, entrepreneur, self_payer,
+  self_employed, self_employed_income, esp_payer, esp_city, category_<id> (stated membership), any declared fact,
+  and for status: paid_through (YYYY-MM, last paid month), paid_run (consecutive paid months ending there),
+  last_category_month (YYYY-MM, last month in a state-paid category, for the right kept after leaving).
+Empty optional cells mean "none"; a malformed cell makes the row an error, written with its number and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .dates import format_month, month_end, month_start
+from .evaluation import MonthResult, evaluate_month
+from .facts import RESIDENCY_FACT
+from .policy import PolicySet
+from .scenario import Batch
+from .status import BIG, REASON_CODES, History, compute_status
+
+MONEY_MAX = 1_000_000_000
+_NUM = r"^\s*-?\d+(\.\d+)?\s*$"
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
+BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
+STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
+
+
+@dataclass
+class RowErrors:
+    """Rows that cannot be evaluated: (row number, reason). Row numbers count from 1, without the header."""
+
+    rows: dict[int, str] = field(default_factory=dict)
+
+    def add(self, mask: np.ndarray, offset: int, reason: str) -> None:
+        for i in np.flatnonzero(mask):
+            self.rows.setdefault(offset + int(i) + 1, reason)
+
+
+def _column(table: pa.Table | pa.RecordBatch, name: str) -> pa.Array | None:
+    if name not in table.schema.names:
+        return None
+    col = table.column(name)
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def _as_text(arr: pa.Array) -> pa.Array:
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.string())
+
+
+def _number(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A numeric column (empty = 0 for optional amounts); malformed or out-of-range cells mark the row bad."""
+    arr = _column(table, name)
+    if arr is None:
+        return np.zeros(n)
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
+        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        nulls = np.isnan(values)
+    else:
+        text = _as_text(arr)
+        ok = pc.fill_null(pc.match_substring_regex(text, _NUM), False).to_numpy(zero_copy_only=False)
+        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True).to_numpy(zero_copy_only=False)
+        malformed = ~ok & ~empty
+        _flag(bad, why, malformed, f"{name}: not a number")
+        clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
+        values = pc.cast(pc.utf8_trim_whitespace(clean), pa.float64()).to_numpy(zero_copy_only=False)
+        nulls = empty
+    values = np.where(nulls, 0.0, values)
+    _flag(bad, why, (values < 0) | (values > MONEY_MAX), f"{name}: must be between 0 and {MONEY_MAX:,}")
+    cents = np.round(values * 100)
+    _flag(bad, why, np.abs(values * 100 - cents) > 1e-6, f"{name}: more than two decimals")
+    return values
+
+
+def _flag(bad: np.ndarray, why: list[str], mask: np.ndarray, reason: str) -> None:
+    new = mask & ~bad
+    for i in np.flatnonzero(new):
+        why[i] = reason
+    bad |= mask
+
+
+def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    arr = _column(table, name)
+    if arr is None:
+        return np.zeros(n, dtype=bool)
+    if pa.types.is_boolean(arr.type):
+        return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
+    if pa.types.is_integer(arr.type):
+        v = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)
+        _flag(bad, why, (v != 0) & (v != 1), f"{name}: must be 0 or 1")
+        return v == 1
+    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    yes = pc.is_in(text, pa.array(sorted(BOOL_TRUE))).to_numpy(zero_copy_only=False)
+    no = pc.is_in(text, pa.array(sorted(BOOL_FALSE))).to_numpy(zero_copy_only=False)
+    _flag(bad, why, ~yes & ~no, f"{name}: must be true or false")
+    return yes
+
+
+def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A YYYY-MM column as month indices; -1 where empty."""
+    arr = _column(table, name)
+    if arr is None:
+        return np.full(n, -1)
+    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    ok = pc.match_substring_regex(text, _MONTH).to_numpy(zero_copy_only=False)
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    _flag(bad, why, ~ok & ~empty, f"{name}: not a month YYYY-MM")
+    safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
+    year = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()).to_numpy(zero_copy_only=False)
+    mon = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()).to_numpy(zero_copy_only=False)
+    return np.where(ok, year * 12 + mon - 1, -1)
+
+
+def wage_columns(names: list[str]) -> list[str]:
+    cols = [c for c in names if re.fullmatch(r"wage_\d+", c)]
+    return sorted(cols, key=lambda c: int(c.split("_")[1])) or (["wage"] if "wage" in names else [])
+
+
+def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, offset: int = 0
+                     ) -> tuple[Batch, np.ndarray, RowErrors, dict[str, np.ndarray]]:
+    """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently."""
+    n = table.num_rows
+    bad = np.zeros(n, dtype=bool)
+    why = [""] * n
+    names = table.schema.names
+    ids = _column(table, "id")
+    if ids is None:
+        raise ValueError("the input has no `id` column")
+    _flag(bad, why, pc.is_null(ids).to_numpy(zero_copy_only=False), "id: empty")
+    facts: dict[str, np.ndarray] = {}
+    wcols = wage_columns(names)
+    k = max(len(wcols), 1)
+    wage = np.zeros((k, n))
+    employed = np.zeros((k, n), dtype=bool)
+    for j, col in enumerate(wcols):
+        arr = _column(table, col)
+        present = ~pc.is_null(arr).to_numpy(zero_copy_only=False) if arr is not None else np.zeros(n, bool)
+        if arr is not None and not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)):
+            present &= ~pc.fill_null(pc.equal(pc.utf8_trim_whitespace(_as_text(arr)), ""), True).to_numpy(
+                zero_copy_only=False)
+        wage[j] = _number(table, col, bad, why, n)
+        employed[j] = present
+    day = month_start(month)
+    if "age" in names:
+        age = _number(table, "age", bad, why, n)
+    else:
+        arr = _column(table, "birth_date")
+        if arr is None:
+            raise ValueError("the input needs a `birth_date` or an `age` column")
+        text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+        ok = pc.match_substring_regex(text, _DATE).to_numpy(zero_copy_only=False)
+        safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01-01"))
+        try:
+            born = pc.cast(pc.strptime(safe, "%Y-%m-%d", "s", error_is_null=True), pa.date32())
+        except pa.ArrowInvalid:
+            born = pa.nulls(n, pa.date32())
+        valid = ok & ~pc.is_null(born).to_numpy(zero_copy_only=False)
+        _flag(bad, why, ~valid, "birth_date: not a date YYYY-MM-DD")
+        y = pc.year(born).to_numpy(zero_copy_only=False)
+        md = (pc.month(born).to_numpy(zero_copy_only=False) * 100 + pc.day(born).to_numpy(zero_copy_only=False))
+        y = np.nan_to_num(y.astype(float), nan=1900)
+        md = np.nan_to_num(md.astype(float), nan=101)
+        age = day.year - y - ((day.month * 100 + day.day) < md)
+    facts["age"] = age.astype(np.float64)
+    res_col = _column(table, "residency")
+    residency = (np.array(["citizen"] * n, dtype=object) if res_col is None
+                 else pc.fill_null(_as_text(res_col), "citizen").to_numpy(zero_copy_only=False))
+    known = np.isin(residency, list(RESIDENCY_FACT))
+    _flag(bad, why, ~known, "residency: not one of " + ", ".join(RESIDENCY_FACT))
+    for kind, fact in RESIDENCY_FACT.items():
+        facts[fact] = residency == kind
+    facts["civil_income"] = _number(table, "civil_income", bad, why, n)
+    facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
+    for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
+        facts[b] = _boolean(table, b, bad, why, n)
+    for name, d in policy.facts.items():
+        if name in facts or d.entity != "person" or name in ("wage", "employed", "working"):
+            continue
+        facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
+                       else _number(table, name, bad, why, n))
+    facts["working"] = (employed.any(axis=0) | (facts["civil_income"] > 0) | facts["entrepreneur"]
+                        | facts["self_employed"] | facts["esp_payer"])
+    facts["wage"] = wage
+    facts["employed"] = employed
+    stated = {c: _boolean(table, f"category_{c}", bad, why, n) for c in policy.categories}
+    unknown_cats = [c for c in names if c.startswith("category_") and c[9:] not in policy.categories]
+    if unknown_cats:
+        raise ValueError(f"unknown category column {unknown_cats[0]!r}; the categories are: "
+                         + ", ".join(policy.categories))
+    extra = {"paid_through": _months(table, "paid_through", bad, why, n),
+             "paid_run": _number(table, "paid_run", bad, why, n).astype(np.int64),
+             "last_category_month": _months(table, "last_category_month", bad, why, n)}
+    errors = RowErrors()
+    for i in np.flatnonzero(bad):
+        errors.rows[offset + int(i) + 1] = why[i]
+    employers = [[f"employer_{j + 1}" for j in range(k)]] * n
+    return Batch(n, facts, stated, employers), bad, errors, extra
+
+
+def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, np.ndarray], month: int,
+                         it_failure: np.ndarray) -> History:
+    """A status history from summary columns: the paid run ends at paid_through; months before the evaluated
+    month were paid on the deadline day, later (prepaid) ones on the month's first day."""
+    n = res.size
+    first = month - STATUS_WINDOW
+    t = STATUS_WINDOW + 13
+    cols = np.arange(t)[None, :] + first
+    through = extra["paid_through"][:, None]
+    run = extra["paid_run"][:, None]
+    paid = (through >= 0) & (cols <= through) & (cols > through - run)
+    deadline = int(policy.parameter_value("payment_deadline_day", month_start(month))[0])
+    due_day = np.array([dt.date((m + 1) // 12, (m + 1) % 12 + 1, min(deadline, 28)).toordinal()
+                        for m in range(first, first + t)])
+    prepaid_day = month_start(month).toordinal()
+    day_row = np.where(np.arange(first, first + t) < month, due_day, prepaid_day)
+    paid_day = np.where(paid, day_row[None, :], BIG)
+    member = np.zeros((n, t), dtype=bool)
+    member[:, month - first] = res.values["preferential"]
+    last_cat = extra["last_category_month"]
+    has = (last_cat >= first) & (last_cat < month)
+    member[np.flatnonzero(has), (last_cat[has] - first)] = True
+    obligation = np.zeros((n, t), dtype=bool)
+    owes = np.zeros(n, dtype=bool)
+    for rule in policy.rules.values():
+        if rule.payer in ("employer", "employee", "entrepreneur", "self_payer", "self_employed"):
+            v = res.values[rule.name]
+            owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
+    # Unpaid months between the paid run and this month count as debt for someone who owes now.
+    gap = (cols > np.maximum(through, first - 1)) & (cols < month) & owes[:, None]
+    obligation |= gap
+    failure = np.zeros((n, t), dtype=bool)
+    failure[:, month - first] = it_failure
+    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))
+
+
+def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
+                   offset: int = 0, status: bool = True) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
+    """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals."""
+    batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset)
+    res = evaluate_month(policy, batch, month)
+    for inv in res.invalid:
+        errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message['en']}")
+        bad = bad | inv.mask
+    keep = ~bad
+    cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), pa.array(keep)),
+                                 "month": pa.array([format_month(month)] * int(keep.sum()))}
+    summary: dict[str, Any] = {"rows": int(keep.sum())}
+    wanted = outputs or [r.name for r in policy.rules.values() if r.output]
+    for name in wanted:
+        rule = policy.rules[name]
+        v = res.values[name]
+        if v.ndim == 2:
+            total = v.sum(axis=0)
+            cols[name] = _money(total[keep], rule.rounding)
+            for j in range(v.shape[0]):
+                cols[f"{name}_{j + 1}"] = _money(v[j][keep], rule.rounding)
+            summary[name] = float(total[keep].sum())
+        elif rule.unit == "bool":
+            cols[name] = pa.array(v[keep].astype(bool))
+            summary[name] = int(v[keep].sum())
+        else:
+            cols[name] = _money(v[keep], rule.rounding)
+            summary[name] = float(v[keep].sum())
+    cats = {c: res.values[f"in_{c}"][keep] for c in policy.categories}
+    summary["categories"] = {c: int(v.sum()) for c, v in cats.items()}
+    summary["payers"] = {}
+    for rule in policy.rules.values():
+        if rule.payer:
+            v = res.values[rule.name]
+            v = v.sum(axis=0) if v.ndim == 2 else v
+            summary["payers"][rule.payer] = summary["payers"].get(rule.payer, 0.0) + float(v[keep].sum())
+    if status:
+        st = compute_status(policy, history_from_columns(policy, res, extra, month,
+                                                         batch.facts.get("it_failure", np.zeros(batch.size, bool))),
+                            month_end(month))
+        cols["insured"] = pa.array(st.insured[keep])
+        cols["insured_reason"] = pa.DictionaryArray.from_arrays(pa.array(st.reason[keep].astype(np.int32)),
+                                                                pa.array(REASON_CODES))
+        cols["debt_months"] = pa.array(st.debt_months[keep])
+        summary["insured"] = int(st.insured[keep].sum())
+        summary["insured_reasons"] = {REASON_CODES[r]: int(c) for r, c in
+                                      zip(*np.unique(st.reason[keep], return_counts=True))}
+        if "osms_participant" in res.values:
+            cols["osms_package"] = pa.array((st.insured & res.values["osms_participant"])[keep])
+    return pa.table(cols), errors, summary
+
+
+def _money(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped-def]
+    """Exact decimal(20, 2) tenge from already-rounded floats: the unscaled integer is the amount in tiyn."""
+    tiyn = np.round(values * 100).astype(np.int64)
+    words = np.empty((len(tiyn), 2), dtype=np.int64)
+    words[:, 0] = tiyn
+    words[:, 1] = np.where(tiyn < 0, -1, 0)
+    return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words.tobytes())])
+
+
+def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    for key, value in part.items():
+        if isinstance(value, dict):
+            merge_summaries(total.setdefault(key, {}), value)
+        else:
+            total[key] = total.get(key, 0) + value
+    return total
