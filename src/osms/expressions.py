@@ -246,9 +246,14 @@ class _VectorEval(SimpleEval):
         return None
 
 
+_EVALUATOR: list[_VectorEval] = []
+
+
 def evaluate(formula: Formula, env: Mapping[str, Any]) -> Any:
-    """Evaluate a checked formula over arrays in `env`."""
-    ev = _VectorEval()
+    """Evaluate a checked formula over arrays in `env` (one evaluator is reused: it holds no state but names)."""
+    if not _EVALUATOR:
+        _EVALUATOR.append(_VectorEval())
+    ev = _EVALUATOR[0]
     ev.names = env
     ev.expr = formula.text
     with np.errstate(divide="ignore", invalid="ignore"):

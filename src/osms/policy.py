@@ -430,10 +430,71 @@ def load_policies(root: Path | str, known_on: dt.date | None = None) -> PolicySe
     root = Path(root)
     if not root.is_dir():
         raise OsmsError("not a policy directory", file=str(root))
-    b = _Builder(root, known_on)
     files = policy_files(root)
     if not files:
         raise OsmsError("no policy files (*.yaml) found", file=str(root))
+    key = _cache_key(root, files, known_on)
+    cached = _cache_get(key)
+    if cached is not None:
+        cached.root = root
+        return cached
+    policy = _load(root, files, known_on)
+    _cache_put(key, policy)
+    return policy
+
+
+def _cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
+    from . import __version__
+
+    h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve()}".encode())
+    for path in files:
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_dir() -> Path | None:
+    import os
+
+    if os.environ.get("OSMS_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "osms-eval"
+
+
+def _cache_get(key: str) -> PolicySet | None:
+    """A validated, compiled policy set saved by an earlier run with exactly the same files and engine."""
+    import pickle
+
+    d = _cache_dir()
+    if d is None:
+        return None
+    try:
+        with open(d / f"{key}.pickle", "rb") as fh:
+            policy = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return policy if isinstance(policy, PolicySet) else None
+
+
+def _cache_put(key: str, policy: PolicySet) -> None:
+    import contextlib
+    import os
+    import pickle
+    import tempfile
+
+    d = _cache_dir()
+    if d is None:
+        return
+    with contextlib.suppress(OSError, pickle.PicklingError, RecursionError):
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=d, suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(policy, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, d / f"{key}.pickle")
+
+
+def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
+    b = _Builder(root, known_on)
     blobs: list[tuple[str, bytes]] = []
     for path in files:
         rel = b.rel(path)
