@@ -45,23 +45,23 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     last_asked = max(evaluated) if evaluated else policy.covers[0]
     first, end = window_for(policy, earliest, max(last_asked, policy.covers[1]))
     t = end - first
-    paid_day = np.full((n, t), BIG, dtype=np.int64)
-    member = np.zeros((n, t), dtype=bool)
-    obligation = np.zeros((n, t), dtype=bool)
-    it_failure = np.zeros((n, t), dtype=bool)
+    paid_day = np.full((t, n), BIG, dtype=np.int32)
+    member = np.zeros((t, n), dtype=bool)
+    obligation = np.zeros((t, n), dtype=bool)
+    it_failure = np.zeros((t, n), dtype=bool)
     for m, res in categories.items():
-        member[:, m - first] = res.values["preferential"]
+        member[m - first] = res.values["preferential"]
     for m, res in evaluated.items():
-        obligation[:, m - first] = own_due(policy, res)
+        obligation[m - first] = own_due(policy, res)
     assumed = np.array([not s.payments for s in scenarios], dtype=bool)
     deadline = int(policy.parameter_value("payment_deadline_day", month_start(policy.covers[0]))[0])
     for i, s in enumerate(scenarios):
         for p in s.payments:
             if p.kind in OWN_PAYMENT_KINDS and p.amount > 0 and first <= p.for_month < end:
                 c = p.for_month - first
-                paid_day[i, c] = min(paid_day[i, c], p.paid_on.toordinal())
+                paid_day[c, i] = min(paid_day[c, i], p.paid_on.toordinal())
         if assumed[i]:
-            due = obligation[i].copy()
+            due = obligation[:, i].copy()
             for m in range(max(policy.covers[0] - first, 0)):
                 day = month_start(first + m)
                 due[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
@@ -70,10 +70,10 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                     used.add(("employer_deductions_in_force", deductions.at(day).start))
             for m in np.flatnonzero(due):
                 nxt = month_start(first + int(m) + 1)
-                paid_day[i, m] = dt.date(nxt.year, nxt.month, min(deadline, 28)).toordinal()
+                paid_day[m, i] = dt.date(nxt.year, nxt.month, min(deadline, 28)).toordinal()
         for name, spell, value in s.facts:
             if name == "it_failure" and value:
                 for m in range(t):
                     if spell.overlaps_month(first + m):
-                        it_failure[i, m] = True
+                        it_failure[m, i] = True
     return History(first, paid_day, member, obligation, it_failure, assumed, used)

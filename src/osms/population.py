@@ -214,32 +214,29 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     n = res.size
     first = month - STATUS_WINDOW
     t = STATUS_WINDOW + 13
-    cols = np.arange(t)[None, :] + first
-    through = extra["paid_through"][:, None]
-    run = extra["paid_run"][:, None]
-    paid = (through >= 0) & (cols <= through) & (cols > through - run)
+    rows = np.arange(first, first + t)[:, None]
+    through = extra["paid_through"][None, :]
+    run = extra["paid_run"][None, :]
     deadline = int(policy.parameter_value("payment_deadline_day", month_start(month))[0])
     due_day = np.array([dt.date((m + 1) // 12, (m + 1) % 12 + 1, min(deadline, 28)).toordinal()
-                        for m in range(first, first + t)])
-    prepaid_day = month_start(month).toordinal()
-    day_row = np.where(np.arange(first, first + t) < month, due_day, prepaid_day)
-    paid_day = np.where(paid, day_row[None, :], BIG)
-    member = np.zeros((n, t), dtype=bool)
-    member[:, month - first] = res.values["preferential"]
+                        if m < month else month_start(month).toordinal() for m in range(first, first + t)],
+                       dtype=np.int32)
+    paid = (through >= 0) & (rows <= through) & (rows > through - run)
+    paid_day = np.where(paid, due_day[:, None], np.int32(BIG)).astype(np.int32, copy=False)
+    member = np.zeros((t, n), dtype=bool)
+    member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
     has = (last_cat >= first) & (last_cat < month)
-    member[np.flatnonzero(has), (last_cat[has] - first)] = True
-    obligation = np.zeros((n, t), dtype=bool)
+    member[last_cat[has] - first, np.flatnonzero(has)] = True
     owes = np.zeros(n, dtype=bool)
     for rule in policy.rules.values():
         if rule.payer in ("employer", "employee", "entrepreneur", "self_payer", "self_employed"):
             v = res.values[rule.name]
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
     # Unpaid months between the paid run and this month count as debt for someone who owes now.
-    gap = (cols > np.maximum(through, first - 1)) & (cols < month) & owes[:, None]
-    obligation |= gap
-    failure = np.zeros((n, t), dtype=bool)
-    failure[:, month - first] = it_failure
+    obligation = (rows > np.maximum(through, first - 1)) & (rows < month) & owes[None, :]
+    failure = np.zeros((t, n), dtype=bool)
+    failure[month - first] = it_failure
     return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))
 
 

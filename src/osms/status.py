@@ -60,22 +60,22 @@ REASON_CODES = list(REASONS)
 
 @dataclass
 class History:
-    """Month-by-month facts over a window, one row per person (the input to status)."""
+    """Month-by-month facts over a window, time-major (one row per month, one column per person)."""
 
-    first: int  # month index of column 0
-    paid_day: np.ndarray  # (n, T) int: ordinal of the earliest own payment for that month; BIG if none
-    member: np.ndarray  # (n, T) bool: in a state- or locally-paid category
-    obligation: np.ndarray  # (n, T) bool: an own contribution or deduction was due
-    it_failure: np.ndarray  # (n, T) bool
+    first: int  # month index of row 0
+    paid_day: np.ndarray  # (T, n) int32: ordinal of the earliest own payment for that month; BIG if none
+    member: np.ndarray  # (T, n) bool: in a state- or locally-paid category
+    obligation: np.ndarray  # (T, n) bool: an own contribution or deduction was due
+    it_failure: np.ndarray  # (T, n) bool
     assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
     used: set = field(default_factory=set)  # parameter entries read while building the history
 
     @property
     def size(self) -> int:
-        return self.paid_day.shape[0]
+        return self.paid_day.shape[1]
 
 
-BIG = np.iinfo(np.int64).max // 2
+BIG = np.iinfo(np.int32).max
 
 
 @dataclass
@@ -102,30 +102,32 @@ def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> 
 
 
 def _runs(paid: np.ndarray) -> np.ndarray:
-    """Length of the run of True ending at each column."""
+    """Length of the run of True ending at each row (month)."""
     out = np.zeros(paid.shape, dtype=np.int32)
-    run = np.zeros(paid.shape[0], dtype=np.int32)
-    for t in range(paid.shape[1]):
-        run = (run + 1) * paid[:, t]
-        out[:, t] = run
+    run = np.zeros(paid.shape[1], dtype=np.int32)
+    for t in range(paid.shape[0]):
+        run += 1
+        run *= paid[t]
+        out[t] = run
     return out
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
-    """Index of the last True in each row, or -1."""
-    t = mask.shape[1]
+    """Row index of the last True in each column, or -1."""
+    t = mask.shape[0]
     if t == 0:
-        return np.full(mask.shape[0], -1)
-    rev = np.argmax(mask[:, ::-1], axis=1)
-    return np.where(mask.any(axis=1), t - 1 - rev, -1)
+        return np.full(mask.shape[1], -1)
+    rev = np.argmax(mask[::-1], axis=0)
+    return np.where(mask.any(axis=0), t - 1 - rev, -1)
 
 
 def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     """Insured status of every person on `day`, from payments made by that day and category memberships."""
     used: dict[str, Any] = {}
     n = hist.size
+    rows = hist.paid_day.shape[0]
     m = month_of(day) - hist.first
-    if not 0 <= m < hist.paid_day.shape[1]:
+    if not 0 <= m < rows:
         raise OsmsError(f"no payment history is built for {day}")
     required = _param(policy, "status_required_months", day, used)
     grace = _param(policy, "grace_months", day, used)
@@ -135,44 +137,41 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     exit_ext = _param(policy, "category_exit_extended_grace_months", day, used)
     transition = _param(policy, "transition_conditional_status", day, used)
     prospective = _param(policy, "prospective_route", day, used)
+    deadline = _param(policy, "payment_deadline_day", day, used)
+    cols = np.arange(n)
 
-    today = day.toordinal()
-    paid = hist.paid_day <= today  # payments made by this day, for any month
-    runs = _runs(paid[:, : m + 1])
-    qualifying = runs >= required
+    paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
+    runs = _runs(paid[: m + 1])
     # The last month of the latest run of >= 12 paid months (a run that goes on stays qualifying to its end).
-    end = _last_true(qualifying)
-    last_paid = _last_true(paid[:, : m + 1])
-    run_len = np.where(end >= 0, runs[np.arange(n), np.maximum(end, 0)], 0)
+    end = _last_true(runs >= required)
+    last_paid = _last_true(paid[: m + 1])
+    run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)
     person_grace = np.where(run_len >= ext_history, ext_grace, grace)
     by_payments = (end >= 0) & (m - end <= person_grace)
     # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
-    deadline = _param(policy, "payment_deadline_day", day, used)
     last_due = m - 1 if day.day >= deadline else m - 2
     in_grace = by_payments & (end < last_due)
 
     by_prospective = np.zeros(n, dtype=bool)
     pros_end = np.full(n, -1)
     if prospective:
-        entry = used["prospective_route"][1]
-        route_from = entry.start.toordinal()
-        adv = paid & (hist.paid_day >= route_from)
-        hi = min(m + required, adv.shape[1])
-        fwd = np.zeros((n, hi - max(m - required + 1, 0) + 1), dtype=np.int32)
-        lo = max(m - required + 1, 0)
+        route_from = used["prospective_route"][1].start.toordinal()
+        lo, hi = max(m - required + 1, 0), min(m + required, rows)
+        adv = paid[lo:hi] & (hist.paid_day[lo:hi] >= route_from)
+        fwd = np.zeros(adv.shape, dtype=np.int32)
         run = np.zeros(n, dtype=np.int32)
-        for t in range(hi - 1, lo - 1, -1):
-            run = (run + 1) * adv[:, t]
-            fwd[:, t - lo] = run
+        for t in range(adv.shape[0] - 1, -1, -1):
+            run += 1
+            run *= adv[t]
+            fwd[t] = run
         for s in range(lo, m + 1):
-            ok = fwd[:, s - lo] >= required
-            newly = ok & ~by_prospective
-            pros_end = np.where(newly, s + fwd[:, s - lo] - 1, pros_end)
+            ok = fwd[s - lo] >= required
+            pros_end = np.where(ok & ~by_prospective, s + fwd[s - lo] - 1, pros_end)
             by_prospective |= ok
 
-    member = hist.member[:, m]
-    c_last = _last_true(hist.member[:, :m])  # last member month before this one
-    ever_run = runs.max(axis=1) if runs.size else np.zeros(n, dtype=np.int32)
+    member = hist.member[m]
+    c_last = _last_true(hist.member[:m])  # last member month before this one
+    ever_run = runs.max(axis=0) if runs.size else np.zeros(n, dtype=np.int32)
     person_exit = np.where(ever_run >= ext_history, exit_ext, exit_grace)
     by_exit = ~member & (c_last >= 0) & (m - c_last <= person_exit)
 
@@ -180,10 +179,10 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     insured = np.zeros(n, dtype=bool)
     until = np.full(n, -1, dtype=np.int64)
     grace_end = np.full(n, -1, dtype=np.int64)
+    ends = np.array([month_end(hist.first + t).toordinal() for t in range(rows + 24)], dtype=np.int64)
 
     def month_end_ord(idx: np.ndarray) -> np.ndarray:
-        return np.array([month_end(hist.first + int(i)).toordinal() if i >= 0 else -1 for i in idx],
-                        dtype=np.int64)
+        return np.where(idx >= 0, ends[np.clip(idx, 0, len(ends) - 1)], -1)
 
     def take(mask: np.ndarray, code: str, until_idx: np.ndarray | None, grace_idx: np.ndarray | None) -> None:
         nonlocal insured
@@ -191,12 +190,9 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         if not new.any():
             return
         reason[new] = REASON_CODES.index(code)
-        if until_idx is None:
-            until[new] = 0
-        else:
-            until[new] = month_end_ord(until_idx[new])
+        until[new] = 0 if until_idx is None else month_end_ord(until_idx)[new]
         if grace_idx is not None:
-            grace_end[new] = month_end_ord(grace_idx[new])
+            grace_end[new] = month_end_ord(grace_idx)[new]
         insured = insured | new
 
     if transition:
@@ -208,11 +204,10 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     take(by_prospective, "prospective", pros_end + person_grace, None)
     take(in_grace, "grace", end + person_grace, end + person_grace)
     take(by_exit, "category_exit", c_last + person_exit, c_last + person_exit)
-    # member_until of -1 means "open-ended": keep 0 (while a member) for those.
-    open_member = member & (member_until < 0)
-    until[open_member & (reason == REASON_CODES.index("category"))] = 0
+    # A membership that runs on past what is known has no end date: "while a member".
+    until[member & (member_until < 0) & (reason == REASON_CODES.index("category"))] = 0
 
-    failure = hist.it_failure[:, m] & ~insured
+    failure = hist.it_failure[m] & ~insured
     if failure.any():
         start = _spell_start(hist.it_failure, m)
         for s in np.unique(start[failure]):
@@ -224,35 +219,33 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
             until[keep] = 0
             insured = insured | keep
 
-    window = np.arange(hist.paid_day.shape[1])
-    due = (window >= max(m - 12, 0)) & (window <= last_due)
-    first_law_month = policy.covers[0] - hist.first
-    due &= window >= first_law_month
-    debt = (hist.obligation & ~paid & due[None, :]).sum(axis=1)
+    window = np.arange(rows)
+    due = (window >= max(m - 12, 0)) & (window <= last_due) & (window >= policy.covers[0] - hist.first)
+    debt = (hist.obligation[due] & ~paid[due]).sum(axis=0)
+    last = np.where(end >= 0, end, last_paid)
     return Status(day, insured, reason, until, grace_end, debt.astype(np.int64),
-                  np.where(end >= 0, end + hist.first, np.where(last_paid >= 0, last_paid + hist.first, -1)),
-                  run_len.astype(np.int64), used)
+                  np.where(last >= 0, last + hist.first, -1), run_len.astype(np.int64), used)
 
 
 def _member_until(member: np.ndarray, m: int, known_last: int) -> np.ndarray:
-    """For persons who are members in column m: the last column of that membership run (-1 if it runs on
-    to the last column whose memberships are known)."""
-    n = member.shape[0]
+    """For persons who are members in month m: the last month of that membership run (-1 if it runs on
+    to the last month whose memberships are known)."""
+    n = member.shape[1]
     out = np.full(n, -1)
-    alive = member[:, m].copy()
-    for c in range(m + 1, known_last + 1):
-        stop = alive & ~member[:, c]
+    alive = member[m].copy()
+    for c in range(m + 1, min(known_last + 1, member.shape[0])):
+        stop = alive & ~member[c]
         out[stop] = c - 1
-        alive &= member[:, c]
+        alive &= member[c]
     return out
 
 
 def _spell_start(mask: np.ndarray, m: int) -> np.ndarray:
-    n = mask.shape[0]
+    n = mask.shape[1]
     start = np.full(n, m)
-    alive = mask[:, m].copy()
+    alive = mask[m].copy()
     for c in range(m - 1, -1, -1):
-        alive &= mask[:, c]
+        alive &= mask[c]
         start[alive] = c
     return start
 
