@@ -173,12 +173,12 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
         age = day.year - y - ((day.month * 100 + day.day) < md)
     facts["age"] = age.astype(np.float64)
     res_col = _column(table, "residency")
-    residency = (np.array(["citizen"] * n, dtype=object) if res_col is None
-                 else pc.fill_null(_as_text(res_col), "citizen").to_numpy(zero_copy_only=False))
-    known = np.isin(residency, list(RESIDENCY_FACT))
-    _flag(bad, why, ~known, "residency: not one of " + ", ".join(RESIDENCY_FACT))
+    residency = pa.array(["citizen"] * n) if res_col is None else pc.fill_null(_as_text(res_col), "citizen")
+    known = np.zeros(n, dtype=bool)
     for kind, fact in RESIDENCY_FACT.items():
-        facts[fact] = residency == kind
+        facts[fact] = pc.equal(residency, kind).to_numpy(zero_copy_only=False)
+        known |= facts[fact]
+    _flag(bad, why, ~known, "residency: not one of " + ", ".join(RESIDENCY_FACT))
     facts["civil_income"] = _number(table, "civil_income", bad, why, n)
     facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
     for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
@@ -214,15 +214,15 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     n = res.size
     first = month - STATUS_WINDOW
     t = STATUS_WINDOW + 13
-    rows = np.arange(first, first + t)[:, None]
-    through = extra["paid_through"][None, :]
-    run = extra["paid_run"][None, :]
+    through = extra["paid_through"].astype(np.int32)
+    start = through - extra["paid_run"].astype(np.int32)  # the run covers start < month <= through
     deadline = int(policy.parameter_value("payment_deadline_day", month_start(month))[0])
-    due_day = np.array([dt.date((m + 1) // 12, (m + 1) % 12 + 1, min(deadline, 28)).toordinal()
-                        if m < month else month_start(month).toordinal() for m in range(first, first + t)],
-                       dtype=np.int32)
-    paid = (through >= 0) & (rows <= through) & (rows > through - run)
-    paid_day = np.where(paid, due_day[:, None], np.int32(BIG)).astype(np.int32, copy=False)
+    paid_day = np.full((t, n), BIG, dtype=np.int32)
+    for r in range(t):
+        mo = first + r
+        day = (dt.date((mo + 1) // 12, (mo + 1) % 12 + 1, min(deadline, 28)) if mo < month
+               else month_start(month)).toordinal()
+        paid_day[r][(through >= mo) & (start < mo)] = day
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
@@ -233,8 +233,11 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
         if rule.payer in ("employer", "employee", "entrepreneur", "self_payer", "self_employed"):
             v = res.values[rule.name]
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
-    # Unpaid months between the paid run and this month count as debt for someone who owes now.
-    obligation = (rows > np.maximum(through, first - 1)) & (rows < month) & owes[None, :]
+    # Unpaid months between the paid run and this month count as debt for someone who owes now (only the last
+    # 12 months are ever read for debt).
+    obligation = np.zeros((t, n), dtype=bool)
+    for mo in range(month - 13, month):
+        obligation[mo - first] = (mo > through) & owes
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
     return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))

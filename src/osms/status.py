@@ -101,17 +101,6 @@ def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> 
     return int(value)
 
 
-def _runs(paid: np.ndarray) -> np.ndarray:
-    """Length of the run of True ending at each row (month)."""
-    out = np.zeros(paid.shape, dtype=np.int32)
-    run = np.zeros(paid.shape[1], dtype=np.int32)
-    for t in range(paid.shape[0]):
-        run += 1
-        run *= paid[t]
-        out[t] = run
-    return out
-
-
 def _last_true(mask: np.ndarray) -> np.ndarray:
     """Row index of the last True in each column, or -1."""
     t = mask.shape[0]
@@ -141,11 +130,18 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     cols = np.arange(n)
 
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
-    runs = _runs(paid[: m + 1])
-    # The last month of the latest run of >= 12 paid months (a run that goes on stays qualifying to its end).
+    # The run of paid months ending at each month, then: the end of the latest run of >= 12 (a run that goes on
+    # stays qualifying to its end), its length, the last paid month and the longest run.
+    runs = np.empty((m + 1, n), dtype=np.int32)
+    run = np.zeros(n, dtype=np.int32)
+    for t in range(m + 1):
+        run += 1
+        run *= paid[t]
+        runs[t] = run
     end = _last_true(runs >= required)
-    last_paid = _last_true(paid[: m + 1])
     run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)
+    last_paid = _last_true(paid[: m + 1])
+    ever_run = runs.max(axis=0)
     person_grace = np.where(run_len >= ext_history, ext_grace, grace)
     by_payments = (end >= 0) & (m - end <= person_grace)
     # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
@@ -171,7 +167,6 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
 
     member = hist.member[m]
     c_last = _last_true(hist.member[:m])  # last member month before this one
-    ever_run = runs.max(axis=0) if runs.size else np.zeros(n, dtype=np.int32)
     person_exit = np.where(ever_run >= ext_history, exit_ext, exit_grace)
     by_exit = ~member & (c_last >= 0) & (m - c_last <= person_exit)
 
