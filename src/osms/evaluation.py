@@ -115,13 +115,15 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
         formula, checks = entry.payload
         _param_env(policy, formula.names, day, env, res.params, node, month)
         shape = (k, n) if rule.entity == JOB else (n,)
-        value = np.broadcast_to(np.asarray(evaluate(formula, env)), shape)
+        value = np.asarray(evaluate(formula, env))
+        if value.shape != shape:
+            value = np.broadcast_to(value, shape)
         if rule.unit == "bool":
-            value = value.astype(bool)
+            value = value.astype(bool, copy=False)
         else:
-            value = value.astype(np.float64)
-            bad = ~np.isfinite(value)
-            if bad.any():
+            value = value.astype(np.float64, copy=False)
+            bad = ~np.isfinite(value) if formula.divides else None
+            if bad is not None and bad.any():
                 raise OsmsError(f"rule '{node}' gives no finite number for {int(bad.sum())} person(s) in "
                                 f"{format_month(month)} (a division by zero?)", file=entry.prov.file,
                                 line=entry.prov.line, field=entry.prov.field)

@@ -10,7 +10,9 @@ Only numbers and boolean arrays ever reach an expression.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,11 +30,11 @@ JOB = "job"
 
 
 def _min(*xs: Any) -> Any:
-    return np.minimum.reduce(np.broadcast_arrays(*[np.asarray(x, dtype=np.float64) for x in xs]))
+    return functools.reduce(np.minimum, xs)
 
 
 def _max(*xs: Any) -> Any:
-    return np.maximum.reduce(np.broadcast_arrays(*[np.asarray(x, dtype=np.float64) for x in xs]))
+    return functools.reduce(np.maximum, xs)
 
 
 def _sum_jobs(x: Any) -> Any:
@@ -112,6 +114,7 @@ class Formula:
     names: frozenset[str]
     entity: str
     functions: frozenset[str] = field(default_factory=frozenset)
+    divides: bool = False  # only a division can make a non-finite number
 
 
 def compile_formula(text: str, known: Mapping[str, str]) -> Formula:
@@ -129,7 +132,8 @@ def compile_formula(text: str, known: Mapping[str, str]) -> Formula:
     names: set[str] = set()
     funcs: set[str] = set()
     entity = _check(tree.body, known, names, funcs, 0)
-    return Formula(text, tree, frozenset(names), entity, frozenset(funcs))
+    divides = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) for n in ast.walk(tree))
+    return Formula(text, tree, frozenset(names), entity, frozenset(funcs), divides)
 
 
 def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[str], depth: int) -> str:
@@ -225,12 +229,13 @@ class _VectorEval(SimpleEval):
         self.nodes = {k: v for k, v in self.nodes.items() if k in allowed}
 
     def _eval_boolop(self, node: ast.BoolOp) -> Any:
-        values = [self._eval(v) for v in node.values]
         combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-        return combine.reduce(np.broadcast_arrays(*[np.asarray(v, dtype=bool) for v in values]))
+        return functools.reduce(combine, (self._eval(v) for v in node.values))
 
     def _eval_compare(self, node: ast.Compare) -> Any:
         left = self._eval(node.left)
+        if len(node.ops) == 1:
+            return self.operators[type(node.ops[0])](left, self._eval(node.comparators[0]))
         result: Any = True
         for op, comp in zip(node.ops, node.comparators):
             right = self._eval(comp)
@@ -246,14 +251,14 @@ class _VectorEval(SimpleEval):
         return None
 
 
-_EVALUATOR: list[_VectorEval] = []
+_LOCAL = threading.local()
 
 
 def evaluate(formula: Formula, env: Mapping[str, Any]) -> Any:
-    """Evaluate a checked formula over arrays in `env` (one evaluator is reused: it holds no state but names)."""
-    if not _EVALUATOR:
-        _EVALUATOR.append(_VectorEval())
-    ev = _EVALUATOR[0]
+    """Evaluate a checked formula over arrays in `env` (one evaluator per thread: it holds nothing but names)."""
+    ev = getattr(_LOCAL, "evaluator", None)
+    if ev is None:
+        ev = _LOCAL.evaluator = _VectorEval()
     ev.names = env
     ev.expr = formula.text
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -26,21 +26,32 @@ class RoundingRangeError(ValueError):
 
 def round_array(x: np.ndarray | float, step: float, mode: str = "half_up") -> np.ndarray:
     """Round to a multiple of `step` by `mode` (half_up rounds ties away from zero)."""
-    q = np.asarray(x, dtype=np.float64) / step
-    if q.size and float(np.max(np.abs(q))) >= MAX_UNITS:
+    q = np.multiply(x, SNAP / step, dtype=np.float64)  # in units of 1e-6 step
+    if q.ndim == 0:
+        q = q.reshape(1)
+    lo, hi = (float(q.min()), float(q.max())) if q.size else (0.0, 0.0)
+    if max(-lo, hi) >= MAX_UNITS * SNAP:
         raise RoundingRangeError(
-            f"an amount of {float(np.max(np.abs(q))) * step:,.0f} is too large to round exactly "
+            f"an amount of {max(-lo, hi) / SNAP * step:,.0f} is too large to round exactly "
             f"(limit {MAX_UNITS * step:,.0f})")
-    q = np.round(q * SNAP) / SNAP
+    np.round(q, out=q)
+    q /= SNAP
     if mode == "half_up":
-        r = np.sign(q) * np.floor(np.abs(q) + 0.5)
+        if lo < 0:
+            q = np.copysign(np.floor(np.abs(q) + 0.5), q)
+        else:
+            q += 0.5
+            np.floor(q, out=q)
     elif mode == "floor":
-        r = np.floor(q)
+        np.floor(q, out=q)
     elif mode == "ceiling":
-        r = np.ceil(q)
+        np.ceil(q, out=q)
     else:
         raise ValueError(f"unknown rounding mode {mode!r}")
-    return r * step + 0.0  # + 0.0 turns -0.0 into 0.0
+    if step != 1.0:
+        q *= step
+    q += 0.0  # turns -0.0 into 0.0
+    return q if np.ndim(x) else q.reshape(())
 
 
 def round_decimal(x: Decimal, step: Decimal, mode: str = "half_up") -> Decimal:

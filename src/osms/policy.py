@@ -447,6 +447,8 @@ def _cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
     from . import __version__
 
     h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve()}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):  # any change to the engine invalidates the cache
+        h.update(path.read_bytes())
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

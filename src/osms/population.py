@@ -301,7 +301,7 @@ def _money(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped
     words = np.empty((len(tiyn), 2), dtype=np.int64)
     words[:, 0] = tiyn
     words[:, 1] = np.where(tiyn < 0, -1, 0)
-    return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words.tobytes())])
+    return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words)])
 
 
 def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:

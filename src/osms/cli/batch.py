@@ -87,11 +87,16 @@ def _reader(path: Path, chunk: int):  # type: ignore[no-untyped-def]
 @click.option("--chunk-size", default=200_000, show_default=True, type=click.IntRange(1_000, 5_000_000))
 @click.option("--no-status", is_flag=True, help="Skip insured status (contributions only).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Chunks evaluated at once (default: the number of cores, at most 4).")
 @policies_option
 def command(input_path: Path, output: Path, month: str | None, first: str | None, last: str | None,
             outputs: str | None, errors_path: Path | None, summary_path: Path | None, chunk_size: int,
-            no_status: bool, progress: bool | None, policies_dir: Path | None) -> None:
+            no_status: bool, progress: bool | None, workers: int | None, policies_dir: Path | None) -> None:
     """Evaluate every person in INPUT (CSV or Parquet, one row per person) for the months asked."""
+    import collections
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -123,25 +128,38 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     offset = 0
     writer = None
     started = time.perf_counter()
+    workers = workers or min(os.cpu_count() or 1, 4)
+    pending: collections.deque = collections.deque()
+
+    def finish(fh: Any) -> None:
+        nonlocal writer
+        rb, m, first_row, future = pending.popleft()
+        try:
+            table, bad, part = future.result()
+        except ValueError as exc:
+            raise OsmsError(str(exc), file=str(input_path)) from None
+        ids = rb.column(rb.schema.get_field_index("id"))
+        for row, why in bad.rows.items():
+            error_rows.append((row, str(ids[row - first_row - 1].as_py()), f"{m // 12}-{m % 12 + 1:02d}: {why}"))
+        merge_summaries(summary, part)
+        if writer is None:
+            writer = pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv" else pacsv.CSVWriter(fh, table.schema)
+        writer.write_table(table)
+        bar.advance(rb.num_rows)
+
+    # Chunks are evaluated on a small thread pool (numpy and Arrow release the GIL), in order, with at most
+    # `workers + 1` chunks in flight, so memory stays bounded however large the input.
     try:
-        with atomic_open(output, "wb") as fh:
+        with atomic_open(output, "wb") as fh, ThreadPoolExecutor(workers) as pool:
             for rb in batches:
                 for m in ms:
-                    try:
-                        table, bad, part = evaluate_arrow(policy, rb, m, wanted, offset, status=not no_status)
-                    except ValueError as exc:
-                        raise OsmsError(str(exc), file=str(input_path)) from None
-                    ids = rb.column(rb.schema.get_field_index("id"))
-                    for row, why in bad.rows.items():
-                        error_rows.append((row, str(ids[row - offset - 1].as_py()), f"{m // 12}-{m % 12 + 1:02d}: "
-                                           + why))
-                    merge_summaries(summary, part)
-                    if writer is None:
-                        writer = (pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv"
-                                  else pacsv.CSVWriter(fh, table.schema))
-                    writer.write_table(table)
-                    bar.advance(rb.num_rows)
+                    pending.append((rb, m, offset, pool.submit(evaluate_arrow, policy, rb, m, wanted, offset,
+                                                               not no_status)))
+                    if len(pending) > workers:
+                        finish(fh)
                 offset += rb.num_rows
+            while pending:
+                finish(fh)
             if writer is None:
                 raise OsmsError("the input has no rows", file=str(input_path))
             writer.close()
