@@ -72,7 +72,7 @@ def bench_formulas(n: int, month: str, repeats: int) -> None:
     policy = load_policies(bundled_policies())
     m = parse_month(month)
     table = population(n)
-    batch, bad, _, _ = batch_from_arrow(policy, table, m)
+    batch, _, _, _ = batch_from_arrow(policy, table, m)
     day = month_start(m)
     params = {k: float(policy.parameter_value(k, day)[0]) for k in policy.parameters
               if policy.parameters[k].timeline.exists_at(day)}

@@ -233,11 +233,11 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
         if rule.payer in ("employer", "employee", "entrepreneur", "self_payer", "self_employed"):
             v = res.values[rule.name]
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
-    # Unpaid months between the paid run and this month count as debt for someone who owes now (only the last
-    # 12 months are ever read for debt).
+    # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
+    # months read for debt): those outside the paid run are debt.
     obligation = np.zeros((t, n), dtype=bool)
     for mo in range(month - 13, month):
-        obligation[mo - first] = (mo > through) & owes
+        obligation[mo - first] = owes & (paid_day[mo - first] == BIG)
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
     return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))

@@ -1,0 +1,185 @@
+"""Population runs: one engine, one answer (batch rows against per-scenario evaluation), the batch command's
+errors file, summary and atomic output, and the notebook API."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from conftest import ROOT, cli, scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from osms.dates import format_month, month_start
+from osms.population import evaluate_arrow
+from osms.runner import evaluate, records
+
+# Amounts of at least 100 tenge: below that a contribution can round to 0 in one year and 1 in the next, and the
+# batch row (which sees only this month) takes an obligation owed now as owed all year.
+amount = st.one_of(st.just(Decimal(0)), st.integers(10_000, 300_000_000).map(lambda t: Decimal(t) / 100))
+person = st.fixed_dictionaries({
+    "age": st.integers(25, 55),
+    "wages": st.lists(amount, max_size=3),
+    "civil": amount,
+    "ip": st.booleans(), "self_payer": st.booleans(), "pension": st.booleans(), "unemployed": st.booleans(),
+    "crisis": st.booleans(), "no_pension_months": st.integers(0, 8),
+    "residency": st.sampled_from(["citizen", "kandas", "temporary_resident", "eaeu_worker"]),
+    "run": st.integers(0, 80), "lag": st.integers(-6, 10),
+})
+
+
+def _scenario_text(p: dict, month: int) -> str:
+    birth = f"{month // 12 - p['age'] - 1}-06-15"
+    jobs = ", ".join(f"{{employer: E{j}, from: 2015-01, wage: {w}}}" for j, w in enumerate(p["wages"]))
+    facts = []
+    if p["pension"]:
+        facts.append("{fact: pension_recipient, from: 2015-01}")
+    if p["unemployed"]:
+        facts.append("{fact: registered_unemployed, from: 2015-01}")
+    if p["crisis"]:
+        facts.append("{fact: wellbeing_crisis, from: 2015-01}")
+    facts.append(f"{{fact: months_without_pension_contributions, from: 2015-01, value: {p['no_pension_months']}}}")
+    through = month - p["lag"]
+    # A state payment only marks the history as recorded (no payments are assumed); it is not an own payment.
+    pays = ["{paid_on: 2015-01-10, for_month: 2015-01, amount: 1, kind: state}"]
+    for mo in range(through - p["run"] + 1, through + 1) if p["run"] else ():
+        day = month_start(month) if mo >= month else month_start(mo + 1).replace(day=25)
+        pays.append(f"{{paid_on: {day}, for_month: {format_month(mo)}, amount: 100, kind: self_payer}}")
+    return (f"person: {{birth_date: {birth}, residency: {p['residency']}}}\n"
+            f"jobs: [{jobs}]\n"
+            # The batch row knows only this month's income; it takes an obligation owed now as owed in each of the
+            # last 12 months, so the scenario has the same ГПХ income in those months.
+            "civil_contracts: [{customer: C, income: {"
+            + ", ".join(f"{format_month(mo)}: {p['civil']}" for mo in range(month - 13, month + 1)) + "}}]\n"
+            + ("entrepreneur: [{from: 2015-01, kind: ip}]\n" if p["ip"] else "")
+            + ("self_payer: [{from: 2015-01}]\n" if p["self_payer"] else "")
+            + f"facts: [{', '.join(facts)}]\n"
+            + f"payments: [{', '.join(pays)}]\n")
+
+
+def _row(p: dict, i: int, month: int) -> dict:
+    through = month - p["lag"]
+    row = {"id": f"p{i}", "birth_date": f"{month // 12 - p['age'] - 1}-06-15", "residency": p["residency"],
+           "civil_income": float(p["civil"]), "entrepreneur": p["ip"], "self_payer": p["self_payer"],
+           "pension_recipient": p["pension"], "registered_unemployed": p["unemployed"],
+           "wellbeing_crisis": p["crisis"], "months_without_pension_contributions": float(p["no_pension_months"]),
+           "paid_through": format_month(through) if p["run"] else None, "paid_run": p["run"]}
+    for j in range(3):
+        row[f"wage_{j + 1}"] = float(p["wages"][j]) if j < len(p["wages"]) else None
+    return row
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(person, min_size=1, max_size=8), st.integers(2021 * 12, 2026 * 12 + 11))
+def test_batch_and_scenario_paths_agree(policy, people: list[dict], month: int) -> None:
+    scenarios = [scenario(policy, _scenario_text(p, month), f"p{i}") for i, p in enumerate(people)]
+    by_scenario = records(evaluate(policy, scenarios, [month], strict=False), [month])
+    table = pa.Table.from_pylist([_row(p, i, month) for i, p in enumerate(people)])
+    result, bad, _ = evaluate_arrow(policy, table, month)
+    assert not bad.rows
+    rows = result.to_pylist()
+    for rec, row in zip(by_scenario, rows):
+        for rule in policy.rules.values():
+            if not rule.output:
+                continue
+            want = rec[rule.name]["total"] if isinstance(rec[rule.name], dict) else rec[rule.name]
+            assert row[rule.name] == want, (rule.name, rec["scenario"])
+        assert row["insured"] == rec["insured"], rec["scenario"]
+        assert row["insured_reason"] == rec["insured_reason"], rec["scenario"]
+        assert row["debt_months"] == rec["debt_months"], rec["scenario"]
+        assert row["osms_package"] == rec["osms_package"]
+
+
+def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "id,birth_date,residency,wage_1,wage_2,pension_recipient,paid_through,paid_run\n"
+        "a,1985-01-01,citizen,300000,,false,2025-12,30\n"          # 3 % × 300 000 = 9 000; 2 % = 6 000
+        "b,1955-03-03,citizen,250000,,true,,0\n"                   # pensioner: state 2 % × 405 416 = 8 108.3
+        "c,1985-13-01,citizen,100000,,false,,0\n"                  # bad birth date
+        "d,1985-01-01,martian,100000,,false,,0\n"                  # unknown residency
+        "e,1985-01-01,citizen,12x,,false,,0\n"                     # malformed wage
+        "f,1990-05-05,citizen,4000000,1000000,false,2025-12,80\n", # 102 000 + 30 000; 2 % × 1 700 000 = 34 000
+        encoding="utf-8")
+    out = tmp_path / "result.parquet"
+    proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--summary", str(tmp_path / "s.json"),
+               cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in pq.read_table(out).to_pylist()}
+    assert set(rows) == {"a", "b", "f"}
+    assert rows["a"]["employer_deduction"] == Decimal("9000.00") and rows["a"]["employee_contribution"] == 6000
+    assert rows["b"]["state_contribution"] == Decimal("8108.30") and rows["b"]["insured_reason"] == "category"
+    assert rows["f"]["employer_deduction"] == Decimal("132000.00")
+    assert rows["f"]["employee_contribution"] == Decimal("34000.00")
+    assert rows["a"]["insured"] and rows["a"]["insured_reason"] == "payments"
+    errors = (tmp_path / "result.errors.csv").read_text(encoding="utf-8").splitlines()
+    assert errors == ['row,id,reason', '3,"c","2026-01: birth_date: not a date YYYY-MM-DD"',
+                      '4,"d","2026-01: residency: not one of citizen, kandas, refugee, permanent_resident, '
+                      'temporary_resident, asylum_seeker, eaeu_worker"',
+                      '5,"e","2026-01: wage_1: not a number"']
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["input_rows"] == 6 and summary["error_rows"] == 3 and summary["rows"] == 3
+    assert summary["categories"]["pensioners"] == 1
+    assert summary["payers"]["employer"] == 9000 + 132000  # by employer: a, f
+    assert "3 error rows" in proc.stdout.replace(",", "")
+
+
+def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
+    src = tmp_path / "big.parquet"
+    n = 200_000
+    pq.write_table(pa.table({"id": [f"p{i}" for i in range(n)], "age": [30] * n, "wage_1": [300000.0] * n}), src)
+    out = tmp_path / "out.parquet"
+    proc = subprocess.Popen([sys.executable, "-m", "osms", "batch", str(src), "-o", str(out), "--month", "2026-01",
+                             "--chunk-size", "1000", "--workers", "1", "--no-progress"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 20
+    while time.time() < deadline and not any(p.suffix == ".part" for p in tmp_path.iterdir()):
+        time.sleep(0.02)
+    assert any(p.suffix == ".part" for p in tmp_path.iterdir()), "the batch never started writing"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet"]
+
+
+def test_notebook_api_with_pandas() -> None:
+    import pandas as pd
+
+    from osms.api import evaluate as evaluate_frame
+
+    people = pd.DataFrame({"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000],
+                           "pension_recipient": [False, True]})
+    out = evaluate_frame(people, "2026-01")
+    assert isinstance(out, pd.DataFrame)
+    assert out.loc[0, "employer_deduction"] == Decimal("9000.00")  # 3 % × 300 000
+    assert out.loc[1, "state_contribution"] == Decimal("8108.30")  # 2 % × 405 416 = 8 108.32 → 8 108.3
+    assert out.attrs["osms_policy"]["id"] == "kz_osms"
+
+
+def test_notebook_api_reports_bad_rows() -> None:
+    import pandas as pd
+
+    from osms.api import evaluate as evaluate_frame
+    from osms.errors import OsmsError
+
+    people = pd.DataFrame({"id": ["a", "b"], "age": [40, -3], "wage_1": [300000, 1]})
+    try:
+        evaluate_frame(people, "2026-01")
+    except OsmsError as exc:
+        assert "row 2: age: must be between 0 and 1,000,000,000" in str(exc)
+    else:
+        raise AssertionError("a bad row must not pass silently")
+    kept = evaluate_frame(people, "2026-01", errors="report")
+    assert list(kept["id"]) == ["a"] and kept.attrs["osms_errors"] == {2: "age: must be between 0 and 1,000,000,000"}
+
+
+def test_root_has_examples() -> None:
+    assert (ROOT / "examples").is_dir()
