@@ -189,6 +189,8 @@ def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[
         fn = FUNCTIONS[fname]
         if node.keywords:
             raise ExpressionError(f"{fname}() takes no keyword arguments")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError("unpacking (*x) is not allowed in a formula")
         n = len(node.args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
             want = str(fn.min_args) if fn.max_args == fn.min_args else f"at least {fn.min_args}"

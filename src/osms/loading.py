@@ -149,11 +149,15 @@ def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_
     if size > max_bytes:
         raise OsmsError(f"file is {size} bytes; the limit is {max_bytes}", file=name)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise OsmsError(f"file is not UTF-8 (byte {exc.start})", file=name) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise OsmsError(f"cannot read file: {exc.strerror}", file=name) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise OsmsError(f"file is not UTF-8 (byte {col} of the line)", file=name, line=line) from None
     return load_yaml_text(text, name)
 
 
