@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .common import load, months, policies_option
+from .common import load, months, policies_option, require_known
 
 
 class _Progress:
@@ -108,9 +108,7 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
-    for o in wanted or []:
-        if o not in policy.rules:
-            raise OsmsError(f"unknown output {o!r}; the outputs are: {', '.join(policy.rules)}", field="--outputs")
+    require_known("output", wanted or [], list(policy.rules), "--outputs")
     out_suffix = output.suffix.lower()
     if out_suffix not in (".csv", ".parquet", ".pq"):
         raise OsmsError("the output must end in .csv or .parquet", file=str(output))

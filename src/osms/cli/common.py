@@ -43,6 +43,17 @@ def date_arg(text: str, option: str):  # type: ignore[no-untyped-def]
         raise OsmsError(str(exc), field=option) from None
 
 
+def require_known(kind: str, names: tuple[str, ...] | list[str], known: list[str], field: str) -> None:
+    """Each name must be one of `known`; otherwise an error with the nearest match and the full list."""
+    import difflib
+
+    for name in names:
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            raise OsmsError(f"unknown {kind} {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                            + f"; the {kind}s are: " + ", ".join(known), field=field)
+
+
 def months(month: str | None, first: str | None, last: str | None, covers: tuple[int, int]) -> list[int]:
     """The months asked for; each must lie within what the policy set covers."""
     if month and (first or last):
@@ -58,9 +69,13 @@ def months(month: str | None, first: str | None, last: str | None, covers: tuple
         ms = list(range(a, b + 1))
     else:
         raise OsmsError("give --month YYYY-MM, or --from YYYY-MM and --to YYYY-MM")
-    lo, hi = covers
-    outside = [m for m in ms if not lo <= m <= hi]
-    if outside:
-        raise OsmsError(f"{format_month(outside[0])} is outside the months the policy set covers "
-                        f"({format_month(lo)} to {format_month(hi)})", field="--month")
+    for m in ms:
+        require_covered(m, covers, format_month(m), "--month")
     return ms
+
+
+def require_covered(month: int, covers: tuple[int, int], shown: str, field: str) -> None:
+    lo, hi = covers
+    if not lo <= month <= hi:
+        raise OsmsError(f"{shown} is outside the months the policy set covers ({format_month(lo)} to "
+                        f"{format_month(hi)})", field=field)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import date_arg, lang_option, load, policies_option
+from .common import date_arg, lang_option, load, policies_option, require_covered, require_known
 
 
 @click.command("coverage")
@@ -19,11 +19,8 @@ from .common import date_arg, lang_option, load, policies_option
 def command(scenario: Path, services: tuple[str, ...], on: str | None, fmt: str, policies_dir: Path | None,
             lang: str) -> None:
     """Say whether SCENARIO's person is covered for each service on a date, and why."""
-    import difflib
-
     from ..coverage import coverage
-    from ..dates import format_month, month_of
-    from ..errors import OsmsError
+    from ..dates import month_of
     from ..report import envelope, to_json
     from ..runner import evaluate
     from ..scenario import load_scenario
@@ -31,15 +28,8 @@ def command(scenario: Path, services: tuple[str, ...], on: str | None, fmt: str,
     policy = load(policies_dir)
     day = date_arg(on or policy.as_of, "--on")
     m = month_of(day)
-    lo, hi = policy.covers
-    if not lo <= m <= hi:
-        raise OsmsError(f"{day} is outside the months the policy set covers ({format_month(lo)} to "
-                        f"{format_month(hi)})", field="--on")
-    for sid in services:
-        if sid not in policy.services:
-            hint = difflib.get_close_matches(sid, list(policy.services), n=1)
-            raise OsmsError(f"unknown service {sid!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                            + "; the services are: " + ", ".join(policy.services), field="--service")
+    require_covered(m, policy.covers, str(day), "--on")
+    require_known("service", services, list(policy.services), "--service")
     sc = load_scenario(scenario, policy)
     ev = evaluate(policy, [sc], [m], lang)
     ids = list(services) or [s for s in policy.services if policy.services[s].timeline.exists_at(day)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import lang_option, load, months, policies_option
+from .common import lang_option, load, months, policies_option, require_known
 
 
 @click.command("explain")
@@ -19,9 +19,6 @@ from .common import lang_option, load, months, policies_option
 def command(scenario: Path, month: str, outputs: tuple[str, ...], fmt: str, policies_dir: Path | None,
             lang: str) -> None:
     """Show, as a tree, how SCENARIO's outputs for MONTH follow from the law."""
-    import difflib
-
-    from ..errors import OsmsError
     from ..explain import explain, render
     from ..report import envelope, to_json
     from ..runner import evaluate
@@ -29,11 +26,7 @@ def command(scenario: Path, month: str, outputs: tuple[str, ...], fmt: str, poli
 
     policy = load(policies_dir)
     (m,) = months(month, None, None, policy.covers)
-    for name in outputs:
-        if name not in policy.rules:
-            hint = difflib.get_close_matches(name, list(policy.rules), n=1)
-            raise OsmsError(f"unknown output {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                            + "; the outputs are: " + ", ".join(policy.rules), field="--output")
+    require_known("output", outputs, list(policy.rules), "--output")
     sc = load_scenario(scenario, policy)
     ev = evaluate(policy, [sc], [m], lang)
     tree = explain(ev, 0, m, list(outputs) or None, lang)

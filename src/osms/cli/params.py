@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import date_arg, lang_option, load, policies_option
+from .common import date_arg, lang_option, load, policies_option, require_known
 
 
 @click.command("params")
@@ -17,17 +17,12 @@ from .common import date_arg, lang_option, load, policies_option
 @lang_option
 def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """Show parameter NAME (or all) with its history and citations."""
-    import difflib
-
-    from ..errors import OsmsError
     from ..policy import UndefinedAt
     from ..report import fmt_amount, to_json
 
     policy = load(policies_dir)
-    if name is not None and name not in policy.parameters:
-        hint = difflib.get_close_matches(name, list(policy.parameters), n=1)
-        raise OsmsError(f"unknown parameter {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                        + f"; there are {len(policy.parameters)}: osms-eval params lists them")
+    if name is not None:
+        require_known("parameter", [name], list(policy.parameters), "NAME")
     day = date_arg(at, "--at") if at else None
     names = [name] if name else list(policy.parameters)
     docs = []
