@@ -106,6 +106,7 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
         "c,1985-13-01,citizen,100000,,false,,0\n"                  # bad birth date
         "d,1985-01-01,martian,100000,,false,,0\n"                  # unknown residency
         "e,1985-01-01,citizen,12x,,false,,0\n"                     # malformed wage
+        "g,1990-02-30,citizen,100000,,false,,0\n"                  # a day that does not exist
         "f,1990-05-05,citizen,4000000,1000000,false,2025-12,80\n", # 102 000 + 30 000; 2 % × 1 700 000 = 34 000
         encoding="utf-8")
     out = tmp_path / "result.parquet"
@@ -123,12 +124,13 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
     assert errors == ['row,id,reason', '3,"c","2026-01: birth_date: not a date YYYY-MM-DD"',
                       '4,"d","2026-01: residency: not one of citizen, kandas, refugee, permanent_resident, '
                       'temporary_resident, asylum_seeker, eaeu_worker"',
-                      '5,"e","2026-01: wage_1: not a number"']
+                      '5,"e","2026-01: wage_1: not a number"',
+                      '6,"g","2026-01: birth_date: not a date YYYY-MM-DD"']
     summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["summary"]
-    assert summary["input_rows"] == 6 and summary["error_rows"] == 3 and summary["rows"] == 3
+    assert summary["input_rows"] == 7 and summary["error_rows"] == 4 and summary["rows"] == 3
     assert summary["categories"]["pensioners"] == 1
     assert summary["payers"]["employer"] == 9000 + 132000  # by employer: a, f
-    assert "3 error rows" in proc.stdout.replace(",", "")
+    assert "4 error rows" in proc.stdout.replace(",", "")
 
 
 def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:

@@ -164,7 +164,9 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
             born = pc.cast(pc.strptime(safe, "%Y-%m-%d", "s", error_is_null=True), pa.date32())
         except pa.ArrowInvalid:
             born = pa.nulls(n, pa.date32())
-        valid = ok & ~pc.is_null(born).to_numpy(zero_copy_only=False)
+        # strptime rolls 1990-02-30 over to March; a date is valid only if it prints back as written.
+        again = pc.fill_null(pc.equal(pc.strftime(born, "%Y-%m-%d"), safe), False).to_numpy(zero_copy_only=False)
+        valid = ok & again & ~pc.is_null(born).to_numpy(zero_copy_only=False)
         _flag(bad, why, ~valid, "birth_date: not a date YYYY-MM-DD")
         y = pc.year(born).to_numpy(zero_copy_only=False)
         md = (pc.month(born).to_numpy(zero_copy_only=False) * 100 + pc.day(born).to_numpy(zero_copy_only=False))
