@@ -160,18 +160,15 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
         ok = pc.match_substring_regex(text, _DATE).to_numpy(zero_copy_only=False)
         safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01-01"))
-        try:
-            born = pc.cast(pc.strptime(safe, "%Y-%m-%d", "s", error_is_null=True), pa.date32())
-        except pa.ArrowInvalid:
-            born = pa.nulls(n, pa.date32())
-        # strptime rolls 1990-02-30 over to March; a date is valid only if it prints back as written.
-        again = pc.fill_null(pc.equal(pc.strftime(born, "%Y-%m-%d"), safe), False).to_numpy(zero_copy_only=False)
-        valid = ok & again & ~pc.is_null(born).to_numpy(zero_copy_only=False)
+        y = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int32()).to_numpy(zero_copy_only=False)
+        mo = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int32()).to_numpy(zero_copy_only=False)
+        d = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int32()).to_numpy(zero_copy_only=False)
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+        month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
+        valid = ok & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_days)
         _flag(bad, why, ~valid, "birth_date: not a date YYYY-MM-DD")
-        y = pc.year(born).to_numpy(zero_copy_only=False)
-        md = (pc.month(born).to_numpy(zero_copy_only=False) * 100 + pc.day(born).to_numpy(zero_copy_only=False))
-        y = np.nan_to_num(y.astype(float), nan=1900)
-        md = np.nan_to_num(md.astype(float), nan=101)
+        md = mo * 100 + d
         age = day.year - y - ((day.month * 100 + day.day) < md)
     facts["age"] = age.astype(np.float64)
     res_col = _column(table, "residency")
