@@ -56,6 +56,3 @@ def month_end(month: int) -> dt.date:
 def format_month(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
-
-def month_range(first: int, last: int) -> range:
-    return range(first, last + 1)

@@ -43,12 +43,6 @@ class MonthResult:
     invalid: list[Invalid] = field(default_factory=list)
     batch: Batch | None = None
 
-    def invalid_mask(self) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        for inv in self.invalid:
-            mask |= inv.mask
-        return mask
-
 
 def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict[str, Any],
                used: dict[str, ParamUse], node: str, month: int) -> None:

@@ -13,7 +13,6 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-MODES = ("half_up", "floor", "ceiling")
 SNAP = 1e6
 MAX_UNITS = 1e8
 

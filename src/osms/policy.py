@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -174,9 +174,6 @@ class PolicySet:
         """The value of a parameter on a day, the entry that holds it, and the day it was read on."""
         entry = self.parameters[name].timeline.at(day)
         return entry.payload, entry, day
-
-    def category_node(self, name: str) -> str:
-        return f"in_{name}"
 
 
 AGGREGATES = {
@@ -545,14 +542,3 @@ def bundled_policies() -> Path:
         if (candidate / "policy.yaml").is_file():
             return candidate
     raise OsmsError("the bundled policies are missing from this installation; pass --policies DIR")
-
-
-def iter_timelines(ps: PolicySet) -> Iterator[Timeline]:
-    for p in ps.parameters.values():
-        yield p.timeline
-    for r in ps.rules.values():
-        yield r.timeline
-    for c in ps.categories.values():
-        yield c.timeline
-    for s in ps.services.values():
-        yield s.timeline

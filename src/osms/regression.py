@@ -19,8 +19,7 @@ from .errors import Collector, OsmsError
 from .explain import explain, render
 from .loading import LineDict, LineList, line_of, load_yaml_file
 from .policy import PolicySet
-from .report import person_record
-from .runner import evaluate, status_fields
+from .runner import evaluate, full_record
 from .scenario import Scenario, load_scenario, parse_scenario
 from .status import REASON_CODES
 
@@ -175,10 +174,7 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
     if messages:
         out.failures.append("unexpected error: " + "; ".join(messages))
         return out
-    assert res.batch is not None
-    rec = person_record(policy, res, res.batch, i, case.scenario.id)
-    rec.update(status_fields(st, i))
-    rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
+    rec = full_record(ev, res, st, i)
     for cat in policy.categories:
         if res.values[f"in_{cat}"][i]:
             seen.categories.add(cat)

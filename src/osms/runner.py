@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dates import month_end
-from .errors import OsmsError
 from .evaluation import MonthResult
 from .history import build_history, evaluate_range
 from .policy import PolicySet
@@ -58,20 +57,20 @@ def status_fields(st: Status, i: int) -> dict[str, Any]:
     }
 
 
+def full_record(ev: Evaluation, res: MonthResult, st: Status, i: int) -> dict[str, Any]:
+    """Person i's month: contributions, categories, status and the package they give."""
+    assert res.batch is not None
+    rec = person_record(ev.policy, res, res.batch, i, ev.scenarios[i].id)
+    rec.update(status_fields(st, i))
+    rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
+    return rec
+
+
 def records(ev: Evaluation, months: list[int]) -> list[dict[str, Any]]:
     out = []
     for m in months:
-        res = ev.results[m]
-        batch = res.batch
-        assert batch is not None
         st = ev.status(month_end(m))
-        for i, s in enumerate(ev.scenarios):
-            rec = person_record(ev.policy, res, batch, i, s.id)
-            rec.update(status_fields(st, i))
-            rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
-            out.append(rec)
+        out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))
     out.sort(key=lambda r: (r["scenario"], r["month"]))
     return out
 
-
-__all__ = ["Evaluation", "OsmsError", "evaluate", "records"]

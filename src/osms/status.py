@@ -16,7 +16,6 @@ from .dates import month_end, month_of
 from .errors import OsmsError
 from .policy import PolicySet, UndefinedAt
 
-NONE = -1
 OWN_PAYERS = ("employer", "employee", "entrepreneur", "self_payer", "self_employed")
 OWN_PAYMENT_KINDS = ("employer_deduction", "employee_contribution", "civil_contribution", "entrepreneur",
                      "self_payer", "self_employed", "esp")
@@ -251,10 +250,6 @@ def window_for(policy: PolicySet, earliest_payment_month: int | None, last_month
     if earliest_payment_month is not None:
         first = min(first, earliest_payment_month)
     return first, last_month + 13
-
-
-def reason_label(code_index: int, lang: str) -> str:
-    return REASONS[REASON_CODES[code_index]][lang]
 
 
 def day_of(ordinal: int) -> str | None:
