@@ -144,6 +144,7 @@ def run_cases(policy: PolicySet, cases: list[Case], lang: str = "en") -> tuple[l
     scenarios = [c.scenario for c in cases]
     ev = evaluate(policy, scenarios, months, lang, strict=False)
     statuses = {day: ev.status(day) for day in {c.on for c in cases}}
+    seen.values |= ev.history.used
     outcomes = []
     for i, case in enumerate(cases):
         res = ev.results[case.month]
@@ -155,7 +156,6 @@ def run_cases(policy: PolicySet, cases: list[Case], lang: str = "en") -> tuple[l
         for node, entry in res.versions.items():
             if entry is not None and node in policy.rules:
                 seen.versions.add((node, entry.start))
-        seen.values |= ev.history.used
         seen.reasons.add(REASON_CODES[int(st.reason[i])])
         outcomes.append(_compare(policy, ev, i, case, res, st, lang, seen))
     return outcomes, seen
