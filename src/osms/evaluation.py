@@ -22,7 +22,6 @@ class ParamUse:
     name: str
     value: Decimal
     entry: Dated
-    read_on: dt.date
 
 
 @dataclass
@@ -49,12 +48,12 @@ def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict
     for name in names:
         if name in policy.parameters and name not in used:
             try:
-                value, entry, read_on = policy.parameter_value(name, day)
+                value, entry = policy.parameter_value(name, day)
             except UndefinedAt as exc:
                 raise UndefinedAt(f"{exc.message} (needed by '{node}' for {format_month(month)})",
                                   file=exc.location.file, line=exc.location.line,
                                   field=exc.location.field) from None
-            used[name] = ParamUse(name, value, entry, read_on)
+            used[name] = ParamUse(name, value, entry)
             env[name] = float(value)
 
 

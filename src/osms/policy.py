@@ -170,11 +170,13 @@ class PolicySet:
     def stamp(self) -> dict[str, str]:
         return {"id": self.id, "version": self.version, "fingerprint": self.fingerprint}
 
-    def parameter_value(self, name: str, day: dt.date) -> tuple[Decimal, Dated, dt.date]:
-        """The value of a parameter on a day, the entry that holds it, and the day it was read on."""
+    def parameter_value(self, name: str, day: dt.date) -> tuple[Decimal, Dated]:
+        """The value of a parameter on a day, and the dated entry that holds it."""
         entry = self.parameters[name].timeline.at(day)
-        return entry.payload, entry, day
+        return entry.payload, entry
 
+
+MAX_PARAMETER = Decimal("1e15")
 
 AGGREGATES = {
     "state_paid": "in a category paid from the republican budget",
@@ -288,7 +290,7 @@ class _Builder:
             if not self.claim(name, file, line_of(doc, ["parameters", name]), "parameter"):
                 continue
             tl = self.timeline("parameter", name, doc, "parameters", "values", file,
-                               lambda entry, path: Decimal(entry["value"]))
+                               lambda entry, path: self.parameter_number(entry, path, doc, file))
             if tl is not None:
                 self.params[name] = Parameter(name, spec["label"], spec["unit"], tl, spec.get("description"))
         for name, spec in doc.get("rules", {}).items():
@@ -303,6 +305,15 @@ class _Builder:
                                    lambda entry, path: entry["package"])
                 if tl is not None:
                     self.services[name] = Service(name, spec["label"], tl)
+
+    def parameter_number(self, entry: LineDict, path: list[str | int], doc: LineDict, file: str) -> Decimal:
+        """A parameter value as an exact decimal; evaluation only checks division results for non-finite numbers,
+        so every value must be a finite float too."""
+        value = Decimal(entry["value"])
+        if not abs(value) < MAX_PARAMETER:
+            self.errors.add(f"value {entry['value']} is too large (the limit is {MAX_PARAMETER:.0e})", file=file,
+                            line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
+        return value
 
     def known_names(self) -> dict[str, str]:
         known = {n: f.entity for n, f in self.facts.items()}

@@ -92,7 +92,7 @@ class Status:
 
 def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> int:
     try:
-        value, entry, _ = policy.parameter_value(name, day)
+        value, entry = policy.parameter_value(name, day)
     except UndefinedAt as exc:
         raise OsmsError(f"{exc.message} (needed for insured status on {day})", file=exc.location.file,
                         line=exc.location.line, field=exc.location.field) from None
