@@ -53,6 +53,12 @@ def month_end(month: int) -> dt.date:
     return month_start(month + 1) - dt.timedelta(days=1)
 
 
+def due_date(month: int, deadline_day: int) -> dt.date:
+    """When a month's payment falls due: the deadline day of the following month."""
+    nxt = month_start(month + 1)
+    return nxt.replace(day=min(deadline_day, 28))
+
+
 def format_month(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
-from .dates import month_start
+from .dates import due_date, month_start
 from .evaluation import MonthResult, evaluate_month
 from .policy import PolicySet
 from .scenario import Scenario, build_batch
@@ -69,8 +67,7 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                 if due[m]:
                     used.add(("employer_deductions_in_force", deductions.at(day).start))
             for m in np.flatnonzero(due):
-                nxt = month_start(first + int(m) + 1)
-                paid_day[m, i] = dt.date(nxt.year, nxt.month, min(deadline, 28)).toordinal()
+                paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
         for name, spell, value in s.facts:
             if name == "it_failure" and value:
                 for m in range(t):

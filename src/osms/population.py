@@ -11,7 +11,6 @@ Empty optional cells mean "none"; a malformed cell makes the row an error, writt
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .dates import format_month, month_end, month_start
+from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
 from .policy import PolicySet
@@ -219,8 +218,7 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     paid_day = np.full((t, n), BIG, dtype=np.int32)
     for r in range(t):
         mo = first + r
-        day = (dt.date((mo + 1) // 12, (mo + 1) % 12 + 1, min(deadline, 28)) if mo < month
-               else month_start(month)).toordinal()
+        day = (due_date(mo, deadline) if mo < month else month_start(month)).toordinal()
         paid_day[r][(through >= mo) & (start < mo)] = day
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import schema
-from .dates import DateFormatError, month_end, month_start, parse_date, parse_month
+from .dates import DateFormatError, format_month, month_end, month_start, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .facts import RESIDENCY_FACT
 from .loading import LineDict, field_name, line_of, load_yaml_file
@@ -138,7 +138,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
             continue
         for m in wages:
             if not sp.overlaps_month(m):
-                errors.add(f"wage for {m // 12}-{m % 12 + 1:02d} lies outside the job's dates",
+                errors.add(f"wage for {format_month(m)} lies outside the job's dates",
                            file=file, line=line_of(doc, [*path, "wages"]), field=field_name([*path, "wages"]))
         sc.jobs.append(Job(j["employer"], sp, wage, wages, line_of(doc, path)))
     for i, c in enumerate(doc.get("civil_contracts", [])):

@@ -101,6 +101,7 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from ..dates import format_month
     from ..errors import OsmsError
     from ..fileio import atomic_open, write_text_atomic
     from ..population import evaluate_arrow, merge_summaries
@@ -138,7 +139,7 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
             raise OsmsError(str(exc), file=str(input_path)) from None
         ids = rb.column(rb.schema.get_field_index("id"))
         for row, why in bad.rows.items():
-            error_rows.append((row, str(ids[row - first_row - 1].as_py()), f"{m // 12}-{m % 12 + 1:02d}: {why}"))
+            error_rows.append((row, str(ids[row - first_row - 1].as_py()), f"{format_month(m)}: {why}"))
         merge_summaries(summary, part)
         if writer is None:
             writer = pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv" else pacsv.CSVWriter(fh, table.schema)
@@ -178,7 +179,7 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
             fh.write(f"{row},{json.dumps(pid, ensure_ascii=False)},{json.dumps(why, ensure_ascii=False)}\n")
     summary["error_rows"] = len(error_rows)
     summary["input_rows"] = offset
-    doc = {"policy": policy.stamp, "months": [f"{m // 12}-{m % 12 + 1:02d}" for m in ms], "summary": summary}
+    doc = {"policy": policy.stamp, "months": [format_month(m) for m in ms], "summary": summary}
     if summary_path:
         write_text_atomic(summary_path, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     rate = offset * len(ms) / elapsed if elapsed else 0
