@@ -31,6 +31,10 @@ class Invalid:
     check: InvalidIf
     entry: Dated
 
+    def message(self, month: int, lang: str) -> str:
+        """What the analyst reads: the output, the month and why the policies cannot answer."""
+        return f"{self.node} for {format_month(month)}: {self.check.message[lang]}"
+
 
 @dataclass
 class MonthResult:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .coverage import coverage as service_coverage
-from .dates import DateFormatError, format_month, month_end, month_of, parse_date, parse_month
+from .dates import DateFormatError, month_end, month_of, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .explain import explain, render
 from .loading import LineDict, LineList, line_of, load_yaml_file
@@ -165,8 +165,7 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
     out = Outcome(case)
     # Expected error messages are written in English unless the case says `lang:` under want.
     msg_lang = str(case.want.get("lang", "en"))
-    messages = [f"{inv.node} for {format_month(case.month)}: {inv.check.message[msg_lang]}"
-                for inv in res.invalid if inv.mask[i]]
+    messages = [inv.message(case.month, msg_lang) for inv in res.invalid if inv.mask[i]]
     if "error" in case.want:
         if case.want["error"] not in messages:
             out.failures.append(f"error: want {case.want['error']!r}, got {messages or 'no error'}")

@@ -86,8 +86,7 @@ def invalid_errors(res: MonthResult, scenarios: list[Scenario], lang: str) -> li
     out = []
     for inv in res.invalid:
         for i in np.flatnonzero(inv.mask):
-            out.append(OsmsError(f"{inv.node} for {format_month(res.month)}: {inv.check.message[lang]}",
-                                 file=scenarios[i].file))
+            out.append(OsmsError(inv.message(res.month, lang), file=scenarios[i].file))
     return out
 
 
