@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from osms.report import person_record
 from osms.scenario import Scenario, build_batch, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests use their own compiled-policy cache, not the user's (subprocesses inherit this).
+os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="osms-test-cache-"))
 
 
 @pytest.fixture(scope="session")

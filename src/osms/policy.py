@@ -177,6 +177,7 @@ class PolicySet:
 
 
 MAX_PARAMETER = Decimal("1e15")
+CACHE_ENTRIES = 16
 
 AGGREGATES = {
     "state_paid": "in a category paid from the republican budget",
@@ -454,7 +455,8 @@ def load_policies(root: Path | str, known_on: dt.date | None = None) -> PolicySe
 def _cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
     from . import __version__
 
-    h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve()}".encode())
+    # The folder's name is in the key because messages name files relative to its parent ("policies/…").
+    h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve().name}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):  # any change to the engine invalidates the cache
         h.update(path.read_bytes())
     for path in files:
@@ -501,6 +503,10 @@ def _cache_put(key: str, policy: PolicySet) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(policy, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, d / f"{key}.pickle")
+        # Keep the cache small: the newest CACHE_ENTRIES compiled sets.
+        entries = sorted(d.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[CACHE_ENTRIES:]:
+            old.unlink()
 
 
 def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
