@@ -73,8 +73,8 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
     payers: dict[str, str] = {}
     for node in policy.order:
         if node in AGGREGATES:
-            want = {"state_paid": ("republican",), "locally_paid": ("local",),
-                    "preferential": ("republican", "local")}[node]
+            want = {"state_paid": ("state",), "locally_paid": ("local",),
+                    "preferential": ("state", "local")}[node]
             acc = np.zeros(n, dtype=bool)
             for cat, payer in payers.items():
                 if payer in want:

@@ -1,14 +1,17 @@
-"""Month-by-month history of scenarios (payments, memberships, obligations), the input to insured status."""
+"""Month-by-month history of scenarios (amounts due, payments allocated, memberships), the input to status."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from .allocation import Allocation, Payments, allocate, month_paid
 from .dates import due_date, month_start
 from .evaluation import MonthResult, evaluate_month
 from .policy import PolicySet
 from .scenario import Scenario, build_batch
-from .status import BIG, OWN_PAYERS, OWN_PAYMENT_KINDS, History, window_for
+from .status import BIG, History, window_for
 
 
 def evaluate_range(policy: PolicySet, scenarios: list[Scenario], first: int, last: int,
@@ -17,60 +20,125 @@ def evaluate_range(policy: PolicySet, scenarios: list[Scenario], first: int, las
             for m in range(first, last + 1)}
 
 
-def own_due(policy: PolicySet, res: MonthResult) -> np.ndarray:
-    """True where the person (or an employer for them) owed a contribution or deduction that month."""
-    due = np.zeros(res.size, dtype=bool)
+@dataclass(frozen=True)
+class Stream:
+    """One contribution a payment can pay: a rule with a payer, and for a per-job rule the job slot."""
+
+    rule: str
+    slot: int | None
+
+
+def payment_streams(policy: PolicySet, slots: int) -> list[Stream]:
+    out: list[Stream] = []
     for rule in policy.rules.values():
-        if rule.payer in OWN_PAYERS:
-            v = res.values[rule.name]
-            due |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
+        if rule.payer:
+            out.extend([Stream(rule.name, j) for j in range(slots)] if rule.entity == "job"
+                       else [Stream(rule.name, None)])
+    return out
+
+
+def budget_payers(policy: PolicySet) -> set[str]:
+    """Payers that pay for category members (the budgets); the others are the person's own payers."""
+    return {e.payload["payer"] for c in policy.categories.values() for e in c.timeline.entries
+            if e.payload is not None}
+
+
+def own_streams(policy: PolicySet, streams: list[Stream]) -> np.ndarray:
+    budget = budget_payers(policy)
+    return np.array([policy.rules[s.rule].payer not in budget for s in streams], dtype=bool)
+
+
+def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int,
+              n: int) -> np.ndarray:
+    """(streams, months, persons) amounts due in tiyn, from the evaluated contributions."""
+    due = np.zeros((len(streams), months, n), dtype=np.int64)
+    for m, res in evaluated.items():
+        if not 0 <= m - first < months:
+            continue
+        for si, s in enumerate(streams):
+            v = res.values[s.rule]
+            if s.slot is not None:
+                v = v[s.slot] if s.slot < v.shape[0] else np.zeros(n)
+            due[si, m - first] = np.round(np.asarray(v, dtype=np.float64) * 100).astype(np.int64)
     return due
 
 
-def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[int, MonthResult],
-                  categories: dict[int, MonthResult]) -> History:
-    """`evaluated`: full results for months up to the last one asked; `categories`: memberships over the covers."""
+def scenario_payments(scenarios: list[Scenario], streams: list[Stream]) -> tuple[Payments, list[tuple[int, int]]]:
+    """The recorded payments as a table, and for each row (scenario index, payment index in the scenario)."""
+    index = {s: i for i, s in enumerate(streams)}
+    rows: list[tuple[int, int, int, int, int]] = []
+    origin: list[tuple[int, int]] = []
+    for i, sc in enumerate(scenarios):
+        for k, p in enumerate(sc.payments):
+            slot = None
+            if p.employer is not None:
+                slots = [j for j, job in enumerate(sc.jobs) if job.employer == p.employer]
+                named = [j for j in slots if p.for_month is not None and sc.jobs[j].spell.overlaps_month(p.for_month)]
+                slot = (named or slots)[0]
+            stream = index.get(Stream(p.kind, slot), index.get(Stream(p.kind, None)))
+            assert stream is not None, (p.kind, slot)
+            rows.append((i, stream, p.paid_on.toordinal(), int(p.amount * 100),
+                         p.for_month if p.for_month is not None else -1))
+            origin.append((i, k))
+    cols = np.array(rows, dtype=np.int64).reshape(-1, 5).T
+    return Payments(*cols), origin
+
+
+@dataclass
+class Ledger:
+    """What the allocation worked on, kept for explanations."""
+
+    streams: list[Stream]
+    due: np.ndarray
+    own: np.ndarray
+    allocation: Allocation
+    origin: list[tuple[int, int]]  # payment row → (scenario, payment index)
+
+
+def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[int, MonthResult]) -> History:
+    """`evaluated`: full results for every month the policies cover (amounts due, memberships)."""
     n = len(scenarios)
-    earliest = min((p.for_month for s in scenarios for p in s.payments), default=None)
     deductions = policy.parameters["employer_deductions_in_force"].timeline
     used: set = set()
-    if any(not s.payments for s in scenarios):
-        first_job = min((job.spell.start for s in scenarios for job in s.jobs), default=None)
+    earliest = None
+    assumed = np.array([not s.payments_recorded for s in scenarios], dtype=bool)
+    if assumed.any():
+        first_job = min((job.spell.start for s, a in zip(scenarios, assumed) if a for job in s.jobs), default=None)
         if first_job is not None and deductions.entries:
             start = max(first_job, deductions.entries[0].start)
-            m0 = start.year * 12 + start.month - 1
-            earliest = m0 if earliest is None else min(earliest, m0)
-    last_asked = max(evaluated) if evaluated else policy.covers[0]
-    first, end = window_for(policy, earliest, max(last_asked, policy.covers[1]))
+            earliest = start.year * 12 + start.month - 1
+    first, end = window_for(policy, earliest, max(max(evaluated), policy.covers[1]))
     t = end - first
-    paid_day = np.full((t, n), BIG, dtype=np.int32)
+    slots = max((len(s.jobs) for s in scenarios), default=0) or 1
+    streams = payment_streams(policy, slots)
+    due = due_array(streams, evaluated, first, t, n)
+    own = own_streams(policy, streams)
+    payments, origin = scenario_payments(scenarios, streams)
+    alloc = allocate(policy, due, first, payments)
+    used |= alloc.used
+    paid_day, named, obligation = month_paid(alloc, due, own)
     member = np.zeros((t, n), dtype=bool)
-    obligation = np.zeros((t, n), dtype=bool)
     it_failure = np.zeros((t, n), dtype=bool)
-    for m, res in categories.items():
-        member[m - first] = res.values["preferential"]
     for m, res in evaluated.items():
-        obligation[m - first] = own_due(policy, res)
-    assumed = np.array([not s.payments for s in scenarios], dtype=bool)
+        member[m - first] = res.values["preferential"]
     deadline = int(policy.parameter_value("payment_deadline_day", month_start(policy.covers[0]))[0])
     for i, s in enumerate(scenarios):
-        for p in s.payments:
-            if p.kind in OWN_PAYMENT_KINDS and p.amount > 0 and first <= p.for_month < end:
-                c = p.for_month - first
-                paid_day[c, i] = min(paid_day[c, i], p.paid_on.toordinal())
         if assumed[i]:
-            due = obligation[:, i].copy()
+            owed = obligation[:, i].copy()
             for m in range(max(policy.covers[0] - first, 0)):
                 day = month_start(first + m)
-                due[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
-                          and deductions.exists_at(day) and deductions.at(day).payload == 1)
-                if due[m]:
+                owed[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
+                           and deductions.exists_at(day) and deductions.at(day).payload == 1)
+                if owed[m]:
                     used.add(("employer_deductions_in_force", deductions.at(day).start))
-            for m in np.flatnonzero(due):
+            paid_day[:, i] = BIG
+            for m in np.flatnonzero(owed):
                 paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
         for name, spell, value in s.facts:
             if name == "it_failure" and value:
                 for m in range(t):
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
-    return History(first, paid_day, member, obligation, it_failure, assumed, used)
+    hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named)
+    hist.ledger = Ledger(streams, due, own, alloc, origin)
+    return hist

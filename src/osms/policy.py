@@ -387,7 +387,13 @@ class _Builder:
                             self.errors.add("a category condition must give one value per person",
                                             file=file, line=line_of(doc, [*path, "condition"]),
                                             field=field_name([*path, "condition"]))
-                return {"payer": entry["payer"], "condition": cond}
+                payer = entry["payer"]
+                if payer == "republican":  # the old name, accepted for one release
+                    self.warnings.append(OsmsError("payer 'republican' is the old name of 'state'; write 'state'",
+                                                   file=file, line=line_of(doc, [*path, "payer"]),
+                                                   field=field_name([*path, "payer"])))
+                    payer = "state"
+                return {"payer": payer, "condition": cond}
 
             tl = self.timeline("category", name, doc, "categories", "versions", file, cpayload)
             if tl is not None:

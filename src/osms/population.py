@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
+from .history import budget_payers
 from .policy import PolicySet
 from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
@@ -227,7 +228,7 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     member[last_cat[has] - first, np.flatnonzero(has)] = True
     owes = np.zeros(n, dtype=bool)
     for rule in policy.rules.values():
-        if rule.payer in ("employer", "employee", "entrepreneur", "self_payer", "self_employed"):
+        if rule.payer and rule.payer not in budget_payers(policy):
             v = res.values[rule.name]
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only

@@ -31,9 +31,7 @@ def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], la
 
     With `strict`, a person the policies cannot answer for in an asked month (an `invalid_if`) is an error;
     otherwise the caller inspects `results[month].invalid`."""
-    first = policy.covers[0]
-    last = max(months)
-    results = evaluate_range(policy, scenarios, first, last)
+    results = evaluate_range(policy, scenarios, policy.covers[0], policy.covers[1])
     errors = []
     for m in months if strict else ():
         errors.extend(invalid_errors(results[m], scenarios, lang))
@@ -41,9 +39,7 @@ def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], la
         from .errors import OsmsErrors
 
         raise OsmsErrors(errors) if len(errors) > 1 else errors[0]
-    categories = dict(results)
-    categories.update(evaluate_range(policy, scenarios, last + 1, policy.covers[1], categories_only=True))
-    return Evaluation(policy, scenarios, results, build_history(policy, scenarios, results, categories))
+    return Evaluation(policy, scenarios, results, build_history(policy, scenarios, results))
 
 
 def status_fields(st: Status, i: int) -> dict[str, Any]:

@@ -43,10 +43,14 @@ class Job:
 
 @dataclass
 class Payment:
+    """One payment as the Fund records it; `for_month` is the period the payer named, if any."""
+
     paid_on: dt.date
-    for_month: int
+    for_month: int | None
     amount: Decimal
-    kind: str
+    kind: str  # the rule the payment pays (a rule with a payer)
+    employer: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -64,7 +68,9 @@ class Scenario:
     categories: list[tuple[str, Spell]] = field(default_factory=list)
     facts: list[tuple[str, Spell, float]] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    payments_recorded: bool = False  # `payments:` is given (even empty): only these were made
     note: str | None = None
+    warnings: list[OsmsError] = field(default_factory=list)
 
     def wage_for(self, job: Job, month: int) -> Decimal:
         if not job.spell.overlaps_month(month):
@@ -191,16 +197,78 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         sp = _spell(f, doc, ["facts", i], file, errors)
         if sp is not None:
             sc.facts.append((f["fact"], sp, float(value)))
+    sc.payments_recorded = "payments" in doc
     for i, p in enumerate(doc.get("payments", [])):
-        path = ["payments", i]
-        try:
-            paid = parse_date(p["paid_on"])
-            sc.payments.append(Payment(paid, parse_month(p["for_month"]),
-                                       _money(p["amount"], doc, [*path, "amount"], file, errors), p["kind"]))
-        except DateFormatError as exc:
-            errors.add(str(exc), file=file, line=line_of(doc, path), field=field_name(path))
+        payment = _payment(p, i, doc, file, policy, sc, errors)
+        if payment is not None:
+            sc.payments.append(payment)
     errors.raise_if_any()
     return sc
+
+
+def payment_kinds(policy: PolicySet) -> list[str]:
+    """What a payment can pay: every rule that has a payer."""
+    return [r.name for r in policy.rules.values() if r.payer]
+
+
+def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
+    """(the rule a payment kind names, the deprecated spelling used or None); (None, None) if unknown."""
+    kinds = payment_kinds(policy)
+    if kind in kinds:
+        return kind, None
+    if f"{kind}_contribution" in kinds:  # the old spellings: `self_payer` for `self_payer_contribution`, …
+        return f"{kind}_contribution", kind
+    return None, None
+
+
+def _payment(p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, sc: Scenario,
+             errors: Collector) -> Payment | None:
+    path: list[str | int] = ["payments", i]
+    where = {"file": file, "line": line_of(doc, path)}
+    try:
+        paid = parse_date(p["paid_on"])
+        named = parse_month(p["for_month"]) if "for_month" in p else None
+    except DateFormatError as exc:
+        errors.add(str(exc), field=field_name(path), **where)
+        return None
+    kind, old = payment_kind(p["kind"], policy)
+    if kind is None:
+        import difflib
+
+        kinds = payment_kinds(policy)
+        hint = difflib.get_close_matches(str(p["kind"]), kinds, n=1)
+        errors.add(f"unknown payment kind {str(p['kind'])[:40]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                   + "; the kinds are: " + ", ".join(kinds), field=field_name([*path, "kind"]), **where)
+        return None
+    if old is not None:
+        sc.warnings.append(OsmsError(f"payment kind {old!r} is the old name of {kind!r}; write {kind!r} (the old "
+                                     "names are accepted until the next release)",
+                                     field=field_name([*path, "kind"]), **where))
+    lo, hi = policy.covers
+    month = named if named is not None else paid.year * 12 + paid.month - 1
+    if not lo <= month <= hi + 12:
+        what = f"names {format_month(named)}" if named is not None else f"was made on {paid}, naming no month,"
+        errors.add(f"the payment {what} outside what the policies can check ({format_month(lo)} to "
+                   f"{format_month(hi)}, and prepayments for the 12 months after)", field=field_name(path), **where)
+        return None
+    employer = p.get("employer")
+    employers = sorted({j.employer for j in sc.jobs})
+    if employer is not None and employer not in employers:
+        errors.add(f"employer {str(employer)[:60]!r} has no job in this scenario; the employers are: "
+                   + (", ".join(employers) or "none"), field=field_name([*path, "employer"]), **where)
+        return None
+    if employer is None and policy.rules[kind].entity == "job":
+        if len(employers) != 1:
+            errors.add(f"a payment of {kind} must name its employer (`employer:`) when the scenario has "
+                       f"{len(employers)} employers" + (f" ({', '.join(employers)})" if employers else ""),
+                       field=field_name(path), **where)
+            return None
+        employer = employers[0]
+    amount = _money(p["amount"], doc, [*path, "amount"], file, errors)
+    if amount <= 0:
+        errors.add("a payment's amount must be more than 0", field=field_name([*path, "amount"]), **where)
+        return None
+    return Payment(paid, named, amount, kind, employer, where["line"])
 
 
 # Facts the engine derives from the scenario's structure; a scenario cannot state them under `facts:`.

@@ -181,7 +181,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                         "additionalProperties": {
                             "type": "object",
                             "properties": {
-                                "payer": {"enum": ["republican", "local"]},
+                                "payer": {"enum": ["state", "local", "republican"]},
                                 "condition": {**_text, "description": "When the facts make a person a member"},
                                 "no_value": _text,
                                 **_dated_common,
@@ -342,13 +342,17 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "paid_on": {"type": "string", "pattern": DATE},
-                    "for_month": {"type": "string", "pattern": MONTH},
+                    "paid_on": {"type": "string", "pattern": DATE, "description": "The day the payment was made"},
+                    "for_month": {"type": "string", "pattern": MONTH,
+                                  "description": "The period the payer named (optional)"},
                     "amount": _money,
-                    "kind": {"enum": ["employer_deduction", "employee_contribution", "civil_contribution",
-                                      "entrepreneur", "self_payer", "self_employed", "esp", "state", "local"]},
+                    "kind": {"type": "string", "pattern": NAME,
+                             "description": "The contribution paid: a rule with a payer (employer_deduction, "
+                                            "employee_contribution, self_payer_contribution, …)"},
+                    "employer": {"type": "string", "minLength": 1, "maxLength": 200,
+                                 "description": "The employer that paid (one of the scenario's jobs)"},
                 },
-                "required": ["paid_on", "for_month", "amount", "kind"],
+                "required": ["paid_on", "amount", "kind"],
                 "additionalProperties": False,
             },
         },

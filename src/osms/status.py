@@ -16,10 +16,6 @@ from .dates import month_end, month_of
 from .errors import OsmsError
 from .policy import PolicySet, UndefinedAt
 
-OWN_PAYERS = ("employer", "employee", "entrepreneur", "self_payer", "self_employed")
-OWN_PAYMENT_KINDS = ("employer_deduction", "employee_contribution", "civil_contribution", "entrepreneur",
-                     "self_payer", "self_employed", "esp")
-
 REASONS: dict[str, dict[str, str]] = {
     "transition_2020": {
         "ru": "переходный период 2020 года: все условно застрахованы (ст. 40)",
@@ -68,6 +64,8 @@ class History:
     it_failure: np.ndarray  # (T, n) bool
     assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
     used: set = field(default_factory=set)  # parameter entries read while building the history
+    named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
+    ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
 
     @property
     def size(self) -> int:
@@ -152,7 +150,10 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     if prospective:
         route_from = used["prospective_route"][1].start.toordinal()
         lo, hi = max(m - required + 1, 0), min(m + required, rows)
+        # 12 separate payments: each month paid by a payment that named it (a lump sum pays no month by name).
         adv = paid[lo:hi] & (hist.paid_day[lo:hi] >= route_from)
+        if hist.named is not None:
+            adv &= hist.named[lo:hi]
         fwd = np.zeros(adv.shape, dtype=np.int32)
         run = np.zeros(n, dtype=np.int32)
         for t in range(adv.shape[0] - 1, -1, -1):
