@@ -41,7 +41,7 @@ def _spells_from(p: dict, month: int) -> int:
     the run is what the Fund's allocation gives); with none, long before (every month of the window is owed)."""
     if not p["run"]:
         return 2015 * 12
-    return p["through"] - p["run"] + 1
+    return min(p["through"] - p["run"] + 1, month)
 
 
 def _scenario_text(p: dict, month: int, pays: list[str] | None = None) -> str:

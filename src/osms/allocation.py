@@ -82,7 +82,7 @@ def parameter_on_days(policy: PolicySet, name: str, ordinals: np.ndarray, used: 
 
 def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments) -> Allocation:
     """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`)."""
-    s_n, t_n, n = due.shape
+    t_n = due.shape[1]
     used: set = set()
     allocated = np.zeros(due.shape, dtype=np.int64)
     completed = np.full(due.shape, BIG, dtype=np.int32)

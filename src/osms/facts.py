@@ -18,6 +18,7 @@ class FactDef:
     label: Mapping[str, str]
     unit: str | None = None
     entity: str = PERSON
+    derived: str | None = None  # how the engine derives it from the person's records, if it does
 
 
 def _f(name: str, type_: str, ru: str, kk: str, en: str, unit: str | None = None,

@@ -286,7 +286,8 @@ class _Builder:
                 self.header = (doc, file)
         for name, spec in doc.get("facts", {}).items():
             if self.claim(name, file, line_of(doc, ["facts", name]), "fact"):
-                self.facts[name] = FactDef(name, spec["type"], spec["label"], spec.get("unit"))
+                self.facts[name] = FactDef(name, spec["type"], spec["label"], spec.get("unit"),
+                                           derived=spec.get("derived"))
         for name, spec in doc.get("parameters", {}).items():
             if not self.claim(name, file, line_of(doc, ["parameters", name]), "parameter"):
                 continue

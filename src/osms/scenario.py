@@ -307,6 +307,7 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
                                 for name, d in policy.facts.items() if d.entity == "person"}
     stated = {c: np.zeros(n, dtype=bool) for c in policy.categories}
     employers: list[list[str]] = []
+    numbers = read_numbers(policy)
     for i, s in enumerate(scenarios):
         names = []
         for j, job in enumerate(s.jobs):
@@ -328,15 +329,64 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
                 f["esp_city"][i] = city
         f["age"][i] = age_on(s.birth_date, day)
         f[RESIDENCY_FACT[s.residency]][i] = True
+        f["working"][i] = working_in(s, month)
         for cat, sp in s.categories:
             if sp.overlaps_month(month):
                 stated[cat][i] = True
+        for name in numbers:
+            f[name][i] = DERIVATIONS[policy.facts[name].derived](s, month) if policy.facts[name].derived else np.nan
         for name, sp, value in s.facts:
             if sp.overlaps_month(month):
                 f[name][i] = value
-    f["working"] = (employed.any(axis=0) | (f["civil_income"] > 0) | f["entrepreneur"] | f["self_employed"]
-                    | f["esp_payer"])
+    for name in numbers:
+        missing = np.isnan(f[name])
+        if missing.any():
+            sc = scenarios[int(np.flatnonzero(missing)[0])]
+            raise OsmsError(f"fact {name!r} is read by {', '.join(sorted(numbers[name]))} and is not stated for "
+                            f"{format_month(month)}; state it under `facts:` (a number is never taken as 0)",
+                            file=sc.file, field="facts")
     facts = {**f, "wage": wage, "employed": employed}
     return Batch(n, facts, stated, employers)
+
+
+def working_in(s: Scenario, month: int) -> bool:
+    """Working in the month: a job, ГПХ income, ИП, self-employment or ЕСП in the scenario's records."""
+    return (any(job.spell.overlaps_month(month) for job in s.jobs) or s.civil_income.get(month, 0) > 0
+            or any(sp.overlaps_month(month) for sp in s.entrepreneur)
+            or any(sp.overlaps_month(month) for sp, _, _ in s.self_employed)
+            or any(sp.overlaps_month(month) for sp, _ in s.esp))
+
+
+MONTHS_BACK = 120  # months looked back for a count of months: beyond what any condition compares with
+
+
+def months_not_working(s: Scenario, month: int) -> float:
+    """Consecutive months just before `month` with no work in the records (counted up to MONTHS_BACK)."""
+    count = 0
+    while count < MONTHS_BACK and not working_in(s, month - count - 1):
+        count += 1
+    return float(count)
+
+
+DERIVATIONS = {"months_not_working": months_not_working}
+
+
+def read_numbers(policy: PolicySet) -> dict[str, set[str]]:
+    """Numeric facts a scenario may state, each with the rules and categories whose formulas read it."""
+    readers: dict[str, set[str]] = {}
+    for rule in policy.rules.values():
+        for entry in rule.timeline.entries:
+            if entry.payload is None:
+                continue
+            formula, checks = entry.payload
+            for name in set(formula.names).union(*(c.when.names for c in checks)):
+                readers.setdefault(name, set()).add(rule.name)
+    for cat in policy.categories.values():
+        for entry in cat.timeline.entries:
+            cond = entry.payload["condition"] if entry.payload else None
+            for name in cond.names if cond is not None else ():
+                readers.setdefault(name, set()).add(f"category {cat.name}")
+    return {n: readers[n] for n, d in policy.facts.items()
+            if d.type == "number" and d.entity == "person" and n not in _DERIVED and n in readers}
 
 

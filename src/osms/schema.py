@@ -199,13 +199,27 @@ POLICY_SCHEMA: dict[str, Any] = {
         },
         "facts": {
             "type": "object",
-            "description": "Facts a scenario may state under `facts:` (absent means false or 0)",
+            "description": "Facts a scenario may state under `facts:`. A yes/no fact says what it is when not "
+                           "stated (`default: false`, the law's default); a number is stated or derived from the "
+                           "person's own records (`derived:`), never taken as 0",
             "propertyNames": {"pattern": NAME},
             "additionalProperties": {
                 "type": "object",
                 "properties": {"label": _labels, "type": {"enum": ["bool", "number"]},
-                               "unit": {"enum": list(UNITS)}},
+                               "unit": {"enum": list(UNITS)},
+                               "default": {"const": False,
+                                           "description": "A yes/no fact not stated is false (say so per fact)"},
+                               "derived": {"enum": ["months_not_working"],
+                                           "description": "months_not_working: consecutive months just before "
+                                                          "the month with no job, ГПХ income, ИП, self-employment "
+                                                          "or ЕСП in the scenario's records"}},
                 "required": ["label", "type"],
+                "allOf": [
+                    {"if": {"properties": {"type": {"const": "bool"}}},
+                     "then": {"required": ["default"], "not": {"required": ["derived"]}}},
+                    {"if": {"properties": {"type": {"const": "number"}}},
+                     "then": {"not": {"required": ["default"]}}},
+                ],
                 "additionalProperties": False,
             },
         },
