@@ -28,7 +28,7 @@ def command(policies_dir: Path | None, host: str, port: int, workers: int, body_
 
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:
-        raise OsmsError(f"`serve` needs {' and '.join(missing)}, which are not installed: {INSTALL}")
+        raise OsmsError(f"`serve` needs the serve extra ({' and '.join(missing)} not installed): {INSTALL}")
     from ..serve.limits import BODY_TIMEOUT_SECONDS
 
     if print_openapi:

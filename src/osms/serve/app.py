@@ -171,7 +171,8 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
         return await posted(request, service.coverage, lang)
 
     @app.get("/parameters", response_model=models.ParametersResponse, responses=PROBLEMS)
-    async def parameters(lang: Lang, at: Annotated[str | None, Query(description="A day, YYYY-MM-DD")] = None) -> Response:
+    async def parameters(lang: Lang,
+                         at: Annotated[str | None, Query(description="A day, YYYY-MM-DD")] = None) -> Response:
         """Every parameter with its dated values and citations (as `osms-eval params --format json`)."""
         return answer(service.parameters(policy, None, at, lang))
 

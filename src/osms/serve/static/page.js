@@ -164,8 +164,7 @@
       const months = (await post("/calculate", { scenario: sc, from: first, to: last })).results;
       const verdict = today.insured ? W.insured : W.not_insured;
       const until = today.insured && today.insured_until ? ` (${W.until} ${today.insured_until})` : "";
-      const table = el("table", { id: "status-months" },
-        el("caption", { class: "sr-only" }, W.by_month),
+      const table = el("table", { id: "status-months", "aria-labelledby": "status-months-h" },
         el("thead", {}, el("tr", {}, ...[W.month, W.insured, W.until, W.why].map((h) => el("th", { scope: "col" }, h)))));
       const body = el("tbody", {});
       for (const r of months) {
@@ -176,7 +175,7 @@
       out.replaceChildren(
         el("p", { class: "verdict " + (today.insured ? "yes" : "no"), id: "status-verdict" }, `${on}: ${verdict}${until}`),
         el("p", { id: "status-why" }, `${W.why}: ${data.reasons[today.insured_reason]}`),
-        el("h3", {}, W.by_month), table);
+        el("h3", { id: "status-months-h" }, W.by_month), table);
     } catch (doc) {
       problem(out, doc);
     }
