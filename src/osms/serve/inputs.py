@@ -24,6 +24,12 @@ def _reject_constant(name: str) -> Any:
     raise OsmsError(f"{name} is not a number; amounts are plain decimals")
 
 
+def _decimal(text: str) -> Decimal:
+    if "e" in text.lower():
+        raise OsmsError(f"{text} is not a plain decimal number: write the digits out (e.g. 4250.50)")
+    return Decimal(text)
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> LineDict:
     out = LineDict()
     out.line = 0
@@ -52,14 +58,14 @@ def _lists(value: Any, depth: int = 0) -> Any:
 
 
 def parse_json(data: bytes) -> Any:
-    """Bytes → data: UTF-8, no duplicate keys, no NaN/Infinity, every non-integer number a Decimal (never a
-    binary float, so 0.1 stays 0.1)."""
+    """Bytes → data: UTF-8, no duplicate keys, no NaN/Infinity or exponents, every non-integer number a Decimal
+    (never a binary float, so 0.1 stays 0.1)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise OsmsError(f"the body is not UTF-8 (byte {exc.start})") from None
     try:
-        doc = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_pairs)
+        doc = json.loads(text, parse_float=_decimal, parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise OsmsError(f"JSON syntax error: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
