@@ -31,16 +31,22 @@ def test_bad_request(api, case) -> None:
     assert "Traceback" not in r.text
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.get("cli")], ids=[c["note"] for c in CASES if c.get("cli")])
-def test_the_cli_says_the_same(case, tmp_path) -> None:
-    body = parse_json(case["body"].encode())
-    path = tmp_path / "scenario.yaml"
-    path.write_text(dumps(plain(body["scenario"])), encoding="utf-8")  # JSON is YAML
-    proc = cli("run", str(path), "--month", body["month"])
+def test_the_cli_says_the_same(tmp_path) -> None:
+    """Each `cli: true` case's scenario, as a file (JSON is YAML), through one `osms-eval run`: the CLI reports
+    every file's problem at once, with the same message the API gave."""
+    cases = [c for c in CASES if c.get("cli")]
+    paths = []
+    for n, case in enumerate(cases):
+        body = parse_json(case["body"].encode())
+        assert body["month"] == "2025-03"
+        paths.append(tmp_path / f"case{n}.yaml")
+        paths[-1].write_text(dumps(plain(body["scenario"])), encoding="utf-8")
+    proc = cli("run", *map(str, paths), "--month", "2025-03")
     assert proc.returncode == 2
-    for err in case["errors"]:
-        field = err["field"].removeprefix("scenario.")
-        assert f": {field}: {err['message']}" in proc.stderr, proc.stderr
+    for path, case in zip(paths, cases):
+        for err in case["errors"]:
+            field = err["field"].removeprefix("scenario.")
+            assert f"{path}:1: {field}: {err['message']}" in proc.stderr, (case["note"], proc.stderr)
 
 
 def test_problem_documents_hide_internals(api) -> None:
