@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..policy import PolicySet
+from ..report import output_rules
 from ..status import REASONS
 from .i18n import PAGE, PAYER_TYPES, PAYMENT_KINDS, RESIDENCIES, words
 
@@ -30,7 +31,7 @@ def render(policy: PolicySet, lang: str) -> str:
         for code, name in (("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")))
     kinds = [[k, PAGE[k][lang] if k in PAGE else policy.rules[k].label[lang]] for k in PAYMENT_KINDS]
     data = {"lang": lang, "words": words(lang), "reasons": {k: v[lang] for k, v in REASONS.items()},
-            "kinds": kinds, "policy": policy.stamp}
+            "kinds": kinds, "policy": policy.stamp, "order": [r.name for r in output_rules(policy)]}
     script_data = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     year, month = policy.as_of[:4], policy.as_of[5:7]
     fields = {

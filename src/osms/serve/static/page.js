@@ -86,7 +86,9 @@
       const tree = doc.results[0];
       const box = el("div", { id: "calc-amounts" });
       let total = null;
-      for (const o of tree.outputs) {
+      // Who pays, employer first (the order of the CLI's table).
+      const rank = (o) => data.order.indexOf(o.name);
+      for (const o of [...tree.outputs].sort((a, b) => rank(a) - rank(b))) {
         if (o.unit !== "tenge") continue;
         if (o.name === "total_contributions") { total = o; continue; }
         if (!Number(o.value)) continue;
@@ -150,6 +152,16 @@
     const paid = m + "-10";
     for (let i = 0; i < 12; i++) { addRow({ paid_on: paid, for_month: m }); m = nextMonth(m); }
   });
+
+  // A link can carry a calculation: /?lang=en&payer_type=employee&income=5000000&since=2026-01&month=2026-03
+  // fills the form and runs it (so a result can be shared or bookmarked).
+  const query = new URLSearchParams(location.search);
+  for (const [key, id] of [["birth_date", "birth_date"], ["residency", "residency"], ["payer_type", "payer_type"],
+                           ["income", "income"], ["since", "since"], ["month", "calc-month"]]) {
+    if (query.has(key)) $(id).value = query.get(key);
+  }
+  showIncomeField();
+  if (query.has("month")) $("calc-form").requestSubmit();
 
   $("status-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
