@@ -1,5 +1,6 @@
 """Load on `osms-eval serve` over loopback: a fixed number of POST /calculate requests at concurrency 1, 4 and 16,
-single-scenario requests and batches of 1 000 scenarios; throughput and p50/p99 latency. Bounded (about 30 s on 2 cores: 16 concurrent batches of 1 000 take most of it).
+single-scenario requests and batches of 1 000 scenarios; throughput and p50/p99 latency. Bounded: about 30 s on
+2 cores, most of it the 16 concurrent batches of 1 000.
 
     python benchmarks/serve_load.py                     # one server process
     python benchmarks/serve_load.py --workers 2         # uvicorn with 2 worker processes

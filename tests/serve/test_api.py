@@ -176,3 +176,31 @@ def test_bad_json_is_an_osms_error() -> None:
         with pytest.raises(OsmsError) as exc:
             parse_json(data)
         assert exc.value.message == message
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_a_fault_is_a_500_problem_without_internals(policy, monkeypatch) -> None:
+    """In-process (a fault cannot be provoked from outside): the catch-all answers a problem document that names
+    no exception, file or value."""
+    from fastapi.testclient import TestClient
+
+    from osms.serve import app as app_module
+    from osms.serve import service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail /srv/osms/policy.py")
+
+    monkeypatch.setattr(service, "calculate", broken)
+    client = TestClient(app_module.create_app(policy), raise_server_exceptions=False)
+    r = client.post("/calculate?lang=en", json={"month": "2026-03"})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.headers["x-osms-fingerprint"] == policy.fingerprint
+    doc = r.json()
+    assert (doc["type"], doc["title"], doc["errors"]) == ("urn:osms-eval:problem:internal", "Internal server error", [])
+    assert "secret" not in r.text and "RuntimeError" not in r.text and "Traceback" not in r.text
+
+
+def test_a_bad_policy_directory_stops_before_listening(tmp_path: Path) -> None:
+    proc = cli("serve", "--policies", str(tmp_path / "nowhere"), "--port", "1")
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: {tmp_path / 'nowhere'}: not a policy directory\n"

@@ -135,3 +135,12 @@ def test_language_switch_and_keyboard(browser, server) -> None:
     shown = browser.find_element(By.ID, "calc-result").text
     assert "Енгізілген деректер қате" in shown
     assert "month: 2019-12 is outside the months the policy set covers (2020-01 to 2026-12)" in shown
+
+
+def test_a_link_carries_a_calculation(browser, server) -> None:
+    By = _by()
+    browser.get(f"{server.url}/?lang=en&payer_type=self_employed&income=200000&since=2026-01&month=2026-02")
+    # Self-employed (2026 special regime): 1 % × 200 000 = 2 000
+    shown = text_of(wait_for(browser, "[data-output=self_employed_contribution]"))
+    assert "2 000 ₸" in shown
+    assert browser.find_element(By.ID, "income").get_attribute("value") == "200000"
