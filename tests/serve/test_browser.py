@@ -96,6 +96,8 @@ def test_self_payer_status_month_by_month(browser, server, lang) -> None:
     assert cells["2025-03"] == ["2025-03", yes, "2026-03-31", REASONS["prospective"][lang]]
     assert cells["2026-02"] == ["2026-02", yes, "2026-03-31", REASONS["grace"][lang]]
     assert cells["2026-04"] == ["2026-04", no, "—", REASONS["none"][lang]]
+    if lang != "en":
+        return  # the editing below is the same in every language
     # Remove one payment (2025-06 unpaid): no longer 12 payments ahead, so not insured in 2025-03.
     rows[5].find_element(By.CSS_SELECTOR, "button.remove").click()
     fill(browser, "status-on", "2025-03-15")

@@ -137,3 +137,12 @@ def test_sigterm_drains_the_request_in_flight() -> None:
     assert answer[0][1]["results"][0]["employer_deduction"]["total"] == 15000
     assert code == 0, srv.output()
     assert "Finished server process" in srv.output()
+
+
+def test_records_per_answer_are_bounded(api) -> None:
+    # 1 500 scenarios × 84 months (2020-01…2026-12) = 126 000 records > 120 000
+    body = {"scenarios": [{"person": PERSON}] * 1500, "from": "2020-01", "to": "2026-12"}
+    r = api.post("/calculate?lang=en", json=body)
+    assert r.status_code == 413
+    assert r.json()["detail"] == ("1500 scenarios × 84 months = 126000 records; the limit is 120000 a request "
+                                  "(ask for fewer months or split the scenarios)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -145,10 +146,14 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
             response.headers.setdefault(k, v)
         return response
 
+    # Evaluations at once: they are CPU-bound, so more would only add memory, not speed; the rest wait their turn.
+    evaluations = asyncio.Semaphore(max(2, os.cpu_count() or 2))
+
     async def posted(request: Request, work: Callable[[PolicySet, Any, str], dict[str, Any]], lang: str) -> Response:
         data = await read_body(request, max_body, body_timeout)
-        doc = await run_in_threadpool(lambda: work(policy, parse_json(data), lang))
-        return answer(doc)
+        async with evaluations:
+            payload = await run_in_threadpool(lambda: dumps(work(policy, parse_json(data), lang)))
+        return Response(payload, media_type="application/json", headers=headers)
 
     @app.post("/calculate", response_model=models.CalculateResponse, responses=PROBLEMS,
               openapi_extra=_body_doc(models.CalculateRequest), summary="Evaluate scenarios (as `osms-eval run`)")

@@ -63,7 +63,7 @@ PAGE: dict[str, dict[str, str]] = {
     "entrepreneur": {"ru": "Индивидуальный предприниматель (ИП)", "kk": "Жеке кәсіпкер (ЖК)",
                      "en": "Individual entrepreneur (ИП)"},
     "self_payer": {"ru": "Самостоятельный плательщик", "kk": "Дербес төлеуші", "en": "Self-payer"},
-    "self_employed": {"ru": "Самозанятый (спецрежим, с 2026)", "kk": "Өзін-өзі жұмыспен қамтыған (2026 бастап)",
+    "self_employed": {"ru": "Самозанятый (спецрежим, с 2026)", "kk": "Өзін-өзі жұмыспен қамтыған (2026 жылдан бастап)",
                       "en": "Self-employed (special regime, from 2026)"},
     "civil": {"ru": "Договор ГПХ", "kk": "АҚҚ шарты", "en": "Civil contract (ГПХ)"},
     "income": {"ru": "Доход в месяц, тенге", "kk": "Айлық табыс, теңге", "en": "Monthly income, tenge"},

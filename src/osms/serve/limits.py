@@ -5,6 +5,8 @@ from __future__ import annotations
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_SCENARIOS = 10_000
 MAX_PAYMENTS = 2_000
+# Records in one answer (scenarios × months): 10 000 scenarios over 84 months would be ~600 MB of JSON.
+MAX_RECORDS = 120_000
 # A request body must arrive whole within this many seconds (a slowloris client is cut off with 408).
 BODY_TIMEOUT_SECONDS = 20.0
 

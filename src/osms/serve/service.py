@@ -13,6 +13,7 @@ from ..policy import PolicySet, UndefinedAt
 from ..report import envelope
 from ..scenario import Scenario, parse_scenario
 from .inputs import require_keys, scenario_documents
+from .limits import MAX_RECORDS, TooLarge
 
 
 def scenarios_of(policy: PolicySet, body: Any, many: bool) -> list[Scenario]:
@@ -64,6 +65,10 @@ def calculate(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
 
     require_keys(body, {"scenario", "scenarios", "month", "from", "to", "on"})
     ms, day = _months(policy, body)
+    count = len(body["scenarios"]) if isinstance(body.get("scenarios"), list) else 1
+    if count * len(ms) > MAX_RECORDS:
+        raise TooLarge(f"{count} scenarios × {len(ms)} months = {count * len(ms)} records; the limit is "
+                       f"{MAX_RECORDS} a request (ask for fewer months or split the scenarios)")
     scenarios = scenarios_of(policy, body, many=True)
     ev = evaluate(policy, scenarios, ms, lang)
     if day is None:
@@ -145,9 +150,7 @@ def parameters(policy: PolicySet, name: str | None, at: str | None, lang: str) -
              "citation": e.prov.reference.cite(), "sources": list(e.prov.reference.sources),
              "confidence": e.prov.confidence, "assumption": e.prov.assumption, "note": e.prov.note}
             for e in entries]})
-    doc = envelope(policy, [])
-    del doc["results"]
-    return {**doc, "at": at, "parameters": docs}
+    return {**_stamp(policy), "at": at, "parameters": docs}
 
 
 def categories(policy: PolicySet, lang: str) -> dict[str, Any]:
