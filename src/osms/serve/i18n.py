@@ -95,6 +95,7 @@ PAGE: dict[str, dict[str, str]] = {
     "insured": {"ru": "застрахован", "kk": "сақтандырылған", "en": "insured"},
     "not_insured": {"ru": "не застрахован", "kk": "сақтандырылмаған", "en": "not insured"},
     "until": {"ru": "до", "kk": "дейін", "en": "until"},
+    "until_col": {"ru": "Статус действует до", "kk": "Мәртебе мерзімі", "en": "Insured until"},
     "why": {"ru": "Почему", "kk": "Неге", "en": "Why"},
     "by_month": {"ru": "По месяцам (на конец месяца)", "kk": "Айлар бойынша (ай соңында)",
                  "en": "Month by month (at the month's end)"},

@@ -177,11 +177,11 @@
       const verdict = today.insured ? W.insured : W.not_insured;
       const until = today.insured && today.insured_until ? ` (${W.until} ${today.insured_until})` : "";
       const table = el("table", { id: "status-months", "aria-labelledby": "status-months-h" },
-        el("thead", {}, el("tr", {}, ...[W.month, W.insured, W.until, W.why].map((h) => el("th", { scope: "col" }, h)))));
+        el("thead", {}, el("tr", {}, ...[W.month, W.insured, W.until_col, W.why].map((h) => el("th", { scope: "col" }, h)))));
       const body = el("tbody", {});
       for (const r of months) {
-        body.append(el("tr", { "data-month": r.month }, el("td", {}, r.month), el("td", {}, r.insured ? W.yes : W.no),
-          el("td", {}, r.insured_until || "—"), el("td", {}, data.reasons[r.insured_reason])));
+        body.append(el("tr", { "data-month": r.month }, el("td", { class: "nowrap" }, r.month), el("td", {}, r.insured ? W.yes : W.no),
+          el("td", { class: "nowrap" }, r.insured_until || "—"), el("td", {}, data.reasons[r.insured_reason])));
       }
       table.append(body);
       out.replaceChildren(
