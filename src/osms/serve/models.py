@@ -38,7 +38,8 @@ class Stamped(BaseModel):
 
 
 class CalculateRequest(BaseModel):
-    """One scenario or many, for one month, a range of months, or one day (status on that day)."""
+    """One scenario or many, for one month, a range of months, or one day (status on that day). A scenario without
+    an `id` is named by its place in the request: scenario-1, scenario-2, …"""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     scenario: Scenario | None = None
