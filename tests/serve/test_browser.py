@@ -43,6 +43,11 @@ def text_of(el) -> str:
     return el.text.replace("\u00a0", " ")
 
 
+def amount_of(driver, output: str) -> str:
+    """The amount shown for one output, exactly as displayed."""
+    return text_of(driver.find_element(_by().CSS_SELECTOR, f"[data-output={output}] .value"))
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_high_earner_2026_is_computed_and_explained(browser, server, policy, lang) -> None:
     By = _by()
@@ -58,15 +63,21 @@ def test_high_earner_2026_is_computed_and_explained(browser, server, policy, lan
     employee = text_of(browser.find_element(By.CSS_SELECTOR, "[data-output=employee_contribution]"))
     # MZP 2026 = 85 000 (policies/parameters/general/mzp.yaml: budget law 2026–2028, № 239-VIII).
     # Employer: 3 % × min(5 000 000, 40 × 85 000 = 3 400 000) = 102 000
-    assert policy.rules["employer_deduction"].label[lang] in employer and "102 000 ₸" in employer
-    assert "40" in employer and "3 %" in employer and "85 000 ₸" in employer
+    assert policy.rules["employer_deduction"].label[lang] in employer
+    assert amount_of(browser, "employer_deduction") == "102 000 ₸"
+    label = {n: policy.parameters[n].label[lang] for n in policy.parameters}
+    for shown in (f"{label['employer_deduction_cap']} = 40 — ", f"{label['employer_deduction_rate']} = 3 % — ",
+                  f"{label['mzp']} = 85 000 ₸ — "):
+        assert shown in employer
     # Employee: 2 % × min(5 000 000, 20 × 85 000 = 1 700 000) = 34 000
-    assert policy.rules["employee_contribution"].label[lang] in employee and "34 000 ₸" in employee
-    assert "20" in employee and "2 %" in employee
+    assert policy.rules["employee_contribution"].label[lang] in employee
+    assert amount_of(browser, "employee_contribution") == "34 000 ₸"
+    for shown in (f"{label['employee_contribution_cap']} = 20 — ", f"{label['employee_contribution_rate']} = 2 % — "):
+        assert shown in employee
     # The acts behind the amounts: the 2026 caps come from Law № 206-VIII, the MZP from the budget law.
     assert "№ 206-VIII" in employer and "№ 239-VIII" in employer and "ст. 27 п. 2-2" in employer
     assert "ст. 28 п. 5-2" in employee
-    assert "136 000 ₸" in text_of(browser.find_element(By.ID, "calc-total"))  # 102 000 + 34 000
+    assert text_of(browser.find_element(By.CSS_SELECTOR, "#calc-total .value")) == "136 000 ₸"  # 102 000 + 34 000
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -127,7 +138,8 @@ def test_language_switch_and_keyboard(browser, server) -> None:
     month.clear()
     month.send_keys("2025-06", Keys.ENTER)
     # ИП: 5 % × 1.4 × 85 000 (MZP 2025) = 5 950
-    assert "5 950 ₸" in text_of(wait_for(browser, "[data-output=entrepreneur_contribution]"))
+    wait_for(browser, "[data-output=entrepreneur_contribution]")
+    assert amount_of(browser, "entrepreneur_contribution") == "5 950 ₸"
     # An input error shows the API's message, in the page's language for the title.
     fill(browser, "calc-month", "2019-12")
     browser.find_element(By.ID, "calc-submit").click()
@@ -143,6 +155,10 @@ def test_a_link_carries_a_calculation(browser, server) -> None:
     By = _by()
     browser.get(f"{server.url}/?lang=en&payer_type=self_employed&income=200000&since=2026-01&month=2026-02")
     # Self-employed (2026 special regime): 1 % × 200 000 = 2 000
-    shown = text_of(wait_for(browser, "[data-output=self_employed_contribution]"))
-    assert "2 000 ₸" in shown
+    wait_for(browser, "[data-output=self_employed_contribution]")
+    assert amount_of(browser, "self_employed_contribution") == "2 000 ₸"
     assert browser.find_element(By.ID, "income").get_attribute("value") == "200000"
+    # ГПХ: 2 % × min(150 000, 20 × 85 000) = 3 000 (civil-contract contribution, 2026)
+    browser.get(f"{server.url}/?lang=ru&payer_type=civil&income=150 000&since=2026-01&month=2026-03")
+    wait_for(browser, "[data-output=civil_contribution]")
+    assert amount_of(browser, "civil_contribution") == "3 000 ₸"
