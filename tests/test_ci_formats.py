@@ -165,3 +165,25 @@ def test_validate_json_of_the_bundled_set_is_ok() -> None:
     doc = json.loads(proc.stdout)
     assert doc["ok"] is True
     assert all(p["level"] == "warning" and p["file"] and p["line"] for p in doc["problems"])
+
+
+def test_validate_annotations_name_files_from_the_working_directory(tmp_path: Path) -> None:
+    root = tmp_path / "repo" / "law" / "policy"
+    shutil.copytree(ROOT / "tests" / "policy" / "base", root)
+    shutil.copy(ROOT / "tests" / "policy" / "bad" / "unknown_key.yaml", root / "case.yaml")
+    proc = cli("validate", "law/policy", "--format", "github", cwd=tmp_path / "repo")
+    assert proc.stdout.splitlines()[0] == ("::error file=law/policy/case.yaml,line=3,title=osms-eval validate::"
+                                           "parameters.rate: 'unit' is required")
+
+
+def test_malformed_case_file_as_junit(tmp_path: Path) -> None:
+    (tmp_path / "cases.yaml").write_text(CASES.replace("    month: 2026-01\n    tolerance", "    tolerance", 1),
+                                         encoding="utf-8")
+    proc = cli("test", "cases.yaml", "--format", "junit", "-o", "junit.xml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: cases.yaml:9: cases[1]: one of month, on is required\n"
+    (suite,) = list(JUnitXml.fromfile(str(tmp_path / "junit.xml")))
+    assert (suite.tests, suite.errors, suite.failures) == (1, 1, 0)
+    (case,) = list(suite)
+    assert case.classname == "cases.yaml" and case.result[0].message == \
+        "cases.yaml:9: cases[1]: one of month, on is required"

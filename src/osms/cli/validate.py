@@ -59,6 +59,8 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
         raise OsmsError("-o needs --format json or github", field="-o")
     if output is not None and directory is not None and output.resolve().is_relative_to(directory.resolve()):
         raise OsmsError("-o would write inside the policy directory being checked", file=str(output))
+    from ..policy import bundled_policies
+
     warnings = []
     try:
         policy = load(directory)
@@ -66,6 +68,8 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
         warnings = list(policy.warnings)
     except OsmsError as exc:
         errors = problems(exc)
+    root = directory if directory is not None else bundled_policies()
+    errors, warnings = _from_cwd(errors, root), _from_cwd(warnings, root)
     if strict:
         errors, warnings = errors + warnings, []
     text = problems_report(fmt, errors, "validate", warnings if (show_warnings or fmt == "json") else [])
@@ -76,3 +80,20 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     if errors:
         click.echo(f"{len(errors)} error(s)", err=True)
         sys.exit(2)
+
+
+def _from_cwd(errors, root: Path):  # type: ignore[no-untyped-def]
+    """Errors name files from the policy folder's parent; annotations need them from the working directory."""
+    from ..errors import OsmsError
+
+    out = []
+    here = Path.cwd().resolve()
+    for e in errors:
+        loc = e.location
+        path = root.parent / loc.file if loc.file and not Path(loc.file).is_absolute() else None
+        if path is not None and path.exists():
+            full = path.resolve()
+            shown = full.relative_to(here).as_posix() if full.is_relative_to(here) else str(full)
+            e = OsmsError(e.message, file=shown, line=loc.line, field=loc.field)
+        out.append(e)
+    return out
