@@ -30,6 +30,15 @@ BAD = f"""cases:
 """
 
 
+def test_plugin_is_installed_and_active(request: pytest.FixtureRequest) -> None:
+    # Without it, plain `pytest` would silently stop running tests/cases: say how to fix an old install.
+    from importlib.metadata import entry_points
+
+    names = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert names.get("osms") == "osms.testing.pytest_plugin", "reinstall osms-eval: pip install -e .[test]"
+    assert request.config.pluginmanager.has_plugin("osms")
+
+
 @pytest.fixture
 def folder(pytester: pytest.Pytester) -> Path:
     assert not pytester.path.is_relative_to(ROOT)  # a case folder outside the repository
