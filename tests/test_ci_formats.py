@@ -187,3 +187,14 @@ def test_malformed_case_file_as_junit(tmp_path: Path) -> None:
     (case,) = list(suite)
     assert case.classname == "cases.yaml" and case.result[0].message == \
         "cases.yaml:9: cases[1]: one of month, on is required"
+
+
+def test_text_where_an_amount_is_wanted_is_shown_quoted(tmp_path: Path) -> None:
+    # employer 3 % × 300 000 = 9 000, but the case wants the text "9000": it fails, and says why it differs.
+    text = CASES.split("  - id: within-margin")[0].replace("want: {employer_deduction: 9000,", "want: {employer_"
+                                                           "deduction: '9000',")
+    (tmp_path / "cases.yaml").write_text(text.replace("    month: 2026-01\n", "    month: 2026-01\n    tolerance: 1\n"),
+                                         encoding="utf-8")
+    proc = cli("test", "cases.yaml", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["failures"] == ["employer_deduction: want '9000', got 9000"]
