@@ -12,8 +12,9 @@ from conftest import ROOT, cli
 from jsonschema import Draft202012Validator
 
 from osms.loading import load_yaml_file
-from osms.regression import CASES_SCHEMA_PATH, cases_schema
+from osms.regression import cases_schema
 from osms.schema import SCENARIO_SCHEMA
+from osms.testing.case_schema import CASES_SCHEMA_PATH, cases_schema_text
 
 LATIN, CYRILLIC = re.compile(r"[A-Za-z]"), re.compile(r"[А-Яа-яЁё]")
 
@@ -53,7 +54,7 @@ def test_wage_description() -> None:
 
 def test_cases_schema_is_served_and_valid() -> None:
     Draft202012Validator.check_schema(cases_schema())
-    assert cli("schema", "cases").stdout == CASES_SCHEMA_PATH.read_text(encoding="utf-8")
+    assert cli("schema", "cases").stdout == cases_schema_text() == CASES_SCHEMA_PATH.read_text(encoding="utf-8")
     validator = Draft202012Validator(cases_schema())
     for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")):
         assert not list(validator.iter_errors(load_yaml_file(path))), path

@@ -8,7 +8,6 @@ for `--coverage`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -26,8 +25,6 @@ from .policy import PolicySet
 from .runner import evaluate, full_record
 from .scenario import Scenario, load_scenario, parse_scenario
 from .status import REASON_CODES
-
-CASES_SCHEMA_PATH = Path(__file__).parent / "schemas" / "cases.schema.json"
 
 
 @dataclass
@@ -86,8 +83,10 @@ def load_cases(paths: list[Path], policy: PolicySet, root: Path | None = None) -
 
 
 def cases_schema() -> dict[str, Any]:
-    """The JSON Schema of case files (shipped as osms/schemas/cases.schema.json for editors)."""
-    return json.loads(CASES_SCHEMA_PATH.read_text(encoding="utf-8"))
+    """The JSON Schema of case files (osms/testing/case_schema.py; shipped as osms/schemas/cases.schema.json)."""
+    from .testing.case_schema import CASES_SCHEMA
+
+    return CASES_SCHEMA
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,10 @@ KINDS = ("policy", "scenario", "cases")
 
 
 def schema_text(kind: str) -> str:
-    from ..regression import CASES_SCHEMA_PATH
     from ..schema import schema_text as built
+    from ..testing.case_schema import cases_schema_text
 
-    return CASES_SCHEMA_PATH.read_text(encoding="utf-8") if kind == "cases" else built(kind)
+    return cases_schema_text() if kind == "cases" else built(kind)
 
 
 def _ours(path: Path, kind: str) -> bool:
