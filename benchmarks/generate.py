@@ -1,6 +1,7 @@
 """A deterministic synthetic population of Kazakhstan for benchmarks (not real data; a plausible mix).
 
 python benchmarks/generate.py 1000000 -o pop.parquet   # same seed → the same file, byte for byte
+python benchmarks/generate.py 10000 -o people.csv       # CSV or Parquet by the file's suffix
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from osms.fileio import atomic_open
+
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 
 def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
@@ -62,17 +68,23 @@ def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
 
 
 def write(n: int, path: Path, seed: int = 2026, chunk: int = 1_000_000) -> None:
-    """Write in chunks so that 20 million rows need no more memory than one million."""
-    writer = None
-    try:
-        for start in range(0, n, chunk):
-            t = population(min(chunk, n - start), seed + start)
-            t = t.set_column(0, "id", pa.array([f"P{i:08d}" for i in range(start, start + t.num_rows)]))
-            writer = writer or pq.ParquetWriter(path, t.schema)
-            writer.write_table(t)
-    finally:
-        if writer:
-            writer.close()
+    """Write CSV or Parquet (by suffix), atomically, in chunks so that 20 million rows need no more memory than
+    one million."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise SystemExit(f"{path}: the output must end in .csv, .parquet or .pq")
+    with atomic_open(path, "wb") as fh:
+        writer = None
+        try:
+            for start in range(0, n, chunk):
+                t = population(min(chunk, n - start), seed + start)
+                t = t.set_column(0, "id", pa.array([f"P{i:08d}" for i in range(start, start + t.num_rows)]))
+                if writer is None:
+                    writer = pq.ParquetWriter(fh, t.schema) if kind == "parquet" else pacsv.CSVWriter(fh, t.schema)
+                writer.write_table(t)
+        finally:
+            if writer:
+                writer.close()
 
 
 if __name__ == "__main__":

@@ -6,20 +6,28 @@
     ...                        "pension_recipient": [False, True]})
     >>> out = evaluate(people, "2026-01")
     >>> out[["id", "employer_deduction", "employee_contribution", "state_contribution"]]   # doctest: +SKIP
+
+Money comes back exact, as decimal columns backed by Arrow (pandas `decimal128(18, 2)[pyarrow]`): sums, group-bys,
+arithmetic and plots work on them. `money="float"` gives float64 tenge instead, for statistics such as `describe()`
+(which pandas 3.1 cannot build for Arrow decimal columns) and for libraries that want floats.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .dates import parse_month
+from .dates import DateFormatError, parse_month
 from .errors import OsmsError
 from .policy import PolicySet, bundled_policies, load_policies
 from .population import evaluate_arrow
+
+MONEY = pa.decimal128(18, 2)  # tenge with tiyn; the unscaled value fits in 64 bits (up to 10^16 tenge)
 
 
 @lru_cache(maxsize=4)
@@ -27,14 +35,43 @@ def _policy(path: str | None) -> PolicySet:
     return load_policies(Path(path) if path else bundled_policies())
 
 
-def evaluate(data: Any, month: str, policies: str | Path | None = None, outputs: list[str] | None = None,
-             errors: str = "raise", status: bool = True) -> Any:
-    """Evaluate every row for `month` (YYYY-MM). Input: a pandas DataFrame or a pyarrow Table (the columns are
-    those of `osms-eval batch`). Rows the policies cannot answer for raise an error naming them, or, with
-    errors="report", are left out and listed in the result's `attrs["osms_errors"]` (pandas) or schema
-    metadata (Arrow). Money columns are exact decimals (tenge with two decimals)."""
+def month_index(month: Any) -> int:
+    """The month asked for: "YYYY-MM", a datetime.date or datetime, or a pandas Timestamp or Period.
+
+    A date or Timestamp names the month it falls in (results are monthly; status is taken on the month's last
+    day). A Period must be a month or shorter, so that it lies within one month."""
+    if isinstance(month, str):
+        try:
+            return parse_month(month)
+        except DateFormatError as exc:
+            raise OsmsError(str(exc), field="month") from None
+    if type(month).__name__ == "NaTType":
+        raise OsmsError("month is NaT (not a time); give a month", field="month")
+    if isinstance(month, dt.date):  # also datetime and pandas Timestamp
+        return month.year * 12 + month.month - 1
+    if type(month).__name__ == "Period" and type(month).__module__.startswith("pandas"):
+        start, end = month.start_time, month.end_time
+        if (start.year, start.month) != (end.year, end.month):
+            raise OsmsError(f"the Period {month} (freq {month.freqstr}) spans several months; give a monthly "
+                            "Period, e.g. pd.Period('2026-01', 'M')", field="month")
+        return start.year * 12 + start.month - 1
+    shown = repr(month)
+    raise OsmsError(f"month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got "
+                    f"{type(month).__name__} {shown[:40]}", field="month")
+
+
+def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs: list[str] | None = None,
+             errors: str = "raise", status: bool = True, money: str = "decimal") -> Any:
+    """Evaluate every row for `month` (see month_index). Input: a pandas DataFrame or a pyarrow Table (the columns
+    are those of `osms-eval batch`). Rows the policies cannot answer for raise an error naming them, or, with
+    errors="report", are left out and listed in the result's `attrs["osms_errors"]` (pandas) or schema metadata
+    (Arrow). Money columns are exact decimals (tenge with two decimals), or float64 with money="float"."""
+    if errors not in ("raise", "report"):
+        raise OsmsError(f"errors must be 'raise' or 'report', not {errors!r}", field="errors")
+    if money not in ("decimal", "float"):
+        raise OsmsError(f"money must be 'decimal' or 'float', not {money!r}", field="money")
+    m = month_index(month)
     policy = _policy(str(policies) if policies else None)
-    m = parse_month(month)
     is_pandas = type(data).__module__.startswith("pandas")
     table = pa.Table.from_pandas(data, preserve_index=False) if is_pandas else data
     if not isinstance(table, (pa.Table, pa.RecordBatch)):
@@ -48,10 +85,31 @@ def evaluate(data: Any, month: str, policies: str | Path | None = None, outputs:
         raise OsmsError(f"{len(bad.rows)} row(s) cannot be evaluated: "
                         + "; ".join(f"row {r}: {why}" for r, why in first)
                         + ("; …" if len(bad.rows) > 5 else "") + " (errors='report' leaves them out)")
+    result = _money_columns(result, pa.float64() if money == "float" else MONEY)
     if is_pandas:
-        frame = result.to_pandas()
+        import pandas as pd
+
+        frame = result.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
         frame.attrs["osms_errors"] = dict(bad.rows)
         frame.attrs["osms_policy"] = policy.stamp
         return frame
     meta = {b"osms_policy": policy.fingerprint.encode(), b"osms_errors": repr(dict(bad.rows)).encode()}
     return result.replace_schema_metadata(meta)
+
+
+def _money_columns(table: pa.Table, target: pa.DataType) -> pa.Table:
+    """Every decimal column cast to `target`; a decimal cast refuses (rather than wraps) a value that does not fit."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type):
+            try:
+                column = pc.cast(table.column(i), target)
+            except pa.ArrowInvalid as exc:
+                raise OsmsError(f"{f.name}: an amount does not fit {target}: {exc}") from None
+            table = table.set_column(i, pa.field(f.name, target), column)
+    return table
+
+
+def payers(policies: str | Path | None = None) -> dict[str, str]:
+    """The payer of each contribution output (employer, employee, state, …), as the policy set declares it."""
+    return {name: rule.payer for name, rule in _policy(str(policies) if policies else None).rules.items()
+            if rule.payer and rule.output}

@@ -10,20 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from .coverage import coverage as service_coverage
 from .dates import DateFormatError, month_end, month_of, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .explain import explain, render
-from .loading import LineDict, LineList, line_of, load_yaml_file
+from .loading import LineDict, LineList, field_name, line_of, load_yaml_file
 from .policy import PolicySet
 from .runner import evaluate, full_record
 from .scenario import Scenario, load_scenario, parse_scenario
 from .status import REASON_CODES
-
-CASE_KEYS = {"note", "month", "on", "scenario", "scenario_file", "want"}
 
 
 @dataclass
@@ -36,10 +37,21 @@ class Case:
     on: dt.date
     scenario: Scenario
     want: dict[str, Any]
+    id: str | None = None
+    tolerance: Decimal = Decimal(0)
 
     @property
     def name(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def title(self) -> str:
+        """How reports name the case: its id and note, or the note alone."""
+        return f"{self.id}: {self.note}" if self.id else self.note
+
+    def matches(self, keyword: str) -> bool:
+        """`-k`: a case-insensitive substring of the id or the note."""
+        return keyword.casefold() in self.title.casefold()
 
 
 @dataclass
@@ -70,24 +82,57 @@ def load_cases(paths: list[Path], policy: PolicySet, root: Path | None = None) -
     return cases
 
 
+def cases_schema() -> dict[str, Any]:
+    """The JSON Schema of case files (osms/testing/case_schema.py; shipped as osms/schemas/cases.schema.json)."""
+    from .testing.case_schema import CASES_SCHEMA
+
+    return CASES_SCHEMA
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(cases_schema())
+
+
+def _schema_errors(doc: Any, shown: str) -> list[OsmsError]:
+    """Every schema error of a case file, with its line and field (the wording is the policy schema's)."""
+    from .schema import _message
+
+    out = []
+    for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(err.absolute_path)
+        if err.validator == "propertyNames":
+            path = [*path, err.instance]
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            path = [*path, extra[0]] if extra else path
+        if err.validator == "minProperties":
+            message = "must not be empty"
+        elif err.validator in ("minimum", "maximum"):
+            message = f"{err.instance} is out of range: {err.validator} {err.validator_value}"
+        else:
+            message = _message(err)
+        out.append(OsmsError(message, file=shown, line=line_of(doc, path),
+                             field=field_name(path) or "(top level)"))
+    return out
+
+
 def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
     doc = load_yaml_file(path, shown)
     if not isinstance(doc, LineDict) or not isinstance(doc.get("cases"), LineList):
         raise OsmsError("a case file must have `cases:`, a list of {note, month, scenario, want}", file=shown, line=1)
-    out = []
     errors = Collector()
+    errors.extend(_schema_errors(doc, shown))
+    errors.raise_if_any()
+    out = []
+    ids: dict[str, int | None] = {}
     for i, c in enumerate(doc["cases"]):
         line = line_of(doc, ["cases", i])
-        if not isinstance(c, LineDict):
-            errors.add("each case must be a mapping", file=shown, line=line, field=f"cases[{i}]")
-            continue
-        unknown = sorted(set(c) - CASE_KEYS)
-        missing = [k for k in ("note", "want") if k not in c]
-        if unknown or missing or ("month" in c) == ("on" in c) or ("scenario" in c) == ("scenario_file" in c):
-            errors.add("a case needs note, want, one of month/on and one of scenario/scenario_file"
-                       + (f"; unknown key {', '.join(map(repr, unknown))}" if unknown else ""),
-                       file=shown, line=line, field=f"cases[{i}]")
-            continue
+        where = {"file": shown, "line": line, "field": f"cases[{i}]"}
+        if "id" in c:
+            if str(c["id"]) in ids:
+                errors.add(f"id {c['id']!r} is already used by the case on line {ids[str(c['id'])]}", **where)
+            ids[str(c["id"])] = line
         try:
             if "month" in c:
                 month = parse_month(str(c["month"]))
@@ -96,7 +141,7 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
                 on = parse_date(str(c["on"]))
                 month = month_of(on)
         except DateFormatError as exc:
-            errors.add(str(exc), file=shown, line=line, field=f"cases[{i}]")
+            errors.add(str(exc), **where)
             continue
         try:
             if "scenario_file" in c:
@@ -106,10 +151,13 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
         except OsmsError as exc:
             errors.extend([exc])
             continue
-        if not isinstance(c["want"], LineDict) or not c["want"]:
-            errors.add("want must map outputs to expected values", file=shown, line=line, field=f"cases[{i}].want")
+        tolerance = Decimal(str(c.get("tolerance", 0)))
+        if tolerance and not any(k in policy.rules and policy.rules[k].unit == "tenge" for k in c["want"]):
+            errors.add("tolerance applies to money outputs, and want names none", **{**where,
+                       "field": f"cases[{i}].tolerance"})
             continue
-        out.append(Case(shown, i, line, str(c["note"]), month, on, sc, dict(c["want"])))
+        out.append(Case(shown, i, line, str(c["note"]), month, on, sc, dict(c["want"]),
+                        str(c["id"]) if "id" in c else None, tolerance))
     errors.raise_if_any()
     return out
 
@@ -198,7 +246,14 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
             actual = [c["id"] for c in actual if not c.get("not_in_force")]
         elif isinstance(actual, dict) and not isinstance(expected, dict):
             actual = actual["total"]
-        if _norm(actual) != _norm(expected):
+        got, want = _norm(actual), _norm(expected)
+        if (case.tolerance and key in policy.rules and policy.rules[key].unit == "tenge"
+                and isinstance(got, Decimal) and isinstance(want, Decimal)):  # a per-employer mapping: exact
+            gap = abs(got - want)
+            if gap > case.tolerance:
+                out.failures.append(f"{key}: want {_show(expected)} ± {_show(case.tolerance)}, got {_show(actual)} "
+                                    f"(off by {_show(gap)})")
+        elif got != want:
             out.failures.append(f"{key}: want {_show(expected)}, got {_show(actual)}")
     if out.failures:
         names = [k for k in case.want if k in policy.rules]
@@ -210,6 +265,8 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
 def _show(v: Any) -> str:
     if isinstance(v, Decimal):
         return format(v.normalize(), "f")
+    if isinstance(v, str):  # quoted, so that the text "9000" is not mistaken for the amount 9000
+        return repr(v)
     return str(v)
 
 

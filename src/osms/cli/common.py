@@ -18,8 +18,28 @@ def policies_option(f: Any) -> Any:
                         default=None, help="Policy directory (default: the bundled policies).")(f)
 
 
+def default_lang() -> str:
+    """The language when --lang is not given: OSMS_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG: ru_*, kk_*,
+    en_*), else ru, the project's default (a C or POSIX locale says nothing about the reader's language)."""
+    import os
+
+    env = os.environ.get("OSMS_LANG")
+    if env is not None:
+        if env.strip().lower() not in LANGS:
+            raise click.UsageError(f"OSMS_LANG={env[:20]!r} is not one of {', '.join(LANGS)}; "
+                                   "set it to one of them, or unset it")
+        return env.strip().lower()
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:  # the first one set decides, as for gettext
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in LANGS else "ru"
+    return "ru"
+
+
 def lang_option(f: Any) -> Any:
-    return click.option("--lang", type=click.Choice(LANGS), default="ru", show_default=True,
+    """--lang ru|kk|en; default from OSMS_LANG, then the locale, then ru (see default_lang)."""
+    return click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default="OSMS_LANG, locale, ru",
                         help="Language of labels and messages.")(f)
 
 

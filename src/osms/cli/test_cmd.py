@@ -1,14 +1,20 @@
-"""`osms-eval test`: run regression cases; print each failure with expected, actual and the explanation."""
+"""`osms-eval test`: run regression cases; report each failure with expected, actual and the explanation.
+
+`--format junit|json|github` gives the report CI tools read; `-k` picks cases by id or note; `-o` writes the report
+to a file atomically.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from .common import lang_option, load, policies_option
+
+FORMATS = ("text", "junit", "json", "github")
 
 
 @click.command("test")
@@ -17,44 +23,84 @@ from .common import lang_option, load, policies_option
 @click.option("--min-coverage", type=float, default=None, help="Fail when law coverage is below this percent.")
 @click.option("--coverage-json", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the coverage report as JSON (atomically).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format: text, JUnit XML, JSON, or GitHub Actions workflow commands.")
+@click.option("-k", "keyword", default=None, metavar="TEXT",
+              help="Run only the cases whose id or note contains TEXT (case-insensitive).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file (atomically) instead of standard output.")
 @policies_option
 @lang_option
 def command(paths: tuple[Path, ...], show_coverage: bool, min_coverage: float | None, coverage_json: Path | None,
-            policies_dir: Path | None, lang: str) -> None:
-    """Run the regression cases in PATHS (files or folders; default tests/cases)."""
+            fmt: str, keyword: str | None, output: Path | None, policies_dir: Path | None, lang: str) -> None:
+    """Run the regression cases in PATHS (files or folders; default tests/cases).
+
+    Exit code: 0 all pass, 1 a case fails or coverage is below --min-coverage, 2 a case file or option is wrong."""
+    import json
+
     from ..errors import OsmsError
     from ..fileio import write_text_atomic
     from ..regression import law_coverage, load_cases, run_cases
+    from ..testing.reports import RESULT_FORMATS, Run, coverage_lines, problems, problems_report
 
-    policy = load(policies_dir)
+    started = time.perf_counter()
     targets = list(paths) or [Path("tests/cases")]
     for t in targets:
         if not t.exists():
             raise OsmsError("no such file or folder", file=str(t))
-    cases = load_cases(targets, policy, Path.cwd())
-    outcomes, seen = run_cases(policy, cases, lang)
-    failed = [o for o in outcomes if not o.passed]
-    for o in failed:
-        click.echo(f"FAIL {o.case.name} — {o.case.note}")
-        for f in o.failures:
-            click.echo(f"  {f}")
-        if o.explanation:
-            click.echo("  explanation of the actual values:")
-            for line in o.explanation.splitlines():
-                click.echo(f"    {line}")
-        click.echo("")
+    _refuse_overwrite(output, coverage_json, targets)
+
+    def emit(text: str) -> None:
+        if output is not None:
+            write_text_atomic(output, text)
+        else:
+            click.echo(text, nl=False)
+
+    try:
+        policy = load(policies_dir)
+        cases = load_cases(targets, policy, Path.cwd())
+    except OsmsError as exc:
+        if fmt == "text":
+            raise
+        emit(problems_report(fmt, problems(exc), "test"))
+        raise
+    selected = [c for c in cases if keyword is None or c.matches(keyword)]
+    if keyword is not None and not selected:
+        raise OsmsError(f"-k {keyword!r} matches none of the {len(cases)} cases (it looks in each case's id and note)")
+    outcomes, seen = run_cases(policy, selected, lang)
+    run = Run(outcomes, len(cases) - len(selected), policy.stamp, time.perf_counter() - started)
     report = law_coverage(policy, seen)
     if show_coverage or min_coverage is not None:
-        click.echo(f"law coverage: {report['covered']}/{report['total']} ({report['percent']} %)")
-        for group, g in report["groups"].items():
-            click.echo(f"  {group}: {g['total'] - len(g['missing'])}/{g['total']}")
-            for m in g["missing"]:
-                click.echo(f"    not exercised: {m}")
+        run.coverage = report
+        if keyword is not None:
+            click.echo("note: -k runs part of the corpus; the law coverage is that part's", err=True)
+    if min_coverage is not None and report["percent"] < min_coverage:
+        run.coverage_error = f"law coverage {report['percent']} % is below the required {min_coverage} %"
     if coverage_json is not None:
         write_text_atomic(coverage_json, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    if failed:
+    emit(RESULT_FORMATS[fmt](run))
+    if fmt != "text":  # the human summary goes beside the machine report, never into it
+        for line in coverage_lines(run):
+            click.echo(line, err=True)
+    if output is not None or fmt != "text":
+        click.echo(run.summary(), err=output is None)
+    if run.failed:
         sys.exit(1)
-    if min_coverage is not None and report["percent"] < min_coverage:
-        click.echo(f"law coverage {report['percent']} % is below the required {min_coverage} %", err=True)
+    if run.coverage_error:
+        click.echo(run.coverage_error, err=True)
         sys.exit(1)
+
+
+def _refuse_overwrite(output: Path | None, coverage_json: Path | None, inputs: list[Path]) -> None:
+    """The report must not replace a case file or the coverage report."""
+    from ..errors import OsmsError
+
+    if output is None:
+        return
+    target = output.resolve()
+    if coverage_json is not None and coverage_json.resolve() == target:
+        raise OsmsError("-o and --coverage-json name the same file", file=str(output))
+    for p in inputs:
+        files = p.rglob("*") if p.is_dir() else [p]
+        if any(f.resolve() == target for f in files):
+            raise OsmsError("-o would overwrite one of the case files", file=str(output))

@@ -11,12 +11,19 @@ import click
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings (incomplete citations) as errors.")
 @click.option("--show-warnings", is_flag=True, help="List every warning, not just their count.")
-def command(directory: Path | None, strict: bool, show_warnings: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="json: a list of problems; github: GitHub Actions annotations on each file and line.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the json or github report to this file (atomically).")
+def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None) -> None:
     """Check a policy DIRECTORY (default: the bundled policies); exit 2 on any error."""
     from ..checks import coverage_errors
     from ..errors import OsmsErrors
     from .common import load
 
+    if fmt != "text" or output is not None:
+        _report(directory, strict, show_warnings, fmt, output)
+        return
     policy = load(directory)
     errors = coverage_errors(policy)
     if strict:
@@ -36,3 +43,57 @@ def command(directory: Path | None, strict: bool, show_warnings: bool) -> None:
         if show_warnings:
             for w in policy.warnings:
                 click.echo(f"  warning: {w}")
+
+
+def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None) -> None:
+    """The machine-readable report: every problem with its file and line; exit 2 if there is an error."""
+    import sys
+
+    from ..checks import coverage_errors
+    from ..errors import OsmsError
+    from ..fileio import write_text_atomic
+    from ..testing.reports import problems, problems_report
+    from .common import load
+
+    if fmt == "text":
+        raise OsmsError("-o needs --format json or github", field="-o")
+    if output is not None and directory is not None and output.resolve().is_relative_to(directory.resolve()):
+        raise OsmsError("-o would write inside the policy directory being checked", file=str(output))
+    from ..policy import bundled_policies
+
+    warnings = []
+    try:
+        policy = load(directory)
+        errors = coverage_errors(policy)
+        warnings = list(policy.warnings)
+    except OsmsError as exc:
+        errors = problems(exc)
+    root = directory if directory is not None else bundled_policies()
+    errors, warnings = _from_cwd(errors, root), _from_cwd(warnings, root)
+    if strict:
+        errors, warnings = errors + warnings, []
+    text = problems_report(fmt, errors, "validate", warnings if (show_warnings or fmt == "json") else [])
+    if output is not None:
+        write_text_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    if errors:
+        click.echo(f"{len(errors)} error(s)", err=True)
+        sys.exit(2)
+
+
+def _from_cwd(errors, root: Path):  # type: ignore[no-untyped-def]
+    """Errors name files from the policy folder's parent; annotations need them from the working directory."""
+    from ..errors import OsmsError
+
+    out = []
+    here = Path.cwd().resolve()
+    for e in errors:
+        loc = e.location
+        path = root.parent / loc.file if loc.file and not Path(loc.file).is_absolute() else None
+        if path is not None and path.exists():
+            full = path.resolve()
+            shown = full.relative_to(here).as_posix() if full.is_relative_to(here) else str(full)
+            e = OsmsError(e.message, file=shown, line=loc.line, field=loc.field)
+        out.append(e)
+    return out

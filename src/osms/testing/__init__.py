@@ -1,0 +1,1 @@
+"""Running regression cases outside `osms-eval test`: the pytest plugin and the CI report formats."""
