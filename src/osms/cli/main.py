@@ -20,6 +20,7 @@ COMMANDS = {
     "test": ("osms.cli.test_cmd", "Run regression cases; report failures and law coverage."),
     "batch": ("osms.cli.batch", "Evaluate a population from CSV or Parquet, streamed, with an errors file."),
     "diff": ("osms.cli.diff", "What changes between two policy sets, from which date, and for whom."),
+    "sources": ("osms.cli.sources", "The bibliography: each source's title, address, and where it is used."),
 }
 
 
