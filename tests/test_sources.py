@@ -35,13 +35,15 @@ def test_sources_key_lists_title_address_and_every_use() -> None:
 def test_sources_json_and_unknown_address_stated() -> None:
     proc = cli("sources", "law-206-viii", "--format", "json")
     assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
-    (entry,) = doc["sources"]
-    assert entry["number"] == "206-VIII" and entry["published"] == "2025-07-14" and entry["in_force"] == "2026-01-01"
-    assert entry["address"] is None and entry["address_unknown"].startswith("not found on adilet.zan.kz")
-    assert entry["stale"] is False
+    (entry,) = json.loads(proc.stdout)["sources"]
+    assert entry["number"] == "206-VIII ЗРК"
+    assert entry["published"] == "2025-07-14" and entry["in_force"] == "2026-01-01"
+    assert entry["address"] == "http://insecure.zan.kz/kaz/docs/Z2500000206" and entry["stale"] is False
     assert {"file": "policies/parameters/employer/deduction_cap.yaml", "line": 28,
             "field": "parameters.employer_deduction_cap.values.2026-01-01.reference.sources[0]"} in entry["used"]
+    (order,) = json.loads(cli("sources", "moh-order-111-2025", "--format", "json").stdout)["sources"]
+    assert order["address"] is None and order["address_unknown"].startswith("the order's adilet.zan.kz page was not")
+    assert order["via"] == ["lada-2025-10-order-111", "zakon-2025-10-new-consumer-rules"]
 
 
 def test_sources_unknown_key_is_an_error_with_a_hint() -> None:
@@ -104,7 +106,7 @@ def test_params_and_explain_show_titles_and_addresses_not_keys() -> None:
     params = cli("params", "employer_deduction_cap", "--lang", "kk").stdout
     assert ("– Міндетті әлеуметтік медициналық сақтандыру туралы (Республика Казахстан (Закон; Парламент РК), "
             f"№ 405-V ЗРК, 2015-11-16) — {ADILET_405}") in params
-    assert "(мекенжайы белгісіз: osms-eval sources law-206-viii)" in params
+    assert "(мекенжайы белгісіз: osms-eval sources fund-pages-gobmp-osms-2024)" in params
     assert "болжам: 10 ЕТЖ шегі" in params
     explain = cli("explain", str(ROOT / "examples" / "employee-300k.yaml"), "--month", "2026-01",
                   "--output", "employer_deduction", "--lang", "en").stdout
