@@ -44,6 +44,8 @@ def test_sources_json_and_unknown_address_stated() -> None:
     (order,) = json.loads(cli("sources", "moh-order-111-2025", "--format", "json").stdout)["sources"]
     assert order["address"] is None and order["address_unknown"].startswith("the order's adilet.zan.kz page was not")
     assert order["via"] == ["lada-2025-10-order-111", "zakon-2025-10-new-consumer-rules"]
+    (report,) = json.loads(cli("sources", "lada-2025-10-order-111", "--format", "json").stdout)["sources"]
+    assert report["read_for"] == ["moh-order-111-2025"]
 
 
 def test_sources_unknown_key_is_an_error_with_a_hint() -> None:
@@ -54,8 +56,7 @@ def test_sources_unknown_key_is_an_error_with_a_hint() -> None:
 
 def test_every_bundled_source_is_cited_or_read_through() -> None:
     doc = json.loads(cli("sources", "--format", "json").stdout)
-    via = {v for s in doc["sources"] for v in s["via"]}
-    unused = [s["key"] for s in doc["sources"] if not s["used"] and s["key"] not in via]
+    unused = [s["key"] for s in doc["sources"] if not s["used"] and not s["read_for"]]
     # The two base orders are cited through their amending orders; they are kept so the amendments can be followed.
     assert unused == ["moh-order-478-2017", "moh-order-dsm-333-2020"]
 

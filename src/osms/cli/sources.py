@@ -19,6 +19,7 @@ WORDS = {
     "checked": {"ru": "проверено", "kk": "тексерілді", "en": "checked"},
     "amended": {"ru": "изменения", "kk": "өзгерістер", "en": "amended"},
     "via": {"ru": "прочитано через", "kk": "арқылы оқылды", "en": "read through"},
+    "read_for": {"ru": "через него прочитаны", "kk": "ол арқылы оқылғандар", "en": "the project read through it"},
     "unknown": {"ru": "неизвестно", "kk": "белгісіз", "en": "unknown"},
     "untitled": {"ru": "название дано проектом", "kk": "атауын жоба берген", "en": "title supplied by the project"},
     "used": {"ru": "используется", "kk": "қолданылады", "en": "used in"},
@@ -47,7 +48,8 @@ def command(key: str | None, fmt: str, policies_dir: Path | None, lang: str) -> 
         entry = policy.sources[k]
         uses = policy.source_uses.get(k, [])
         stale = bool(entry.last_amended and entry.last_amended > entry.checked)
-        docs.append({**entry.view(lang), "stale": stale,
+        read_for = sorted(other for other, e in policy.sources.items() if k in e.via)
+        docs.append({**entry.view(lang), "stale": stale, "read_for": read_for,
                      "used": [{"file": u.file, "line": u.line, "field": u.field} for u in uses]})
     if fmt == "json":
         click.echo(to_json({"policy": policy.stamp, "sources": docs}), nl=False)
@@ -72,6 +74,8 @@ def _text(d: dict, lang: str) -> str:  # type: ignore[type-arg]
                  + (f"; {w['amended']}: {', '.join(d['amended'])}" if d["amended"] else ""))
     if d["via"]:
         lines.append(f"  · {w['via']}: {', '.join(d['via'])}")
+    if d["read_for"]:
+        lines.append(f"  · {w['read_for']}: {', '.join(d['read_for'])}")
     if d["note"]:
         lines.append(f"  · {w['note']}: {d['note']}")
     if d["used"]:
