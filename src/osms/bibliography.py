@@ -17,6 +17,10 @@ WORDS = {
     "address_unknown": {"ru": "адрес неизвестен", "kk": "мекенжайы белгісіз", "en": "address unknown"},
     "date_unknown": {"ru": "дата неизвестна", "kk": "күні белгісіз", "en": "date unknown"},
     "sources": {"ru": "источники", "kk": "дереккөздер", "en": "sources"},
+    "number": {"ru": "номер акта не установлен", "kk": "актінің нөмірі анықталмаған",
+               "en": "act number not established"},
+    "adopted": {"ru": "дата принятия не установлена", "kk": "қабылданған күні анықталмаған",
+                "en": "adoption date not established"},
 }
 
 
@@ -114,6 +118,13 @@ def check(entries: dict[str, SourceEntry], uses: dict[str, list[Use]]) -> tuple[
                           field=f"sources.{e.key}")
                 for e in entries.values() if e.last_amended and e.last_amended > e.checked]
     return errors, warnings
+
+
+def gaps(unknown: tuple[tuple[str, str], ...], lang: str) -> str:
+    """What a citation lacks, said aloud: the act's number or adoption date the sources do not give (the reasons
+    are in the policy file and in JSON output). A missing article is common and not repeated on every line."""
+    said = [WORDS[k][lang] for k, _ in unknown if k in ("number", "adopted")]
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def cited(entries: dict[str, SourceEntry], keys: tuple[str, ...] | list[str], lang: str) -> list[dict[str, Any]]:

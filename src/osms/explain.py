@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .bibliography import cited
+from .bibliography import cited, gaps
 from .dates import format_month, month_end
 from .policy import Dated, PolicySet
 from .report import amount, fmt_amount
@@ -49,7 +49,8 @@ def _cite(entry: Dated, policy: PolicySet, lang: str) -> dict[str, Any]:
     """The citation of a dated entry: the act, each source by title and address, the assumption in `lang`."""
     ref = entry.prov.reference
     assumption = entry.prov.assumption
-    return {"citation": ref.cite(), "url": ref.url, "sources": cited(policy.sources, ref.sources, lang),
+    return {"citation": ref.cite() + gaps(ref.unknown, lang), "unknown": dict(ref.unknown), "url": ref.url,
+            "sources": cited(policy.sources, ref.sources, lang),
             "confidence": entry.prov.confidence, "assumption": assumption[lang] if assumption else None,
             "note": entry.prov.note, "from": entry.start.isoformat(), "where": f"{entry.prov.file}:{entry.prov.line}"}
 

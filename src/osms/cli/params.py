@@ -17,7 +17,7 @@ from .common import date_arg, lang_option, load, policies_option, require_known
 @lang_option
 def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """Show parameter NAME (or all) with its history and citations."""
-    from ..bibliography import cited
+    from ..bibliography import cited, gaps
     from ..explain import WORDS
     from ..policy import UndefinedAt
     from ..report import fmt_amount, to_json
@@ -41,7 +41,8 @@ def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | Non
                 continue
         docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "file": p.timeline.file, "values": [
             {"from": e.start.isoformat(), "value": e.payload, "no_value": e.no_value,
-             "citation": e.prov.reference.cite(), "url": e.prov.reference.url,
+             "citation": e.prov.reference.cite() + gaps(e.prov.reference.unknown, lang),
+             "unknown": dict(e.prov.reference.unknown), "url": e.prov.reference.url,
              "sources": cited(policy.sources, e.prov.reference.sources, lang), "confidence": e.prov.confidence,
              "assumption": e.prov.assumption[lang] if e.prov.assumption else None, "note": e.prov.note}
             for e in entries]})
