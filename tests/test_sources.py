@@ -156,3 +156,14 @@ def test_every_cited_legal_basis_section_exists() -> None:
             for m in re.finditer(r"legal-basis\.md ((?:§[\d.]+(?:[–, ]+)?)+)", path.read_text("utf-8")):
                 cited.update(re.findall(r"§([\d]+(?:\.\d+)*)", m[1]))
     assert cited and cited <= anchors, sorted(cited - anchors)
+
+
+def test_a_citation_says_what_it_lacks() -> None:
+    # The 2021 rate comes from a report on the 2021–2023 budget law, whose number and date no source gives.
+    text = cli("params", "state_contribution_rate", "--at", "2021-06-01", "--lang", "en").stdout
+    assert ("[S] Закон РК «О республиканском бюджете на 2021–2023 годы» (act number not established; adoption date not "
+            "established)") in text
+    doc = json.loads(cli("params", "state_contribution_rate", "--at", "2021-06-01", "--format", "json").stdout)
+    (value,) = doc["parameters"][0]["values"]
+    assert value["unknown"]["number"] == "the sources name the budget law without its number"
+    assert value["sources"][0]["key"] == "budget-law-2021-2023" and value["sources"][0]["address"] is None
