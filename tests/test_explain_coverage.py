@@ -72,7 +72,7 @@ def test_coverage_temporary_resident_and_2026_move(tmp_path) -> None:
     assert not res["phc"]["covered"] and res["phc"]["why"] == "gobmp_no"
     assert not res["specialist_consultations"]["covered"]
     assert res["specialist_consultations"]["why"] == "osms_not_participant"
-    # Diabetes observation moved from ГОБМП to ОСМС on 2026-01-01 (baq-ssd)
+    # Diabetes observation moved from ГОБМП to ОСМС on 2026-01-01 (baq-2026-ssd-list-update)
     citizen = EX / "employee-300k.yaml"
     before = json.loads(cli("coverage", str(citizen), "--service", "diabetes_observation", "--on", "2025-12-31",
                             "--format", "json").stdout)["results"][0]

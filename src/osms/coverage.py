@@ -58,6 +58,6 @@ def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -
         "covered": covered, "package": package, "why": why, "explanation": WHY[why][lang],
         "insured": insured, "insured_reason": status_reason, "insured_reason_text": REASONS[status_reason][lang],
         "citation": ref.cite(), "sources": list(ref.sources), "confidence": entry.prov.confidence,
-        "assumption": entry.prov.assumption, "note": entry.prov.note,
+        "assumption": entry.prov.assumption[lang] if entry.prov.assumption else None, "note": entry.prov.note,
         "policy_file": f"{entry.prov.file}:{entry.prov.line}",
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .bibliography import cited
 from .dates import format_month
 from .errors import OsmsError
 from .policy import Dated, PolicySet, Timeline
@@ -29,8 +30,8 @@ def _entry_view(kind: str, e: Dated) -> Any:
     return {"value" if kind == "parameter" else "package": e.payload}
 
 
-def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, new: Timeline | None
-                      ) -> list[dict[str, Any]]:
+def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, new: Timeline | None,
+                      sources: tuple[PolicySet, PolicySet], lang: str) -> list[dict[str, Any]]:
     out = []
     a = {e.start: e for e in (old.entries if old else [])}
     b = {e.start: e for e in (new.entries if new else [])}
@@ -51,8 +52,10 @@ def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, ne
             if prev and prev[-1].no_value is None and _entry_view(kind, prev[-1]) == vb:
                 change = "restated"
         prov = (eb or ea).prov
+        bib = (sources[1] if eb else sources[0]).sources
         out.append({"kind": kind, "name": name, "label": label, "from": start.isoformat(), "change": change,
-                    "old": va, "new": vb, "citation": cite_b or cite_a, "confidence": prov.confidence,
+                    "old": va, "new": vb, "citation": cite_b or cite_a, "url": prov.reference.url,
+                    "sources": cited(bib, prov.reference.sources, lang), "confidence": prov.confidence,
                     "where": f"{prov.file}:{prov.line}"})
     return out
 
@@ -66,7 +69,8 @@ def semantic_diff(base: PolicySet, head: PolicySet, lang: str) -> list[dict[str,
         for name in sorted(set(ga) | set(gb)):
             oa, ob = ga.get(name), gb.get(name)
             label = (ob or oa).label[lang]
-            changes += _timeline_changes(kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None)
+            changes += _timeline_changes(kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None,
+                                         (base, head), lang)
     changes.sort(key=lambda c: (c["from"], c["kind"], c["name"]))
     return changes
 
@@ -165,6 +169,12 @@ def _months(i: Impact) -> str:
     return i.first if i.first == i.last else f"{i.first} … {i.last}"
 
 
+def _md_sources(c: dict[str, Any]) -> str:
+    """The sources of a change as markdown links (a title alone where the address is unknown)."""
+    parts = [f"[{s['title']}]({s['address']})" if s["address"] else s["title"] for s in c["sources"]]
+    return ("<br>" + "; ".join(p.replace("|", "\\|") for p in parts)) if parts else ""
+
+
 def to_markdown(r: DiffReport) -> str:
     lines = [f"## Policy diff: `{r.base}` → `{r.head}`", "",
              f"Fingerprints: `{r.base_stamp['fingerprint'][:23]}…` → `{r.head_stamp['fingerprint'][:23]}…`", ""]
@@ -175,7 +185,7 @@ def to_markdown(r: DiffReport) -> str:
               "| from | kind | name | change | before | after | citation |", "|---|---|---|---|---|---|---|"]
     for c in r.changes:
         lines.append(f"| {c['from']} | {c['kind']} | `{c['name']}` {c['label']} | {c['change']} | {_fmt(c['old'])} "
-                     f"| {_fmt(c['new'])} | {c['citation']} [{c['confidence']}] |")
+                     f"| {_fmt(c['new'])} | {c['citation']} [{c['confidence']}]{_md_sources(c)} |")
     lines += ["", f"### Who is affected ({len(r.impacts)} changed results)", ""]
     if r.impacts:
         lines += ["| scenario | output | months | before | after |", "|---|---|---|---|---|"]
@@ -197,6 +207,7 @@ def to_text(r: DiffReport) -> str:
         lines.append(f"  from {c['from']}  {c['kind']} {c['name']} ({c['label']}): {c['change']}, "
                      f"{_fmt(c['old'])} → {_fmt(c['new'])}")
         lines.append(f"      {c['citation']} [{c['confidence']}]  {c['where']}")
+        lines.extend(f"        – {src['text']}" for src in c["sources"])
     lines.append(f"\nwho is affected ({len(r.impacts)} changed results):")
     for i in r.impacts:
         lines.append(f"  {i.scenario:24} {i.output:28} {_months(i):19} {_fmt(i.before)} → {_fmt(i.after)}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .bibliography import cited, gaps
 from .dates import format_month, month_end
 from .policy import Dated, PolicySet
 from .report import amount, fmt_amount
@@ -18,6 +19,7 @@ WORDS = {
     "from": {"ru": "с", "kk": "бастап", "en": "from"},
     "fact": {"ru": "факт", "kk": "факт", "en": "fact"},
     "assumption": {"ru": "допущение", "kk": "болжам", "en": "assumption"},
+    "sources": {"ru": "источники", "kk": "дереккөздер", "en": "sources"},
     "categories": {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"},
     "none": {"ru": "ни одна не применяется", "kk": "ешқайсысы қолданылмайды", "en": "none applies"},
     "stated": {"ru": "указано в сценарии", "kk": "сценарийде көрсетілген", "en": "stated in the scenario"},
@@ -43,11 +45,14 @@ WORDS = {
 }
 
 
-def _cite(entry: Dated) -> dict[str, Any]:
+def _cite(entry: Dated, policy: PolicySet, lang: str) -> dict[str, Any]:
+    """The citation of a dated entry: the act, each source by title and address, the assumption in `lang`."""
     ref = entry.prov.reference
-    return {"citation": ref.cite(), "sources": list(ref.sources), "confidence": entry.prov.confidence,
-            "assumption": entry.prov.assumption, "note": entry.prov.note, "from": entry.start.isoformat(),
-            "where": f"{entry.prov.file}:{entry.prov.line}"}
+    assumption = entry.prov.assumption
+    return {"citation": ref.cite() + gaps(ref.unknown, lang), "unknown": dict(ref.unknown), "url": ref.url,
+            "sources": cited(policy.sources, ref.sources, lang),
+            "confidence": entry.prov.confidence, "assumption": assumption[lang] if assumption else None,
+            "note": entry.prov.note, "from": entry.start.isoformat(), "where": f"{entry.prov.file}:{entry.prov.line}"}
 
 
 def _value(x: Any) -> Any:
@@ -80,7 +85,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         use = res.params[name]
         p = policy.parameters[name]
         return {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
-                **_cite(use.entry)}
+                **_cite(use.entry, policy, lang)}
 
     def category_node(cat: str) -> dict[str, Any]:
         c = policy.categories[cat]
@@ -90,7 +95,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         if entry is None:
             node["in_force"] = False
             return node
-        node.update(_cite(entry))
+        node.update(_cite(entry, policy, lang))
         node["payer"] = entry.payload["payer"]
         stated = bool(batch.stated[cat][i])
         node["stated"] = stated
@@ -133,7 +138,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         node["formula"] = formula.text
         if rule.rounding:
             node["rounding"] = {"step": rule.rounding[0], "mode": rule.rounding[1]}
-        node.update(_cite(entry))
+        node.update(_cite(entry, policy, lang))
         if name in seen:
             node["repeated"] = True
             return node
@@ -154,7 +159,8 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         "continuous_months": int(st.continuous_months[i]),
         "payments_assumed": bool(ev.history.assumed[i]),
         "children": [{"kind": "parameter", "name": k, "label": policy.parameters[k].label[lang], "value": v,
-                      "unit": policy.parameters[k].unit, **_cite(e)} for k, (v, e) in sorted(st.params.items())],
+                      "unit": policy.parameters[k].unit, **_cite(e, policy, lang)}
+                     for k, (v, e) in sorted(st.params.items())],
     }
     return {"scenario": ev.scenarios[i].id, "month": format_month(month),
             "outputs": [rule_node(n) for n in names], "categories": aggregate_node("preferential"),
@@ -194,6 +200,8 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
             lines.append(f"{inner}· {n['condition']}")
         if "citation" in n:
             lines.append(f"{inner}· {cite_line(n)}")
+            lines.append(f"{inner}· {WORDS['sources'][lang]}:")
+            lines.extend(f"{inner}    – {src['text']}" for src in n["sources"])
         if n.get("assumption"):
             lines.append(f"{inner}· {WORDS['assumption'][lang]}: {n['assumption']}")
         kids = n.get("children", [])

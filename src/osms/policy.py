@@ -10,7 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import schema
+from . import bibliography, schema
+from .bibliography import SourceEntry, Use
 from .dates import DateFormatError, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
@@ -28,6 +29,8 @@ class Reference:
     article: str | None = None
     adopted: str | None = None
     url: str | None = None
+    in_force: str | None = None
+    unknown: tuple[tuple[str, str], ...] = ()  # (field, why it is not known), e.g. ("number", "…")
 
     def cite(self) -> str:
         parts = [self.act]
@@ -37,6 +40,8 @@ class Reference:
             parts.append(f"от {self.adopted}")
         if self.article:
             parts.append(self.article)
+        if self.in_force:
+            parts.append(f"в силе с {self.in_force}")
         return ", ".join(parts)
 
 
@@ -49,7 +54,7 @@ class Provenance:
     file: str
     line: int | None
     field: str
-    assumption: str | None = None
+    assumption: Labels | None = None
     note: str | None = None
 
 
@@ -165,6 +170,8 @@ class PolicySet:
     order: list[str]  # evaluation order of rules and category nodes
     fingerprint: str
     warnings: list[OsmsError] = field(default_factory=list)
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    source_uses: dict[str, list[Use]] = field(default_factory=dict)
 
     @property
     def stamp(self) -> dict[str, str]:
@@ -214,6 +221,8 @@ class _Builder:
         self.facts: dict[str, FactDef] = dict(BUILTIN_FACTS)
         self.raw_rules: list[tuple[str, LineDict, str, LineDict]] = []
         self.raw_categories: list[tuple[str, LineDict, str, LineDict]] = []
+        self.sources: dict[str, SourceEntry] = {}
+        self.source_uses: dict[str, list[Use]] = {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -238,9 +247,14 @@ class _Builder:
 
     def provenance(self, doc: LineDict, entry: LineDict, path: list[str | int], file: str) -> Provenance:
         ref = entry["reference"]
+        for i, key in enumerate(ref["sources"]):
+            where = [*path, "reference", "sources", i]
+            self.source_uses.setdefault(key, []).append(Use(file, line_of(doc, where), field_name(where)))
+        unknown = tuple((k, ref[f"{k}_unknown"]) for k in ("number", "article", "adopted") if f"{k}_unknown" in ref)
         return Provenance(
             reference=Reference(act=ref["act"], sources=tuple(ref["sources"]), number=ref.get("number"),
-                                article=ref.get("article"), adopted=ref.get("adopted"), url=ref.get("url")),
+                                article=ref.get("article"), adopted=ref.get("adopted"), url=ref.get("url"),
+                                in_force=ref.get("in_force"), unknown=unknown),
             confidence=entry["confidence"], file=file, line=line_of(doc, path), field=field_name(path),
             assumption=entry.get("assumption"), note=entry.get("note"))
 
@@ -264,11 +278,17 @@ class _Builder:
                         continue  # not yet adopted on the as-known-on date
                 except DateFormatError:
                     pass
-            if "number" not in ref or "adopted" not in ref or "article" not in ref:
-                missing = [k for k in ("number", "article", "adopted") if k not in ref]
+            missing = [k for k in ("number", "article", "adopted") if k not in ref and f"{k}_unknown" not in ref]
+            if missing:
                 self.warnings.append(OsmsError(
-                    f"reference lacks {', '.join(missing)}", file=file,
+                    f"reference lacks {', '.join(missing)} (give it, or say why it is not known in "
+                    f"{missing[0]}_unknown)", file=file,
                     line=line_of(doc, [*path, "reference"]), field=field_name([*path, "reference"])))
+            for k in ("number", "article", "adopted"):
+                if k in ref and f"{k}_unknown" in ref:
+                    self.errors.add(f"give either {k} or {k}_unknown, not both", file=file,
+                                    line=line_of(doc, [*path, "reference", f"{k}_unknown"]),
+                                    field=field_name([*path, "reference", f"{k}_unknown"]))
             no_value = entry.get("no_value")
             value = None if no_value is not None else payload(entry, path)
             entries.append(Dated(start, value, no_value, self.provenance(doc, entry, path, file)))
@@ -284,6 +304,15 @@ class _Builder:
                                 line=line_of(doc, ["policy_set"]), field="policy_set")
             else:
                 self.header = (doc, file)
+        for key, spec in doc.get("sources", {}).items():
+            line = line_of(doc, ["sources", key])
+            if f"source:{key}" in self.where:
+                f, ln = self.where[f"source:{key}"]
+                self.errors.add(f"source '{key}' is already defined at {f}:{ln}; keys must be unique",
+                                file=file, line=line, field=f"sources.{key}")
+                continue
+            self.where[f"source:{key}"] = (file, line)
+            self.sources[key] = SourceEntry.from_doc(key, spec, file, line)
         for name, spec in doc.get("facts", {}).items():
             if self.claim(name, file, line_of(doc, ["facts", name]), "fact"):
                 self.facts[name] = FactDef(name, spec["type"], spec["label"], spec.get("unit"),
@@ -545,6 +574,9 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
     ps = hdr["policy_set"]
     default_round = (Decimal(ps["rounding"]["step"]), ps["rounding"]["mode"])
     deps = b.build_rules(b.known_names(), default_round)
+    source_errors, source_warnings = bibliography.check(b.sources, b.source_uses)
+    b.errors.extend(source_errors)
+    b.warnings += source_warnings
     order = b.order(deps) if not b.errors.errors else []
     b.errors.raise_if_any()
     try:
@@ -556,7 +588,7 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
                      covers=covers, rounding=default_round, parameters=b.params, rules=b.rules,
                      categories=b.categories, services=b.services, facts=b.facts, order=order,
                      fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
-                     warnings=b.warnings)
+                     warnings=b.warnings, sources=b.sources, source_uses=b.source_uses)
 
 
 def bundled_policies() -> Path:

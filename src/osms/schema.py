@@ -32,19 +32,67 @@ _labels = {
     "required": list(LANGS),
     "additionalProperties": False,
 }
+SOURCE_KEY = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+SOURCE_KINDS = ("law", "code", "budget_law", "government_decree", "ministerial_order", "fund_publication",
+                "ministry_statement", "government_page", "statistics", "news", "commentary", "legal_database",
+                "provider_notice")
+_source_key = {"type": "string", "pattern": SOURCE_KEY, "maxLength": 64,
+               "description": "A key of the bibliography (policies/sources.yaml), naming the document"}
+_reason = {**_text, "description": "Why the value is not given: what was looked for and not found"}
 _reference = {
     "type": "object",
-    "description": "Where the value comes from in law. `sources` are keys of the research table "
-                   "(shared/law/osms-law.md §13).",
+    "description": "Where the value comes from in law. `sources` are keys of the bibliography "
+                   "(policies/sources.yaml). A missing number, article or adoption date is a warning "
+                   "(an error with validate --strict) unless its `*_unknown` field says why it is not known.",
     "properties": {
         "act": {**_text, "description": "Title of the act, e.g. Закон РК «Об ОСМС»"},
         "number": {**_text, "description": "Number of the act, e.g. 405-V"},
+        "number_unknown": _reason,
         "article": {**_text, "description": "Article, point, subpoint, e.g. ст. 27 п. 2-2"},
+        "article_unknown": _reason,
         "adopted": {"type": "string", "pattern": DATE, "description": "Date of adoption"},
+        "adopted_unknown": _reason,
+        "in_force": {"type": "string", "pattern": DATE, "description": "Date the provision entered into force"},
         "url": {"type": "string", "pattern": r"^https?://\S+$"},
-        "sources": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+        "sources": {"type": "array", "items": _source_key, "minItems": 1},
     },
     "required": ["act", "sources"],
+    "additionalProperties": False,
+}
+_source = {
+    "type": "object",
+    "description": "One document of the bibliography.",
+    "properties": {
+        "title": {**_text, "description": "The title in the original language; a title the project supplies "
+                                          "(the document has none, or it was not recorded) is in [brackets] "
+                                          "and `untitled` says why"},
+        "translated": {"type": "object", "properties": {lang: _text for lang in LANGS},
+                       "additionalProperties": False, "minProperties": 1,
+                       "description": "The title in other languages (official texts or the project's translation)"},
+        "untitled": _reason,
+        "publisher": {**_text, "description": "Author or publisher: Parliament, Government, Ministry of Health, "
+                                              "the Fund, the statistics bureau, a news outlet, a firm"},
+        "kind": {"enum": list(SOURCE_KINDS)},
+        "number": {**_text, "description": "The act's number (legal acts)"},
+        "published": {"type": "string", "pattern": DATE_OR_MONTH,
+                      "description": "Date of adoption (acts) or publication (YYYY-MM-DD or YYYY-MM)"},
+        "published_unknown": _reason,
+        "in_force": {"type": "string", "pattern": DATE, "description": "Date the act entered into force"},
+        "address": {"type": "string", "pattern": r"^https?://\S+$",
+                    "description": "Where the document can be read (adilet.zan.kz for legal acts, where they are)"},
+        "address_unknown": _reason,
+        "language": {"type": "array", "items": {"enum": list(LANGS)}, "minItems": 1, "uniqueItems": True},
+        "checked": {"type": "string", "pattern": DATE, "description": "The date the entry was last checked"},
+        "amended": {"type": "array", "items": {"type": "string", "pattern": DATE}, "minItems": 1,
+                    "description": "Dates of amending acts known to the project; a date after `checked` is a "
+                                   "warning (re-read the document)"},
+        "via": {"type": "array", "items": _source_key, "minItems": 1,
+                "description": "Documents through which this one was read (a news report on an order)"},
+        "note": _text,
+    },
+    "required": ["title", "publisher", "kind", "language", "checked"],
+    "allOf": [{"oneOf": [{"required": ["published"]}, {"required": ["published_unknown"]}]},
+              {"oneOf": [{"required": ["address"]}, {"required": ["address_unknown"]}]}],
     "additionalProperties": False,
 }
 _confidence = {
@@ -58,7 +106,8 @@ _needs_assumption = {
 _dated_common = {
     "reference": _reference,
     "confidence": _confidence,
-    "assumption": {**_text, "description": "The documented assumption behind an S or I value"},
+    "assumption": {**_labels, "description": "The documented assumption behind an S or I value, in Russian, "
+                                             "Kazakh and English; all three are required"},
     "note": _text,
 }
 _number = {"type": "number"}
@@ -222,6 +271,12 @@ POLICY_SCHEMA: dict[str, Any] = {
                 ],
                 "additionalProperties": False,
             },
+        },
+        "sources": {
+            "type": "object",
+            "description": "The bibliography: every document a reference names, keyed by a name for the document",
+            "propertyNames": {"pattern": SOURCE_KEY, "maxLength": 64},
+            "additionalProperties": _source,
         },
         "services": {
             "type": "object",
@@ -461,6 +516,8 @@ def _message(err: Any) -> str:
             return f"{err.instance!r} is not a date YYYY-MM-DD or a month YYYY-MM"
         if err.validator_value == NAME:
             return f"{err.instance!r} is not a valid name (lowercase letters, digits and _)"
+        if err.validator_value == SOURCE_KEY:
+            return f"{err.instance!r} is not a valid source key (lowercase letters and digits, joined by -)"
     if v == "enum":
         return f"{err.instance!r} is not one of: {', '.join(map(str, err.validator_value))}"
     if v == "type":

@@ -21,6 +21,7 @@ COMMANDS = {
     "batch": ("osms.cli.batch", "Evaluate a population from CSV or Parquet, streamed, with an errors file."),
     "diff": ("osms.cli.diff", "What changes between two policy sets, from which date, and for whom."),
     "serve": ("osms.cli.serve", "Serve the web API and the calculator page (needs the serve extra)."),
+    "sources": ("osms.cli.sources", "The bibliography: each source's title, address, and where it is used."),
 }
 
 

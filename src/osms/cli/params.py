@@ -17,6 +17,8 @@ from .common import date_arg, lang_option, load, policies_option, require_known
 @lang_option
 def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """Show parameter NAME (or all) with its history and citations."""
+    from ..bibliography import cited, gaps
+    from ..explain import WORDS
     from ..policy import UndefinedAt
     from ..report import fmt_amount, to_json
 
@@ -39,8 +41,10 @@ def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | Non
                 continue
         docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "file": p.timeline.file, "values": [
             {"from": e.start.isoformat(), "value": e.payload, "no_value": e.no_value,
-             "citation": e.prov.reference.cite(), "sources": list(e.prov.reference.sources),
-             "confidence": e.prov.confidence, "assumption": e.prov.assumption, "note": e.prov.note}
+             "citation": e.prov.reference.cite() + gaps(e.prov.reference.unknown, lang),
+             "unknown": dict(e.prov.reference.unknown), "url": e.prov.reference.url,
+             "sources": cited(policy.sources, e.prov.reference.sources, lang), "confidence": e.prov.confidence,
+             "assumption": e.prov.assumption[lang] if e.prov.assumption else None, "note": e.prov.note}
             for e in entries]})
     if fmt == "json":
         click.echo(to_json({"policy": policy.stamp, "at": at, "parameters": docs}), nl=False)
@@ -53,6 +57,8 @@ def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | Non
         for v in d["values"]:
             shown = fmt_amount(v["value"]) if v["no_value"] is None else f"(none: {v['no_value']})"
             click.echo(f"  from {v['from']}: {shown}   [{v['confidence']}] {v['citation']}")
+            for src in v["sources"]:
+                click.echo(f"      – {src['text']}")
             if v["assumption"]:
-                click.echo(f"      assumption: {v['assumption']}")
+                click.echo(f"      {WORDS['assumption'][lang]}: {v['assumption']}")
         click.echo("")

@@ -9,7 +9,7 @@ import click
 
 @click.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--strict", is_flag=True, help="Treat warnings (incomplete citations) as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings (incomplete citations, stale sources) as errors.")
 @click.option("--show-warnings", is_flag=True, help="List every warning, not just their count.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="json: a list of problems; github: GitHub Actions annotations on each file and line.")
@@ -36,10 +36,11 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     click.echo(f"{policy.root}: OK — policy {policy.id} {policy.version}, {policy.fingerprint}")
     click.echo(f"  {len(policy.parameters)} parameters ({values} dated values, {assumed} documented "
                f"assumptions), {len(policy.rules)} rules, {len(policy.categories)} categories, "
-               f"{len(policy.services)} services, {len(policy.facts)} facts")
+               f"{len(policy.services)} services, {len(policy.facts)} facts, {len(policy.sources)} sources")
     if policy.warnings:
-        click.echo(f"  {len(policy.warnings)} warnings: citations without an act number, article or adoption "
-                   f"date" + ("" if show_warnings else " (--show-warnings lists them)"))
+        click.echo(f"  {len(policy.warnings)} warnings: citations without an act number, article or adoption date "
+                   f"(nor the reason it is unknown), or sources amended after they were last checked"
+                   + ("" if show_warnings else " (--show-warnings lists them)"))
         if show_warnings:
             for w in policy.warnings:
                 click.echo(f"  warning: {w}")
