@@ -132,3 +132,17 @@ def cited(entries: dict[str, SourceEntry], keys: tuple[str, ...] | list[str], la
     return [{"key": k, "title": entries[k].title_in(lang), "address": entries[k].address,
              "address_unknown": entries[k].address_unknown, "text": entries[k].describe(lang)}
             for k in keys if k in entries]
+
+
+def source_docs(policy: Any, keys: list[str], lang: str) -> list[dict[str, Any]]:
+    """Each source as a document: its bibliographic entry, whether it was amended after it was checked, the
+    sources read through it, and every file:line that cites it (`osms-eval sources` and the web API's `/sources`)."""
+    docs = []
+    for k in keys:
+        entry = policy.sources[k]
+        uses = policy.source_uses.get(k, [])
+        stale = bool(entry.last_amended and entry.last_amended > entry.checked)
+        read_for = sorted(other for other, e in policy.sources.items() if k in e.via)
+        docs.append({**entry.view(lang), "stale": stale, "read_for": read_for,
+                     "used": [{"file": u.file, "line": u.line, "field": u.field} for u in uses]})
+    return docs

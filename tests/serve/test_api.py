@@ -99,11 +99,12 @@ def test_categories_services_sources(api, policy) -> None:
     assert [c["id"] for c in cats] == list(policy.categories)
     services = api.get("/services").json()["services"]
     assert [s["id"] for s in services] == list(policy.services)
-    sources = {s["key"]: s["used_by"] for s in api.get("/sources").json()["sources"]}
-    # mzp from 2026-01-01 cites the 2026–2028 budget law with the research keys zakon26, ddn26, trustme
-    for key in ("zakon26", "ddn26", "trustme"):
-        assert {"kind": "parameter", "name": "mzp", "from": "2026-01-01"}.items() <= \
-            next(u for u in sources[key] if u["name"] == "mzp" and u["from"] == "2026-01-01").items()
+    got = api.get("/sources?lang=en").json()
+    assert got["sources"] == cli_json("sources", "--format", "json", "--lang", "en")["sources"]
+    by_key = {s["key"]: s for s in got["sources"]}
+    # mzp from 2026-01-01 cites the 2026–2028 budget law (policies/parameters/general/mzp.yaml, line 36)
+    assert {"file": "policies/parameters/general/mzp.yaml", "line": 36} .items() <= \
+        next(u for u in by_key["budget-law-2026-2028"]["used"] if u["line"] == 36).items()
 
 
 def test_every_response_carries_the_policy_stamp(api, policy) -> None:

@@ -17,35 +17,15 @@ from .common import date_arg, lang_option, load, policies_option, require_known
 @lang_option
 def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """Show parameter NAME (or all) with its history and citations."""
-    from ..bibliography import cited, gaps
     from ..explain import WORDS
-    from ..policy import UndefinedAt
+    from ..parameter_report import parameter_docs
     from ..report import fmt_amount, to_json
 
     policy = load(policies_dir)
     if name is not None:
         require_known("parameter", [name], list(policy.parameters), "NAME")
     day = date_arg(at, "--at") if at else None
-    names = [name] if name else list(policy.parameters)
-    docs = []
-    for n in names:
-        p = policy.parameters[n]
-        entries = p.timeline.entries
-        if day is not None:
-            try:
-                entries = [p.timeline.at(day)]
-            except UndefinedAt as exc:
-                if name:
-                    raise
-                docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "error": exc.message})
-                continue
-        docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "file": p.timeline.file, "values": [
-            {"from": e.start.isoformat(), "value": e.payload, "no_value": e.no_value,
-             "citation": e.prov.reference.cite() + gaps(e.prov.reference.unknown, lang),
-             "unknown": dict(e.prov.reference.unknown), "url": e.prov.reference.url,
-             "sources": cited(policy.sources, e.prov.reference.sources, lang), "confidence": e.prov.confidence,
-             "assumption": e.prov.assumption[lang] if e.prov.assumption else None, "note": e.prov.note}
-            for e in entries]})
+    docs = parameter_docs(policy, [name] if name else list(policy.parameters), day, lang, bool(name))
     if fmt == "json":
         click.echo(to_json({"policy": policy.stamp, "at": at, "parameters": docs}), nl=False)
         return

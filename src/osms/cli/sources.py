@@ -37,20 +37,14 @@ WORDS = {
 @lang_option
 def command(key: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """List the bibliography (or the source KEY): title, publisher, date, address, and each file:line using it."""
+    from ..bibliography import source_docs
     from ..report import to_json
 
     policy = load(policies_dir)
     if key is not None:
         require_known("source", [key], sorted(policy.sources), "KEY")
     keys = [key] if key else sorted(policy.sources)
-    docs = []
-    for k in keys:
-        entry = policy.sources[k]
-        uses = policy.source_uses.get(k, [])
-        stale = bool(entry.last_amended and entry.last_amended > entry.checked)
-        read_for = sorted(other for other, e in policy.sources.items() if k in e.via)
-        docs.append({**entry.view(lang), "stale": stale, "read_for": read_for,
-                     "used": [{"file": u.file, "line": u.line, "field": u.field} for u in uses]})
+    docs = source_docs(policy, keys, lang)
     if fmt == "json":
         click.echo(to_json({"policy": policy.stamp, "sources": docs}), nl=False)
         return

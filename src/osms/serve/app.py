@@ -203,9 +203,9 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
         return answer(service.services(policy, lang))
 
     @app.get("/sources", response_model=models.SourcesResponse)
-    async def sources() -> Response:
-        """The research sources the policies cite, and where each is used."""
-        return answer(service.sources(policy))
+    async def sources(lang: Lang) -> Response:
+        """The bibliography: each source's title, publisher, address, and every file:line that cites it."""
+        return answer(service.sources(policy, lang))
 
     @app.get("/health", response_model=models.Health)
     async def health() -> Response:

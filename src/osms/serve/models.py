@@ -139,13 +139,19 @@ class CoverageResponse(Stamped):
     results: list[Covered]
 
 
+class Cited(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    key: str
+    text: str = Field(description="Title, publisher, date and address of the source")
+
+
 class ParameterValue(BaseModel):
     model_config = ConfigDict(extra="allow")
     from_: str = Field(alias="from")
     value: Any
     no_value: str | None
     citation: str
-    sources: list[str]
+    sources: list[Cited]
     confidence: Literal["C", "S", "I"]
     assumption: str | None
     note: str | None
@@ -171,7 +177,7 @@ class Version(BaseModel):
     from_: str = Field(alias="from")
     citation: str
     url: str | None
-    sources: list[str]
+    sources: list[Cited]
     confidence: str
 
 
@@ -199,17 +205,21 @@ class ServicesResponse(Stamped):
 
 
 class Use(BaseModel):
-    kind: Literal["parameter", "rule", "category", "service"]
-    name: str
-    from_: str = Field(alias="from")
-    citation: str
-    url: str | None
-    where: str
+    file: str
+    line: int | None
+    field: str | None
 
 
 class SourceInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
     key: str
-    used_by: list[Use]
+    title: str
+    publisher: str
+    kind: str
+    address: str | None
+    checked: str
+    stale: bool = Field(description="The act was amended after the entry was checked")
+    used: list[Use]
 
 
 class SourcesResponse(Stamped):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..bibliography import cited, gaps, source_docs
 from ..cli.common import date_arg, month_arg, require_covered, require_known
 from ..dates import format_month, month_of
 from ..errors import Collector, OsmsError
+from ..parameter_report import parameter_docs
 from ..policy import PolicySet, UndefinedAt
 from ..report import envelope
 from ..scenario import Scenario, parse_scenario
@@ -122,10 +124,11 @@ def coverage(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     return doc
 
 
-def _cite(entry: Any) -> dict[str, Any]:
+def _cite(entry: Any, policy: PolicySet, lang: str) -> dict[str, Any]:
     ref = entry.prov.reference
-    return {"from": entry.start.isoformat(), "citation": ref.cite(), "url": ref.url, "sources": list(ref.sources),
-            "confidence": entry.prov.confidence, "assumption": entry.prov.assumption, "note": entry.prov.note}
+    return {"from": entry.start.isoformat(), "citation": ref.cite() + gaps(ref.unknown, lang), "url": ref.url,
+            "sources": cited(policy.sources, ref.sources, lang), "confidence": entry.prov.confidence,
+            "assumption": entry.prov.assumption[lang] if entry.prov.assumption else None, "note": entry.prov.note}
 
 
 def parameters(policy: PolicySet, name: str | None, at: str | None, lang: str) -> dict[str, Any]:
@@ -133,23 +136,10 @@ def parameters(policy: PolicySet, name: str | None, at: str | None, lang: str) -
     if name is not None:
         require_known("parameter", [name], list(policy.parameters), "name")
     day = date_arg(at, "at") if at else None
-    docs = []
-    for n in [name] if name else list(policy.parameters):
-        p = policy.parameters[n]
-        entries = p.timeline.entries
-        if day is not None:
-            try:
-                entries = [p.timeline.at(day)]
-            except UndefinedAt as exc:
-                if name:
-                    raise OsmsError(exc.message, field="at") from None
-                docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "error": exc.message})
-                continue
-        docs.append({"name": n, "label": p.label[lang], "unit": p.unit, "file": p.timeline.file, "values": [
-            {"from": e.start.isoformat(), "value": e.payload, "no_value": e.no_value,
-             "citation": e.prov.reference.cite(), "sources": list(e.prov.reference.sources),
-             "confidence": e.prov.confidence, "assumption": e.prov.assumption, "note": e.prov.note}
-            for e in entries]})
+    try:
+        docs = parameter_docs(policy, [name] if name else list(policy.parameters), day, lang, bool(name))
+    except UndefinedAt as exc:
+        raise OsmsError(exc.message, field="at") from None
     return {**_stamp(policy), "at": at, "parameters": docs}
 
 
@@ -159,7 +149,7 @@ def categories(policy: PolicySet, lang: str) -> dict[str, Any]:
     for c in policy.categories.values():
         versions = []
         for e in c.timeline.entries:
-            v: dict[str, Any] = {**_cite(e), "in_force": e.no_value is None}
+            v: dict[str, Any] = {**_cite(e, policy, lang), "in_force": e.no_value is None}
             if e.payload is not None:
                 cond = e.payload["condition"]
                 v.update({"payer": e.payload["payer"], "condition": cond.text if cond is not None else None})
@@ -175,25 +165,13 @@ def services(policy: PolicySet, lang: str) -> dict[str, Any]:
     out = []
     for s in policy.services.values():
         out.append({"id": s.name, "label": s.label[lang], "versions": [
-            {**_cite(e), "package": e.payload, "no_value": e.no_value} for e in s.timeline.entries]})
+            {**_cite(e, policy, lang), "package": e.payload, "no_value": e.no_value} for e in s.timeline.entries]})
     return {**_stamp(policy), "services": out}
 
 
-def sources(policy: PolicySet) -> dict[str, Any]:
-    """Each research source key cited by the policies (`reference.sources`) and every place it is used."""
-    used: dict[str, list[dict[str, Any]]] = {}
-    groups = (("parameter", policy.parameters), ("rule", policy.rules), ("category", policy.categories),
-              ("service", policy.services))
-    for kind, items in groups:
-        for name, item in items.items():
-            for e in item.timeline.entries:
-                ref = e.prov.reference
-                for key in ref.sources:
-                    used.setdefault(key, []).append({"kind": kind, "name": name, "from": e.start.isoformat(),
-                                                     "citation": ref.cite(), "url": ref.url,
-                                                     "where": f"{e.prov.file}:{e.prov.line}"})
-    keys = [{"key": k, "used_by": used[k]} for k in sorted(used)]
-    return {**_stamp(policy), "sources": keys}
+def sources(policy: PolicySet, lang: str) -> dict[str, Any]:
+    """The bibliography and every place each source is used (as `osms-eval sources --format json`)."""
+    return {**_stamp(policy), "sources": source_docs(policy, sorted(policy.sources), lang)}
 
 
 def _stamp(policy: PolicySet) -> dict[str, Any]:
