@@ -27,12 +27,64 @@ from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
 
 MONEY_MAX = 1_000_000_000
-_NUM = r"^\s*-?\d+(\.\d+)?\s*$"
+AGE_MAX = 150
+_PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"                # plain decimal: no exponent, sign +, separators, base
+_OVER_2 = r"\.\d{2}\d*[1-9]\s*$"                   # a nonzero digit after the second decimal
+_FRACTION = r"\.\d*[1-9]\s*$"                       # a nonzero fraction
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
 BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
+
+# Columns read by name; with wage_1 … wage_K, category_<id> and the policies' own person facts, these are all the
+# columns an input may have (anything else is refused unless passed through with --keep).
+FIXED_COLUMNS = ("id", "birth_date", "age", "residency", "wage", "civil_income", "self_employed_income",
+                 "entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city", "paid_through", "paid_run",
+                 "last_category_month")
+_BUILT_IN_FACTS = {"age", "civil_income", "self_employed_income", "entrepreneur", "self_payer", "self_employed",
+                   "esp_payer", "esp_city", "wage", "employed", "working", *RESIDENCY_FACT.values()}
+_WAGE_N = re.compile(r"wage_[1-9]\d*")
+
+
+def stated_facts(policy: PolicySet) -> list[str]:
+    """The policies' person facts an input row states in a column of the same name."""
+    return [n for n, d in policy.facts.items() if d.entity == "person" and n not in _BUILT_IN_FACTS]
+
+
+def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[str, ...] = (),
+                  file: str | None = None) -> None:
+    """Every column must be one the policies read or one listed to pass through; refuse duplicates and clashes."""
+    import difflib
+    from collections import Counter
+
+    from .errors import OsmsError
+    from .limits import cut
+
+    dup = [n for n, c in Counter(names).items() if c > 1]
+    if dup:
+        raise OsmsError(f"column {cut(dup[0])} appears more than once: rename or remove one", file=file)
+    known = [*FIXED_COLUMNS, *stated_facts(policy), *(f"category_{c}" for c in policy.categories)]
+    for k in keep:
+        if k not in names:
+            raise OsmsError(f"--keep {cut(k)}: the input has no such column", file=file)
+        if k in known or _WAGE_N.fullmatch(k):
+            raise OsmsError(f"--keep {cut(k)}: the policies read this column; it is not passed through",
+                            file=file)
+    for name in names:
+        if name in known or name in keep or _WAGE_N.fullmatch(name):
+            continue
+        hint = difflib.get_close_matches(name.lower(), [*known, "wage_1", "wage_2"], n=1, cutoff=0.7)
+        raise OsmsError(f"unknown column {cut(name)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                        + f"; to carry it to the output unchanged, add --keep {cut(name, 40)[1:-1]}", file=file)
+    if "id" not in names:
+        raise OsmsError("the input has no `id` column", file=file)
+    if "age" in names and "birth_date" in names:
+        raise OsmsError("give `birth_date` or `age`, not both", file=file)
+    if "age" not in names and "birth_date" not in names:
+        raise OsmsError("the input needs a `birth_date` or an `age` column", file=file)
+    if "wage" in names and any(_WAGE_N.fullmatch(n) for n in names):
+        raise OsmsError("give `wage` (one job) or `wage_1` … `wage_K`, not both", file=file)
 
 
 @dataclass
@@ -57,28 +109,36 @@ def _as_text(arr: pa.Array) -> pa.Array:
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.string())
 
 
-def _number(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """A numeric column (empty = 0 for optional amounts); malformed or out-of-range cells mark the row bad."""
+def _mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _numeric_text(arr: pa.Array, name: str, bad: np.ndarray, why: list[str]) -> pa.Array:
+    """Any column as trimmed text, numbers in their shortest exact form; NaN and infinities mark the row bad."""
+    if pa.types.is_floating(arr.type):
+        _flag(bad, why, ~_mask(pc.is_finite(arr)) & _mask(pc.is_valid(arr)), f"{name}: not a finite number")
+    return pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+
+
+def _number(table, name: str, bad: np.ndarray, why: list[str], n: int,  # type: ignore[no-untyped-def]
+            whole: bool = False, limit: int = MONEY_MAX) -> np.ndarray:
+    """A plain decimal column (empty = 0 for optional amounts), checked on its text: malformed, more than two
+    decimals (or any fraction where a whole number is meant) and out-of-range cells mark the row bad."""
     arr = _column(table, name)
     if arr is None:
         return np.zeros(n)
-    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
-        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-        nulls = np.isnan(values)
+    text = _numeric_text(arr, name, bad, why)
+    ok = _mask(pc.match_substring_regex(text, _PLAIN))
+    empty = _mask(pc.equal(text, ""))
+    _flag(bad, why, ~ok & ~empty, f"{name}: not a number")
+    if whole:
+        _flag(bad, why, ok & _mask(pc.match_substring_regex(text, _FRACTION)), f"{name}: must be a whole number")
     else:
-        text = _as_text(arr)
-        ok = pc.fill_null(pc.match_substring_regex(text, _NUM), False).to_numpy(zero_copy_only=False)
-        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True).to_numpy(zero_copy_only=False)
-        malformed = ~ok & ~empty
-        _flag(bad, why, malformed, f"{name}: not a number")
-        clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
-        values = pc.cast(pc.utf8_trim_whitespace(clean), pa.float64()).to_numpy(zero_copy_only=False)
-        nulls = empty
-    values = np.where(nulls, 0.0, values)
-    _flag(bad, why, (values < 0) | (values > MONEY_MAX), f"{name}: must be between 0 and {MONEY_MAX:,}")
-    cents = np.round(values * 100)
-    _flag(bad, why, np.abs(values * 100 - cents) > 1e-6, f"{name}: more than two decimals")
-    return values
+        _flag(bad, why, ok & _mask(pc.match_substring_regex(text, _OVER_2)), f"{name}: more than two decimals")
+    clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
+    values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    _flag(bad, why, (values < 0) | (values > limit), f"{name}: must be between 0 and {limit:,}")
+    return np.where(ok & (values <= limit), values, 0.0)
 
 
 def _flag(bad: np.ndarray, why: list[str], mask: np.ndarray, reason: str) -> None:
@@ -94,11 +154,7 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
         return np.zeros(n, dtype=bool)
     if pa.types.is_boolean(arr.type):
         return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
-    if pa.types.is_integer(arr.type):
-        v = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)
-        _flag(bad, why, (v != 0) & (v != 1), f"{name}: must be 0 or 1")
-        return v == 1
-    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    text = _numeric_text(arr, name, bad, why)
     yes = pc.is_in(text, pa.array(sorted(BOOL_TRUE))).to_numpy(zero_copy_only=False)
     no = pc.is_in(text, pa.array(sorted(BOOL_FALSE))).to_numpy(zero_copy_only=False)
     _flag(bad, why, ~yes & ~no, f"{name}: must be true or false")
@@ -121,21 +177,35 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
 
 
 def wage_columns(names: list[str]) -> list[str]:
-    cols = [c for c in names if re.fullmatch(r"wage_\d+", c)]
+    cols = [c for c in names if _WAGE_N.fullmatch(c)]
     return sorted(cols, key=lambda c: int(c.split("_")[1])) or (["wage"] if "wage" in names else [])
 
 
-def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, offset: int = 0
+def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, offset: int = 0,
+                     keep: tuple[str, ...] | list[str] = (), flagged: dict[int, str] | None = None,
                      ) -> tuple[Batch, np.ndarray, RowErrors, dict[str, np.ndarray]]:
-    """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently."""
+    """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently.
+
+    `flagged` holds rows (numbered as in the errors file) already found bad by the reader, e.g. duplicate ids."""
+    from .errors import OsmsError
+    from .limits import MAX_ID
+
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
     why = [""] * n
     names = table.schema.names
+    check_columns(policy, names, keep)
+    for row, reason in (flagged or {}).items():
+        if 0 <= row - offset - 1 < n:
+            bad[row - offset - 1] = True
+            why[row - offset - 1] = reason
     ids = _column(table, "id")
-    if ids is None:
-        raise ValueError("the input has no `id` column")
-    _flag(bad, why, pc.is_null(ids).to_numpy(zero_copy_only=False), "id: empty")
+    assert ids is not None
+    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        raise OsmsError(f"the `id` column must be text, not {ids.type} (an IIN may start with 0)")
+    id_text = pc.utf8_trim_whitespace(ids)
+    _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), "id: empty")
+    _flag(bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
     facts: dict[str, np.ndarray] = {}
     wcols = wage_columns(names)
     k = max(len(wcols), 1)
@@ -149,13 +219,12 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
                 zero_copy_only=False)
         wage[j] = _number(table, col, bad, why, n)
         employed[j] = present
-    day = month_start(month)
+    day, last_day = month_start(month), month_end(month)
     if "age" in names:
-        age = _number(table, "age", bad, why, n)
+        age = _number(table, "age", bad, why, n, whole=True, limit=AGE_MAX)
     else:
         arr = _column(table, "birth_date")
-        if arr is None:
-            raise ValueError("the input needs a `birth_date` or an `age` column")
+        assert arr is not None
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
         ok = pc.match_substring_regex(text, _DATE).to_numpy(zero_copy_only=False)
         safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01-01"))
@@ -169,6 +238,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
         _flag(bad, why, ~valid, "birth_date: not a date YYYY-MM-DD")
         md = mo * 100 + d
         age = day.year - y - ((day.month * 100 + day.day) < md)
+        born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
+        _flag(bad, why, born_later, f"birth_date: after the month evaluated ({format_month(month)})")
     facts["age"] = age.astype(np.float64)
     res_col = _column(table, "residency")
     residency = pa.array(["citizen"] * n) if res_col is None else pc.fill_null(_as_text(res_col), "citizen")
@@ -181,9 +252,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
     for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
         facts[b] = _boolean(table, b, bad, why, n)
-    for name, d in policy.facts.items():
-        if name in facts or d.entity != "person" or name in ("wage", "employed", "working"):
-            continue
+    for name in stated_facts(policy):
+        d = policy.facts[name]
         facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
                        else _number(table, name, bad, why, n))
     facts["working"] = (employed.any(axis=0) | (facts["civil_income"] > 0) | facts["entrepreneur"]
@@ -191,12 +261,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     facts["wage"] = wage
     facts["employed"] = employed
     stated = {c: _boolean(table, f"category_{c}", bad, why, n) for c in policy.categories}
-    unknown_cats = [c for c in names if c.startswith("category_") and c[9:] not in policy.categories]
-    if unknown_cats:
-        raise ValueError(f"unknown category column {unknown_cats[0]!r}; the categories are: "
-                         + ", ".join(policy.categories))
     extra = {"paid_through": _months(table, "paid_through", bad, why, n),
-             "paid_run": _number(table, "paid_run", bad, why, n).astype(np.int64),
+             "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
              "last_category_month": _months(table, "last_category_month", bad, why, n)}
     errors = RowErrors()
     for i in np.flatnonzero(bad):
@@ -240,17 +306,32 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))
 
 
+_RESULT_COLUMNS = ("month", "insured", "insured_reason", "debt_months", "osms_package")
+
+
 def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
-                   offset: int = 0, status: bool = True) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
-    """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals."""
-    batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset)
+                   offset: int = 0, status: bool = True, keep: tuple[str, ...] | list[str] = (),
+                   flagged: dict[int, str] | None = None) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
+    """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
+
+    Columns in `keep` are carried to the result unchanged, after `id`."""
+    passed = list(keep)
+    clash = [c for c in passed if c in _RESULT_COLUMNS or re.sub(r"_\d+$", "", c) in policy.rules]
+    if clash:
+        from .errors import OsmsError
+
+        raise OsmsError(f"--keep {clash[0]!r}: the result has a column of that name; rename it in the input")
+    batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     for inv in res.invalid:
         errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message['en']}")
         bad = bad | inv.mask
     keep = ~bad
-    cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), pa.array(keep)),
-                                 "month": pa.array([format_month(month)] * int(keep.sum()))}
+    mask = pa.array(keep)
+    cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), mask)}
+    for name in passed:
+        cols[name] = pc.filter(_column(table, name), mask)
+    cols["month"] = pa.array([format_month(month)] * int(keep.sum()))
     summary: dict[str, Any] = {"rows": int(keep.sum())}
     wanted = outputs or [r.name for r in policy.rules.values() if r.output]
     for name in wanted:

@@ -23,11 +23,14 @@ def command(paths: tuple[Path, ...], show_coverage: bool, min_coverage: float | 
             policies_dir: Path | None, lang: str) -> None:
     """Run the regression cases in PATHS (files or folders; default tests/cases)."""
     from ..errors import OsmsError
-    from ..fileio import write_text_atomic
+    from ..fileio import refuse_clashes, write_text_atomic
+    from ..policy import bundled_policies
     from ..regression import law_coverage, load_cases, run_cases
 
-    policy = load(policies_dir)
     targets = list(paths) or [Path("tests/cases")]
+    refuse_clashes([*(("case path", t) for t in targets), ("--policies", policies_dir or bundled_policies())],
+                   [("--coverage-json", coverage_json)])
+    policy = load(policies_dir)
     for t in targets:
         if not t.exists():
             raise OsmsError("no such file or folder", file=str(t))
