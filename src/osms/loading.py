@@ -64,12 +64,59 @@ def _scan(text: str, filename: str) -> None:
 # Dates stay strings: the schema checks their form and the model parses them, so a bad date
 # is reported with its line instead of surfacing as a Python date or datetime. Booleans follow YAML 1.2
 # (true/false only), so `on:`, `no:` and `yes:` stay words.
+# Numbers are plain decimals only: YAML 1.1 reads 0300000 as octal (98 304), 300:00 as base 60 (18 000), and
+# has hex, binary, digit separators and exponents; those forms are kept as text and refused after loading,
+# wherever they stand, so no amount is silently misread.
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    k: [(tag, rx) for tag, rx in v if tag not in _DROPPED]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_NOT_PLAIN_TAG = "tag:osms,2024:not-plain-number"
+_YAML11_NUMBER = re.compile(r"^(?:" + "|".join(
+    rx.pattern.strip("^$").removeprefix("(?:").removesuffix(")")
+    for tag, rx in {(t, r) for v in yaml.SafeLoader.yaml_implicit_resolvers.values() for t, r in v}
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")) + r")$", re.X)
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
+                              list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
+                              re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)\.[0-9]*|[-+]?\.[0-9]+|[-+]?\.(?:inf|Inf|INF)"
+                                         r"|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+_Loader.add_implicit_resolver(_NOT_PLAIN_TAG, _YAML11_NUMBER, list("-+0123456789."))
+
+
+class NotPlainNumber(str):
+    """A scalar YAML 1.1 would read as a number in a form other than plain decimal digits."""
+
+
+def _not_plain_reason(text: str) -> str:
+    t = text.lstrip("+-")
+    if ":" in t:
+        return "YAML reads digits with colons as base 60"
+    if t[:2] in ("0x", "0b"):
+        return "YAML reads it as " + ("hexadecimal" if t[1] == "x" else "binary")
+    if "_" in t:
+        return "digit separators are not allowed"
+    if "e" in t.lower():
+        return "exponents are not allowed"
+    return "leading zeros are not allowed" if "." in t else "a leading 0 makes YAML read it as octal"
+
+
+def _check_plain(node: Any, root: Any, path: list[str | int], filename: str) -> None:
+    """Refuse every scalar left as a NotPlainNumber (a mapping key stays a name)."""
+    if isinstance(node, NotPlainNumber):
+        raise OsmsError(f"{node} is not a plain decimal number ({_not_plain_reason(node)}): write the digits "
+                        "only, like 300000 or 1500.50, or quote it if it is text", file=filename,
+                        line=line_of(root, path), field=field_name(path) or None)
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _check_plain(v, root, [*path, k], filename)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _check_plain(v, root, [*path, i], filename)
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
@@ -112,6 +159,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor(_NOT_PLAIN_TAG, lambda loader, node: NotPlainNumber(node.value))
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
@@ -122,7 +170,9 @@ def load_yaml_text(text: str, filename: str) -> Any:
     try:
         _scan(text, filename)
         loader = _Loader(text, filename)
-        return loader.get_single_data()
+        data = loader.get_single_data()
+        _check_plain(data, data, [], filename)
+        return data
     except OsmsError:
         raise
     except yaml.MarkedYAMLError as exc:

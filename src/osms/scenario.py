@@ -65,6 +65,7 @@ class Scenario:
     facts: list[tuple[str, Spell, float]] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     note: str | None = None
+    birth_line: int | None = None
 
     def wage_for(self, job: Job, month: int) -> Decimal:
         if not job.spell.overlaps_month(month):
@@ -128,7 +129,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         errors.add(str(exc), file=file, line=line_of(doc, ["person", "birth_date"]), field="person.birth_date")
         birth = dt.date(1900, 1, 1)
     sc = Scenario(id=doc.get("id", default_id), file=file, birth_date=birth, residency=person["residency"],
-                  note=doc.get("note"))
+                  note=doc.get("note"), birth_line=line_of(doc, ["person", "birth_date"]))
     for i, j in enumerate(doc.get("jobs", [])):
         path: list[str | int] = ["jobs", i]
         sp = _spell(j, doc, path, file, errors)
@@ -212,6 +213,18 @@ def load_scenario(path: Path | str, policy: PolicySet) -> Scenario:
     path = Path(path)
     doc = load_yaml_file(path, str(path), max_bytes=MAX_SCENARIO_BYTES)
     return parse_scenario(doc, str(path), policy, path.stem)
+
+
+def require_born(scenarios: list[Scenario], months: list[int]) -> None:
+    """A person born after a month asked for would count as a child in it: an error, not a state payment."""
+    errors = Collector()
+    for sc in scenarios:
+        early = [m for m in months if sc.birth_date > month_end(m)]
+        if early:
+            errors.add(f"born {sc.birth_date}, after the month evaluated ({format_month(min(early))}): correct the "
+                       "date or evaluate months from the birth on", file=sc.file, line=sc.birth_line,
+                       field="person.birth_date")
+    errors.raise_if_any()
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
