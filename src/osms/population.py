@@ -71,6 +71,9 @@ def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[s
         if k in known or _WAGE_N.fullmatch(k):
             raise OsmsError(f"--keep {cut(k)}: the policies read this column; it is not passed through",
                             file=file)
+        if k in _RESULT_COLUMNS or re.sub(r"_\d+$", "", k) in policy.rules:
+            raise OsmsError(f"--keep {cut(k)}: the result has a column of that name; rename it in the input",
+                            file=file)
     for name in names:
         if name in known or name in keep or _WAGE_N.fullmatch(name):
             continue
@@ -316,11 +319,6 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
 
     Columns in `keep` are carried to the result unchanged, after `id`."""
     passed = list(keep)
-    clash = [c for c in passed if c in _RESULT_COLUMNS or re.sub(r"_\d+$", "", c) in policy.rules]
-    if clash:
-        from .errors import OsmsError
-
-        raise OsmsError(f"--keep {clash[0]!r}: the result has a column of that name; rename it in the input")
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     for inv in res.invalid:

@@ -95,6 +95,10 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
                 raise OsmsError(f"column {cut(fld.name)} holds nested values ({fld.type}); each cell must be one "
                                 "value", file=str(path))
         check_columns(policy, schema.names, keep, str(path))
+        id_type = schema.field("id").type
+        if not (pa.types.is_string(id_type) or pa.types.is_large_string(id_type)):
+            raise OsmsError(f"the `id` column must be text, not {id_type} (an IIN may start with 0)",
+                            file=str(path))
         return f.metadata.num_rows, schema.names, _rechunk(f.iter_batches(batch_size=chunk), chunk, path)
     if suffix == ".csv":
         header, line_bytes = csv_header(path)
@@ -104,7 +108,8 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
         try:
             reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block),
                                     convert_options=pacsv.ConvertOptions(
-                                        column_types={c: pa.string() for c in header}, strings_can_be_null=True))
+                                        column_types={c: pa.string() for c in header}, strings_can_be_null=True,
+                                        null_values=[""]))  # only an empty cell is empty: not "NA", "nan", "null"
         except (pa.ArrowInvalid, OSError) as exc:
             raise OsmsError(f"not a readable CSV file: {_arrow_message(exc)}", file=str(path)) from None
         if reader.schema.names != header:
