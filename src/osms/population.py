@@ -29,8 +29,8 @@ from .status import BIG, REASON_CODES, History, compute_status
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
 _PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"                # plain decimal: no exponent, sign +, separators, base
-_OVER_2 = r"\.\d{2}\d*[1-9]\s*$"                   # a nonzero digit after the second decimal
-_FRACTION = r"\.\d*[1-9]\s*$"                       # a nonzero fraction
+_OVER_2 = r"\.\d{2}\d*[1-9]"                         # a nonzero digit after the second decimal
+_FRACTION = r"\.\d*[1-9]"                             # a nonzero fraction
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
