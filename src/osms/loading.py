@@ -211,6 +211,30 @@ def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_
     return load_yaml_text(text, name)
 
 
+def yaml_files_within(root: Path) -> list[Path]:
+    """The `*.yaml` files under `root` (not hidden ones), refusing any symbolic link that leads outside it: a
+    link would otherwise make a file elsewhere (even /etc/passwd) be read as policy, and a linked folder would be
+    skipped without a word."""
+    import os
+
+    from .limits import cut
+
+    top = os.path.realpath(root)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):  # links are not followed, but each is checked
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
+                    shown = os.path.relpath(path, root.parent)
+                    raise OsmsError(f"a symbolic link to {cut(target, 200)}, outside the policy folder: policy files "
+                                    "are read only from inside it; copy the file into the folder instead",
+                                    file=shown)
+        found += [Path(dirpath) / n for n in filenames if n.endswith(".yaml") and not n.startswith(".")]
+    return sorted(p for p in found if p.is_file())
+
+
 def line_of(root: Any, path: Sequence[str | int]) -> int | None:
     """The line of the deepest node along `path` that has one."""
     line = getattr(root, "line", None) or None

@@ -6,18 +6,26 @@ from pathlib import Path
 
 import click
 
+from .common import policies_option
+
 
 @click.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings (incomplete citations) as errors.")
 @click.option("--show-warnings", is_flag=True, help="List every warning, not just their count.")
-def command(directory: Path | None, strict: bool, show_warnings: bool) -> None:
-    """Check a policy DIRECTORY (default: the bundled policies); exit 2 on any error."""
+@policies_option
+def command(directory: Path | None, strict: bool, show_warnings: bool, policies_dir: Path | None) -> None:
+    """Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error."""
+    import os
+
     from ..checks import coverage_errors
-    from ..errors import OsmsErrors
+    from ..errors import OsmsError, OsmsErrors
     from .common import load
 
-    policy = load(directory)
+    if directory is not None and policies_dir is not None and \
+            os.path.realpath(directory) != os.path.realpath(policies_dir):
+        raise OsmsError(f"two policy folders given ({directory} and --policies {policies_dir}): give one")
+    policy = load(policies_dir if policies_dir is not None else directory)
     errors = coverage_errors(policy)
     if strict:
         errors += policy.warnings
