@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import OsmsError
+from .limits import MAX_ANY_LIST, MAX_ANY_TEXT, cut
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -41,24 +42,57 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         self.filename = filename
 
 
-def _scan(text: str, filename: str) -> None:
-    """Refuse anchors, aliases and deep nesting before anything is built (a billion-laughs file stops here)."""
-    depth = 0
+def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_text: int = MAX_ANY_TEXT) -> None:
+    """Refuse anchors, aliases, deep nesting, long lists and long texts before anything is built (a
+    billion-laughs file stops here, and so does a scenario with 20 000 jobs, at its 21st).
+
+    `lists` limits the items of a top-level key's list ("*" for any other); any list has at most MAX_ANY_LIST."""
+    # One frame per open collection: [is_mapping, items so far, limit, key expected next, last key]
+    stack: list[list[Any]] = []
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent):
             raise OsmsError("YAML aliases (*name) are not allowed: write the value out in full",
                             file=filename, line=event.start_mark.line + 1)
         anchor = getattr(event, "anchor", None)
         if anchor:
-            raise OsmsError(f"YAML anchors (&{anchor}) are not allowed: write the value out in full",
+            raise OsmsError(f"YAML anchors (&{cut(anchor)[1:-1]}) are not allowed: write the value out in full",
                             file=filename, line=event.start_mark.line + 1)
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            key = None
+            if stack:
+                frame = stack[-1]
+                if frame[0]:
+                    if frame[3]:  # a key: remember it for the value that follows
+                        frame[3] = False
+                        frame[4] = event.value if isinstance(event, yaml.ScalarEvent) else None
+                        if isinstance(event, yaml.ScalarEvent):
+                            if len(event.value) > max_text:
+                                raise OsmsError(f"a key of {len(event.value):,} characters; the limit is "
+                                                f"{max_text:,}", file=filename, line=event.start_mark.line + 1)
+                            continue
+                    else:
+                        frame[3], key = True, frame[4]
+                else:
+                    frame[1] += 1
+                    if frame[1] > frame[2]:
+                        raise OsmsError(f"more than {frame[2]:,} items; the limit is {frame[2]:,}",
+                                        file=filename, line=event.start_mark.line + 1, field=frame[4])
+            if isinstance(event, yaml.ScalarEvent):
+                if len(event.value) > max_text:
+                    raise OsmsError(f"a text of {len(event.value):,} characters; the limit is {max_text:,}",
+                                    file=filename, line=event.start_mark.line + 1,
+                                    field=cut(key)[1:-1] if isinstance(key, str) else None)
+                continue
+            if len(stack) >= MAX_DEPTH:
                 raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels", file=filename,
                                 line=event.start_mark.line + 1)
+            limit = MAX_ANY_LIST
+            if isinstance(event, yaml.SequenceStartEvent) and lists is not None:
+                limit = lists.get(key, lists["*"]) if len(stack) == 1 and isinstance(key, str) else lists["*"]
+            stack.append([isinstance(event, yaml.MappingStartEvent), 0, limit, True,
+                          cut(key)[1:-1] if isinstance(key, str) else None])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+            stack.pop()
 
 
 # Dates stay strings: the schema checks their form and the model parses them, so a bad date
@@ -164,11 +198,12 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def load_yaml_text(text: str, filename: str) -> Any:
+def load_yaml_text(text: str, filename: str, lists: dict[str, int] | None = None,
+                   max_text: int = MAX_ANY_TEXT) -> Any:
     """Parse YAML text; any problem becomes an OsmsError naming the file and line."""
     loader = None
     try:
-        _scan(text, filename)
+        _scan(text, filename, lists, max_text)
         loader = _Loader(text, filename)
         data = loader.get_single_data()
         _check_plain(data, data, [], filename)
@@ -189,7 +224,8 @@ def load_yaml_text(text: str, filename: str) -> Any:
             loader.dispose()
 
 
-def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
+def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+                   lists: dict[str, int] | None = None, max_text: int = MAX_ANY_TEXT) -> Any:
     """Read and parse one YAML file with size and encoding checks."""
     name = display or str(path)
     try:
@@ -208,7 +244,7 @@ def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise OsmsError(f"file is not UTF-8 (byte {col} of the line)", file=name, line=line) from None
-    return load_yaml_text(text, name)
+    return load_yaml_text(text, name, lists, max_text)
 
 
 def yaml_files_within(root: Path) -> list[Path]:

@@ -79,7 +79,8 @@ def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[s
             continue
         hint = difflib.get_close_matches(name.lower(), [*known, "wage_1", "wage_2"], n=1, cutoff=0.7)
         raise OsmsError(f"unknown column {cut(name)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                        + f"; to carry it to the output unchanged, add --keep {cut(name, 40)[1:-1]}", file=file)
+                        + "; to carry it to the output unchanged, add "
+                        + (f"--keep {name}" if len(name) <= 40 and name.isprintable() else "it to --keep"), file=file)
     if "id" not in names:
         raise OsmsError("the input has no `id` column", file=file)
     if "age" in names and "birth_date" in names:

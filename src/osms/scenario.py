@@ -14,6 +14,7 @@ from . import schema
 from .dates import DateFormatError, format_month, month_end, month_start, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .facts import RESIDENCY_FACT
+from .limits import MAX_TEXT, SCENARIO_LISTS, cut
 from .loading import LineDict, field_name, line_of, load_yaml_file
 from .policy import PolicySet
 
@@ -165,7 +166,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         path = ["categories", i, "id"]
         if c["id"] not in policy.categories:
             known = ", ".join(sorted(policy.categories))
-            errors.add(f"unknown category {c['id']!r}; the categories are: {known}", file=file,
+            errors.add(f"unknown category {cut(c['id'])}; the categories are: {known}", file=file,
                        line=line_of(doc, path), field=field_name(path))
             continue
         sp = _spell(c, doc, ["categories", i], file, errors)
@@ -177,12 +178,12 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         if fdef is None or fdef.entity != "person" or f["fact"] in _DERIVED:
             declared = ", ".join(sorted(n for n in policy.facts if n not in _DERIVED and
                                         policy.facts[n].entity == "person"))
-            errors.add(f"unknown fact {f['fact']!r}; the facts a scenario can state are: {declared}",
+            errors.add(f"unknown fact {cut(f['fact'])}; the facts a scenario can state are: {declared}",
                        file=file, line=line_of(doc, path), field=field_name(path))
             continue
         value = f.get("value", True)
         if fdef.type == "bool" and not isinstance(value, bool):
-            errors.add(f"fact {f['fact']!r} is true or false, not {value!r}", file=file,
+            errors.add(f"fact {f['fact']!r} is true or false, not {cut(value)}", file=file,
                        line=line_of(doc, ["facts", i, "value"]), field=field_name(["facts", i, "value"]))
             continue
         if fdef.type == "number" and (isinstance(value, bool) or "value" not in f):
@@ -211,7 +212,7 @@ _DERIVED = {"wage", "employed", "civil_income", "entrepreneur", "self_payer", "s
 
 def load_scenario(path: Path | str, policy: PolicySet) -> Scenario:
     path = Path(path)
-    doc = load_yaml_file(path, str(path), max_bytes=MAX_SCENARIO_BYTES)
+    doc = load_yaml_file(path, str(path), max_bytes=MAX_SCENARIO_BYTES, lists=SCENARIO_LISTS, max_text=MAX_TEXT)
     return parse_scenario(doc, str(path), policy, path.stem)
 
 
