@@ -89,3 +89,24 @@ def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, ord
         plain = re.fullmatch(r"\s*[0-9]+(\.[0-9]{1,2}0*)?\s*", wage) is not None
         if plain and ids[i] is not None and ids[i].strip() and len(ids[i]) <= 64 and Decimal(wage) <= 10**9:
             assert not bad[i], errors.rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(wages=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                                st.decimals(0, 10**9, places=2).map(float),
+                                st.integers(-10, 10**10).map(float), st.none()), min_size=1, max_size=20))
+def test_parquet_floats_are_read_exactly_or_reported(policy, wages) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    rb = pa.record_batch({"id": [f"p{i}" for i in range(len(wages))], "age": [30] * len(wages),
+                          "wage_1": pa.array(wages, pa.float64())})
+    batch, bad, errors, _ = batch_from_arrow(policy, rb, MONTH)
+    for i, w in enumerate(wages):
+        if bad[i]:
+            assert i + 1 in errors.rows
+        elif w is None:
+            assert batch.facts["wage"][0][i] == 0 and not batch.facts["employed"][0][i]
+        else:  # the shortest decimal form of the float has at most two decimals, and that is the value read
+            d = Decimal(repr(w))
+            assert d == d.quantize(Decimal("0.01")) and 0 <= d <= 10**9
+            assert Decimal(f"{batch.facts['wage'][0][i]:.2f}") == d
