@@ -7,17 +7,20 @@ Each run is its own process, started by a helper process that reports the peak r
 (`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`), so runs do not see each other's peaks. Populations come from
 `benchmarks/generate.py`; the CSV is the same table written by pyarrow. One month, with status, `--workers 2`.
 
-Measured on the project's 2-core machine (peak RSS, MiB; wall seconds in brackets):
+Measured on the project's 2-core machine, shared with other work (peak RSS in MiB; wall seconds in brackets):
 
-| rows | Parquet, chunk 200 000 | CSV, chunk 200 000 | Parquet, chunk 10 000 | CSV, chunk 10 000 |
+| rows | Parquet, chunk 200,000 | CSV, chunk 200,000 | Parquet, chunk 10,000 | CSV, chunk 10,000 |
 |---:|---:|---:|---:|---:|
-| 100 000 | 455 (2.6 s) | 446 (2.2 s) | 285 (3.4 s) | 284 (3.6 s) |
-| 500 000 | 905 (5.2 s) | 899 (6.3 s) | 295 (8.8 s) | 296 (9.6 s) |
-| 1 500 000 | 919 (11.7 s) | 911 (14.6 s) | 302 (22.1 s) | 303 (25.0 s) |
+| 100,000 | 355 (2.2 s) | 354 (2.9 s) | 225 (2.0 s) | 246 (3.4 s) |
+| 500,000 | 863 (5.7 s) | 916 (6.0 s) | 260 (4.3 s) | 278 (5.5 s) |
+| 1,500,000 | 1,016 (14.2 s) | 1,054 (16.2 s) | 349 (13.4 s) | 338 (18.4 s) |
 
-Memory follows the chunk size, not the rows, for both formats: at 10 000 rows per chunk it stays near 300 MiB
-from 100 000 to 1 500 000 rows (before, a CSV was read in 16 MiB blocks whatever `--chunk-size` said, and a
-1.5 M-row CSV peaked at 1.6 GiB, 1.1 GiB even with `--chunk-size 1000`).
+Memory follows the chunk size, for both formats: at 10 000 rows per chunk it grows only from 225 to 350 MiB
+(the duplicate-id index takes 16 bytes a row) from 100 000 to 1 500 000 rows; at the default 200 000 it levels
+off near 1 GiB once the input is larger than a few chunks (`--workers` + 1 chunks are in flight, each with its
+86-month status history). Before the CSV reader followed `--chunk-size` (it read 16 MiB blocks, about 250 000
+rows, whatever was asked), the 1.5 M-row CSV with `--chunk-size 1000` peaked at 866 MiB (14.4 s); now 274 MiB
+(35.6 s: at 1 000 rows a chunk is mostly per-chunk overhead, so small chunks trade time for memory).
 """
 
 from __future__ import annotations

@@ -139,3 +139,15 @@ def test_duplicate_ids_are_found_across_chunks(tmp_path: Path) -> None:
         "row,id,reason", f"2501,p0,{MONTH}: id: the same id as row 1",
         f"2502,p1999,{MONTH}: id: the same id as row 2000", f"2503,p2499,{MONTH}: id: the same id as row 2500"]
     assert len(pq.read_table(tmp_path / "out.parquet")) == n
+
+
+def test_csv_is_read_in_chunks_of_the_chunk_size(policy, tmp_path: Path) -> None:
+    """Memory follows --chunk-size for CSV as for Parquet: the reader never hands over more rows than asked."""
+    from osms.tabular import open_table
+
+    src = tmp_path / "in.csv"
+    src.write_text("id,age,wage_1\n" + "".join(f"p{i},30,300000\n" for i in range(25_500)), encoding="utf-8")
+    total, names, batches = open_table(src, 1000, policy)
+    sizes = [rb.num_rows for rb in batches]
+    assert total is None and names == ["id", "age", "wage_1"]
+    assert sizes == [1000] * 25 + [500]

@@ -107,6 +107,7 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
         block = min(max(chunk * line_bytes * 5 // 4, 1 << 20), 1 << 26)
         try:
             reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block),
+                                    parse_options=pacsv.ParseOptions(newlines_in_values=True),  # quoted line breaks
                                     convert_options=pacsv.ConvertOptions(
                                         column_types={c: pa.string() for c in header}, strings_can_be_null=True,
                                         null_values=[""]))  # only an empty cell is empty: not "NA", "nan", "null"

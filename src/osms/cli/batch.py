@@ -109,10 +109,10 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     from ..population import evaluate_arrow, merge_summaries
     from ..tabular import SeenIds, open_table
 
+    errors_label = "--errors" if errors_path is not None else "the errors file"
     errors_path = errors_path or output.with_name(output.stem + ".errors.csv")
     refuse_clashes([("input", input_path), ("--policies", policies_dir or bundled_policies())],
-                   [("-o", output), ("the errors file" if errors_path == output.with_name(output.stem + ".errors.csv")
-                                     else "--errors", errors_path), ("--summary", summary_path)])
+                   [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
     keep = tuple(k.strip() for k in keep_text.split(",") if k.strip()) if keep_text else ()
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
@@ -139,7 +139,7 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     workers = workers or min(os.cpu_count() or 1, 4)
     pending: collections.deque = collections.deque()
     seen = SeenIds()
-    cell = neutralise if escape else str
+    cell = str if no_csv_escape else neutralise  # the errors file is CSV whatever the output's format
 
     def flush_errors(errors_csv: Any) -> None:
         nonlocal error_count
