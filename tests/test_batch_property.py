@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from osms.dates import parse_month
 from osms.errors import OsmsError
-from osms.population import batch_from_arrow
+from osms.population import FIXED_COLUMNS, batch_from_arrow, stated_facts
 from osms.tabular import open_table
 
 MONTH = parse_month("2026-01")
@@ -48,15 +48,22 @@ def _exact(text: str, value: float) -> bool:
 @given(rows=st.lists(st.tuples(_id, _number_text), min_size=1, max_size=8),
        order=st.permutations(["id", "age", "wage_1"]), quote_names=st.booleans(),
        quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
-       bom=st.booleans(), crlf=st.booleans(), encoding=st.sampled_from(["utf-8"] * 4 + ["utf-16", "cp1251"]))
+       bom=st.booleans(), crlf=st.booleans(), encoding=st.sampled_from(["utf-8"] * 4 + ["utf-16", "cp1251"]),
+       extra=st.one_of(st.none(), st.sampled_from(["salary", "Wage_1", "wage_1 ", "ID", "wage_01"]),
+                       st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8)))
 def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, order, quote_names, quoting, bom,
-                                               crlf, encoding) -> None:  # type: ignore[no-untyped-def]
+                                               crlf, encoding, extra) -> None:  # type: ignore[no-untyped-def]
+    known = {*stated_facts(policy), *FIXED_COLUMNS} | {f"category_{c}" for c in policy.categories}
+    unknown = extra is not None and extra not in known and re.fullmatch(r"wage_[1-9][0-9]*", extra) is None
+    if extra is not None and not unknown:
+        extra = None  # a column the policies read would change the answer; this test is about reading
+    order = [*order, extra] if extra else list(order)
     buf = io.StringIO(newline="")
     w = csv.writer(buf, quoting=quoting, lineterminator="\r\n" if crlf else "\n")
     header = [f'"{c}"' if quote_names else c for c in order]
     buf.write(",".join(header) + ("\r\n" if crlf else "\n"))
     for pid, wage in rows:
-        cells = {"id": pid, "age": "30", "wage_1": wage}
+        cells = {"id": pid, "age": "30", "wage_1": wage, extra: "1"}
         w.writerow([cells[c] for c in order])
     text = buf.getvalue()
     try:
@@ -70,9 +77,13 @@ def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, ord
         got = [(rb, batch_from_arrow(policy, rb, MONTH)) for rb in batches]
     except OsmsError as exc:
         assert len(str(exc)) < 400
+        if unknown and encoding == "utf-8":
+            assert f"unknown column {extra!r}" in str(exc)
+            return
         assert encoding != "utf-8" or any("\n" in p or "\r" in p or "\x00" in p for p, _ in rows), str(exc)
         return
     assert encoding == "utf-8" or text.isascii(), "a non-UTF-8 file must not be read as if it were"
+    assert not unknown, f"the unknown column {extra!r} was accepted"
     assert sorted(names) == ["age", "id", "wage_1"]
     assert len(got) == 1
     rb, (batch, bad, errors, _) = got[0]
