@@ -13,9 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from osms.columns import FIXED_COLUMNS, stated_facts
 from osms.dates import parse_month
 from osms.errors import OsmsError
-from osms.population import FIXED_COLUMNS, batch_from_arrow, stated_facts
+from osms.population import batch_from_arrow
 from osms.tabular import open_table
 
 MONTH = parse_month("2026-01")

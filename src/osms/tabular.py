@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from .columns import check_columns
 from .errors import OsmsError
 from .limits import cut
 from .policy import PolicySet
-from .population import check_columns
 
 HEADER_BYTES = 1 << 20  # the header must fit in the first MiB
 
