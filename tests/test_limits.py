@@ -74,3 +74,29 @@ def test_long_batch_cells_and_names_stay_short(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr == ("error: name.csv: unknown column '" + "w" * 58 + "…; to carry it to the output "
                            "unchanged, add it to --keep\n")
+
+
+def test_a_case_is_checked_against_its_own_month_only(tmp_path: Path) -> None:
+    """Cases are evaluated together; a baby born in 2025 in a 2026 case is no error because another case asks
+    for 2020, but a case asking for a month before its person's birth is."""
+    ok = """cases:
+  - note: "2020-12: 2 % × 300 000 = 6 000 by the employer"
+    month: 2020-12
+    scenario:
+      person: {birth_date: 1988-05-14, residency: citizen}
+      jobs: [{employer: A, from: 2020-01, wage: 300000}]
+    want: {employer_deduction: 6000}
+  - note: "2026-01: a baby born in 2025 pays nothing itself"
+    month: 2026-01
+    scenario:
+      person: {birth_date: 2025-03-01, residency: citizen}
+    want: {employer_deduction: 0}
+"""
+    (tmp_path / "cases.yaml").write_text(ok, encoding="utf-8")
+    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (tmp_path / "cases.yaml").write_text(ok.replace("month: 2026-01", "month: 2024-01"), encoding="utf-8")
+    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == ("error: cases.yaml:11: person.birth_date: born 2025-03-01, after the month evaluated "
+                           "(2024-01): correct the date or evaluate months from the birth on\n")
