@@ -151,3 +151,17 @@ def test_csv_is_read_in_chunks_of_the_chunk_size(policy, tmp_path: Path) -> None
     sizes = [rb.num_rows for rb in batches]
     assert total is None and names == ["id", "age", "wage_1"]
     assert sizes == [1000] * 25 + [500]
+
+
+def test_notebook_api_flags_duplicate_ids_and_unknown_columns() -> None:
+    import pandas as pd
+
+    from osms.api import evaluate as evaluate_frame
+    from osms.errors import OsmsError
+
+    people = pd.DataFrame({"id": ["a", "b", "a"], "age": [40, 41, 42], "wage_1": [300000, 250000, 100000]})
+    kept = evaluate_frame(people, "2026-01", errors="report")
+    assert list(kept["id"]) == ["a", "b"] and kept.attrs["osms_errors"] == {3: "id: the same id as row 1"}
+    with pytest.raises(OsmsError) as exc:
+        evaluate_frame(people.rename(columns={"wage_1": "salary"}), "2026-01")
+    assert str(exc.value) == ("unknown column 'salary'; to carry it to the output unchanged, add --keep salary")

@@ -157,7 +157,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
                      ) -> tuple[Batch, np.ndarray, RowErrors, dict[str, np.ndarray]]:
     """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently.
 
-    `flagged` holds rows (numbered as in the errors file) already found bad by the reader, e.g. duplicate ids."""
+    `flagged` holds rows (numbered as in the errors file) already found bad by the reader, e.g. ids seen in an
+    earlier chunk; without it, the table's own duplicate ids are flagged."""
     from .errors import OsmsError
     from .limits import MAX_ID
 
@@ -166,7 +167,11 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     why = [""] * n
     names = table.schema.names
     check_columns(policy, names, keep)
-    for row, reason in (flagged or {}).items():
+    if flagged is None:  # one table on its own (the notebook API): its duplicate ids
+        from .tabular import SeenIds
+
+        flagged = SeenIds().duplicates(_column(table, "id"), offset)
+    for row, reason in flagged.items():
         if 0 <= row - offset - 1 < n:
             bad[row - offset - 1] = True
             why[row - offset - 1] = reason
