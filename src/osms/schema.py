@@ -421,8 +421,10 @@ def validate(kind: str, data: Any, file: str) -> list[OsmsError]:
 
 
 def write_schema_files() -> None:
+    from .fileio import write_text_atomic
+
     for kind in SCHEMAS:
-        schema_path(kind).write_text(schema_text(kind), encoding="utf-8")
+        write_text_atomic(schema_path(kind), schema_text(kind))
 
 
 if __name__ == "__main__":
