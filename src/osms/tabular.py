@@ -48,6 +48,10 @@ def csv_header(path: Path) -> tuple[list[str], int]:
         raise OsmsError(f"the header row is longer than {HEADER_BYTES:,} bytes", file=str(path))
     if any("\n" in h or "\r" in h for h in header):
         raise OsmsError("a column name spans several lines: keep each name on the header line", file=str(path))
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and sep in header[0]:  # Excel in a Russian or Kazakh locale saves with ';'
+            raise OsmsError(f"the header has {name} between the names, not commas: save the file as "
+                            "comma-separated CSV (UTF-8)", file=str(path))
     if "" in header:
         raise OsmsError(f"column {header.index('') + 1} has no name: name it or remove it", file=str(path))
     lines = max(text.count("\n"), 1)
