@@ -106,7 +106,8 @@ def test_output_never_replaces_a_case_file(cases: Path) -> None:
     before = (cases / "cases.yaml").read_text(encoding="utf-8")
     proc = cli("test", "cases.yaml", "--format", "json", "-o", "cases.yaml", cwd=cases)
     assert proc.returncode == 2
-    assert proc.stderr == "error: cases.yaml: -o would overwrite one of the case files\n"
+    assert proc.stderr == ("error: cases.yaml: -o is the same file as the case path cases.yaml: writing it would "
+                           "destroy the input; choose another path\n")
     assert (cases / "cases.yaml").read_text(encoding="utf-8") == before
     assert sorted(p.name for p in cases.iterdir()) == ["cases.yaml"]  # no temporary file left behind
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import OsmsError
+from .limits import MAX_ANY_LIST, MAX_ANY_TEXT, cut
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -41,35 +42,115 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         self.filename = filename
 
 
-def _scan(text: str, filename: str) -> None:
-    """Refuse anchors, aliases and deep nesting before anything is built (a billion-laughs file stops here)."""
-    depth = 0
+def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_text: int = MAX_ANY_TEXT) -> None:
+    """Refuse anchors, aliases, deep nesting, long lists and long texts before anything is built (a
+    billion-laughs file stops here, and so does a scenario with 20 000 jobs, at its 21st).
+
+    `lists` limits the items of a top-level key's list ("*" for any other); any list has at most MAX_ANY_LIST."""
+    # One frame per open collection: [is_mapping, items so far, limit, key expected next, last key]
+    stack: list[list[Any]] = []
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent):
             raise OsmsError("YAML aliases (*name) are not allowed: write the value out in full",
                             file=filename, line=event.start_mark.line + 1)
         anchor = getattr(event, "anchor", None)
         if anchor:
-            raise OsmsError(f"YAML anchors (&{anchor}) are not allowed: write the value out in full",
+            raise OsmsError(f"YAML anchors (&{cut(anchor)[1:-1]}) are not allowed: write the value out in full",
                             file=filename, line=event.start_mark.line + 1)
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            key = None
+            if stack:
+                frame = stack[-1]
+                if frame[0]:
+                    if frame[3]:  # a key: remember it for the value that follows
+                        frame[3] = False
+                        frame[4] = event.value if isinstance(event, yaml.ScalarEvent) else None
+                        if isinstance(event, yaml.ScalarEvent):
+                            if len(event.value) > max_text:
+                                raise OsmsError(f"a key of {len(event.value):,} characters; the limit is "
+                                                f"{max_text:,}", file=filename, line=event.start_mark.line + 1)
+                            continue
+                    else:
+                        frame[3], key = True, frame[4]
+                else:
+                    frame[1] += 1
+                    if frame[1] > frame[2]:
+                        raise OsmsError(f"more than {frame[2]:,} items; the limit is {frame[2]:,}",
+                                        file=filename, line=event.start_mark.line + 1, field=frame[4])
+            if isinstance(event, yaml.ScalarEvent):
+                if len(event.value) > max_text:
+                    raise OsmsError(f"a text of {len(event.value):,} characters; the limit is {max_text:,}",
+                                    file=filename, line=event.start_mark.line + 1,
+                                    field=cut(key)[1:-1] if isinstance(key, str) else None)
+                continue
+            if len(stack) >= MAX_DEPTH:
                 raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels", file=filename,
                                 line=event.start_mark.line + 1)
+            limit = MAX_ANY_LIST
+            if isinstance(event, yaml.SequenceStartEvent) and lists is not None:
+                limit = lists.get(key, lists["*"]) if len(stack) == 1 and isinstance(key, str) else lists["*"]
+            stack.append([isinstance(event, yaml.MappingStartEvent), 0, limit, True,
+                          cut(key)[1:-1] if isinstance(key, str) else None])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+            stack.pop()
 
 
 # Dates stay strings: the schema checks their form and the model parses them, so a bad date
 # is reported with its line instead of surfacing as a Python date or datetime. Booleans follow YAML 1.2
 # (true/false only), so `on:`, `no:` and `yes:` stay words.
+# Numbers are plain decimals only: YAML 1.1 reads 0300000 as octal (98 304), 300:00 as base 60 (18 000), and
+# has hex, binary, digit separators and exponents; those forms are kept as text and refused after loading,
+# wherever they stand, so no amount is silently misread.
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    k: [(tag, rx) for tag, rx in v if tag not in _DROPPED]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_NOT_PLAIN_TAG = "tag:osms,2024:not-plain-number"
+_YAML11_NUMBER = re.compile(r"^(?:" + "|".join(
+    rx.pattern.strip("^$").removeprefix("(?:").removesuffix(")")
+    for tag, rx in {(t, r) for v in yaml.SafeLoader.yaml_implicit_resolvers.values() for t, r in v}
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")) + r")$", re.X)
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
+                              list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
+                              re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)\.[0-9]*|[-+]?\.[0-9]+|[-+]?\.(?:inf|Inf|INF)"
+                                         r"|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+_Loader.add_implicit_resolver(_NOT_PLAIN_TAG, _YAML11_NUMBER, list("-+0123456789."))
+
+
+class NotPlainNumber(str):
+    """A scalar YAML 1.1 would read as a number in a form other than plain decimal digits."""
+
+
+def _not_plain_reason(text: str) -> str:
+    t = text.lstrip("+-")
+    if ":" in t:
+        return "YAML reads digits with colons as base 60"
+    if t[:2] in ("0x", "0b"):
+        return "YAML reads it as " + ("hexadecimal" if t[1] == "x" else "binary")
+    if "_" in t:
+        return "digit separators are not allowed"
+    if "e" in t.lower():
+        return "exponents are not allowed"
+    return "leading zeros are not allowed" if "." in t else "a leading 0 makes YAML read it as octal"
+
+
+def _check_plain(node: Any, root: Any, path: list[str | int], filename: str) -> None:
+    """Refuse every scalar left as a NotPlainNumber (a mapping key stays a name)."""
+    if isinstance(node, NotPlainNumber):
+        raise OsmsError(f"{node} is not a plain decimal number ({_not_plain_reason(node)}): write the digits "
+                        "only, like 300000 or 1500.50, or quote it if it is text", file=filename,
+                        line=line_of(root, path), field=field_name(path) or None)
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _check_plain(v, root, [*path, k], filename)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _check_plain(v, root, [*path, i], filename)
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
@@ -112,17 +193,21 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor(_NOT_PLAIN_TAG, lambda loader, node: NotPlainNumber(node.value))
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def load_yaml_text(text: str, filename: str) -> Any:
+def load_yaml_text(text: str, filename: str, lists: dict[str, int] | None = None,
+                   max_text: int = MAX_ANY_TEXT) -> Any:
     """Parse YAML text; any problem becomes an OsmsError naming the file and line."""
     loader = None
     try:
-        _scan(text, filename)
+        _scan(text, filename, lists, max_text)
         loader = _Loader(text, filename)
-        return loader.get_single_data()
+        data = loader.get_single_data()
+        _check_plain(data, data, [], filename)
+        return data
     except OsmsError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -139,7 +224,8 @@ def load_yaml_text(text: str, filename: str) -> Any:
             loader.dispose()
 
 
-def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
+def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+                   lists: dict[str, int] | None = None, max_text: int = MAX_ANY_TEXT) -> Any:
     """Read and parse one YAML file with size and encoding checks."""
     name = display or str(path)
     try:
@@ -158,7 +244,31 @@ def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise OsmsError(f"file is not UTF-8 (byte {col} of the line)", file=name, line=line) from None
-    return load_yaml_text(text, name)
+    return load_yaml_text(text, name, lists, max_text)
+
+
+def yaml_files_within(root: Path) -> list[Path]:
+    """The `*.yaml` files under `root` (not hidden ones), refusing any symbolic link that leads outside it: a
+    link would otherwise make a file elsewhere (even /etc/passwd) be read as policy, and a linked folder would be
+    skipped without a word."""
+    import os
+
+    from .limits import cut
+
+    top = os.path.realpath(root)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):  # links are not followed, but each is checked
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
+                    shown = os.path.relpath(path, root.parent)
+                    raise OsmsError(f"a symbolic link to {cut(target, 200)}, outside the policy folder: policy files "
+                                    "are read only from inside it; copy the file into the folder instead",
+                                    file=shown)
+        found += [Path(dirpath) / n for n in filenames if n.endswith(".yaml") and not n.startswith(".")]
+    return sorted(p for p in found if p.is_file())
 
 
 def line_of(root: Any, path: Sequence[str | int]) -> int | None:

@@ -16,7 +16,7 @@ from .dates import DateFormatError, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
 from .facts import BUILTIN_FACTS, FactDef
-from .loading import LineDict, field_name, line_of, load_yaml_file
+from .loading import LineDict, field_name, line_of, load_yaml_file, yaml_files_within
 
 Labels = Mapping[str, str]
 
@@ -201,7 +201,7 @@ def _fingerprint(files: list[tuple[str, bytes]]) -> str:
 
 
 def policy_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.yaml") if p.is_file() and not p.name.startswith("."))
+    return yaml_files_within(root)
 
 
 class _Builder:

@@ -11,7 +11,6 @@ Empty optional cells mean "none"; a malformed cell makes the row an error, writt
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .columns import WAGE_N, check_columns, stated_facts
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
@@ -28,13 +28,15 @@ from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
 
 MONEY_MAX = 1_000_000_000
-_NUM = r"^\s*-?\d+(\.\d+)?\s*$"
+AGE_MAX = 150
+_PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"                # plain decimal: no exponent, sign +, separators, base
+_OVER_2 = r"\.\d{2}\d*[1-9]"                         # a nonzero digit after the second decimal
+_FRACTION = r"\.\d*[1-9]"                             # a nonzero fraction
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
 BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
-
 
 @dataclass
 class RowErrors:
@@ -58,28 +60,57 @@ def _as_text(arr: pa.Array) -> pa.Array:
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.string())
 
 
-def _number(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """A numeric column (empty = 0 for optional amounts); malformed or out-of-range cells mark the row bad."""
+def _mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _numeric_text(arr: pa.Array, name: str, bad: np.ndarray, why: list[str]) -> pa.Array:
+    """Any column as trimmed text, numbers in their shortest exact form; NaN and infinities mark the row bad."""
+    if pa.types.is_floating(arr.type):
+        _flag(bad, why, ~_mask(pc.is_finite(arr)) & _mask(pc.is_valid(arr)), f"{name}: not a finite number")
+    return pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+
+
+def _number(table, name: str, bad: np.ndarray, why: list[str], n: int,  # type: ignore[no-untyped-def]
+            whole: bool = False, limit: int = MONEY_MAX) -> np.ndarray:
+    """A plain decimal column (empty = 0 for optional amounts), checked on its text: malformed, more than two
+    decimals (or any fraction where a whole number is meant) and out-of-range cells mark the row bad."""
     arr = _column(table, name)
     if arr is None:
         return np.zeros(n)
-    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
-        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-        nulls = np.isnan(values)
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        return _binary_number(arr, name, bad, why, whole, limit)
+    text = _numeric_text(arr, name, bad, why)
+    ok = _mask(pc.match_substring_regex(text, _PLAIN))
+    empty = _mask(pc.equal(text, ""))
+    _flag(bad, why, ~ok & ~empty, f"{name}: not a number")
+    if whole:
+        _flag(bad, why, ok & _mask(pc.match_substring_regex(text, _FRACTION)), f"{name}: must be a whole number")
     else:
-        text = _as_text(arr)
-        ok = pc.fill_null(pc.match_substring_regex(text, _NUM), False).to_numpy(zero_copy_only=False)
-        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), ""), True).to_numpy(zero_copy_only=False)
-        malformed = ~ok & ~empty
-        _flag(bad, why, malformed, f"{name}: not a number")
-        clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
-        values = pc.cast(pc.utf8_trim_whitespace(clean), pa.float64()).to_numpy(zero_copy_only=False)
-        nulls = empty
-    values = np.where(nulls, 0.0, values)
-    _flag(bad, why, (values < 0) | (values > MONEY_MAX), f"{name}: must be between 0 and {MONEY_MAX:,}")
-    cents = np.round(values * 100)
-    _flag(bad, why, np.abs(values * 100 - cents) > 1e-6, f"{name}: more than two decimals")
-    return values
+        _flag(bad, why, ok & _mask(pc.match_substring_regex(text, _OVER_2)), f"{name}: more than two decimals")
+    clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
+    values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    _flag(bad, why, (values < 0) | (values > limit), f"{name}: must be between 0 and {limit:,}")
+    return np.where(ok & (values <= limit), values, 0.0)
+
+
+def _binary_number(arr: pa.Array, name: str, bad: np.ndarray, why: list[str], whole: bool,
+                   limit: int) -> np.ndarray:
+    """An integer or float column (Parquet, DataFrames), checked as exactly as its text would be: a float has at
+    most two decimals exactly when rint(x × 100) / 100 == x (then x is the double nearest a whole number of tiyn,
+    so its shortest decimal form has at most two decimals)."""
+    values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    present = np.ones(len(values), dtype=bool) if arr.null_count == 0 else _mask(pc.is_valid(arr)).copy()
+    if pa.types.is_floating(arr.type):
+        _flag(bad, why, present & ~np.isfinite(values), f"{name}: not a finite number")
+    v = np.where(present & np.isfinite(values), values, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if whole:
+            _flag(bad, why, v != np.rint(v), f"{name}: must be a whole number")
+        else:
+            _flag(bad, why, np.rint(v * 100) / 100 != v, f"{name}: more than two decimals")
+    _flag(bad, why, (v < 0) | (v > limit), f"{name}: must be between 0 and {limit:,}")
+    return np.where((v >= 0) & (v <= limit), v, 0.0)
 
 
 def _flag(bad: np.ndarray, why: list[str], mask: np.ndarray, reason: str) -> None:
@@ -95,11 +126,7 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
         return np.zeros(n, dtype=bool)
     if pa.types.is_boolean(arr.type):
         return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
-    if pa.types.is_integer(arr.type):
-        v = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)
-        _flag(bad, why, (v != 0) & (v != 1), f"{name}: must be 0 or 1")
-        return v == 1
-    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    text = _numeric_text(arr, name, bad, why)
     yes = pc.is_in(text, pa.array(sorted(BOOL_TRUE))).to_numpy(zero_copy_only=False)
     no = pc.is_in(text, pa.array(sorted(BOOL_FALSE))).to_numpy(zero_copy_only=False)
     _flag(bad, why, ~yes & ~no, f"{name}: must be true or false")
@@ -122,21 +149,40 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
 
 
 def wage_columns(names: list[str]) -> list[str]:
-    cols = [c for c in names if re.fullmatch(r"wage_\d+", c)]
+    cols = [c for c in names if WAGE_N.fullmatch(c)]
     return sorted(cols, key=lambda c: int(c.split("_")[1])) or (["wage"] if "wage" in names else [])
 
 
-def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, offset: int = 0
+def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, offset: int = 0,
+                     keep: tuple[str, ...] | list[str] = (), flagged: dict[int, str] | None = None,
                      ) -> tuple[Batch, np.ndarray, RowErrors, dict[str, np.ndarray]]:
-    """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently."""
+    """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently.
+
+    `flagged` holds rows (numbered as in the errors file) already found bad by the reader, e.g. ids seen in an
+    earlier chunk; without it, the table's own duplicate ids are flagged."""
+    from .errors import OsmsError
+    from .limits import MAX_ID
+
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
     why = [""] * n
     names = table.schema.names
+    check_columns(policy, names, keep)
+    if flagged is None:  # one table on its own (the notebook API): its duplicate ids
+        from .tabular import SeenIds
+
+        flagged = SeenIds().duplicates(_column(table, "id"), offset)
+    for row, reason in flagged.items():
+        if 0 <= row - offset - 1 < n:
+            bad[row - offset - 1] = True
+            why[row - offset - 1] = reason
     ids = _column(table, "id")
-    if ids is None:
-        raise ValueError("the input has no `id` column")
-    _flag(bad, why, pc.is_null(ids).to_numpy(zero_copy_only=False), "id: empty")
+    assert ids is not None
+    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        raise OsmsError(f"the `id` column must be text, not {ids.type} (an IIN may start with 0)")
+    id_text = pc.utf8_trim_whitespace(ids)
+    _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), "id: empty")
+    _flag(bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
     facts: dict[str, np.ndarray] = {}
     wcols = wage_columns(names)
     k = max(len(wcols), 1)
@@ -150,13 +196,12 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
                 zero_copy_only=False)
         wage[j] = _number(table, col, bad, why, n)
         employed[j] = present
-    day = month_start(month)
+    day, last_day = month_start(month), month_end(month)
     if "age" in names:
-        age = _number(table, "age", bad, why, n)
+        age = _number(table, "age", bad, why, n, whole=True, limit=AGE_MAX)
     else:
         arr = _column(table, "birth_date")
-        if arr is None:
-            raise ValueError("the input needs a `birth_date` or an `age` column")
+        assert arr is not None
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
         ok = pc.match_substring_regex(text, _DATE).to_numpy(zero_copy_only=False)
         safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01-01"))
@@ -170,6 +215,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
         _flag(bad, why, ~valid, "birth_date: not a date YYYY-MM-DD")
         md = mo * 100 + d
         age = day.year - y - ((day.month * 100 + day.day) < md)
+        born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
+        _flag(bad, why, born_later, f"birth_date: after the month evaluated ({format_month(month)})")
     facts["age"] = age.astype(np.float64)
     res_col = _column(table, "residency")
     residency = pa.array(["citizen"] * n) if res_col is None else pc.fill_null(_as_text(res_col), "citizen")
@@ -182,9 +229,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
     for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
         facts[b] = _boolean(table, b, bad, why, n)
-    for name, d in policy.facts.items():
-        if name in facts or d.entity != "person" or name in ("wage", "employed", "working"):
-            continue
+    for name in stated_facts(policy):
+        d = policy.facts[name]
         facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
                        else _number(table, name, bad, why, n))
     facts["working"] = (employed.any(axis=0) | (facts["civil_income"] > 0) | facts["entrepreneur"]
@@ -192,12 +238,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     facts["wage"] = wage
     facts["employed"] = employed
     stated = {c: _boolean(table, f"category_{c}", bad, why, n) for c in policy.categories}
-    unknown_cats = [c for c in names if c.startswith("category_") and c[9:] not in policy.categories]
-    if unknown_cats:
-        raise ValueError(f"unknown category column {unknown_cats[0]!r}; the categories are: "
-                         + ", ".join(policy.categories))
     extra = {"paid_through": _months(table, "paid_through", bad, why, n),
-             "paid_run": _number(table, "paid_run", bad, why, n).astype(np.int64),
+             "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
              "last_category_month": _months(table, "last_category_month", bad, why, n)}
     errors = RowErrors()
     for i in np.flatnonzero(bad):
@@ -242,16 +284,23 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
 
 
 def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
-                   offset: int = 0, status: bool = True) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
-    """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals."""
-    batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset)
+                   offset: int = 0, status: bool = True, keep: tuple[str, ...] | list[str] = (),
+                   flagged: dict[int, str] | None = None) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
+    """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
+
+    Columns in `keep` are carried to the result unchanged, after `id`."""
+    passed = list(keep)
+    batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     for inv in res.invalid:
         errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message['en']}")
         bad = bad | inv.mask
     keep = ~bad
-    cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), pa.array(keep)),
-                                 "month": pa.array([format_month(month)] * int(keep.sum()))}
+    mask = pa.array(keep)
+    cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), mask)}
+    for name in passed:
+        cols[name] = pc.filter(_column(table, name), mask)
+    cols["month"] = pa.array([format_month(month)] * int(keep.sum()))
     summary: dict[str, Any] = {"rows": int(keep.sum())}
     wanted = outputs or [r.name for r in policy.rules.values() if r.output]
     for name in wanted:

@@ -23,7 +23,7 @@ from .explain import explain, render
 from .loading import LineDict, LineList, field_name, line_of, load_yaml_file
 from .policy import PolicySet
 from .runner import evaluate, full_record
-from .scenario import Scenario, load_scenario, parse_scenario
+from .scenario import Scenario, load_scenario, parse_scenario, require_born
 from .status import REASON_CODES
 
 
@@ -190,6 +190,8 @@ def run_cases(policy: PolicySet, cases: list[Case], lang: str = "en") -> tuple[l
         return [], seen
     months = sorted({c.month for c in cases})
     scenarios = [c.scenario for c in cases]
+    for c in cases:
+        require_born([c.scenario], [c.month])
     ev = evaluate(policy, scenarios, months, lang, strict=False)
     statuses = {day: ev.status(day) for day in {c.on for c in cases}}
     seen.values |= ev.history.used

@@ -10,7 +10,7 @@ from .evaluation import MonthResult
 from .history import build_history, evaluate_range
 from .policy import PolicySet
 from .report import invalid_errors, person_record
-from .scenario import Scenario
+from .scenario import Scenario, require_born
 from .status import REASON_CODES, History, Status, compute_status, day_of
 
 
@@ -31,6 +31,8 @@ def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], la
 
     With `strict`, a person the policies cannot answer for in an asked month (an `invalid_if`) is an error;
     otherwise the caller inspects `results[month].invalid`."""
+    if strict:  # every asked month applies to every scenario (regression cases check their own month)
+        require_born(scenarios, months)
     results = evaluate_range(policy, scenarios, policy.covers[0], policy.covers[1])
     errors = []
     for m in months if strict else ():

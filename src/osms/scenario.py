@@ -14,6 +14,7 @@ from . import schema
 from .dates import DateFormatError, format_month, month_end, month_start, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .facts import RESIDENCY_FACT
+from .limits import MAX_TEXT, SCENARIO_LISTS, cut
 from .loading import LineDict, field_name, line_of, load_yaml_file
 from .policy import PolicySet
 
@@ -71,6 +72,7 @@ class Scenario:
     payments_recorded: bool = False  # `payments:` is given (even empty): only these were made
     note: str | None = None
     warnings: list[OsmsError] = field(default_factory=list)
+    birth_line: int | None = None
 
     def wage_for(self, job: Job, month: int) -> Decimal:
         if not job.spell.overlaps_month(month):
@@ -134,7 +136,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         errors.add(str(exc), file=file, line=line_of(doc, ["person", "birth_date"]), field="person.birth_date")
         birth = dt.date(1900, 1, 1)
     sc = Scenario(id=doc.get("id", default_id), file=file, birth_date=birth, residency=person["residency"],
-                  note=doc.get("note"))
+                  note=doc.get("note"), birth_line=line_of(doc, ["person", "birth_date"]))
     for i, j in enumerate(doc.get("jobs", [])):
         path: list[str | int] = ["jobs", i]
         sp = _spell(j, doc, path, file, errors)
@@ -170,7 +172,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         path = ["categories", i, "id"]
         if c["id"] not in policy.categories:
             known = ", ".join(sorted(policy.categories))
-            errors.add(f"unknown category {c['id']!r}; the categories are: {known}", file=file,
+            errors.add(f"unknown category {cut(c['id'])}; the categories are: {known}", file=file,
                        line=line_of(doc, path), field=field_name(path))
             continue
         sp = _spell(c, doc, ["categories", i], file, errors)
@@ -182,12 +184,12 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         if fdef is None or fdef.entity != "person" or f["fact"] in _DERIVED:
             declared = ", ".join(sorted(n for n in policy.facts if n not in _DERIVED and
                                         policy.facts[n].entity == "person"))
-            errors.add(f"unknown fact {f['fact']!r}; the facts a scenario can state are: {declared}",
+            errors.add(f"unknown fact {cut(f['fact'])}; the facts a scenario can state are: {declared}",
                        file=file, line=line_of(doc, path), field=field_name(path))
             continue
         value = f.get("value", True)
         if fdef.type == "bool" and not isinstance(value, bool):
-            errors.add(f"fact {f['fact']!r} is true or false, not {value!r}", file=file,
+            errors.add(f"fact {f['fact']!r} is true or false, not {cut(value)}", file=file,
                        line=line_of(doc, ["facts", i, "value"]), field=field_name(["facts", i, "value"]))
             continue
         if fdef.type == "number" and (isinstance(value, bool) or "value" not in f):
@@ -278,8 +280,20 @@ _DERIVED = {"wage", "employed", "civil_income", "entrepreneur", "self_payer", "s
 
 def load_scenario(path: Path | str, policy: PolicySet) -> Scenario:
     path = Path(path)
-    doc = load_yaml_file(path, str(path), max_bytes=MAX_SCENARIO_BYTES)
+    doc = load_yaml_file(path, str(path), max_bytes=MAX_SCENARIO_BYTES, lists=SCENARIO_LISTS, max_text=MAX_TEXT)
     return parse_scenario(doc, str(path), policy, path.stem)
+
+
+def require_born(scenarios: list[Scenario], months: list[int]) -> None:
+    """A person born after a month asked for would count as a child in it: an error, not a state payment."""
+    errors = Collector()
+    for sc in scenarios:
+        early = [m for m in months if sc.birth_date > month_end(m)]
+        if early:
+            errors.add(f"born {sc.birth_date}, after the month evaluated ({format_month(min(early))}): correct the "
+                       "date or evaluate months from the birth on", file=sc.file, line=sc.birth_line,
+                       field="person.birth_date")
+    errors.raise_if_any()
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .errors import OsmsError
+from .limits import cut
 from .loading import field_name, line_of
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
@@ -496,7 +497,7 @@ def _message(err: Any) -> str:
     if v == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(sorted(err.schema.get("properties", {})))
-        return f"unknown key {', '.join(map(repr, extra))}; allowed here: {allowed}"
+        return f"unknown key {', '.join(map(cut, extra[:3]))}; allowed here: {allowed}"
     if v == "required":
         return err.message.replace("is a required property", "is required")
     if v == "oneOf" and isinstance(err.instance, dict):
@@ -506,23 +507,24 @@ def _message(err: Any) -> str:
             return f"give only one of {', '.join(options)}"
         return f"one of {', '.join(options)} is required"
     if v == "propertyNames":
-        return f"{err.instance!r} is not a valid name here"
+        return f"{cut(err.instance)} is not a valid name here"
     if v == "pattern":
         if err.validator_value == DATE:
-            return f"{err.instance!r} is not a date of the form YYYY-MM-DD"
+            return f"{cut(err.instance)} is not a date of the form YYYY-MM-DD"
         if err.validator_value == MONTH:
-            return f"{err.instance!r} is not a month of the form YYYY-MM"
+            return f"{cut(err.instance)} is not a month of the form YYYY-MM"
         if err.validator_value == DATE_OR_MONTH:
-            return f"{err.instance!r} is not a date YYYY-MM-DD or a month YYYY-MM"
+            return f"{cut(err.instance)} is not a date YYYY-MM-DD or a month YYYY-MM"
         if err.validator_value == NAME:
-            return f"{err.instance!r} is not a valid name (lowercase letters, digits and _)"
+            return f"{cut(err.instance)} is not a valid name (lowercase letters, digits and _)"
         if err.validator_value == SOURCE_KEY:
-            return f"{err.instance!r} is not a valid source key (lowercase letters and digits, joined by -)"
+            return f"{cut(err.instance)} is not a valid source key (lowercase letters and digits, joined by -)"
     if v == "enum":
-        return f"{err.instance!r} is not one of: {', '.join(map(str, err.validator_value))}"
+        return f"{cut(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
     if v == "type":
-        return f"{err.instance!r} is not of type {err.validator_value}"
-    return err.message
+        return f"{cut(err.instance)} is not of type {err.validator_value}"
+    shown = repr(err.instance)  # jsonschema's messages start with the whole value: cut it
+    return cut(err.instance) + err.message[len(shown):] if err.message.startswith(shown) else err.message
 
 
 def validate(kind: str, data: Any, file: str) -> list[OsmsError]:
@@ -543,8 +545,10 @@ def validate(kind: str, data: Any, file: str) -> list[OsmsError]:
 
 
 def write_schema_files() -> None:
+    from .fileio import write_text_atomic
+
     for kind in SCHEMAS:
-        schema_path(kind).write_text(schema_text(kind), encoding="utf-8")
+        write_text_atomic(schema_path(kind), schema_text(kind))
 
 
 if __name__ == "__main__":

@@ -43,33 +43,27 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def _reader(path: Path, chunk: int):  # type: ignore[no-untyped-def]
+_INJECTION = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula (OWASP CSV injection)
+
+
+def neutralise(value: str) -> str:
+    """A text cell for a CSV file people open in Excel: a leading = + - @ tab or CR gets an apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
+    """The same rule on the text columns of a result table (numbers the engine writes stay numbers)."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+    import pyarrow.compute as pc
 
-    from ..errors import OsmsError
-
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        try:
-            f = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise OsmsError(f"not a readable Parquet file: {exc}", file=str(path)) from None
-        return f.metadata.num_rows, f.iter_batches(batch_size=chunk)
-    if suffix == ".csv":
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            header = fh.readline().strip().split(",")
-        if not header or header == [""]:
-            raise OsmsError("the CSV file has no header row", file=str(path))
-        try:
-            reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24),
-                                    convert_options=pacsv.ConvertOptions(
-                                        column_types={c: pa.string() for c in header}, strings_can_be_null=True))
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise OsmsError(f"not a readable CSV file: {exc}", file=str(path)) from None
-        return None, reader
-    raise OsmsError("the input must end in .csv or .parquet", file=str(path))
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        col = table.column(i)
+        if not pa.types.is_string(col.type):
+            continue
+        risky = pc.fill_null(pc.match_substring_regex(col, _INJECTION), False)
+        table = table.set_column(i, name, pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col))
+    return table
 
 
 @click.command("batch")
@@ -89,12 +83,18 @@ def _reader(path: Path, chunk: int):  # type: ignore[no-untyped-def]
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Chunks evaluated at once (default: the number of cores, at most 4).")
+@click.option("--keep", "keep_text", metavar="COL[,COL]",
+              help="Input columns the policies do not read, carried to the output unchanged.")
+@click.option("--no-csv-escape", is_flag=True,
+              help="Write text cells starting with = + - @ as they are (by default they get a leading ').")
 @policies_option
 def command(input_path: Path, output: Path, month: str | None, first: str | None, last: str | None,
             outputs: str | None, errors_path: Path | None, summary_path: Path | None, chunk_size: int,
-            no_status: bool, progress: bool | None, workers: int | None, policies_dir: Path | None) -> None:
+            no_status: bool, progress: bool | None, workers: int | None, keep_text: str | None,
+            no_csv_escape: bool, policies_dir: Path | None) -> None:
     """Evaluate every person in INPUT (CSV or Parquet, one row per person) for the months asked."""
     import collections
+    import csv
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
@@ -103,9 +103,17 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
 
     from ..dates import format_month
     from ..errors import OsmsError
-    from ..fileio import atomic_open, write_text_atomic
+    from ..fileio import atomic_group, refuse_clashes
+    from ..limits import cut
+    from ..policy import bundled_policies
     from ..population import evaluate_arrow, merge_summaries
+    from ..tabular import SeenIds, open_table
 
+    errors_label = "--errors" if errors_path is not None else "the errors file"
+    errors_path = errors_path or output.with_name(output.stem + ".errors.csv")
+    refuse_clashes([("input", input_path), ("--policies", policies_dir or bundled_policies())],
+                   [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
+    keep = tuple(k.strip() for k in keep_text.split(",") if k.strip()) if keep_text else ()
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
@@ -113,8 +121,8 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     out_suffix = output.suffix.lower()
     if out_suffix not in (".csv", ".parquet", ".pq"):
         raise OsmsError("the output must end in .csv or .parquet", file=str(output))
-    errors_path = errors_path or output.with_name(output.stem + ".errors.csv")
-    total, batches = _reader(input_path, chunk_size)
+    total, _, batches = open_table(input_path, chunk_size, policy, keep)
+    escape = out_suffix == ".csv" and not no_csv_escape
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
     bar = _Progress(total * len(ms) if total else None, show)
 
@@ -123,68 +131,83 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
 
     old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     summary: dict[str, Any] = {}
-    error_rows: list[tuple[int, str, str]] = []
+    error_count = 0
+    chunk_errors: list[tuple[int, str, str]] = []  # the current chunk's, all months: sorted, then written
     offset = 0
     writer = None
     started = time.perf_counter()
     workers = workers or min(os.cpu_count() or 1, 4)
     pending: collections.deque = collections.deque()
+    seen = SeenIds()
+    cell = str if no_csv_escape else neutralise  # the errors file is CSV whatever the output's format
 
-    def finish(fh: Any) -> None:
+    def flush_errors(errors_csv: Any) -> None:
+        nonlocal error_count
+        for row, pid, why in sorted(chunk_errors):
+            errors_csv.writerow([row, cell(pid), cell(why)])
+        error_count += len(chunk_errors)
+        chunk_errors.clear()
+
+    def finish(fh: Any, errors_csv: Any) -> None:
         nonlocal writer
         rb, m, first_row, future = pending.popleft()
-        try:
-            table, bad, part = future.result()
-        except ValueError as exc:
-            raise OsmsError(str(exc), file=str(input_path)) from None
+        table, bad, part = future.result()
+        if chunk_errors and chunk_errors[0][0] <= first_row:  # a new chunk: the last one's errors are complete
+            flush_errors(errors_csv)
         ids = rb.column(rb.schema.get_field_index("id"))
         for row, why in bad.rows.items():
-            error_rows.append((row, str(ids[row - first_row - 1].as_py()), f"{format_month(m)}: {why}"))
+            pid = ids[row - first_row - 1].as_py()
+            chunk_errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
         merge_summaries(summary, part)
+        if escape:
+            table = neutralise_table(table, ["id", *keep])
         if writer is None:
             writer = pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv" else pacsv.CSVWriter(fh, table.schema)
         writer.write_table(table)
         bar.advance(rb.num_rows)
 
     # Chunks are evaluated on a small thread pool (numpy and Arrow release the GIL), in order, with at most
-    # `workers + 1` chunks in flight, so memory stays bounded however large the input.
+    # `workers + 1` chunks in flight; error rows are written as each chunk completes, so memory stays bounded
+    # however large the input. The output, errors file and summary appear together, or none of them.
     try:
-        with atomic_open(output, "wb") as fh, ThreadPoolExecutor(workers) as pool:
+        with atomic_group() as files, ThreadPoolExecutor(workers) as pool:
+            fh = files.open(output, "wb")
+            errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
+            errors_csv.writerow(["row", "id", "reason"])
             for rb in batches:
+                dup = seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)
                 for m in ms:
                     pending.append((rb, m, offset, pool.submit(evaluate_arrow, policy, rb, m, wanted, offset,
-                                                               not no_status)))
+                                                               not no_status, keep, dup)))
                     if len(pending) > workers:
-                        finish(fh)
+                        finish(fh, errors_csv)
                 offset += rb.num_rows
             while pending:
-                finish(fh)
+                finish(fh, errors_csv)
+            flush_errors(errors_csv)
             if writer is None:
                 raise OsmsError("the input has no rows", file=str(input_path))
             writer.close()
+            summary["error_rows"] = error_count
+            summary["input_rows"] = offset
+            doc = {"policy": policy.stamp, "months": [format_month(m) for m in ms], "summary": summary}
+            if summary_path:
+                files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+                                               + "\n")
     except KeyboardInterrupt:
         bar.close()
         click.echo("interrupted: no output written", err=True)
         sys.exit(130)
     except pa.ArrowInvalid as exc:
-        raise OsmsError(f"cannot read the input: {exc}", file=str(input_path)) from None
+        raise OsmsError(f"cannot read the input: {cut(str(exc), 200)}", file=str(input_path)) from None
     finally:
         for s, h in old.items():
             signal.signal(s, h)
     bar.close()
     elapsed = time.perf_counter() - started
-    with atomic_open(errors_path) as fh:
-        fh.write("row,id,reason\n")
-        for row, pid, why in sorted(error_rows):
-            fh.write(f"{row},{json.dumps(pid, ensure_ascii=False)},{json.dumps(why, ensure_ascii=False)}\n")
-    summary["error_rows"] = len(error_rows)
-    summary["input_rows"] = offset
-    doc = {"policy": policy.stamp, "months": [format_month(m) for m in ms], "summary": summary}
-    if summary_path:
-        write_text_atomic(summary_path, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     rate = offset * len(ms) / elapsed if elapsed else 0
     click.echo(f"{offset:,} rows × {len(ms)} month(s) in {elapsed:.1f} s ({rate:,.0f} person-months/s); "
-               f"{len(error_rows):,} error rows → {errors_path}")
+               f"{error_count:,} error rows → {errors_path}")
     click.echo(f"insured: {summary.get('insured', 'n/a'):,}" if "insured" in summary else "insured: not computed")
     for payer, amount in sorted(summary.get("payers", {}).items()):
         click.echo(f"  {payer:14} {amount:>20,.1f} tenge")

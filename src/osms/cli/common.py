@@ -67,10 +67,12 @@ def require_known(kind: str, names: tuple[str, ...] | list[str], known: list[str
     """Each name must be one of `known`; otherwise an error with the nearest match and the full list."""
     import difflib
 
+    from ..limits import cut
+
     for name in names:
         if name not in known:
-            hint = difflib.get_close_matches(name, known, n=1)
-            raise OsmsError(f"unknown {kind} {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            hint = difflib.get_close_matches(name[:200], known, n=1)
+            raise OsmsError(f"unknown {kind} {cut(name)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
                             + f"; the {kind}s are: " + ", ".join(known), field=field)
 
 

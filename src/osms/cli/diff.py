@@ -32,11 +32,14 @@ def command(base: str, head: str, scenario_dir: Path | None, fmt: str, repo: Pat
     Exit code: 0 no change, 1 changes, 2 error."""
     from ..diff import DiffReport, impact, semantic_diff, to_doc, to_markdown, to_text
     from ..errors import Collector, OsmsError
-    from ..fileio import write_text_atomic
+    from ..fileio import refuse_clashes, write_text_atomic
     from ..report import to_json
     from ..scenario import load_scenario
     from ..sources import open_source
 
+    folders = [("BASE", Path(base.split("@")[0])), ("HEAD", Path(head.split("@")[0])),
+               ("--scenarios", scenario_dir or Path("examples"))]
+    refuse_clashes([(label, p) for label, p in folders if p.exists()], [("-o", output)])
     with tempfile.TemporaryDirectory(prefix="osms-diff-") as tmp:
         a = open_source(base, repo, policies_path, Path(tmp))
         b = open_source(head, repo, policies_path, Path(tmp))

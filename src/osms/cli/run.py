@@ -23,11 +23,14 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
             output: Path | None, policies_dir: Path | None, lang: str) -> None:
     """Evaluate SCENARIO files: who pays how much, for each month asked."""
     from ..errors import Collector, OsmsError
-    from ..fileio import write_text_atomic
+    from ..fileio import refuse_clashes, write_text_atomic
+    from ..policy import bundled_policies
     from ..report import envelope, table, to_json
     from ..runner import evaluate, records
     from ..scenario import load_scenario
 
+    refuse_clashes([*(("scenario", p) for p in scenarios), ("--policies", policies_dir or bundled_policies())],
+                   [("-o", output)])
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
     errors = Collector()

@@ -39,16 +39,18 @@ def command(paths: tuple[Path, ...], show_coverage: bool, min_coverage: float | 
     import json
 
     from ..errors import OsmsError
-    from ..fileio import write_text_atomic
+    from ..fileio import refuse_clashes, write_text_atomic
+    from ..policy import bundled_policies
     from ..regression import law_coverage, load_cases, run_cases
     from ..testing.reports import RESULT_FORMATS, Run, coverage_lines, problems, problems_report
 
     started = time.perf_counter()
     targets = list(paths) or [Path("tests/cases")]
+    refuse_clashes([*(("case path", t) for t in targets), ("--policies", policies_dir or bundled_policies())],
+                   [("--coverage-json", coverage_json), ("-o", output)])
     for t in targets:
         if not t.exists():
             raise OsmsError("no such file or folder", file=str(t))
-    _refuse_overwrite(output, coverage_json, targets)
 
     def emit(text: str) -> None:
         if output is not None:
@@ -89,18 +91,3 @@ def command(paths: tuple[Path, ...], show_coverage: bool, min_coverage: float | 
     if run.coverage_error:
         click.echo(run.coverage_error, err=True)
         sys.exit(1)
-
-
-def _refuse_overwrite(output: Path | None, coverage_json: Path | None, inputs: list[Path]) -> None:
-    """The report must not replace a case file or the coverage report."""
-    from ..errors import OsmsError
-
-    if output is None:
-        return
-    target = output.resolve()
-    if coverage_json is not None and coverage_json.resolve() == target:
-        raise OsmsError("-o and --coverage-json name the same file", file=str(output))
-    for p in inputs:
-        files = p.rglob("*") if p.is_dir() else [p]
-        if any(f.resolve() == target for f in files):
-            raise OsmsError("-o would overwrite one of the case files", file=str(output))

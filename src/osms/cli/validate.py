@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .common import policies_option
+
 
 @click.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
@@ -15,12 +17,20 @@ import click
               help="json: a list of problems; github: GitHub Actions annotations on each file and line.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the json or github report to this file (atomically).")
-def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None) -> None:
-    """Check a policy DIRECTORY (default: the bundled policies); exit 2 on any error."""
+@policies_option
+def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None,
+            policies_dir: Path | None) -> None:
+    """Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error."""
+    import os
+
     from ..checks import coverage_errors
-    from ..errors import OsmsErrors
+    from ..errors import OsmsError, OsmsErrors
     from .common import load
 
+    if directory is not None and policies_dir is not None and \
+            os.path.realpath(directory) != os.path.realpath(policies_dir):
+        raise OsmsError(f"two policy folders given ({directory} and --policies {policies_dir}): give one")
+    directory = policies_dir if policies_dir is not None else directory
     if fmt != "text" or output is not None:
         _report(directory, strict, show_warnings, fmt, output)
         return
