@@ -203,6 +203,7 @@ def run_cases(policy: PolicySet, cases: list[Case], lang: str = "en") -> tuple[l
             seen.values.add((name, use.entry.start))
         for name, (_, entry) in st.params.items():
             seen.values.add((name, entry.start))
+        seen.values |= st.fixed
         for node, entry in res.versions.items():
             if entry is not None and node in policy.rules:
                 seen.versions.add((node, entry.start))

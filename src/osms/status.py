@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .dates import month_end, month_of
+from .dates import month_end, month_of, month_start
 from .errors import OsmsError
 from .policy import PolicySet, UndefinedAt
 
@@ -86,6 +86,7 @@ class Status:
     last_paid_month: np.ndarray  # month index or -1
     continuous_months: np.ndarray  # run of paid months ending at the last paid month
     params: dict[str, Any] = field(default_factory=dict)
+    fixed: set = field(default_factory=set)  # (parameter, entry start) read when a grace or retention began
 
 
 def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> int:
@@ -96,6 +97,18 @@ def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> 
                         line=exc.location.line, field=exc.location.field) from None
     used[name] = (value, entry)
     return int(value)
+
+
+def _param_at_months(policy: PolicySet, name: str, months: np.ndarray, used: set) -> np.ndarray:
+    """A parameter read on the first day of each person's month (a rule fixed when an event began), vectorized
+    over the distinct months; months before the policies' coverage read its first month."""
+    months = np.maximum(months, policy.covers[0])
+    out = np.zeros(len(months), dtype=np.int64)
+    for mo in np.unique(months):
+        value, entry = policy.parameter_value(name, month_start(int(mo)))
+        used.add((name, entry.start))
+        out[months == mo] = int(value)
+    return out
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
@@ -116,11 +129,6 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     if not 0 <= m < rows:
         raise OsmsError(f"no payment history is built for {day}")
     required = _param(policy, "status_required_months", day, used)
-    grace = _param(policy, "grace_months", day, used)
-    ext_grace = _param(policy, "extended_grace_months", day, used)
-    ext_history = _param(policy, "extended_grace_history_months", day, used)
-    exit_grace = _param(policy, "category_exit_grace_months", day, used)
-    exit_ext = _param(policy, "category_exit_extended_grace_months", day, used)
     transition = _param(policy, "transition_conditional_status", day, used)
     prospective = _param(policy, "prospective_route", day, used)
     deadline = _param(policy, "payment_deadline_day", day, used)
@@ -139,7 +147,14 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)
     last_paid = _last_true(paid[: m + 1])
     ever_run = runs.max(axis=0)
-    person_grace = np.where(run_len >= ext_history, ext_grace, grace)
+    # A grace period is fixed by the rules in force when it began, the first day of the first month not paid
+    # (docs/legal-basis.md §9.13): a gap that began in 2025 keeps 2025's grace after 2026 starts.
+    fixed: set = set()
+    gap = np.where(end >= 0, end + 1, m) + hist.first
+    person_grace = np.where(
+        run_len >= _param_at_months(policy, "extended_grace_history_months", gap, fixed),
+        _param_at_months(policy, "extended_grace_months", gap, fixed),
+        _param_at_months(policy, "grace_months", gap, fixed))
     by_payments = (end >= 0) & (m - end <= person_grace)
     # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
     last_due = m - 1 if day.day >= deadline else m - 2
@@ -167,7 +182,14 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
 
     member = hist.member[m]
     c_last = _last_true(hist.member[:m])  # last member month before this one
-    person_exit = np.where(ever_run >= ext_history, exit_ext, exit_grace)
+    member_until = _member_until(hist.member, m, policy.covers[1] - hist.first)
+    # A retention after leaving a category is fixed by the rules in force when the membership ended.
+    left = np.where(member, np.where(member_until >= 0, member_until + 1, m), np.where(c_last >= 0, c_last + 1, m))
+    left = left + hist.first
+    person_exit = np.where(
+        ever_run >= _param_at_months(policy, "extended_grace_history_months", left, fixed),
+        _param_at_months(policy, "category_exit_extended_grace_months", left, fixed),
+        _param_at_months(policy, "category_exit_grace_months", left, fixed))
     by_exit = ~member & (c_last >= 0) & (m - c_last <= person_exit)
 
     reason = np.full(n, REASON_CODES.index("none"))
@@ -193,7 +215,6 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     if transition:
         take(np.ones(n, dtype=bool), "transition_2020", None, None)
     # While a member, the status lasts; once the membership ends, the exit grace applies.
-    member_until = _member_until(hist.member, m, policy.covers[1] - hist.first)
     take(member, "category", np.where(member_until >= 0, member_until + person_exit, -1), None)
     take(by_payments & ~in_grace, "payments", end + person_grace, None)
     take(by_prospective, "prospective", pros_end + person_grace, None)
@@ -219,7 +240,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     debt = (hist.obligation[due] & ~paid[due]).sum(axis=0)
     last = np.where(end >= 0, end, last_paid)
     return Status(day, insured, reason, until, grace_end, debt.astype(np.int64),
-                  np.where(last >= 0, last + hist.first, -1), run_len.astype(np.int64), used)
+                  np.where(last >= 0, last + hist.first, -1), run_len.astype(np.int64), used, fixed)
 
 
 def _member_until(member: np.ndarray, m: int, known_last: int) -> np.ndarray:
