@@ -80,7 +80,22 @@ def test_schema_command_and_shipped_files_agree() -> None:
 
 
 def test_usage_errors_exit_2() -> None:
-    assert cli("run", EXAMPLES[0]).returncode == 2  # no month given
+    assert cli("run", EXAMPLES[0], "--on", "2024-02-30").returncode == 2
+    assert cli("run", EXAMPLES[0], "--on", "2024-02-10", "--month", "2024-02").returncode == 2
+    assert cli("run", EXAMPLES[0], "--on", "2019-12-31").returncode == 2  # before the policies' coverage
     assert cli("run", EXAMPLES[0], "--month", "2024-13").returncode == 2
     assert cli("run", "missing.yaml", "--month", "2024-01").returncode == 2
     assert cli("frobnicate").returncode == 2
+
+
+def test_run_without_a_month_answers_for_today_and_says_so() -> None:
+    import datetime as dt
+
+    proc = cli("run", EXAMPLES[0], "--format", "json")
+    today = dt.date.today()
+    if not dt.date(2020, 1, 1) <= today <= dt.date(2026, 12, 31):
+        assert proc.returncode == 2 and "outside the months the policy set covers" in proc.stderr
+        return
+    assert proc.returncode == 0, proc.stderr
+    assert f"note: no --month or --on given: answering for today, {today}" in proc.stderr
+    assert {r["status_on"] for r in json.loads(proc.stdout)["results"]} == {today.isoformat()}

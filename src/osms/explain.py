@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,8 @@ from .policy import Dated, PolicySet
 from .report import amount, fmt_amount
 from .runner import Evaluation
 from .status import REASON_CODES, REASONS, day_of
+from .status_detail import WORDS as DETAIL_WORDS
+from .status_detail import months_considered, next_payment_due, overpaid, payments_applied, render_months
 
 WORDS = {
     "formula": {"ru": "формула", "kk": "формула", "en": "formula"},
@@ -63,7 +66,8 @@ def _value(x: Any) -> Any:
     return Decimal(repr(float(x))).normalize() if float(x) != int(float(x)) else Decimal(int(float(x)))
 
 
-def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang: str) -> dict[str, Any]:
+def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang: str,
+            on: dt.date | None = None) -> dict[str, Any]:
     """The explanation tree for person i in `month` as plain data (JSON-ready)."""
     policy = ev.policy
     res = ev.results[month]
@@ -147,7 +151,8 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         return node
 
     names = outputs or [r.name for r in policy.rules.values() if r.output]
-    st = ev.status(month_end(month))
+    st = ev.status(on if on is not None else month_end(month))
+    deadline = int(policy.parameter_value("payment_deadline_day", st.on)[0])
     status = {
         "kind": "status", "label": WORDS["status"][lang], "on": st.on.isoformat(),
         "value": bool(st.insured[i]), "reason": REASON_CODES[int(st.reason[i])],
@@ -158,13 +163,34 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         "last_paid_month": format_month(int(st.last_paid_month[i])) if st.last_paid_month[i] >= 0 else None,
         "continuous_months": int(st.continuous_months[i]),
         "payments_assumed": bool(ev.history.assumed[i]),
+        "next_payment_due": next_payment_due(ev.history, i, st.on, deadline),
+        "months": months_considered(ev.history, i, st.on, _months_back(policy, st.on), deadline),
+        "payments_applied": payments_applied(ev.history, i, st.on),
+        "overpaid": overpaid(ev.history, i, st.on),
         "children": [{"kind": "parameter", "name": k, "label": policy.parameters[k].label[lang], "value": v,
                       "unit": policy.parameters[k].unit, **_cite(e, policy, lang)}
-                     for k, (v, e) in sorted(st.params.items())],
+                     for k, (v, e) in sorted({**st.params, **_fixed(policy, st)}.items())],
     }
     return {"scenario": ev.scenarios[i].id, "month": format_month(month),
             "outputs": [rule_node(n) for n in names], "categories": aggregate_node("preferential"),
             "status": status}
+
+
+def _months_back(policy: PolicySet, day: dt.date) -> int:
+    """How many months the status looks at: 12, or the 60 of the extended grace where that is longer."""
+    required = int(policy.parameter_value("status_required_months", day)[0])
+    if policy.parameter_value("extended_grace_months", day)[0] > policy.parameter_value("grace_months", day)[0]:
+        return max(required, int(policy.parameter_value("extended_grace_history_months", day)[0]))
+    return required
+
+
+def _fixed(policy: PolicySet, st: Any) -> dict[str, Any]:
+    """The grace and retention parameters as read when the period began (the latest entry of each read)."""
+    out: dict[str, Any] = {}
+    for name, start in sorted(st.fixed):
+        entry = next(e for e in policy.parameters[name].timeline.entries if e.start == start)
+        out[name] = (entry.payload, entry)
+    return out
 
 
 def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
@@ -226,6 +252,12 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
             lines.append(f"   · {k}: {v}")
     if st["payments_assumed"]:
         lines.append(f"   · {WORDS['assumed'][lang]}")
+    if st["next_payment_due"]:
+        lines.append(f"   · {DETAIL_WORDS['next_due'][lang]}: {st['next_payment_due']}")
+    for o in st["overpaid"]:
+        lines.append(f"   · {DETAIL_WORDS['overpaid'][lang]} #{o['payment']}: {o['amount']}")
+    if not st["payments_assumed"]:
+        lines.extend(render_months(st["months"][-12:], lang))
     for k, c in enumerate(st["children"]):
         walk(c, "   ", k == len(st["children"]) - 1)
     return "\n".join(lines) + "\n"

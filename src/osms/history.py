@@ -93,6 +93,7 @@ class Ledger:
     own: np.ndarray
     allocation: Allocation
     origin: list[tuple[int, int]]  # payment row → (scenario, payment index)
+    payments: Payments
 
 
 def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[int, MonthResult]) -> History:
@@ -140,5 +141,5 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
     hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named)
-    hist.ledger = Ledger(streams, due, own, alloc, origin)
+    hist.ledger = Ledger(streams, due, own, alloc, origin, payments)
     return hist

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,18 +57,26 @@ def status_fields(st: Status, i: int) -> dict[str, Any]:
 
 
 def full_record(ev: Evaluation, res: MonthResult, st: Status, i: int) -> dict[str, Any]:
-    """Person i's month: contributions, categories, status and the package they give."""
+    """Person i's month: contributions, categories, status (with what the payments paid) and the package."""
+    from .status_detail import next_payment_due, overpaid, payments_applied
+
     assert res.batch is not None
     rec = person_record(ev.policy, res, res.batch, i, ev.scenarios[i].id)
     rec.update(status_fields(st, i))
+    deadline = int(ev.policy.parameter_value("payment_deadline_day", st.on)[0])
+    rec["next_payment_due"] = next_payment_due(ev.history, i, st.on, deadline)
+    rec["payments_assumed"] = bool(ev.history.assumed[i])
+    rec["payments_applied"] = payments_applied(ev.history, i, st.on)
+    rec["overpaid"] = overpaid(ev.history, i, st.on)
     rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
     return rec
 
 
-def records(ev: Evaluation, months: list[int]) -> list[dict[str, Any]]:
+def records(ev: Evaluation, months: list[int], on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Records for each month asked, status at the month's end (or, with `on`, on that day of its month)."""
     out = []
     for m in months:
-        st = ev.status(month_end(m))
+        st = ev.status(on if on is not None else month_end(m))
         out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))
     out.sort(key=lambda r: (r["scenario"], r["month"]))
     return out

@@ -101,3 +101,28 @@ def require_covered(month: int, covers: tuple[int, int], shown: str, field: str)
     if not lo <= month <= hi:
         raise OsmsError(f"{shown} is outside the months the policy set covers ({format_month(lo)} to "
                         f"{format_month(hi)})", field=field)
+
+
+def period(month: str | None, first: str | None, last: str | None, on: str | None,
+           covers: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """The months asked and the day status is taken on (None: each month's end). `--on DAY` asks for one day;
+    nothing at all asks for today, when the policies cover it (said on standard error)."""
+    import datetime as dt
+
+    from ..dates import month_of
+
+    if on is not None:
+        if month or first or last:
+            raise OsmsError("give either --on or --month/--from/--to, not both")
+        day = date_arg(on, "--on")
+        require_covered(month_of(day), covers, day.isoformat(), "--on")
+        return [month_of(day)], day
+    if not (month or first or last):
+        today = dt.date.today()
+        lo, hi = covers
+        if not lo <= month_of(today) <= hi:
+            raise OsmsError(f"give --month YYYY-MM, --from/--to or --on YYYY-MM-DD (today, {today}, is outside the "
+                            f"months the policy set covers, {format_month(lo)} to {format_month(hi)})")
+        click.echo(f"note: no --month or --on given: answering for today, {today}", err=True)
+        return [month_of(today)], today
+    return months(month, first, last, covers), None

@@ -6,18 +6,19 @@ from pathlib import Path
 
 import click
 
-from .common import lang_option, load, months, policies_option, require_known
+from .common import lang_option, load, period, policies_option, require_known
 
 
 @click.command("explain")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--month", required=True, help="Month, YYYY-MM.")
+@click.option("--month", help="Month, YYYY-MM.")
+@click.option("--on", "on", help="Status on this day, YYYY-MM-DD (and that month's amounts). Default: today.")
 @click.option("--output", "outputs", multiple=True, help="Explain only this output (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @policies_option
 @lang_option
-def command(scenario: Path, month: str, outputs: tuple[str, ...], fmt: str, policies_dir: Path | None,
-            lang: str) -> None:
+def command(scenario: Path, month: str | None, on: str | None, outputs: tuple[str, ...], fmt: str,
+            policies_dir: Path | None, lang: str) -> None:
     """Show, as a tree, how SCENARIO's outputs for MONTH follow from the law."""
     from ..explain import explain, render
     from ..report import envelope, to_json
@@ -25,11 +26,11 @@ def command(scenario: Path, month: str, outputs: tuple[str, ...], fmt: str, poli
     from ..scenario import load_scenario
 
     policy = load(policies_dir)
-    (m,) = months(month, None, None, policy.covers)
+    (m,), day = period(month, None, None, on, policy.covers)
     require_known("output", outputs, list(policy.rules), "--output")
     sc = load_scenario(scenario, policy)
     ev = evaluate(policy, [sc], [m], lang)
-    tree = explain(ev, 0, m, list(outputs) or None, lang)
+    tree = explain(ev, 0, m, list(outputs) or None, lang, day)
     if fmt == "json":
         click.echo(to_json(envelope(policy, [tree])), nl=False)
     else:

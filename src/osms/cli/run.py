@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import lang_option, load, months, policies_option
+from .common import lang_option, load, period, policies_option
 
 
 @click.command("run")
@@ -14,13 +14,14 @@ from .common import lang_option, load, months, policies_option
 @click.option("--month", help="One month, YYYY-MM.")
 @click.option("--from", "first", help="First month of a range, YYYY-MM.")
 @click.option("--to", "last", help="Last month of a range, YYYY-MM.")
+@click.option("--on", "on", help="Status on this day, YYYY-MM-DD (and that month's amounts). Default: today.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
 @policies_option
 @lang_option
-def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, last: str | None, fmt: str,
-            output: Path | None, policies_dir: Path | None, lang: str) -> None:
+def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, last: str | None, on: str | None,
+            fmt: str, output: Path | None, policies_dir: Path | None, lang: str) -> None:
     """Evaluate SCENARIO files: who pays how much, for each month asked."""
     from ..errors import Collector, OsmsError
     from ..fileio import refuse_clashes, write_text_atomic
@@ -32,7 +33,7 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
     refuse_clashes([*(("scenario", p) for p in scenarios), ("--policies", policies_dir or bundled_policies())],
                    [("-o", output)])
     policy = load(policies_dir)
-    ms = months(month, first, last, policy.covers)
+    ms, day = period(month, first, last, on, policy.covers)
     errors = Collector()
     loaded = []
     for path in scenarios:
@@ -41,8 +42,11 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
         except OsmsError as exc:
             errors.extend([exc])
     errors.raise_if_any()
+    for sc in loaded:
+        for warning in sc.warnings:
+            click.echo(f"warning: {warning}", err=True)
     ev = evaluate(policy, loaded, ms, lang)
-    recs = records(ev, ms)
+    recs = records(ev, ms, day)
     text = to_json(envelope(policy, recs)) if fmt == "json" else table(policy, recs, lang)
     if output is not None:
         write_text_atomic(output, text)
