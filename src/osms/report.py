@@ -126,7 +126,7 @@ def fmt_amount(v: Any) -> str:
 HEAD = {"ru": "Сценарий", "kk": "Сценарий", "en": "Scenario"}
 PAYERS_ROW = {"ru": "Кто платит", "kk": "Кім төлейді", "en": "Who pays"}
 CATS_ROW = {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"}
-POLICY_ROW = {"ru": "Политика", "kk": "Саясат", "en": "Policy"}
+POLICY_ROW = {"ru": "Политика", "kk": "Ережелер жиынтығы", "en": "Policy"}
 INSURED_ROW = {"ru": "Застрахован (на конец месяца)", "kk": "Сақтандырылған (ай соңында)",
                "en": "Insured (at the month's end)"}
 UNTIL_ROW = {"ru": "Статус действует до", "kk": "Мәртебе мерзімі", "en": "Insured until"}
