@@ -43,7 +43,8 @@ def numpy_reference(f: dict, stated_pref: np.ndarray, p: dict) -> dict:
     republican = (
         (age < 18) | (f["pregnant"] & ~working & (f["months_without_pension_contributions"] >= 2))
         | (f["raising_child_under_3"] & ~working) | f["on_childcare_leave"] | f["mother_heroine_award"]
-        | (f["carer_disabled_child"] & ~working) | f["carer_disabled_since_childhood"] | f["disability"]
+        | (f["carer_disabled_child"] & ~working) | f["disability"]
+        | (f["carer_disabled_since_childhood"] & f["carer_group1_disabled"] & ~working)
         | f["pension_recipient"] | f["wwii_veteran"] | f["full_time_student"] | (f["asp_recipient"] & ~working)
         | (f["resident_kandas"] & ~working) | f["prisoner"] | f["pretrial_detention"]
         | (f["carer_group1_disabled"] & ~working) | (f["house_arrest"] & ~working) | stated_pref)
@@ -56,7 +57,8 @@ def numpy_reference(f: dict, stated_pref: np.ndarray, p: dict) -> dict:
     employee = np.where(pref, 0.0, _round(p["employee_contribution_rate"]
                                           * np.minimum(f["wage"].sum(axis=0), p["employee_contribution_cap"] * mzp)))
     civil = np.where(pref, 0.0, _round(p["civil_contribution_rate"]
-                                       * np.minimum(f["civil_income"], p["civil_contribution_cap"] * mzp)))
+                                       * np.minimum(f["civil_income"], np.maximum(
+                                           0.0, p["civil_contribution_cap"] * mzp - f["wage"].sum(axis=0)))))
     ip = np.where(f["entrepreneur"] & ~pref, _round(p["entrepreneur_rate"] * p["entrepreneur_base"] * mzp), 0.0)
     sp = np.where(f["self_payer"] & ~pref, _round(p["self_payer_rate"] * p["self_payer_base"] * mzp), 0.0)
     se = np.where(f["self_employed"], _round(p["self_employed_rate"] * f["self_employed_income"]), 0.0)

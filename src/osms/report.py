@@ -126,7 +126,8 @@ def fmt_amount(v: Any) -> str:
 HEAD = {"ru": "Сценарий", "kk": "Сценарий", "en": "Scenario"}
 PAYERS_ROW = {"ru": "Кто платит", "kk": "Кім төлейді", "en": "Who pays"}
 CATS_ROW = {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"}
-POLICY_ROW = {"ru": "Политика", "kk": "Саясат", "en": "Policy"}
+POLICY_ROW = {"ru": "Политика", "kk": "Ережелер жиынтығы", "en": "Policy"}
+AS_OF = {"ru": "по состоянию на {}", "kk": "{} жағдай бойынша", "en": "as of {}"}
 INSURED_ROW = {"ru": "Застрахован (на конец месяца)", "kk": "Сақтандырылған (ай соңында)",
                "en": "Insured (at the month's end)"}
 UNTIL_ROW = {"ru": "Статус действует до", "kk": "Мәртебе мерзімі", "en": "Insured until"}
@@ -151,7 +152,8 @@ def _insured_cell(r: dict[str, Any], lang: str) -> str:
 
 def table(policy: PolicySet, records: list[dict[str, Any]], lang: str, width: int = 6) -> str:
     """A readable grid per scenario: outputs down, months across (in groups of `width`)."""
-    lines = [f"{POLICY_ROW[lang]}: {policy.id} {policy.version} ({policy.fingerprint[:19]}…), as of {policy.as_of}"]
+    lines = [f"{POLICY_ROW[lang]}: {policy.id} {policy.version} ({policy.fingerprint[:19]}…), "
+             + AS_OF[lang].format(policy.as_of)]
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_scenario.setdefault(rec["scenario"], []).append(rec)
