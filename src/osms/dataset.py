@@ -43,7 +43,9 @@ def check_target(path: Path, force: bool) -> None:
 def write_part(path: Path, table: pa.Table) -> None:
     """One Parquet file, written the same way every time (fixed row groups; Arrow writes no timestamps)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, row_group_size=ROW_GROUP, compression="zstd")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")  # a retried partition replaces a half-written one
+    pq.write_table(table, tmp, row_group_size=ROW_GROUP, compression="zstd")
+    os.replace(tmp, path)
 
 
 class DatasetBuild:

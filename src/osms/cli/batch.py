@@ -266,10 +266,13 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
 def summary_doc(stamp: dict[str, Any], ms: list[int], summary: dict[str, Any],
                 by_month: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """The summary file: the run's stamp, the months, the totals and (for several months) each month's."""
-    from ..dates import format_month
+    from .. import __version__
+    from ..dates import format_month, month_end
     from ..population import tenge_summary
 
-    doc = {"policy": stamp, "months": [format_month(m) for m in ms], "summary": tenge_summary(summary)}
+    doc = {"policy": stamp, "engine": {"name": "osms-eval", "version": __version__},
+           "months": [format_month(m) for m in ms], "as_of": [month_end(m).isoformat() for m in ms],
+           "summary": tenge_summary(summary)}
     if len(ms) > 1:
         doc["by_month"] = {format_month(m): tenge_summary(by_month[m]) for m in ms}
     return doc
