@@ -12,6 +12,7 @@ Empty optional cells mean "none"; a malformed cell makes the row an error, writt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -358,3 +359,17 @@ def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, An
         else:
             total[key] = total.get(key, 0) + value
     return total
+
+
+
+def exact_summary(part: dict[str, Any]) -> dict[str, Any]:
+    """A chunk's totals with its money (the float sums of amounts already rounded to tiyn) as exact Decimals, so
+    totals merge exactly, in any order and whatever the chunking."""
+    return {k: exact_summary(v) if isinstance(v, dict) else
+            Decimal(round(v * 100)).scaleb(-2) if isinstance(v, float) else v for k, v in part.items()}
+
+
+def tenge_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """Exact totals back to JSON numbers: each Decimal to the float nearest it (the same float every time)."""
+    return {k: tenge_summary(v) if isinstance(v, dict) else float(v) if isinstance(v, Decimal) else v
+            for k, v in summary.items()}

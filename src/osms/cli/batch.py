@@ -67,9 +67,16 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
 
 
 @click.command("batch")
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Result file, .csv or .parquet (written atomically).")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Result file, .csv or .parquet (written atomically); any other name is a Parquet dataset folder "
+                   "partitioned by month (OUTPUT/month=YYYY-MM/part-….parquet), built aside and renamed into place.")
+@click.option("--force", is_flag=True,
+              help="Set aside (rename, never delete) an OUTPUT folder that is not a dataset osms-eval wrote.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine, chunks streamed; dask: partitions on a Dask cluster (osms-eval[dask]).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the cluster's scheduler (tcp://host:8786); default a local cluster.")
 @click.option("--month", help="One month, YYYY-MM.")
 @click.option("--from", "first", help="First month of a range.")
 @click.option("--to", "last", help="Last month of a range.")
@@ -82,18 +89,23 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
 @click.option("--no-status", is_flag=True, help="Skip insured status (contributions only).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Chunks evaluated at once (default: the number of cores, at most 4).")
+              help="Chunks evaluated at once (default: the number of cores, at most 4); with --engine dask, the "
+                   "local cluster's worker processes.")
 @click.option("--keep", "keep_text", metavar="COL[,COL]",
               help="Input columns the policies do not read, carried to the output unchanged.")
 @click.option("--no-csv-escape", is_flag=True,
               help="Write text cells starting with = + - @ as they are (by default they get a leading ').")
 @policies_option
-def command(input_path: Path, output: Path, month: str | None, first: str | None, last: str | None,
-            outputs: str | None, errors_path: Path | None, summary_path: Path | None, chunk_size: int,
-            no_status: bool, progress: bool | None, workers: int | None, keep_text: str | None,
-            no_csv_escape: bool, policies_dir: Path | None) -> None:
-    """Evaluate every person in INPUT (CSV or Parquet, one row per person) for the months asked."""
+def command(input_path: Path, output: Path, force: bool, engine: str, scheduler: str | None, month: str | None,
+            first: str | None, last: str | None, outputs: str | None, errors_path: Path | None,
+            summary_path: Path | None, chunk_size: int, no_status: bool, progress: bool | None, workers: int | None,
+            keep_text: str | None, no_csv_escape: bool, policies_dir: Path | None) -> None:
+    """Evaluate every person in INPUT (CSV or Parquet, one row per person) for the months asked.
+
+    Each chunk of INPUT is read once and evaluated for every month. OUTPUT ending in .csv or .parquet is one file
+    with a `month` column; any other OUTPUT is a Parquet dataset folder partitioned by month."""
     import collections
+    import contextlib
     import csv
     from concurrent.futures import ThreadPoolExecutor
 
@@ -101,26 +113,49 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from ..dataset import ROW_GROUP, building, check_target
     from ..dates import format_month
     from ..errors import OsmsError
     from ..fileio import atomic_group, refuse_clashes
     from ..limits import cut
     from ..policy import bundled_policies
-    from ..population import evaluate_arrow, merge_summaries
+    from ..population import evaluate_arrow, exact_summary, merge_summaries, tenge_summary
     from ..tabular import SeenIds, open_table
 
+    out_suffix = output.suffix.lower()
+    dataset = out_suffix not in (".csv", ".parquet", ".pq")
     errors_label = "--errors" if errors_path is not None else "the errors file"
-    errors_path = errors_path or output.with_name(output.stem + ".errors.csv")
+    errors_path = errors_path or (output.with_name(output.name + ".errors.csv") if dataset
+                                  else output.with_name(output.stem + ".errors.csv"))
     refuse_clashes([("input", input_path), ("--policies", policies_dir or bundled_policies())],
                    [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
+    if scheduler and engine != "dask":
+        raise OsmsError("--scheduler is for --engine dask", field="--scheduler")
+    if input_path.is_dir() and engine != "dask":
+        raise OsmsError("INPUT is a folder: the local engine reads one CSV or Parquet file (a Parquet dataset "
+                        "folder needs --engine dask)", file=str(input_path))
+    if dataset:
+        check_target(output, force)
+    elif output.is_dir():
+        raise OsmsError("-o is a folder: give a file name ending in .csv or .parquet, or a name without those "
+                        "endings for a dataset", file=str(output))
     keep = tuple(k.strip() for k in keep_text.split(",") if k.strip()) if keep_text else ()
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
     require_known("output", wanted or [], list(policy.rules), "--outputs")
-    out_suffix = output.suffix.lower()
-    if out_suffix not in (".csv", ".parquet", ".pq"):
-        raise OsmsError("the output must end in .csv or .parquet", file=str(output))
+    if engine == "dask":
+        if not dataset:
+            raise OsmsError("--engine dask writes a Parquet dataset folder: give -o a name without .csv or "
+                            ".parquet", file=str(output))
+        from ..dask import run_batch
+
+        started = time.perf_counter()
+        summary, error_count, offset = run_batch(
+            input_path, output, ms, policies_dir or bundled_policies(), wanted, not no_status, keep,
+            errors_path, summary_path, force, scheduler, workers, no_csv_escape)
+        _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path)
+        return
     total, _, batches = open_table(input_path, chunk_size, policy, keep)
     escape = out_suffix == ".csv" and not no_csv_escape
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
@@ -131,10 +166,12 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
 
     old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     summary: dict[str, Any] = {}
+    by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
     error_count = 0
     chunk_errors: list[tuple[int, str, str]] = []  # the current chunk's, all months: sorted, then written
     offset = 0
     writer = None
+    month_writers: dict[int, Any] = {}
     started = time.perf_counter()
     workers = workers or min(os.cpu_count() or 1, 4)
     pending: collections.deque = collections.deque()
@@ -158,20 +195,32 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
         for row, why in bad.rows.items():
             pid = ids[row - first_row - 1].as_py()
             chunk_errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
-        merge_summaries(summary, part)
+        merge_summaries(by_month[m], exact_summary(part))
         if escape:
             table = neutralise_table(table, ["id", *keep])
-        if writer is None:
-            writer = pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv" else pacsv.CSVWriter(fh, table.schema)
-        writer.write_table(table)
+        if dataset:
+            table = table.drop_columns(["month"])  # the month is the partition's name
+            if m not in month_writers:
+                path = build.part(format_month(m), "0")
+                path.parent.mkdir(parents=True)
+                month_writers[m] = pq.ParquetWriter(path, table.schema, compression="zstd")
+            month_writers[m].write_table(table, row_group_size=ROW_GROUP)
+        else:
+            if writer is None:
+                writer = (pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv"
+                          else pacsv.CSVWriter(fh, table.schema))
+            writer.write_table(table)
         bar.advance(rb.num_rows)
 
     # Chunks are evaluated on a small thread pool (numpy and Arrow release the GIL), in order, with at most
     # `workers + 1` chunks in flight; error rows are written as each chunk completes, so memory stays bounded
     # however large the input. The output, errors file and summary appear together, or none of them.
     try:
-        with atomic_group() as files, ThreadPoolExecutor(workers) as pool:
-            fh = files.open(output, "wb")
+        with contextlib.ExitStack() as stack:
+            files = stack.enter_context(atomic_group())
+            build = stack.enter_context(building(output, force)) if dataset else None
+            pool = stack.enter_context(ThreadPoolExecutor(workers))
+            fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
             errors_csv.writerow(["row", "id", "reason"])
             for rb in batches:
@@ -185,15 +234,22 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
             while pending:
                 finish(fh, errors_csv)
             flush_errors(errors_csv)
-            if writer is None:
+            if writer is None and not month_writers:
                 raise OsmsError("the input has no rows", file=str(input_path))
-            writer.close()
+            for w in [writer, *month_writers.values()]:
+                if w is not None:
+                    w.close()
+            for part in by_month.values():
+                merge_summaries(summary, part)
             summary["error_rows"] = error_count
             summary["input_rows"] = offset
-            doc = {"policy": policy.stamp, "months": [format_month(m) for m in ms], "summary": summary}
+            doc = summary_doc(policy.stamp, ms, summary, by_month)
             if summary_path:
                 files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
                                                + "\n")
+            if build is not None:
+                build.commit(doc)
+        summary = tenge_summary(summary)
     except KeyboardInterrupt:
         bar.close()
         click.echo("interrupted: no output written", err=True)
@@ -204,9 +260,28 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
         for s, h in old.items():
             signal.signal(s, h)
     bar.close()
-    elapsed = time.perf_counter() - started
-    rate = offset * len(ms) / elapsed if elapsed else 0
-    click.echo(f"{offset:,} rows × {len(ms)} month(s) in {elapsed:.1f} s ({rate:,.0f} person-months/s); "
+    _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path)
+
+
+def summary_doc(stamp: dict[str, Any], ms: list[int], summary: dict[str, Any],
+                by_month: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The summary file: the run's stamp, the months, the totals and (for several months) each month's."""
+    from .. import __version__
+    from ..dates import format_month, month_end
+    from ..population import tenge_summary
+
+    doc = {"policy": stamp, "engine": {"name": "osms-eval", "version": __version__},
+           "months": [format_month(m) for m in ms], "as_of": [month_end(m).isoformat() for m in ms],
+           "summary": tenge_summary(summary)}
+    if len(ms) > 1:
+        doc["by_month"] = {format_month(m): tenge_summary(by_month[m]) for m in ms}
+    return doc
+
+
+def _report(summary: dict[str, Any], error_count: int, offset: int, n_months: int, elapsed: float,
+            errors_path: Path) -> None:
+    rate = offset * n_months / elapsed if elapsed else 0
+    click.echo(f"{offset:,} rows × {n_months} month(s) in {elapsed:.1f} s ({rate:,.0f} person-months/s); "
                f"{error_count:,} error rows → {errors_path}")
     click.echo(f"insured: {summary.get('insured', 'n/a'):,}" if "insured" in summary else "insured: not computed")
     for payer, amount in sorted(summary.get("payers", {}).items()):
