@@ -12,7 +12,21 @@ from typing import Any
 
 import click
 
-from .common import load, months, policies_option, require_known
+from .common import lang_option, load, months, policies_option, require_known
+
+# The summary on stdout and the errors file's header, in the language of --lang (the reasons stay as the engine
+# writes them).
+TEXT = {
+    "en": {"done": "{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error rows → "
+                   "{path}", "insured": "insured", "not_computed": "insured: not computed",
+           "categories": "categories", "tenge": "tenge", "header": ("file", "row", "id", "reason")},
+    "ru": {"done": "{rows} строк × {months} мес. за {secs} с ({rate} человеко-месяцев/с); строк с ошибками: "
+                   "{errors} → {path}", "insured": "застрахованы", "not_computed": "застрахованы: не вычислялось",
+           "categories": "категории", "tenge": "тенге", "header": ("файл", "строка", "id", "причина")},
+    "kk": {"done": "{rows} жол × {months} ай, {secs} с ({rate} адам-ай/с); қатесі бар жолдар: {errors} → {path}",
+           "insured": "сақтандырылған", "not_computed": "сақтандырылған: есептелмеді", "categories": "санаттар",
+           "tenge": "теңге", "header": ("файл", "жол", "id", "себеп")},
+}
 
 
 class _Progress:
@@ -67,7 +81,7 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
 
 
 @click.command("batch")
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("input_args", metavar="INPUT...", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Result file, .csv or .parquet (written atomically).")
 @click.option("--month", help="One month, YYYY-MM.")
@@ -87,31 +101,55 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
               help="Input columns the policies do not read, carried to the output unchanged.")
 @click.option("--no-csv-escape", is_flag=True,
               help="Write text cells starting with = + - @ as they are (by default they get a leading ').")
+@click.option("--delimiter", default=",", show_default=True,
+              help="CSV cell separator: ',', ';' (Excel in a Russian or Kazakh locale), '|' or tab.")
+@click.option("--decimal", default=".", show_default=True, help="CSV decimal mark: '.' or ',' (300000,50).")
+@click.option("--thousands", default=None,
+              help="CSV thousands separator, accepted only when given: ' ' (no-break spaces too), ',' or '.'; "
+                   "groups must be of three digits (1 234 567,50).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="CSV encoding: utf-8 (a BOM is allowed; utf-8-sig is the same) or cp1251 (Excel, Russian "
+                   "locale).")
+@lang_option
 @policies_option
-def command(input_path: Path, output: Path, month: str | None, first: str | None, last: str | None,
+def command(input_args: tuple[str, ...], output: Path, month: str | None, first: str | None, last: str | None,
             outputs: str | None, errors_path: Path | None, summary_path: Path | None, chunk_size: int,
             no_status: bool, progress: bool | None, workers: int | None, keep_text: str | None,
-            no_csv_escape: bool, policies_dir: Path | None) -> None:
-    """Evaluate every person in INPUT (CSV or Parquet, one row per person) for the months asked."""
+            no_csv_escape: bool, delimiter: str, decimal: str, thousands: str | None, encoding: str, lang: str,
+            policies_dir: Path | None) -> None:
+    """Evaluate every person in INPUT (CSV, .csv.gz or Parquet, one row per person) for the months asked.
+
+    INPUT may be several files, a quoted glob ('data/*.csv') or a folder of Parquet files: together they are one
+    population (the same columns, ids unique across all), and the errors file gets a `file` column. Each result
+    row has `payer` (who pays for the person this month) and `categories` (the preferential categories that
+    apply): a list in Parquet, names joined by ',' in CSV. A Parquet result carries the policy id, version,
+    fingerprint, engine version and as-of date in its metadata (osms.policy_id, …)."""
     import collections
     import csv
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from .. import __version__
+    from ..columns import number_columns
+    from ..csvformat import csv_format, read_numbers
     from ..dates import format_month
     from ..errors import OsmsError
     from ..fileio import atomic_group, refuse_clashes
     from ..limits import cut
     from ..policy import bundled_policies
     from ..population import evaluate_arrow, merge_summaries
-    from ..tabular import SeenIds, open_table
+    from ..tabular import SeenIds, expand_inputs, open_table, same_columns
 
     errors_label = "--errors" if errors_path is not None else "the errors file"
     errors_path = errors_path or output.with_name(output.stem + ".errors.csv")
-    refuse_clashes([("input", input_path), ("--policies", policies_dir or bundled_policies())],
+    fmt = csv_format(delimiter, decimal, encoding, thousands)
+    input_paths = expand_inputs(input_args)
+    input_path = input_paths[0]
+    refuse_clashes([*(("input", p) for p in input_paths), ("--policies", policies_dir or bundled_policies())],
                    [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
     keep = tuple(k.strip() for k in keep_text.split(",") if k.strip()) if keep_text else ()
     policy = load(policies_dir)
@@ -121,7 +159,27 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     out_suffix = output.suffix.lower()
     if out_suffix not in (".csv", ".parquet", ".pq"):
         raise OsmsError("the output must end in .csv or .parquet", file=str(output))
-    total, _, batches = open_table(input_path, chunk_size, policy, keep)
+    several = len(input_paths) > 1
+    opened = [open_table(p, chunk_size, policy, keep, fmt) for p in input_paths]  # every header before any row
+    for p, (_, names, _) in zip(input_paths[1:], opened[1:]):
+        same_columns(input_path, opened[0][1], p, names)
+    numbers = number_columns(policy, opened[0][1])
+    total = None if any(t is None for t, _, _ in opened) else sum(t for t, _, _ in opened)  # type: ignore[misc]
+    starts: list[int] = []  # the first row (numbered over all inputs, from 0) of each input
+
+    def batches_of_all() -> Any:
+        for _, _, part in opened:
+            starts.append(offset)
+            yield from part
+
+    def where(row: int) -> tuple[str, int]:
+        """A row numbered over all inputs → (file, row in that file)."""
+        import bisect
+
+        i = bisect.bisect_right(starts, row - 1) - 1
+        return str(input_paths[i]), row - starts[i]
+
+    batches = batches_of_all()
     escape = out_suffix == ".csv" and not no_csv_escape
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
     bar = _Progress(total * len(ms) if total else None, show)
@@ -138,13 +196,15 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     started = time.perf_counter()
     workers = workers or min(os.cpu_count() or 1, 4)
     pending: collections.deque = collections.deque()
-    seen = SeenIds()
+    seen = SeenIds((lambda r: "{} row {}".format(*where(r))) if several else "row {}".format)
+    text = TEXT[lang]
     cell = str if no_csv_escape else neutralise  # the errors file is CSV whatever the output's format
 
     def flush_errors(errors_csv: Any) -> None:
         nonlocal error_count
         for row, pid, why in sorted(chunk_errors):
-            errors_csv.writerow([row, cell(pid), cell(why)])
+            name, local = where(row)
+            errors_csv.writerow([*([cell(name)] if several else []), local, cell(pid), cell(why)])
         error_count += len(chunk_errors)
         chunk_errors.clear()
 
@@ -159,10 +219,18 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
             pid = ids[row - first_row - 1].as_py()
             chunk_errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
         merge_summaries(summary, part)
+        if out_suffix == ".csv":  # CSV has no lists: the names joined by ','
+            for name in ("payer", "categories"):
+                i = table.schema.get_field_index(name)
+                table = table.set_column(i, name, pc.binary_join(table.column(i), ","))
         if escape:
             table = neutralise_table(table, ["id", *keep])
         if writer is None:
-            writer = pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv" else pacsv.CSVWriter(fh, table.schema)
+            meta = {"osms.policy_id": policy.id, "osms.policy_version": policy.version,
+                    "osms.policy_fingerprint": policy.fingerprint, "osms.engine_version": __version__,
+                    "osms.as_of": policy.as_of, "osms.months": ",".join(format_month(m) for m in ms)}
+            writer = (pq.ParquetWriter(fh, table.schema.with_metadata(meta)) if out_suffix != ".csv"
+                      else pacsv.CSVWriter(fh, table.schema))
         writer.write_table(table)
         bar.advance(rb.num_rows)
 
@@ -173,9 +241,10 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
         with atomic_group() as files, ThreadPoolExecutor(workers) as pool:
             fh = files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
-            errors_csv.writerow(["row", "id", "reason"])
+            errors_csv.writerow(text["header"][0 if several else 1:])
             for rb in batches:
-                dup = seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)
+                rb, flagged = read_numbers(rb, numbers, fmt, offset)
+                dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
                 for m in ms:
                     pending.append((rb, m, offset, pool.submit(evaluate_arrow, policy, rb, m, wanted, offset,
                                                                not no_status, keep, dup)))
@@ -192,7 +261,8 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
             summary["input_rows"] = offset
             doc = {"policy": policy.stamp, "months": [format_month(m) for m in ms], "summary": summary}
             if summary_path:
-                files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+                files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True,
+                                                          default=str)  # money: exact decimal strings
                                                + "\n")
     except KeyboardInterrupt:
         bar.close()
@@ -206,11 +276,11 @@ def command(input_path: Path, output: Path, month: str | None, first: str | None
     bar.close()
     elapsed = time.perf_counter() - started
     rate = offset * len(ms) / elapsed if elapsed else 0
-    click.echo(f"{offset:,} rows × {len(ms)} month(s) in {elapsed:.1f} s ({rate:,.0f} person-months/s); "
-               f"{error_count:,} error rows → {errors_path}")
-    click.echo(f"insured: {summary.get('insured', 'n/a'):,}" if "insured" in summary else "insured: not computed")
+    click.echo(text["done"].format(rows=f"{offset:,}", months=len(ms), secs=f"{elapsed:.1f}", rate=f"{rate:,.0f}",
+                                   errors=f"{error_count:,}", path=errors_path))
+    click.echo(f"{text['insured']}: {summary['insured']:,}" if "insured" in summary else text["not_computed"])
     for payer, amount in sorted(summary.get("payers", {}).items()):
-        click.echo(f"  {payer:14} {amount:>20,.1f} tenge")
+        click.echo(f"  {payer:14} {amount:>20,.2f} {text['tenge']}")
     cats = {c: v for c, v in summary.get("categories", {}).items() if v}
     if cats:
-        click.echo("  categories: " + ", ".join(f"{c} {v:,}" for c, v in sorted(cats.items())))
+        click.echo(f"  {text['categories']}: " + ", ".join(f"{c} {v:,}" for c, v in sorted(cats.items())))
