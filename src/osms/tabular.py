@@ -106,8 +106,7 @@ def _no_trailing_values(batches: Iterator[pa.RecordBatch], path: Path, sep: str)
             raise OsmsError(f"row {row + first + 1} has a value after the last column, whose name is empty (the "
                             f"header ends with '{sep}'): name the column or remove the value", file=str(path))
         row += rb.num_rows
-        yield rb.drop_columns([rb.num_columns - 1]) if hasattr(rb, "drop_columns") else pa.RecordBatch.from_arrays(
-            rb.columns[:-1], names=rb.schema.names[:-1])
+        yield pa.RecordBatch.from_arrays(rb.columns[:-1], names=rb.schema.names[:-1])
 
 
 def _rechunk(batches: Iterator[pa.RecordBatch], chunk: int, path: Path) -> Iterator[pa.RecordBatch]:
