@@ -30,7 +30,8 @@ def _run(case: Path, tmp_path: Path, *extra: str):  # type: ignore[no-untyped-de
     shutil.copy(case, tmp_path / case.name)
     args_file = case.with_suffix(".args")
     args = shlex.split(args_file.read_text(encoding="utf-8")) if args_file.exists() else []
-    return cli("batch", case.name, "-o", "out.csv", "--month", MONTH, "--no-progress", *args, *extra, cwd=tmp_path)
+    return cli("batch", case.name, "-o", "out.csv", "--month", MONTH, "--no-progress", "--lang", "en", *args, *extra,
+               cwd=tmp_path)
 
 
 def _sidecar(path: Path, actual: str) -> str:
@@ -106,7 +107,7 @@ _PARQUET = [
 def test_parquet_cells(note: str, columns: dict, want: str | None, tmp_path: Path) -> None:
     base = {"id": pa.array(["p"]), "age": pa.array([30]), "wage_1": pa.array([300000])}
     pq.write_table(pa.table({**base, **columns}), tmp_path / "in.parquet")
-    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, cwd=tmp_path)
+    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", cwd=tmp_path)
     if want is None:
         assert proc.returncode == 0, proc.stderr
         assert len(pq.read_table(tmp_path / "out.parquet")) == 1
@@ -123,7 +124,7 @@ def test_parquet_duplicate_column_names(tmp_path: Path) -> None:
     table = pa.Table.from_arrays([pa.array(["p"]), pa.array([30]), pa.array([1]), pa.array([2])],
                                  names=["id", "age", "wage_1", "wage_1"])
     pq.write_table(table, tmp_path / "in.parquet")
-    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, cwd=tmp_path)
+    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (2, "error: in.parquet: column 'wage_1' appears more than once: "
                                                  "rename or remove one\n")
 
@@ -133,7 +134,8 @@ def test_duplicate_ids_are_found_across_chunks(tmp_path: Path) -> None:
     ids = [f"p{i}" for i in range(n)] + ["p0", "p1999", "p2499"]
     pq.write_table(pa.table({"id": ids, "age": [30] * len(ids), "wage_1": [300000] * len(ids)}),
                    tmp_path / "in.parquet")
-    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--chunk-size", "1000", cwd=tmp_path)
+    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", "--chunk-size", "1000",
+               cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines() == [
         "row,id,reason", f"2501,p0,{MONTH}: id: the same id as row 1",

@@ -135,7 +135,8 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
                    '=HYPERLINK("http://e.example"),30,1x,east\n'  # a formula in an id
                    '@ok,30,300000,=2+3\n'                        # a formula in a pass-through column
                    '-5,30,300000,west\n', encoding="utf-8")
-    proc = cli("batch", str(src), "-o", "out.csv", "--month", "2026-01", "--keep", "branch", cwd=tmp_path)
+    proc = cli("batch", str(src), "-o", "out.csv", "--month", "2026-01", "--lang", "en", "--keep", "branch",
+               cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "out.errors.csv").read_text(encoding="utf-8"), newline="")))
     assert rows == [["row", "id", "reason"],
@@ -146,8 +147,8 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
     assert [(r["id"], r["branch"]) for r in out] == [("'@ok", "'=2+3"), ("'-5", "west")]
     # 2 % × 300 000 = 6 000: the engine's numbers stay numbers
     assert [r["employee_contribution"] for r in out] == [6000, 6000]
-    proc = cli("batch", str(src), "-o", "raw.csv", "--month", "2026-01", "--keep", "branch", "--no-csv-escape",
-               cwd=tmp_path)
+    proc = cli("batch", str(src), "-o", "raw.csv", "--month", "2026-01", "--lang", "en", "--keep", "branch",
+               "--no-csv-escape", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     raw = pacsv.read_csv(tmp_path / "raw.csv", convert_options=pacsv.ConvertOptions(
         column_types={"id": "string", "branch": "string"})).to_pylist()

@@ -157,8 +157,8 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
         "f,1990-05-05,citizen,4000000,1000000,false,2025-12,80\n", # 102 000 + 30 000; 2 % × 1 700 000 = 34 000
         encoding="utf-8")
     out = tmp_path / "result.parquet"
-    proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--summary", str(tmp_path / "s.json"),
-               cwd=tmp_path)
+    proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--lang", "en", "--summary",
+               str(tmp_path / "s.json"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = {r["id"]: r for r in pq.read_table(out).to_pylist()}
     assert set(rows) == {"a", "b", "f"}
@@ -176,7 +176,7 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["summary"]
     assert summary["input_rows"] == 7 and summary["error_rows"] == 4 and summary["rows"] == 3
     assert summary["categories"]["pensioners"] == 1
-    assert summary["payers"]["employer"] == 9000 + 132000  # by employer: a, f
+    assert summary["payers"]["employer"] == "141000.00"  # by employer: a 9 000 + f 132 000, an exact decimal
     assert "4 error rows" in proc.stdout.replace(",", "")
 
 

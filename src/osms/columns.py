@@ -15,7 +15,7 @@ FIXED_COLUMNS = ("id", "birth_date", "age", "residency", "wage", "civil_income",
 _BUILT_IN_FACTS = {"age", "civil_income", "self_employed_income", "entrepreneur", "self_payer", "self_employed",
                    "esp_payer", "esp_city", "wage", "employed", "working", *RESIDENCY_FACT.values()}
 WAGE_N = re.compile(r"wage_[1-9]\d*")
-RESULT_COLUMNS = ("month", "insured", "insured_reason", "debt_months", "osms_package")
+RESULT_COLUMNS = ("month", "payer", "categories", "insured", "insured_reason", "debt_months", "osms_package")
 
 
 def stated_facts(policy: PolicySet) -> list[str]:
@@ -60,3 +60,10 @@ def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[s
         raise OsmsError("the input needs a `birth_date` or an `age` column", file=file)
     if "wage" in names and any(WAGE_N.fullmatch(n) for n in names):
         raise OsmsError("give `wage` (one job) or `wage_1` … `wage_K`, not both", file=file)
+
+
+def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
+    """The columns of `names` read as numbers (money, whole years, months paid, numeric facts)."""
+    numeric = {"wage", "age", "civil_income", "self_employed_income", "paid_run",
+               *(n for n in stated_facts(policy) if policy.facts[n].type != "bool")}
+    return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]

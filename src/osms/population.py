@@ -312,21 +312,27 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
             cols[name] = _money(total[keep], rule.rounding)
             for j in range(v.shape[0]):
                 cols[f"{name}_{j + 1}"] = _money(v[j][keep], rule.rounding)
-            summary[name] = float(total[keep].sum())
+            summary[name] = _tenge(total[keep])
         elif rule.unit == "bool":
             cols[name] = pa.array(v[keep].astype(bool))
             summary[name] = int(v[keep].sum())
         else:
             cols[name] = _money(v[keep], rule.rounding)
-            summary[name] = float(v[keep].sum())
+            summary[name] = _tenge(v[keep])
     cats = {c: res.values[f"in_{c}"][keep] for c in policy.categories}
     summary["categories"] = {c: int(v.sum()) for c, v in cats.items()}
     summary["payers"] = {}
+    amounts: dict[str, np.ndarray] = {}
     for rule in policy.rules.values():
         if rule.payer:
             v = res.values[rule.name]
             v = v.sum(axis=0) if v.ndim == 2 else v
-            summary["payers"][rule.payer] = summary["payers"].get(rule.payer, 0.0) + float(v[keep].sum())
+            amounts[rule.payer] = amounts.get(rule.payer, 0) + np.round(v[keep] * 100).astype(np.int64)
+    for payer, tiyn in amounts.items():
+        summary["payers"][payer] = Decimal(int(tiyn.sum())).scaleb(-2)
+    # Who pays this person this month, in the order the policies name the payers: totals by payer are a GROUP BY.
+    cols["payer"] = _names_where(list(amounts), [t > 0 for t in amounts.values()], int(keep.sum()))
+    cols["categories"] = _names_where(list(cats), list(cats.values()), int(keep.sum()))
     if status:
         st = compute_status(policy, history_from_columns(policy, res, extra, month,
                                                          batch.facts.get("it_failure", np.zeros(batch.size, bool))),
@@ -350,6 +356,21 @@ def _money(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped
     words[:, 0] = tiyn
     words[:, 1] = np.where(tiyn < 0, -1, 0)
     return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words)])
+
+
+def _tenge(values: np.ndarray) -> Decimal:
+    """The exact sum of already-rounded amounts: added as integers of tiyn, never as floats."""
+    return Decimal(int(np.round(values * 100).astype(np.int64).sum())).scaleb(-2)
+
+
+def _names_where(names: list[str], masks: list[np.ndarray], n: int) -> pa.Array:
+    """Per row, the names whose mask is true, in the order given, as a list<string> column."""
+    if not names:
+        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()))
+    m = np.stack([np.asarray(x, dtype=bool) for x in masks], axis=1)  # rows × names
+    offsets = np.concatenate([[0], np.cumsum(m.sum(axis=1))]).astype(np.int32)
+    values = pa.array(np.array(names, dtype=object)[np.nonzero(m)[1]].tolist(), pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .columns import check_columns
+from .csvformat import DEFAULT, CsvFormat
 from .errors import OsmsError
 from .limits import cut
 from .policy import PolicySet
@@ -29,33 +31,82 @@ def _arrow_message(exc: Exception) -> str:
     return cut(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 200)[1:-1]
 
 
-def csv_header(path: Path) -> tuple[list[str], int]:
-    """The column names of a CSV file (UTF-8, an optional BOM, RFC 4180 quoting) and its mean line length."""
-    with open(path, "rb") as fh:
-        sample = fh.read(HEADER_BYTES)
-    if not sample.strip():
-        raise OsmsError("the CSV file is empty: the first line must name the columns", file=str(path))
+def _open_bytes(path: Path):  # type: ignore[no-untyped-def]
+    import gzip
+
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
+def _decode(sample: bytes, fmt: CsvFormat, final: bool, path: Path) -> str:
+    """The first MiB as text in the encoding asked; a file in another one is refused with the option that reads it."""
+    if fmt.encoding == "cp1251":
+        try:
+            as_utf8 = codecs.getincrementaldecoder("utf-8")().decode(sample, final=final)
+        except UnicodeDecodeError:
+            as_utf8 = None
+        if sample.startswith(codecs.BOM_UTF8) or (as_utf8 is not None and not as_utf8.isascii()):
+            raise OsmsError("the file is UTF-8, not cp1251 (its letters read as UTF-8): remove --encoding cp1251",
+                            file=str(path))
     try:
-        text = codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=len(sample) < HEADER_BYTES)
+        return codecs.getincrementaldecoder("cp1251" if fmt.encoding == "cp1251" else "utf-8-sig")().decode(
+            sample, final=final)
     except UnicodeDecodeError as exc:
         line = sample[: exc.start].count(b"\n") + 1
-        raise OsmsError(f"line {line} is not UTF-8: save the file as UTF-8 CSV", file=str(path)) from None
+        where = f"byte 0x{sample[exc.start]:02X} at line {line}"
+        if fmt.encoding == "cp1251":
+            raise OsmsError(f"the file is not cp1251 ({where}): save it again as CSV", file=str(path)) from None
+        try:
+            sample.decode("cp1251")
+        except UnicodeDecodeError:
+            raise OsmsError(f"the file is not UTF-8 ({where}): save it as CSV UTF-8", file=str(path)) from None
+        raise OsmsError(f"the file is not UTF-8 ({where}); if it was saved by Excel in a Russian or Kazakh locale, "
+                        "add --encoding cp1251", file=str(path)) from None
+
+
+def csv_header(path: Path, fmt: CsvFormat = DEFAULT) -> tuple[list[str], int, bool]:
+    """The column names of a CSV file (an optional BOM, RFC 4180 quoting), its mean line length, and whether the
+    header ends with a delimiter (Excel writes one when the sheet has an empty column after the last)."""
+    with _open_bytes(path) as fh:
+        try:
+            sample = fh.read(HEADER_BYTES)
+        except OSError as exc:
+            raise OsmsError(f"cannot read the input: {cut(str(exc), 100)[1:-1]}", file=str(path)) from None
+    if not sample.strip():
+        raise OsmsError("the CSV file is empty: the first line must name the columns", file=str(path))
+    text = _decode(sample, fmt, len(sample) < HEADER_BYTES, path)
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter))
     except csv.Error as exc:
         raise OsmsError(f"the header row is not valid CSV: {exc}", file=str(path)) from None
     if len(sample) == HEADER_BYTES and "\n" not in text:
         raise OsmsError(f"the header row is longer than {HEADER_BYTES:,} bytes", file=str(path))
     if any("\n" in h or "\r" in h for h in header):
         raise OsmsError("a column name spans several lines: keep each name on the header line", file=str(path))
-    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
-        if len(header) == 1 and sep in header[0]:  # Excel in a Russian or Kazakh locale saves with ';'
-            raise OsmsError(f"the header has {name} between the names, not commas: save the file as "
-                            "comma-separated CSV (UTF-8)", file=str(path))
+    for sep in (";", ",", "\t", "|"):
+        if len(header) == 1 and sep in header[0] and sep != fmt.delimiter:
+            shown, option = ("tab", "tab") if sep == "\t" else (f"'{sep}'", f"'{sep}'")
+            raise OsmsError(f"the header has one column {cut(header[0], 40)}; the file looks {shown}-separated: "
+                            f"add --delimiter {option}", file=str(path))
+    trailing = len(header) > 1 and header[-1] == "" and "" not in header[:-1]
+    if trailing:
+        header = header[:-1]
     if "" in header:
         raise OsmsError(f"column {header.index('') + 1} has no name: name it or remove it", file=str(path))
     lines = max(text.count("\n"), 1)
-    return header, max(len(sample) // lines, 1)
+    return header, max(len(sample) // lines, 1), trailing
+
+
+def _no_trailing_values(batches: Iterator[pa.RecordBatch], path: Path, sep: str) -> Iterator[pa.RecordBatch]:
+    """Batches without the unnamed last column of a header ending in a delimiter; a value there is refused."""
+    row = 0
+    for rb in batches:
+        extra = rb.column(rb.num_columns - 1)
+        if extra.null_count != len(extra):
+            first = int(np.flatnonzero(pc.is_valid(extra).to_numpy(zero_copy_only=False))[0])
+            raise OsmsError(f"row {row + first + 1} has a value after the last column, whose name is empty (the "
+                            f"header ends with '{sep}'): name the column or remove the value", file=str(path))
+        row += rb.num_rows
+        yield pa.RecordBatch.from_arrays(rb.columns[:-1], names=rb.schema.names[:-1])
 
 
 def _rechunk(batches: Iterator[pa.RecordBatch], chunk: int, path: Path) -> Iterator[pa.RecordBatch]:
@@ -77,18 +128,38 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk: int, path: Path) -> Itera
         raise OsmsError(f"cannot read the input: {_arrow_message(exc)}", file=str(path)) from None
 
 
+def _csv_rows(path: Path, names: list[str], block: int, fmt: CsvFormat) -> Iterator[pa.RecordBatch]:
+    import pyarrow.csv as pacsv
+
+    try:
+        encoding = "cp1251" if fmt.encoding == "cp1251" else "utf8"
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block, encoding=encoding),
+                                parse_options=pacsv.ParseOptions(delimiter=fmt.delimiter,
+                                                                 newlines_in_values=True),  # quoted line breaks
+                                convert_options=pacsv.ConvertOptions(
+                                    column_types={c: pa.string() for c in names}, strings_can_be_null=True,
+                                    null_values=[""]))  # only an empty cell is empty: not "NA", "nan", "null"
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise OsmsError(f"not a readable CSV file: {_arrow_message(exc)}", file=str(path)) from None
+    if reader.schema.names != names:
+        raise OsmsError("the header row could not be read consistently: check its quoting", file=str(path))
+    yield from reader
+
+
 _NESTED = (pa.types.is_struct, pa.types.is_list, pa.types.is_large_list, pa.types.is_map,
            pa.types.is_fixed_size_list, pa.types.is_union)
 
 
-def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] = ()
-               ) -> tuple[int | None, list[str], Iterator[pa.RecordBatch]]:
+def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] = (),
+               fmt: CsvFormat = DEFAULT) -> tuple[int | None, list[str], Iterator[pa.RecordBatch]]:
     """Check the columns, then stream the rows: (row count if known, column names, batches of ≤ chunk rows)."""
-    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    suffix = path.suffix.lower()
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".gz" else path.suffix.lower()
     if suffix in (".parquet", ".pq"):
+        if fmt != DEFAULT:
+            raise OsmsError("--delimiter, --decimal, --thousands and --encoding are for CSV files; a Parquet file "
+                            "holds typed values: remove them", file=str(path))
         try:
             f = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
@@ -104,23 +175,15 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
             raise OsmsError(f"the `id` column must be text, not {id_type} (an IIN may start with 0)",
                             file=str(path))
         return f.metadata.num_rows, schema.names, _rechunk(f.iter_batches(batch_size=chunk), chunk, path)
-    if suffix == ".csv":
-        header, line_bytes = csv_header(path)
+    if suffix in (".csv", ".csv.gz"):
+        header, line_bytes, trailing = csv_header(path, fmt)
         check_columns(policy, header, keep, str(path))
-        # Blocks of about one chunk, so the reader never holds much more than the rows being evaluated.
+        # Blocks of about one chunk, so the reader never holds much more than the rows being evaluated; the reader
+        # opens when the first rows are asked for, so many inputs can be checked before any is read.
         block = min(max(chunk * line_bytes * 5 // 4, 1 << 20), 1 << 26)
-        try:
-            reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block),
-                                    parse_options=pacsv.ParseOptions(newlines_in_values=True),  # quoted line breaks
-                                    convert_options=pacsv.ConvertOptions(
-                                        column_types={c: pa.string() for c in header}, strings_can_be_null=True,
-                                        null_values=[""]))  # only an empty cell is empty: not "NA", "nan", "null"
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise OsmsError(f"not a readable CSV file: {_arrow_message(exc)}", file=str(path)) from None
-        if reader.schema.names != header:
-            raise OsmsError("the header row could not be read consistently: check its quoting", file=str(path))
-        return None, header, _rechunk(iter(reader), chunk, path)
-    raise OsmsError("the input must end in .csv or .parquet", file=str(path))
+        rows = _rechunk(_csv_rows(path, header + ([""] if trailing else []), block, fmt), chunk, path)
+        return None, header, _no_trailing_values(rows, path, fmt.shown(fmt.delimiter)) if trailing else rows
+    raise OsmsError("the input must end in .csv, .csv.gz or .parquet", file=str(path))
 
 
 class SeenIds:
@@ -128,8 +191,9 @@ class SeenIds:
     (a merge touches each id O(log n) times). A hash collision (odds about n² / 2⁶⁵) would be reported as a
     duplicate, never hidden."""
 
-    def __init__(self) -> None:
+    def __init__(self, where: Callable[[int], str] = "row {}".format) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.where = where  # how a reason names the first row: "row 7", or "b.csv row 7" with several inputs
 
     def duplicates(self, ids: pa.Array, offset: int) -> dict[int, str]:
         """Rows of this chunk (numbered from 1 over the whole input) whose id appeared before: row → reason."""
@@ -153,7 +217,7 @@ class SeenIds:
             seen = run_h[pos] == hs
             first = np.where(seen & (run_r[pos] < first), run_r[pos], first)
             repeat |= seen
-        out = {int(r): f"id: the same id as row {int(f)}" for r, f in zip(rs[repeat], first[repeat])}
+        out = {int(r): f"id: the same id as {self.where(int(f))}" for r, f in zip(rs[repeat], first[repeat])}
         new_h, new_r = hs[~repeat], rs[~repeat]
         if len(new_h):
             self.runs.append((new_h, new_r))
@@ -163,3 +227,54 @@ class SeenIds:
             o = np.argsort(mh, kind="stable")
             self.runs.append((mh[o], mr[o]))
         return out
+
+
+_TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
+def expand_inputs(args: tuple[str, ...] | list[str]) -> list[Path]:
+    """The input files named: files as given, a quoted glob ('data/*.csv') matched in name order, a folder as its
+    Parquet files in name order. A name matching nothing, or a file named twice, is refused."""
+    import glob
+
+    paths: list[Path] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".parquet", ".pq"))
+            if not found:
+                raise OsmsError("the folder holds no .parquet files; name CSV files themselves or by a glob",
+                                file=arg)
+            paths += found
+        elif p.exists():
+            paths.append(p)
+        elif glob.has_magic(arg):
+            found = sorted(Path(q) for q in glob.glob(arg) if Path(q).is_file()
+                           and any(q.lower().endswith(s) for s in _TABLE_SUFFIXES))
+            if not found:
+                raise OsmsError("no .csv, .csv.gz or .parquet file matches this pattern", file=arg)
+            paths += found
+        else:
+            raise OsmsError("no such file", file=arg)
+    if not paths:
+        raise OsmsError("give at least one INPUT file")
+    import os
+
+    real = [os.path.realpath(p) for p in paths]
+    for i, r in enumerate(real):
+        if r in real[:i]:
+            raise OsmsError("this file is named twice among the inputs: its rows would be counted twice",
+                            file=str(paths[i]))
+    return paths
+
+
+def same_columns(first: Path, names: list[str], path: Path, other: list[str]) -> None:
+    """Several inputs are one population: each must have the first one's columns (in any order)."""
+    missing = [n for n in names if n not in other]
+    extra = [n for n in other if n not in names]
+    if missing or extra:
+        diff = "; ".join(part for part in (
+            "no " + ", ".join(cut(n, 30) for n in missing[:5]) if missing else "",
+            "also " + ", ".join(cut(n, 30) for n in extra[:5]) if extra else "") if part)
+        raise OsmsError(f"the columns differ from those of {first.name}: {diff}; all inputs need the same columns",
+                        file=str(path))

@@ -12,7 +12,21 @@ from typing import Any
 
 import click
 
-from .common import load, months, policies_option, require_known
+from .common import lang_option, load, months, policies_option, require_known
+
+# The summary on stdout and the errors file's header, in the language of --lang (the reasons stay as the engine
+# writes them).
+TEXT = {
+    "en": {"done": "{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error rows → "
+                   "{path}", "insured": "insured", "not_computed": "insured: not computed",
+           "categories": "categories", "tenge": "tenge", "header": ("file", "row", "id", "reason")},
+    "ru": {"done": "{rows} строк × {months} мес. за {secs} с ({rate} человеко-месяцев/с); строк с ошибками: "
+                   "{errors} → {path}", "insured": "застрахованы", "not_computed": "застрахованы: не вычислялось",
+           "categories": "категории", "tenge": "тенге", "header": ("файл", "строка", "id", "причина")},
+    "kk": {"done": "{rows} жол × {months} ай, {secs} с ({rate} адам-ай/с); қатесі бар жолдар: {errors} → {path}",
+           "insured": "сақтандырылған", "not_computed": "сақтандырылған: есептелмеді", "categories": "санаттар",
+           "tenge": "теңге", "header": ("файл", "жол", "id", "себеп")},
+}
 
 
 class _Progress:
@@ -67,7 +81,7 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
 
 
 @click.command("batch")
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
+@click.argument("input_args", metavar="INPUT...", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Result file, .csv or .parquet (written atomically); any other name is a Parquet dataset folder "
                    "partitioned by month (OUTPUT/month=YYYY-MM/part-….parquet), built aside and renamed into place.")
@@ -95,45 +109,67 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
               help="Input columns the policies do not read, carried to the output unchanged.")
 @click.option("--no-csv-escape", is_flag=True,
               help="Write text cells starting with = + - @ as they are (by default they get a leading ').")
+@click.option("--delimiter", default=",", show_default=True,
+              help="CSV cell separator: ',', ';' (Excel in a Russian or Kazakh locale), '|' or tab.")
+@click.option("--decimal", default=".", show_default=True, help="CSV decimal mark: '.' or ',' (300000,50).")
+@click.option("--thousands", default=None,
+              help="CSV thousands separator, accepted only when given: ' ' (no-break spaces too), ',' or '.'; "
+                   "groups must be of three digits (1 234 567,50).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="CSV encoding: utf-8 (a BOM is allowed; utf-8-sig is the same) or cp1251 (Excel, Russian "
+                   "locale).")
+@lang_option
 @policies_option
-def command(input_path: Path, output: Path, force: bool, engine: str, scheduler: str | None, month: str | None,
-            first: str | None, last: str | None, outputs: str | None, errors_path: Path | None,
+def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str, scheduler: str | None,
+            month: str | None, first: str | None, last: str | None, outputs: str | None, errors_path: Path | None,
             summary_path: Path | None, chunk_size: int, no_status: bool, progress: bool | None, workers: int | None,
-            keep_text: str | None, no_csv_escape: bool, policies_dir: Path | None) -> None:
-    """Evaluate every person in INPUT (CSV or Parquet, one row per person) for the months asked.
+            keep_text: str | None, no_csv_escape: bool, delimiter: str, decimal: str, thousands: str | None,
+            encoding: str, lang: str, policies_dir: Path | None) -> None:
+    """Evaluate every person in INPUT (CSV, .csv.gz or Parquet, one row per person) for the months asked.
 
-    Each chunk of INPUT is read once and evaluated for every month. OUTPUT ending in .csv or .parquet is one file
-    with a `month` column; any other OUTPUT is a Parquet dataset folder partitioned by month."""
+    INPUT may be several files, a quoted glob ('data/*.csv') or a folder of Parquet files: together they are one
+    population (the same columns, ids unique across all), and the errors file gets a `file` column. Each chunk is
+    read once and evaluated for every month. OUTPUT ending in .csv or .parquet is one file with a `month` column;
+    any other OUTPUT is a Parquet dataset folder partitioned by month. Each result row has `payer` and
+    `categories` (a list in Parquet, names joined by ',' in CSV); a Parquet result carries the policy id, version,
+    fingerprint, engine version and as-of date in its metadata (osms.policy_id, …)."""
     import collections
     import contextlib
     import csv
     from concurrent.futures import ThreadPoolExecutor
 
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from .. import __version__
+    from ..columns import number_columns
+    from ..csvformat import csv_format, read_numbers
     from ..dataset import ROW_GROUP, building, check_target
     from ..dates import format_month
     from ..errors import OsmsError
     from ..fileio import atomic_group, refuse_clashes
     from ..limits import cut
     from ..policy import bundled_policies
-    from ..population import evaluate_arrow, exact_summary, merge_summaries, tenge_summary
-    from ..tabular import SeenIds, open_table
+    from ..population import evaluate_arrow, exact_summary, merge_summaries
+    from ..tabular import SeenIds, expand_inputs, open_table, same_columns
 
     out_suffix = output.suffix.lower()
     dataset = out_suffix not in (".csv", ".parquet", ".pq")
     errors_label = "--errors" if errors_path is not None else "the errors file"
     errors_path = errors_path or (output.with_name(output.name + ".errors.csv") if dataset
                                   else output.with_name(output.stem + ".errors.csv"))
-    refuse_clashes([("input", input_path), ("--policies", policies_dir or bundled_policies())],
+    text = TEXT[lang]
+    fmt = csv_format(delimiter, decimal, encoding, thousands)
+    input_paths = expand_inputs(input_args)
+    input_path = input_paths[0]
+    if engine == "dask" and len(input_args) == 1 and Path(input_args[0]).is_dir():
+        input_path = Path(input_args[0])  # a Parquet dataset folder, read by Dask as one
+    refuse_clashes([*(("input", p) for p in input_paths), ("--policies", policies_dir or bundled_policies())],
                    [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
     if scheduler and engine != "dask":
         raise OsmsError("--scheduler is for --engine dask", field="--scheduler")
-    if input_path.is_dir() and engine != "dask":
-        raise OsmsError("INPUT is a folder: the local engine reads one CSV or Parquet file (a Parquet dataset "
-                        "folder needs --engine dask)", file=str(input_path))
     if dataset:
         check_target(output, force)
     elif output.is_dir():
@@ -145,6 +181,8 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
     require_known("output", wanted or [], list(policy.rules), "--outputs")
     if engine == "dask":
+        if len(input_paths) > 1:
+            raise OsmsError("--engine dask reads one Parquet file or dataset folder", file=str(input_paths[1]))
         if not dataset:
             raise OsmsError("--engine dask writes a Parquet dataset folder: give -o a name without .csv or "
                             ".parquet", file=str(output))
@@ -154,9 +192,29 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
         summary, error_count, offset = run_batch(
             input_path, output, ms, policies_dir or bundled_policies(), wanted, not no_status, keep,
             errors_path, summary_path, force, scheduler, workers, no_csv_escape)
-        _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path)
+        _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
         return
-    total, _, batches = open_table(input_path, chunk_size, policy, keep)
+    several = len(input_paths) > 1
+    opened = [open_table(p, chunk_size, policy, keep, fmt) for p in input_paths]  # every header before any row
+    for p, (_, names, _) in zip(input_paths[1:], opened[1:]):
+        same_columns(input_path, opened[0][1], p, names)
+    numbers = number_columns(policy, opened[0][1])
+    total = None if any(t is None for t, _, _ in opened) else sum(t for t, _, _ in opened)  # type: ignore[misc]
+    starts: list[int] = []  # the first row (numbered over all inputs, from 0) of each input
+
+    def batches_of_all() -> Any:
+        for _, _, part in opened:
+            starts.append(offset)
+            yield from part
+
+    def where(row: int) -> tuple[str, int]:
+        """A row numbered over all inputs → (file, row in that file)."""
+        import bisect
+
+        i = bisect.bisect_right(starts, row - 1) - 1
+        return str(input_paths[i]), row - starts[i]
+
+    batches = batches_of_all()
     escape = out_suffix == ".csv" and not no_csv_escape
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
     bar = _Progress(total * len(ms) if total else None, show)
@@ -175,13 +233,14 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
     started = time.perf_counter()
     workers = workers or min(os.cpu_count() or 1, 4)
     pending: collections.deque = collections.deque()
-    seen = SeenIds()
+    seen = SeenIds((lambda r: "{} row {}".format(*where(r))) if several else "row {}".format)
     cell = str if no_csv_escape else neutralise  # the errors file is CSV whatever the output's format
 
     def flush_errors(errors_csv: Any) -> None:
         nonlocal error_count
         for row, pid, why in sorted(chunk_errors):
-            errors_csv.writerow([row, cell(pid), cell(why)])
+            name, local = where(row)
+            errors_csv.writerow([*([cell(name)] if several else []), local, cell(pid), cell(why)])
         error_count += len(chunk_errors)
         chunk_errors.clear()
 
@@ -196,18 +255,25 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
             pid = ids[row - first_row - 1].as_py()
             chunk_errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
         merge_summaries(by_month[m], exact_summary(part))
+        if out_suffix == ".csv":  # CSV has no lists: the names joined by ','
+            for name in ("payer", "categories"):
+                i = table.schema.get_field_index(name)
+                table = table.set_column(i, name, pc.binary_join(table.column(i), ","))
         if escape:
             table = neutralise_table(table, ["id", *keep])
+        meta = {"osms.policy_id": policy.id, "osms.policy_version": policy.version,
+                "osms.policy_fingerprint": policy.fingerprint, "osms.engine_version": __version__,
+                "osms.as_of": policy.as_of, "osms.months": ",".join(format_month(m) for m in ms)}
         if dataset:
             table = table.drop_columns(["month"])  # the month is the partition's name
             if m not in month_writers:
                 path = build.part(format_month(m), "0")
                 path.parent.mkdir(parents=True)
-                month_writers[m] = pq.ParquetWriter(path, table.schema, compression="zstd")
+                month_writers[m] = pq.ParquetWriter(path, table.schema.with_metadata(meta), compression="zstd")
             month_writers[m].write_table(table, row_group_size=ROW_GROUP)
         else:
             if writer is None:
-                writer = (pq.ParquetWriter(fh, table.schema) if out_suffix != ".csv"
+                writer = (pq.ParquetWriter(fh, table.schema.with_metadata(meta)) if out_suffix != ".csv"
                           else pacsv.CSVWriter(fh, table.schema))
             writer.write_table(table)
         bar.advance(rb.num_rows)
@@ -222,9 +288,10 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
             pool = stack.enter_context(ThreadPoolExecutor(workers))
             fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
-            errors_csv.writerow(["row", "id", "reason"])
+            errors_csv.writerow(text["header"][0 if several else 1:])
             for rb in batches:
-                dup = seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)
+                rb, flagged = read_numbers(rb, numbers, fmt, offset)
+                dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
                 for m in ms:
                     pending.append((rb, m, offset, pool.submit(evaluate_arrow, policy, rb, m, wanted, offset,
                                                                not no_status, keep, dup)))
@@ -245,11 +312,11 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
             summary["input_rows"] = offset
             doc = summary_doc(policy.stamp, ms, summary, by_month)
             if summary_path:
-                files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+                files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True,
+                                                          default=str)  # money: exact decimal strings
                                                + "\n")
             if build is not None:
                 build.commit(doc)
-        summary = tenge_summary(summary)
     except KeyboardInterrupt:
         bar.close()
         click.echo("interrupted: no output written", err=True)
@@ -260,32 +327,32 @@ def command(input_path: Path, output: Path, force: bool, engine: str, scheduler:
         for s, h in old.items():
             signal.signal(s, h)
     bar.close()
-    _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path)
+    _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
 
 
 def summary_doc(stamp: dict[str, Any], ms: list[int], summary: dict[str, Any],
                 by_month: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The summary file: the run's stamp, the months, the totals and (for several months) each month's."""
+    """The summary file: the run's stamp, the months, the totals and (for several months) each month's; money as
+    exact Decimals (written as decimal strings)."""
     from .. import __version__
     from ..dates import format_month, month_end
-    from ..population import tenge_summary
 
     doc = {"policy": stamp, "engine": {"name": "osms-eval", "version": __version__},
            "months": [format_month(m) for m in ms], "as_of": [month_end(m).isoformat() for m in ms],
-           "summary": tenge_summary(summary)}
+           "summary": summary}
     if len(ms) > 1:
-        doc["by_month"] = {format_month(m): tenge_summary(by_month[m]) for m in ms}
+        doc["by_month"] = {format_month(m): by_month[m] for m in ms}
     return doc
 
 
 def _report(summary: dict[str, Any], error_count: int, offset: int, n_months: int, elapsed: float,
-            errors_path: Path) -> None:
+            errors_path: Path, text: dict[str, Any]) -> None:
     rate = offset * n_months / elapsed if elapsed else 0
-    click.echo(f"{offset:,} rows × {n_months} month(s) in {elapsed:.1f} s ({rate:,.0f} person-months/s); "
-               f"{error_count:,} error rows → {errors_path}")
-    click.echo(f"insured: {summary.get('insured', 'n/a'):,}" if "insured" in summary else "insured: not computed")
+    click.echo(text["done"].format(rows=f"{offset:,}", months=n_months, secs=f"{elapsed:.1f}", rate=f"{rate:,.0f}",
+                                   errors=f"{error_count:,}", path=errors_path))
+    click.echo(f"{text['insured']}: {summary['insured']:,}" if "insured" in summary else text["not_computed"])
     for payer, amount in sorted(summary.get("payers", {}).items()):
-        click.echo(f"  {payer:14} {amount:>20,.1f} tenge")
+        click.echo(f"  {payer:14} {amount:>20,.2f} {text['tenge']}")
     cats = {c: v for c, v in summary.get("categories", {}).items() if v}
     if cats:
-        click.echo("  categories: " + ", ".join(f"{c} {v:,}" for c, v in sorted(cats.items())))
+        click.echo(f"  {text['categories']}: " + ", ".join(f"{c} {v:,}" for c, v in sorted(cats.items())))
