@@ -4,6 +4,7 @@ at all, never over a folder the tool did not write; the summary per month and in
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -71,7 +72,8 @@ def test_months_are_a_dataset_with_the_rows_of_the_one_file_run(tmp_path: Path) 
     # the errors file is the same as the one-file run's: row numbers over the input, every month
     assert (tmp_path / "result.errors.csv").read_text() == (tmp_path / "all.errors.csv").read_text()
     errors = (tmp_path / "result.errors.csv").read_text().splitlines()
-    assert errors[2:5] == [f"17,000000000016,{m}: wage_1: not a number" for m in MONTHS]
+    assert errors[2:5] == [f"17,000000000016,\"{m}: wage_1: '12,5' is not a number; with decimal commas add "
+                           "--decimal ','\"" for m in MONTHS]
     assert f"30,000000000004,{MONTHS[0]}: id: the same id as row 5" in errors
     doc = json.loads((tmp_path / "result.json").read_text())
     assert doc["months"] == MONTHS and doc["as_of"] == ["2025-12-31", "2026-01-31", "2026-02-28"]
@@ -79,7 +81,7 @@ def test_months_are_a_dataset_with_the_rows_of_the_one_file_run(tmp_path: Path) 
     per = doc["by_month"]
     assert sum(per[m]["rows"] for m in MONTHS) == doc["summary"]["rows"] == len(got)
     for payer, total in doc["summary"]["payers"].items():  # month totals add up to the run's, to the tiyn
-        assert round(sum(per[m]["payers"][payer] for m in MONTHS) * 100) == round(total * 100)
+        assert sum(Decimal(per[m]["payers"][payer]) for m in MONTHS) == Decimal(total)
     assert f"6,000000000005,{MONTHS[0]}: self_employed_contribution: the special tax regime for the self-employed " \
            "exists only from 2026-01-01" in errors
     assert doc["summary"]["error_rows"] == 3 * 5 + 5 and doc["summary"]["input_rows"] == 70

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_any_partitioning_gives_the_single_machine_answer(client, tmp_path: Path
 
     doc = json.loads((tmp_path / "local.json").read_text())
     # the population holds every payer and the categories the test means it to
-    assert all(doc["summary"]["payers"][p] > 0 for p in
+    assert all(Decimal(doc["summary"]["payers"][p]) > 0 for p in
                ("employee", "employer", "entrepreneur", "self_payer", "self_employed", "state"))
     cats = doc["summary"]["categories"]
     assert cats["pensioners"] and cats["children"] and cats["full_time_students"] and cats["registered_unemployed"]

@@ -90,14 +90,23 @@ def _partition(pdf, policy_dir: str, months: list[int], outputs: list[str] | Non
 
     number = partition_info["number"]
     offset = offsets[number]
+    from .columns import number_columns
+    from .csvformat import csv_format, read_numbers
+
     table = _small_strings(pa.Table.from_pandas(pdf, preserve_index=False))
     policy = _policy(policy_dir)
+    # Text number cells are checked exactly as the single-machine path checks them (the default format).
+    batch, read_flags = read_numbers(table.combine_chunks().to_batches()[0] if table.num_rows else
+                                     pa.RecordBatch.from_pylist([], schema=table.schema),
+                                     number_columns(policy, table.schema.names), csv_format(), offset)
+    table = pa.Table.from_batches([batch])
+    flags = {**read_flags, **flagged.get(number, {})}
     ids = table.column("id")
     errors: list[tuple[int, str, str]] = []
     sums: dict[str, Any] = {}
     tables = []
     for m in months:
-        result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flagged.get(number, {}))
+        result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flags)
         for row, why in bad.rows.items():
             pid = ids[row - offset - 1].as_py()
             errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
@@ -260,8 +269,10 @@ def read(path: Path):  # type: ignore[no-untyped-def]
 
 def run_batch(input_path: Path, output: Path, ms: list[int], policy_dir: Path, wanted: list[str] | None,
               status: bool, keep: tuple[str, ...], errors_path: Path, summary_path: Path | None, force: bool,
-              scheduler: str | None, workers: int | None, no_csv_escape: bool) -> tuple[dict[str, Any], int, int]:
-    """`osms-eval batch --engine dask`: read, evaluate on the cluster, write the dataset, errors and summary."""
+              scheduler: str | None, workers: int | None, no_csv_escape: bool,
+              header: tuple[str, ...] = ("row", "id", "reason")) -> tuple[dict[str, Any], int, int]:
+    """`osms-eval batch --engine dask`: read, evaluate on the cluster, write the dataset, errors and summary
+    (`header`: the errors file's column names, in the user's language)."""
     import csv
 
     from .cli.batch import neutralise
@@ -274,12 +285,13 @@ def run_batch(input_path: Path, output: Path, ms: list[int], policy_dir: Path, w
         cell = str if no_csv_escape else neutralise
         with atomic_group() as files:
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))
-            errors_csv.writerow(["row", "id", "reason"])
+            errors_csv.writerow(list(header))
             run = evaluate(ddf, ms, policy_dir, wanted, status=status, keep=keep, output=output, force=force)
             for row, pid, why in run.errors:
                 errors_csv.writerow([row, cell(pid), cell(why)])
             if summary_path:
-                files.open(summary_path).write(json.dumps(run.stamp, ensure_ascii=False, indent=2, sort_keys=True)
+                files.open(summary_path).write(json.dumps(run.stamp, ensure_ascii=False, indent=2, sort_keys=True,
+                                                      default=str)
                                                + "\n")
     finally:
         client.close()

@@ -62,8 +62,8 @@ class DatasetBuild:
         return self.tmp / f"month={month}" / f"part-{name}.parquet"
 
     def commit(self, stamp: dict[str, Any]) -> None:
-        (self.tmp / MARKER).write_text(json.dumps(stamp, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+        text = json.dumps(stamp, ensure_ascii=False, indent=2, sort_keys=True, default=str)  # money: decimal text
+        (self.tmp / MARKER).write_text(text + "\n", encoding="utf-8")
         os.chmod(self.tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
         old = None
         if self.target.exists() or self.target.is_symlink():

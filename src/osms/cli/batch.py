@@ -191,7 +191,7 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
         started = time.perf_counter()
         summary, error_count, offset = run_batch(
             input_path, output, ms, policies_dir or bundled_policies(), wanted, not no_status, keep,
-            errors_path, summary_path, force, scheduler, workers, no_csv_escape)
+            errors_path, summary_path, force, scheduler, workers, no_csv_escape, tuple(text["header"][1:]))
         _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
         return
     several = len(input_paths) > 1
