@@ -103,7 +103,7 @@ PAGE: dict[str, dict[str, str]] = {
     "no": {"ru": "нет", "kk": "жоқ", "en": "no"},
     "error": {"ru": "Ошибка", "kk": "Қате", "en": "Error"},
     "working": {"ru": "Считаем…", "kk": "Есептеп жатырмыз…", "en": "Working…"},
-    "policy": {"ru": "Политика", "kk": "Саясат", "en": "Policy"},
+    "policy": {"ru": "Набор правил", "kk": "Ережелер жиынтығы", "en": "Policy set"},
     "api": {"ru": "Описание API", "kk": "API сипаттамасы", "en": "API description"},
     "citizen": {"ru": "гражданин РК", "kk": "ҚР азаматы", "en": "citizen"},
     "kandas": {"ru": "кандас", "kk": "қандас", "en": "kandas"},
