@@ -15,11 +15,11 @@ completed it. Amounts are integers in tiyn.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
+from .dates import months_of_days
 from .policy import PolicySet
 
 BIG = np.iinfo(np.int32).max
@@ -62,24 +62,6 @@ class Allocation:
         return tuple(np.concatenate(parts) for parts in zip(*self.applied))  # type: ignore[return-value]
 
 
-def months_of_days(ordinals: np.ndarray) -> np.ndarray:
-    """Month index of each ordinal day, vectorized."""
-    epoch = dt.date(1970, 1, 1).toordinal()
-    months = (np.asarray(ordinals, dtype=np.int64) - epoch).astype("datetime64[D]").astype("datetime64[M]")
-    return months.astype(np.int64) + 1970 * 12
-
-
-def parameter_on_days(policy: PolicySet, name: str, ordinals: np.ndarray, used: set) -> np.ndarray:
-    """A parameter's value on each day, vectorized over days; a day before its first entry gets -1."""
-    entries = [e for e in policy.parameters[name].timeline.entries if e.no_value is None]
-    starts = np.array([e.start.toordinal() for e in entries], dtype=np.int64)
-    values = np.array([float(e.payload) for e in entries] + [-1.0])
-    idx = np.searchsorted(starts, ordinals, side="right") - 1
-    for i in np.unique(idx[idx >= 0]):
-        used.add((name, entries[int(i)].start))
-    return values[np.where(idx >= 0, idx, len(entries))]
-
-
 def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments) -> Allocation:
     """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`)."""
     t_n = due.shape[1]
@@ -98,14 +80,14 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
     made = months_of_days(payments.paid_on)
-    window = parameter_on_days(policy, WINDOW_PARAMETER, payments.paid_on, used)
-    debt_first = parameter_on_days(policy, DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
+    window = policy.parameter_on_days(WINDOW_PARAMETER, payments.paid_on, used)
+    debt_first = policy.parameter_on_days(DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
     entries = policy.parameters[WINDOW_PARAMETER].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
     named = payments.for_month >= 0
     prepay = named & (payments.for_month > made)
     # The months each payment may pay, [lo, hi], in the window's own index.
-    lo_debt = np.maximum(made - np.maximum(window, 0).astype(np.int64), floor)
+    lo_debt = np.maximum(made - window.astype(np.int64), floor)
     lo = np.where(named & (prepay | ~debt_first), payments.for_month, lo_debt)
     # A named month older than the debt window is still paid, as named.
     lo = np.where(named & (payments.for_month < lo), payments.for_month, lo)

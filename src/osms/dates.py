@@ -62,3 +62,22 @@ def due_date(month: int, deadline_day: int) -> dt.date:
 def format_month(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
+
+
+_EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()
+
+
+def months_of_days(ordinals):  # type: ignore[no-untyped-def]
+    """Month index of each ordinal day (numpy arrays)."""
+    import numpy as np
+
+    days = (np.asarray(ordinals, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
+    return days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def month_start_ordinals(months):  # type: ignore[no-untyped-def]
+    """Ordinal of the first day of each month index (numpy arrays)."""
+    import numpy as np
+
+    firsts = (np.asarray(months, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+    return firsts.astype(np.int64) + _EPOCH

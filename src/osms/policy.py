@@ -182,6 +182,22 @@ class PolicySet:
         entry = self.parameters[name].timeline.at(day)
         return entry.payload, entry
 
+    def parameter_on_days(self, name: str, ordinals: Any, used: set) -> Any:
+        """A parameter's value on each ordinal day (a numpy array), vectorized; records (name, entry start) read in
+        `used`. A day with no value (before the first entry, or in a `no_value` entry) raises, as `parameter_value`."""
+        import numpy as np
+
+        entries = self.parameters[name].timeline.entries
+        starts = np.array([e.start.toordinal() for e in entries], dtype=np.int64)
+        idx = np.searchsorted(starts, np.asarray(ordinals, dtype=np.int64), side="right") - 1
+        for i in np.unique(idx):
+            if i < 0 or entries[int(i)].no_value is not None:
+                day = dt.date.fromordinal(int(np.asarray(ordinals)[idx == i][0]))
+                self.parameters[name].timeline.at(day)  # raises UndefinedAt naming the file and line
+            used.add((name, entries[int(i)].start))
+        values = np.array([float(e.payload) if e.no_value is None else np.nan for e in entries])
+        return values[idx]
+
 
 MAX_PARAMETER = Decimal("1e15")
 CACHE_ENTRIES = 16

@@ -270,8 +270,9 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     has = (last_cat >= first) & (last_cat < month)
     member[last_cat[has] - first, np.flatnonzero(has)] = True
     owes = np.zeros(n, dtype=bool)
+    budget = budget_payers(policy)
     for rule in policy.rules.values():
-        if rule.payer and rule.payer not in budget_payers(policy):
+        if rule.payer and rule.payer not in budget:
             v = res.values[rule.name]
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .dates import month_end, month_of, month_start
+from .dates import month_end, month_of, month_start_ordinals
 from .errors import OsmsError
 from .policy import PolicySet, UndefinedAt
 
@@ -100,15 +100,10 @@ def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> 
 
 
 def _param_at_months(policy: PolicySet, name: str, months: np.ndarray, used: set) -> np.ndarray:
-    """A parameter read on the first day of each person's month (a rule fixed when an event began), vectorized
-    over the distinct months; months before the policies' coverage read its first month."""
-    months = np.maximum(months, policy.covers[0])
-    out = np.zeros(len(months), dtype=np.int64)
-    for mo in np.unique(months):
-        value, entry = policy.parameter_value(name, month_start(int(mo)))
-        used.add((name, entry.start))
-        out[months == mo] = int(value)
-    return out
+    """A parameter read on the first day of each person's month (a rule fixed when an event began); months before
+    the policies' coverage read its first month."""
+    days = month_start_ordinals(np.maximum(months, policy.covers[0]))
+    return policy.parameter_on_days(name, days, used).astype(np.int64)
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
