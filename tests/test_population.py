@@ -107,8 +107,7 @@ def _row(p: dict, i: int, month: int) -> dict:
     return row
 
 
-# Fixed seed: a random draw found a mismatch with a prepaid run (lag < 0, ИП) still to be explained (issue 9 note).
-@settings(max_examples=25, deadline=None, derandomize=True)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(person, min_size=1, max_size=8), st.integers(2021 * 12, 2026 * 12 + 11))
 def test_batch_and_scenario_paths_agree(policy, people: list[dict], month: int) -> None:
     for p in people:

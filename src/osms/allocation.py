@@ -2,11 +2,14 @@
 
 Payments are applied in the order they were made, each person's k-th payment for all persons at once (a loop over
 payment rank, vectorized over persons; no loop over persons). A payment that names a month after the month it was
-made in (a prepayment) pays that month. Any other payment first clears the oldest unpaid amount of its stream in
-the debt window — the `debt_allocation_window_months` months before the month it was made in, never before that
-parameter's first date — and then pays the month it names or, naming none, the month it was made in and the
-months after it, in order. With `named_payment_clears_debt_first` at 0, a payment naming a month pays that month
-only. What a payment leaves over is an overpayment, shown, never lost.
+made in (a prepayment) pays that month. A payment naming its own or a past month first clears the debt of its stream
+— months fallen due by the day it was made and unpaid, in the debt window: the `debt_allocation_window_months`
+months before the month it was made in, never before that parameter's first date — and then pays the month it
+names; a month not yet due is not debt, so paying June on 1 June pays June though May is still open. A payment
+naming no month pays the oldest unpaid month in the window, due or not, then the months after it, in order. With
+`named_payment_clears_debt_first` at 0, a payment naming a month pays that month only. Payments made on one day
+are applied older named month first, payments naming none last. What a payment leaves over is an overpayment,
+shown, never lost.
 
 A stream is one contribution a payment can pay: a rule that has a payer, per employer for per-job rules. A month of
 a stream is paid when what was allocated to it reaches what was due; it is paid on the day of the payment that
@@ -19,12 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dates import months_of_days
+from .dates import last_fallen_due, month_start_ordinals, months_of_days
 from .policy import PolicySet
 
 BIG = np.iinfo(np.int32).max
 WINDOW_PARAMETER = "debt_allocation_window_months"
 DEBT_FIRST_PARAMETER = "named_payment_clears_debt_first"
+DEADLINE_PARAMETER = "payment_deadline_day"
 
 
 @dataclass
@@ -74,7 +78,10 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     if payments.size == 0:
         return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
 
-    order = np.lexsort((np.arange(payments.size), payments.paid_on, payments.person))
+    named = payments.for_month >= 0
+    # By person, then day; on one day the older named month first and payments naming none last.
+    order = np.lexsort((np.arange(payments.size), np.where(named, payments.for_month, np.iinfo(np.int64).max),
+                        payments.paid_on, payments.person))
     person = payments.person[order]
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
@@ -84,7 +91,8 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     debt_first = policy.parameter_on_days(DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
     entries = policy.parameters[WINDOW_PARAMETER].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
-    named = payments.for_month >= 0
+    deadline = policy.parameter_on_days(DEADLINE_PARAMETER, payments.paid_on, used)
+    fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
     prepay = named & (payments.for_month > made)
     # The months each payment may pay, [lo, hi], in the window's own index.
     lo_debt = np.maximum(made - window.astype(np.int64), floor)
@@ -92,8 +100,11 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     # A named month older than the debt window is still paid, as named.
     lo = np.where(named & (payments.for_month < lo), payments.for_month, lo)
     hi = np.where(named, payments.for_month, t_n - 1 + first)
+    # A named payment clearing debt skips the months between the debt and its own month that are not yet due.
+    debt_to = np.where(named & ~prepay & debt_first, np.minimum(fallen, payments.for_month), hi)
     lo = np.clip(lo - first, 0, t_n)
     hi = np.clip(hi - first, -1, t_n - 1)
+    debt_to = debt_to - first
 
     for k in range(int(rank.max()) + 1):
         sel = order[rank == k]
@@ -105,7 +116,7 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
             continue
         offs = np.arange(length)[:, None]
         t = a[None, :] + offs  # (length, m)
-        inside = t <= b[None, :]
+        inside = (t <= b[None, :]) & ((t <= debt_to[sel][None, :]) | (t == b[None, :]))
         tc = np.clip(t, 0, t_n - 1)
         need = np.where(inside, np.maximum(due[s, tc, i] - allocated[s, tc, i], 0), 0)
         before = np.cumsum(need, axis=0) - need

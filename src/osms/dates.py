@@ -59,6 +59,15 @@ def due_date(month: int, deadline_day: int) -> dt.date:
     return nxt.replace(day=min(deadline_day, 28))
 
 
+def last_fallen_due(month, day_of_month, deadline_day):  # type: ignore[no-untyped-def]
+    """The last month whose payment has fallen due on a day of `month` (ints or numpy arrays): the month before
+    from its deadline day on, the one before that until then. Status and payment allocation share this."""
+    import numpy as np
+
+    return np.where(np.asarray(day_of_month) >= deadline_day, month - 1, month - 2) if np.ndim(month) \
+        else (month - 1 if day_of_month >= deadline_day else month - 2)
+
+
 def format_month(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .dates import month_end, month_of, month_start_ordinals
+from .dates import last_fallen_due, month_end, month_of, month_start_ordinals
 from .errors import OsmsError
 from .policy import PolicySet, UndefinedAt
 
@@ -152,7 +152,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         _param_at_months(policy, "grace_months", gap, fixed))
     by_payments = (end >= 0) & (m - end <= person_grace)
     # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
-    last_due = m - 1 if day.day >= deadline else m - 2
+    last_due = last_fallen_due(m, day.day, deadline)
     in_grace = by_payments & (end < last_due)
 
     by_prospective = np.zeros(n, dtype=bool)
