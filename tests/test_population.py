@@ -60,13 +60,13 @@ def _scenario_text(p: dict, month: int, pays: list[str] | None = None) -> str:
     return (f"person: {{birth_date: {birth}, residency: {p['residency']}}}\n"
             f"jobs: [{jobs}]\n"
             # The batch row knows only this month's income; it takes an obligation owed now as owed in each of the
-            # last 12 months, so the scenario has the same ГПХ income in those months.
+            # last 12 months (and, reading payments, in the 12 to come), so the scenario has the same ГПХ income then.
             "civil_contracts: [{customer: C, income: {"
-            + ", ".join(f"{format_month(mo)}: {p['civil']}" for mo in range(civil_from, month + 1)) + "}}]\n"
+            + ", ".join(f"{format_month(mo)}: {p['civil']}" for mo in range(civil_from, month + 13)) + "}}]\n"
             + (f"entrepreneur: [{{from: {since}, kind: ip}}]\n" if p["ip"] else "")
             + (f"self_payer: [{{from: {since}}}]\n" if p["self_payer"] else "")
             + f"facts: [{', '.join(facts)}]\n"
-            + f"payments: [{', '.join(pays or [])}]\n")
+            + f"payments: [{', '.join(_yaml_payment(x) for x in pays or [])}]\n")
 
 
 def _exact_payments(policy, p: dict, month: int, i: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -89,19 +89,45 @@ def _exact_payments(policy, p: dict, month: int, i: int) -> list[str]:  # type: 
             per = [(f"E{j}", v[j][0]) for j in range(len(p["wages"]))] if v.ndim == 2 else [(None, v[0])]
             for employer, amount_due in per:
                 if amount_due > 0:
-                    who = f", employer: {employer}" if employer else ""
-                    pays.append(f"{{paid_on: {day}, for_month: {format_month(mo)}, amount: {amount_due:.2f}, "
-                                f"kind: {rule.name}{who}}}")
+                    pays.append({"paid_on": day.isoformat(), "for_month": format_month(mo),
+                                 "amount": f"{amount_due:.2f}", "kind": rule.name,
+                                 "job": int(employer[1:]) + 1 if employer else None})
     return pays
 
 
-def _row(p: dict, i: int, month: int) -> dict:
+def _yaml_payment(pay: dict) -> str:
+    """A payment record as a scenario lists it (job n is the employer E{n-1} of `_scenario_text`)."""
+    named = f", for_month: {pay['for_month']}" if pay.get("for_month") else ""
+    who = f", employer: E{pay['job'] - 1}" if pay.get("job") else ""
+    return f"{{paid_on: {pay['paid_on']}{named}, amount: {pay['amount']}, kind: {pay['kind']}{who}}}"
+
+
+def _payments_table(people_pays: list[tuple[str, list[dict]]]) -> pa.Table:
+    rows = [{"id": pid, "paid_on": x["paid_on"], "amount": x["amount"], "kind": x["kind"],
+             "for_month": x.get("for_month") or "", "job": str(x["job"]) if x.get("job") else ""}
+            for pid, pays in people_pays for x in pays]
+    names = ["id", "paid_on", "amount", "kind", "for_month", "job"]
+    return pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in names})
+
+
+def _records(policy, table: pa.Table, tmp: Path):  # type: ignore[no-untyped-def]
+    from osms.payments_table import read_payments
+
+    path = tmp / "payments.parquet"
+    pq.write_table(table, path)
+    return read_payments(policy, [path])
+
+
+def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
     through = month - p["lag"]
     row = {"id": f"p{i}", "birth_date": f"{month // 12 - p['age'] - 1}-06-15", "residency": p["residency"],
            "civil_income": float(p["civil"]), "entrepreneur": p["ip"], "self_payer": p["self_payer"],
            "pension_recipient": p["pension"], "registered_unemployed": p["unemployed"],
            "wellbeing_crisis": p["crisis"], "months_without_pension_contributions": float(p["no_pension_months"]),
            "paid_through": format_month(through) if p["run"] else None, "paid_run": p["run"]}
+    if ledger:  # status from the payment records: the situation began where the scenario's activities begin
+        del row["paid_through"], row["paid_run"]
+        row["situation_from"] = format_month(_spells_from(p, month))
     for j in range(3):
         row[f"wage_{j + 1}"] = float(p["wages"][j]) if j < len(p["wages"]) else None
     return row
@@ -109,7 +135,8 @@ def _row(p: dict, i: int, month: int) -> dict:
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(person, min_size=1, max_size=8), st.integers(2021 * 12, 2026 * 12 + 11))
-def test_batch_and_scenario_paths_agree(policy, people: list[dict], month: int) -> None:
+def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[dict], month: int) -> None:
+    """Tidy histories: the scenario path, the summary-column path and the payments-table path agree."""
     for p in people:
         # A run lies within what the policies cover (amounts due before 2020 are not known) and within the history.
         p["through"] = month - p["lag"]
@@ -117,10 +144,12 @@ def test_batch_and_scenario_paths_agree(policy, people: list[dict], month: int) 
         if p["through"] > policy.covers[1]:
             p["run"] = 0
     scenarios = []
+    all_pays = []
     for i, p in enumerate(people):
         pays = _exact_payments(policy, p, month, i)
         if not pays:
             p["run"] = 0  # nothing was due in the run's months, so none of them can be paid
+        all_pays.append((f"p{i}", pays))
         scenarios.append(scenario(policy, _scenario_text(p, month, pays), f"p{i}"))
     ev = evaluate(policy, scenarios, [month], strict=False)
     by_scenario = records(ev, [month])
@@ -131,6 +160,15 @@ def test_batch_and_scenario_paths_agree(policy, people: list[dict], month: int) 
     result, bad, _ = evaluate_arrow(policy, table, month)
     assert not bad.rows
     rows = result.to_pylist()
+    if any(pays for _, pays in all_pays):
+        ledger_table = pa.Table.from_pylist([_row(p, i, month, ledger=True) for i, p in enumerate(people)])
+        records_ = _records(policy, _payments_table(all_pays), tmp_path_factory.mktemp("pay"))
+        by_ledger, bad, _ = evaluate_arrow(policy, ledger_table, month, payments=records_)
+        assert not bad.rows
+        for rec, row in zip(by_scenario, by_ledger.to_pylist()):
+            assert (row["insured"], row["insured_reason"], row["debt_months"]) == (
+                rec["insured"], rec["insured_reason"], rec["debt_months"]), rec["scenario"]
+            assert row["overpaid"] == 0, rec["scenario"]
     for rec, row in zip(by_scenario, rows):
         for rule in policy.rules.values():
             if not rule.output:

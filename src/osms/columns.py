@@ -11,11 +11,12 @@ from .policy import PolicySet
 # columns an input may have (anything else is refused unless passed through with --keep).
 FIXED_COLUMNS = ("id", "birth_date", "age", "residency", "wage", "civil_income", "self_employed_income",
                  "entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city", "paid_through", "paid_run",
-                 "last_category_month")
+                 "last_category_month", "situation_from")
 _BUILT_IN_FACTS = {"age", "civil_income", "self_employed_income", "entrepreneur", "self_payer", "self_employed",
                    "esp_payer", "esp_city", "wage", "employed", "working", *RESIDENCY_FACT.values()}
 WAGE_N = re.compile(r"wage_[1-9]\d*")
-RESULT_COLUMNS = ("month", "payer", "categories", "insured", "insured_reason", "debt_months", "osms_package")
+RESULT_COLUMNS = ("month", "payer", "categories", "insured", "insured_reason", "debt_months", "osms_package",
+                  "overpaid")
 
 
 def stated_facts(policy: PolicySet) -> list[str]:

@@ -113,11 +113,9 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     slots = max((len(s.jobs) for s in scenarios), default=0) or 1
     streams = payment_streams(policy, slots)
     due = due_array(streams, evaluated, first, t, n)
-    own = own_streams(policy, streams)
     payments, origin = scenario_payments(scenarios, streams)
-    alloc = allocate(policy, due, first, payments)
-    used |= alloc.used
-    paid_day, named, obligation = month_paid(alloc, due, own)
+    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments)
+    used |= ledger.allocation.used
     member = np.zeros((t, n), dtype=bool)
     it_failure = np.zeros((t, n), dtype=bool)
     for m, res in evaluated.items():
@@ -141,5 +139,16 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
     hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named)
-    hist.ledger = Ledger(streams, due, own, alloc, origin, payments)
+    ledger.origin = origin
+    hist.ledger = ledger
     return hist
+
+
+def credit(policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments
+           ) -> tuple[Ledger, np.ndarray, np.ndarray, np.ndarray]:
+    """Payments credited against the amounts due, one way for scenarios and populations: the ledger, and per
+    (month, person) the day the month was paid, whether by payments naming it, and whether anything own was due."""
+    own = own_streams(policy, streams)
+    alloc = allocate(policy, due, first, payments)
+    paid_day, named, obligation = month_paid(alloc, due, own)
+    return Ledger(streams, due, own, alloc, [], payments), paid_day, named, obligation

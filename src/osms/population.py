@@ -24,7 +24,9 @@ from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
 from .history import budget_payers
+from .payments_table import PaymentRecords
 from .policy import PolicySet
+from .population_ledger import ledger_history
 from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
 
@@ -219,6 +221,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
         _flag(bad, why, born_later, f"birth_date: after the month evaluated ({format_month(month)})")
     facts["age"] = age.astype(np.float64)
+    # For the months a payments table reaches: each person's birth date as y·10⁴ + m·100 + d (-1 given an age).
+    birth = np.full(n, -1, dtype=np.int64) if "age" in names else np.where(valid, y * 10000 + md, -1)
     res_col = _column(table, "residency")
     residency = pa.array(["citizen"] * n) if res_col is None else pc.fill_null(_as_text(res_col), "citizen")
     known = np.zeros(n, dtype=bool)
@@ -241,7 +245,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     stated = {c: _boolean(table, f"category_{c}", bad, why, n) for c in policy.categories}
     extra = {"paid_through": _months(table, "paid_through", bad, why, n),
              "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
-             "last_category_month": _months(table, "last_category_month", bad, why, n)}
+             "last_category_month": _months(table, "last_category_month", bad, why, n),
+             "situation_from": _months(table, "situation_from", bad, why, n), "birth": birth}
     errors = RowErrors()
     for i in np.flatnonzero(bad):
         errors.rows[offset + int(i) + 1] = why[i]
@@ -285,15 +290,44 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))
 
 
+def check_status_columns(names: list[str], payments: bool, file: str | None = None) -> None:
+    """Status comes from summary columns or from a payments table, never both; each one's columns only with it."""
+    from .errors import OsmsError
+
+    summary = [c for c in ("paid_through", "paid_run") if c in names]
+    if payments and summary:
+        raise OsmsError(f"with --payments, status comes from the payments: remove the column {summary[0]}",
+                        file=file)
+    if payments and "situation_from" not in names:
+        raise OsmsError("with --payments the people table needs a `situation_from` column (YYYY-MM: the month the "
+                        "person's current jobs and activities began; empty where nothing is owed)", file=file)
+    if not payments and "situation_from" in names:
+        raise OsmsError("the column situation_from is read only with --payments: remove it or give --payments",
+                        file=file)
+
+
 def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
                    offset: int = 0, status: bool = True, keep: tuple[str, ...] | list[str] = (),
-                   flagged: dict[int, str] | None = None) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
+                   flagged: dict[int, str] | None = None, payments: PaymentRecords | None = None,
+                   ) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
     """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
 
-    Columns in `keep` are carried to the result unchanged, after `id`."""
+    Columns in `keep` are carried to the result unchanged, after `id`. With `payments`, status comes from the
+    payment records (population_ledger), else from the summary columns."""
     passed = list(keep)
+    check_status_columns(table.schema.names, payments is not None)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
+    hist = overpaid = None
+    if status and payments is not None:
+        failure = batch.facts.get("it_failure", np.zeros(batch.size, bool))
+        hist, problems, overpaid = ledger_history(policy, batch, res, extra, payments, _column(table, "id"),
+                                                  month, failure)
+        for i, reason in problems.items():
+            if not bad[i]:
+                errors.rows[offset + i + 1] = reason
+        bad = bad.copy()
+        bad[list(problems)] = True
     for inv in res.invalid:
         errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message['en']}")
         bad = bad | inv.mask
@@ -335,9 +369,10 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     cols["payer"] = _names_where(list(amounts), [t > 0 for t in amounts.values()], int(keep.sum()))
     cols["categories"] = _names_where(list(cats), list(cats.values()), int(keep.sum()))
     if status:
-        st = compute_status(policy, history_from_columns(policy, res, extra, month,
-                                                         batch.facts.get("it_failure", np.zeros(batch.size, bool))),
-                            month_end(month))
+        if hist is None:
+            hist = history_from_columns(policy, res, extra, month,
+                                        batch.facts.get("it_failure", np.zeros(batch.size, bool)))
+        st = compute_status(policy, hist, month_end(month))
         cols["insured"] = pa.array(st.insured[keep])
         cols["insured_reason"] = pa.DictionaryArray.from_arrays(pa.array(st.reason[keep].astype(np.int32)),
                                                                 pa.array(REASON_CODES))
@@ -347,6 +382,9 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
                                       zip(*np.unique(st.reason[keep], return_counts=True))}
         if "osms_participant" in res.values:
             cols["osms_package"] = pa.array((st.insured & res.values["osms_participant"])[keep])
+        if overpaid is not None:  # credit kept on the account: not applied to any month up to 12 months ahead
+            cols["overpaid"] = _money(overpaid[keep] / 100, None)
+            summary["overpaid"] = Decimal(int(overpaid[keep].sum())).scaleb(-2)
     return pa.table(cols), errors, summary
 
 

@@ -151,8 +151,10 @@ _NESTED = (pa.types.is_struct, pa.types.is_list, pa.types.is_large_list, pa.type
 
 
 def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] = (),
-               fmt: CsvFormat = DEFAULT) -> tuple[int | None, list[str], Iterator[pa.RecordBatch]]:
-    """Check the columns, then stream the rows: (row count if known, column names, batches of ≤ chunk rows)."""
+               fmt: CsvFormat = DEFAULT, columns: Callable[..., None] = check_columns,
+               ) -> tuple[int | None, list[str], Iterator[pa.RecordBatch]]:
+    """Check the columns (`columns`: the people table's check unless told), then stream the rows: (row count if
+    known, column names, batches of ≤ chunk rows)."""
     import pyarrow.parquet as pq
 
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".gz" else path.suffix.lower()
@@ -169,7 +171,7 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
             if any(test(fld.type) for test in _NESTED):
                 raise OsmsError(f"column {cut(fld.name)} holds nested values ({fld.type}); each cell must be one "
                                 "value", file=str(path))
-        check_columns(policy, schema.names, keep, str(path))
+        columns(policy, schema.names, keep, str(path))
         id_type = schema.field("id").type
         if not (pa.types.is_string(id_type) or pa.types.is_large_string(id_type)):
             raise OsmsError(f"the `id` column must be text, not {id_type} (an IIN may start with 0)",
@@ -177,7 +179,7 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
         return f.metadata.num_rows, schema.names, _rechunk(f.iter_batches(batch_size=chunk), chunk, path)
     if suffix in (".csv", ".csv.gz"):
         header, line_bytes, trailing = csv_header(path, fmt)
-        check_columns(policy, header, keep, str(path))
+        columns(policy, header, keep, str(path))
         # Blocks of about one chunk, so the reader never holds much more than the rows being evaluated; the reader
         # opens when the first rows are asked for, so many inputs can be checked before any is read.
         block = min(max(chunk * line_bytes * 5 // 4, 1 << 20), 1 << 26)

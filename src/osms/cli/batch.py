@@ -101,6 +101,10 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
               help="Also write the summary as JSON.")
 @click.option("--chunk-size", default=200_000, show_default=True, type=click.IntRange(1_000, 5_000_000))
 @click.option("--no-status", is_flag=True, help="Skip insured status (contributions only).")
+@click.option("--payments", "payments_args", metavar="PAYMENTS", multiple=True,
+              help="Payment records (CSV or Parquet, one row per payment: id, paid_on, amount, kind, for_month, "
+                   "job), joined on id: status from the payments, credited as the Fund credits them, instead of "
+                   "the paid_through/paid_run columns. May be given more than once, or as a quoted glob.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Chunks evaluated at once (default: the number of cores, at most 4); with --engine dask, the "
@@ -122,7 +126,8 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
 @policies_option
 def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str, scheduler: str | None,
             month: str | None, first: str | None, last: str | None, outputs: str | None, errors_path: Path | None,
-            summary_path: Path | None, chunk_size: int, no_status: bool, progress: bool | None, workers: int | None,
+            summary_path: Path | None, chunk_size: int, no_status: bool, payments_args: tuple[str, ...],
+            progress: bool | None, workers: int | None,
             keep_text: str | None, no_csv_escape: bool, delimiter: str, decimal: str, thousands: str | None,
             encoding: str, lang: str, policies_dir: Path | None) -> None:
     """Evaluate every person in INPUT (CSV, .csv.gz or Parquet, one row per person) for the months asked.
@@ -151,8 +156,9 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     from ..errors import OsmsError
     from ..fileio import atomic_group, refuse_clashes
     from ..limits import cut
+    from ..payments_table import read_payments
     from ..policy import bundled_policies
-    from ..population import evaluate_arrow, exact_summary, merge_summaries
+    from ..population import check_status_columns, evaluate_arrow, exact_summary, merge_summaries
     from ..tabular import SeenIds, expand_inputs, open_table, same_columns
 
     out_suffix = output.suffix.lower()
@@ -166,7 +172,9 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     input_path = input_paths[0]
     if engine == "dask" and len(input_args) == 1 and Path(input_args[0]).is_dir():
         input_path = Path(input_args[0])  # a Parquet dataset folder, read by Dask as one
-    refuse_clashes([*(("input", p) for p in input_paths), ("--policies", policies_dir or bundled_policies())],
+    payment_paths = expand_inputs(payments_args) if payments_args else []
+    refuse_clashes([*(("input", p) for p in input_paths), *(("--payments", p) for p in payment_paths),
+                    ("--policies", policies_dir or bundled_policies())],
                    [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
     if scheduler and engine != "dask":
         raise OsmsError("--scheduler is for --engine dask", field="--scheduler")
@@ -180,6 +188,10 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     ms = months(month, first, last, policy.covers)
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
     require_known("output", wanted or [], list(policy.rules), "--outputs")
+    if payment_paths and no_status:
+        raise OsmsError("--payments gives insured status: remove --no-status or --payments", field="--payments")
+    if payment_paths and engine == "dask":
+        raise OsmsError("--payments runs with --engine local for now", field="--payments")
     if engine == "dask":
         if len(input_paths) > 1:
             raise OsmsError("--engine dask reads one Parquet file or dataset folder", file=str(input_paths[1]))
@@ -198,6 +210,10 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     opened = [open_table(p, chunk_size, policy, keep, fmt) for p in input_paths]  # every header before any row
     for p, (_, names, _) in zip(input_paths[1:], opened[1:]):
         same_columns(input_path, opened[0][1], p, names)
+    check_status_columns(opened[0][1], bool(payment_paths), str(input_path))
+    records = read_payments(policy, payment_paths, fmt) if payment_paths else None
+    for warning in records.warnings if records else []:
+        click.echo(f"warning: {warning}", err=True)
     numbers = number_columns(policy, opened[0][1])
     total = None if any(t is None for t, _, _ in opened) else sum(t for t, _, _ in opened)  # type: ignore[misc]
     starts: list[int] = []  # the first row (numbered over all inputs, from 0) of each input
@@ -294,13 +310,17 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
                 dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
                 for m in ms:
                     pending.append((rb, m, offset, pool.submit(evaluate_arrow, policy, rb, m, wanted, offset,
-                                                               not no_status, keep, dup)))
+                                                               not no_status, keep, dup, records)))
                     if len(pending) > workers:
                         finish(fh, errors_csv)
                 offset += rb.num_rows
             while pending:
                 finish(fh, errors_csv)
             flush_errors(errors_csv)
+            for name, row, pid in records.unmatched() if records else []:  # payments nobody's row reads
+                errors_csv.writerow([*([""] if several else []), "", cell(pid),
+                                     cell(f"{name} row {row}: payments for an id the people table does not have")])
+                error_count += 1
             if writer is None and not month_writers:
                 raise OsmsError("the input has no rows", file=str(input_path))
             for w in [writer, *month_writers.values()]:

@@ -1,0 +1,238 @@
+"""A payments table (CSV or Parquet, one row per payment as the Fund records it), read and checked column-wise.
+
+Columns: `id` (the person, as in the people table), `paid_on` (YYYY-MM-DD), `amount` (tenge, a plain decimal, at
+most two decimals, above 0), `kind` (the contribution paid: a rule that has a payer), and optionally `for_month`
+(YYYY-MM, the period the payer named; empty = none named) and `job` (which wage column's employer paid: 1 for
+`wage_1`…; needed for per-employer kinds when a person has several jobs). Nothing else is read, so any other column
+is refused. A malformed row makes its person an error row; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .csvformat import DEFAULT, CsvFormat, read_numbers
+from .errors import OsmsError
+from .limits import MAX_ID, cut
+from .policy import PolicySet
+from .scenario import payment_kind, payment_kinds
+
+COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
+REQUIRED = ("id", "paid_on", "amount", "kind")
+MONEY_MAX = 1_000_000_000
+JOB_MAX = 99
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_AMOUNT = r"^\d+(\.\d{1,2})?$"
+_WHOLE = r"^[1-9]\d{0,1}$"
+_EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()
+
+
+def check_payment_columns(policy: PolicySet, names: list[str], keep: Iterable[str] = (),
+                          file: str | None = None) -> None:
+    """Every column one this table reads; the required ones present; none twice."""
+    for name in names:
+        if name not in COLUMNS:
+            hint = difflib.get_close_matches(name.lower(), COLUMNS, n=1, cutoff=0.6)
+            raise OsmsError(f"unknown column {cut(name)} in the payments table"
+                            + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                            + ": it reads " + ", ".join(COLUMNS), file=file)
+        if names.count(name) > 1:
+            raise OsmsError(f"column {cut(name)} appears more than once: rename or remove one", file=file)
+    for name in REQUIRED:
+        if name not in names:
+            raise OsmsError(f"the payments table has no `{name}` column", file=file)
+
+
+@dataclass
+class PaymentRecords:
+    """All payments, sorted by person id (then as read); per distinct id the range of its rows."""
+
+    ids: pa.Array  # distinct person ids, sorted
+    start: np.ndarray  # first row of each id
+    stop: np.ndarray  # one past its last row
+    kind: np.ndarray  # int16: index into `kinds`
+    job: np.ndarray  # int16: 0-based job slot, -1 where not given
+    paid_on: np.ndarray  # int64 ordinal day
+    amount: np.ndarray  # int64 tiyn
+    for_month: np.ndarray  # int64 month index, -1 where none is named
+    row: np.ndarray  # int64 row in its file, from 1 (header not counted)
+    kinds: list[str]
+    bad: dict[str, str]  # person id → the first reason one of their payment rows is malformed
+    files: list[str]
+    file_of: np.ndarray  # int16 index into files
+    warnings: list[str] = field(default_factory=list)
+    matched: np.ndarray | None = None  # per distinct id: met in the people table
+
+    @property
+    def size(self) -> int:
+        return len(self.kind)
+
+    def rows_of(self, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """For a chunk of people ids: (person index in the chunk, payment row) of every payment of theirs."""
+        pos = pc.index_in(ids, value_set=self.ids).to_numpy(zero_copy_only=False)
+        has = ~np.isnan(pos) if pos.dtype.kind == "f" else np.ones(len(pos), dtype=bool)
+        p = np.where(has, np.nan_to_num(pos), 0).astype(np.int64)
+        if self.matched is not None:
+            self.matched[p[has]] = True
+        counts = np.where(has, self.stop[p] - self.start[p], 0)
+        person = np.repeat(np.arange(len(ids)), counts)
+        base = np.repeat(np.where(has, self.start[p], 0) - (np.cumsum(counts) - counts), counts)
+        return person, base + np.arange(int(counts.sum()))
+
+    def unmatched(self) -> list[tuple[str, int, str]]:
+        """Payments whose person the people table does not have: (file, first row, id) per id."""
+        if self.matched is None:
+            return []
+        out = []
+        for k in np.flatnonzero(~self.matched):
+            r = int(self.start[k])
+            out.append((self.files[int(self.file_of[r])], int(self.row[r]), str(self.ids[int(k)].as_py())))
+        return out
+
+
+def _text(col: pa.Array) -> pa.Array:
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = pc.cast(col, pa.string())
+    return pc.fill_null(pc.utf8_trim_whitespace(col), "")
+
+
+def _np(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False))
+
+
+def _days(text: pa.Array, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """YYYY-MM-DD text → ordinal days, and which cells are real dates."""
+    safe = pc.if_else(pa.array(ok), text, pa.scalar("2000-01-01"))
+    y = _np(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()))
+    m = _np(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()))
+    d = _np(pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64()))
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    real = ok & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in[np.clip(m, 0, 12)] + (leap & (m == 2))) \
+        & (y >= 2000) & (y <= 2100)
+    months = np.where(real, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]").astype("datetime64[D]")
+    return months.astype(np.int64) + np.where(real, d - 1, 0) + _EPOCH, real
+
+
+def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str], flagged: dict[int, str]
+           ) -> tuple[dict[str, np.ndarray], pa.Array, dict[int, str], set[str]]:
+    n = rb.num_rows
+    why = [""] * n
+    bad = np.zeros(n, dtype=bool)
+
+    def flag(mask: np.ndarray, reason: str) -> None:
+        new = mask & ~bad
+        for i in np.flatnonzero(new):
+            why[i] = reason
+        bad[:] |= mask
+
+    for row, reason in flagged.items():
+        bad[row - offset - 1] = True
+        why[row - offset - 1] = reason
+    names = rb.schema.names
+    ids = _text(rb.column(names.index("id")))
+    flag(_np(pc.equal(ids, "")), "id: empty")
+    flag(_np(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
+    paid_text = _text(rb.column(names.index("paid_on")))
+    paid_on, real = _days(paid_text, _np(pc.match_substring_regex(paid_text, _DATE)))
+    flag(~real, "paid_on: not a date YYYY-MM-DD between 2000 and 2100")
+    amount_text = _text(rb.column(names.index("amount")))
+    plain = _np(pc.match_substring_regex(amount_text, _AMOUNT))
+    flag(~plain, "amount: not a plain decimal of tenge with at most two decimals (e.g. 4250 or 4250.50)")
+    # A plain decimal with at most two decimals, below 10^9: float × 100 rounds to its exact tiyn.
+    value = _np(pc.cast(pc.if_else(pa.array(plain), amount_text, pa.scalar("0")), pa.float64()))
+    flag(plain & ((value <= 0) | (value > MONEY_MAX)), f"amount: must be above 0 and at most {MONEY_MAX:,}")
+    tiyn = np.round(value * 100).astype(np.int64)
+    kind_text = _text(rb.column(names.index("kind")))
+    kind = np.full(n, -1, dtype=np.int16)
+    old_used: set[str] = set()
+    for value_kind in pc.unique(kind_text).to_pylist():
+        rule, old = payment_kind(value_kind, policy)
+        where = _np(pc.equal(kind_text, value_kind))
+        if rule is None:
+            hint = difflib.get_close_matches(value_kind, kinds, n=1)
+            flag(where, f"kind: {cut(value_kind)} is not a payment kind"
+                 + (f" (did you mean {hint[0]!r}?)" if hint else "; one of " + ", ".join(kinds)))
+            continue
+        if old:
+            old_used.add(old)
+        kind[where] = kinds.index(rule)
+    for_month = np.full(n, -1, dtype=np.int64)
+    if "for_month" in names:
+        text = _text(rb.column(names.index("for_month")))
+        ok = _np(pc.match_substring_regex(text, _MONTH))
+        flag(~ok & ~_np(pc.equal(text, "")), "for_month: not a month YYYY-MM")
+        safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
+        y = _np(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()))
+        m = _np(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()))
+        for_month = np.where(ok, y * 12 + m - 1, -1)
+    job = np.full(n, -1, dtype=np.int16)
+    if "job" in names:
+        text = _text(rb.column(names.index("job")))
+        ok = _np(pc.match_substring_regex(text, _WHOLE))
+        flag(~ok & ~_np(pc.equal(text, "")), f"job: a whole number from 1 to {JOB_MAX} (1 for wage_1, …)")
+        job = np.where(ok, _np(pc.cast(pc.if_else(pa.array(ok), text, pa.scalar("0")), pa.int64())) - 1,
+                       -1).astype(np.int16)
+    lo, hi = policy.covers
+    made = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    month = np.where(for_month >= 0, for_month, made)
+    flag(~bad & ((month < lo) | (month > hi + 12)),
+         f"{'for_month' if 'for_month' in names else 'paid_on'}: outside what the policies can check "
+         f"({lo // 12}-{lo % 12 + 1:02d} to {hi // 12}-{hi % 12 + 1:02d}, and prepayments for the 12 months after)")
+    errors = {offset + int(i) + 1: why[i] for i in np.flatnonzero(bad)}
+    cols = {"kind": kind, "job": job, "paid_on": paid_on, "amount": tiyn, "for_month": for_month,
+            "row": np.arange(offset + 1, offset + n + 1, dtype=np.int64)}
+    return cols, ids, errors, old_used
+
+
+def read_payments(policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT,
+                  chunk: int = 1_000_000) -> PaymentRecords:
+    """Read and check every payment (the table is held as about 40 bytes a payment), sorted by person."""
+    from .tabular import open_table
+
+    kinds = payment_kinds(policy)
+    parts: list[dict[str, np.ndarray]] = []
+    id_parts: list[pa.Array] = []
+    bad: dict[str, str] = {}
+    old_used: set[str] = set()
+    files = [str(p) for p in paths]
+    file_parts = []
+    for fi, path in enumerate(paths):
+        _, _names, batches = open_table(path, chunk, policy, (), fmt, columns=check_payment_columns)
+        offset = 0
+        for rb in batches:
+            rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
+            cols, ids, errors, old = _chunk(policy, rb, offset, kinds, flagged)
+            old_used |= old
+            for row, reason in errors.items():
+                pid = ids[row - offset - 1].as_py()
+                bad.setdefault(pid, f"{path.name} row {row}: {reason}")
+            parts.append(cols)
+            id_parts.append(ids)
+            file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
+            offset += rb.num_rows
+    if not parts:
+        raise OsmsError("the payments table has no rows", file=files[0])
+    ids = pa.concat_arrays(id_parts) if id_parts else pa.array([], pa.string())
+    order = _np(pc.sort_indices(ids))
+    sorted_ids = pc.take(ids, pa.array(order))
+    n = len(order)
+    new = np.ones(n, dtype=bool)
+    if n > 1:
+        new[1:] = _np(pc.not_equal(sorted_ids.slice(1), sorted_ids.slice(0, n - 1)))
+    start = np.flatnonzero(new)
+    stop = np.r_[start[1:], n]
+    cat = {k: np.concatenate([p[k] for p in parts])[order] for k in parts[0]}
+    warnings = [f"payments: kind `{old}` is the old name of `{payment_kind(old, policy)[0]}`; it is read for "
+                "this release, rename it" for old in sorted(old_used)]
+    return PaymentRecords(pc.take(sorted_ids, pa.array(start)), start, stop, cat["kind"], cat["job"],
+                          cat["paid_on"], cat["amount"], cat["for_month"], cat["row"], kinds, bad, files,
+                          np.concatenate(file_parts)[order], warnings, np.zeros(len(start), dtype=bool))

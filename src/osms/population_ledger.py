@@ -1,0 +1,136 @@
+"""Insured status of population rows from their payment records, credited as for a scenario (`history.credit`).
+
+A row states the person's situation in the month evaluated. The amounts due in the other months the payments can
+pay are that situation's under each month's rules: the same jobs, wages and activities from `situation_from`
+(YYYY-MM, the month the current situation began) on, nothing due before it, ages from the birth date. A row that
+owes its own contributions and does not say when its situation began is an error row: debt cannot be told from a
+first payment. Vectorized over persons; the months are evaluated one at a time for the whole chunk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .allocation import WINDOW_PARAMETER, Payments
+from .dates import month_end, months_of_days
+from .evaluation import MonthResult, evaluate_month
+from .history import credit, due_array, payment_streams
+from .payments_table import PaymentRecords
+from .policy import PolicySet
+from .scenario import Batch
+from .status import History
+
+
+def _age_at(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
+    """Whole years on the first day of month `mo`; a row giving `age` keeps it (the same situation)."""
+    age = batch.facts["age"]
+    y, md = birth // 10000, birth % 10000
+    at = mo // 12 - y - ((mo % 12 + 1) * 100 + 1 < md)
+    return np.where(birth >= 0, at, age).astype(np.float64)
+
+
+def _streams_of(policy: PolicySet, records: PaymentRecords, batch: Batch, person: np.ndarray, rows: np.ndarray,
+                streams: list) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """The stream each payment pays (-1 where the row cannot say), and (person, reason) for those."""
+    employed = batch.facts["employed"]
+    k = employed.shape[0]
+    index = {(s.rule, s.slot): i for i, s in enumerate(streams)}
+    kind, job = records.kind[rows].astype(np.int64), records.job[rows].astype(np.int64)
+    out = np.full(len(rows), -1, dtype=np.int64)
+    problems: list[tuple[int, str]] = []
+
+    def fail(mask: np.ndarray, reason: str) -> None:
+        for i in np.flatnonzero(mask):
+            problems.append((int(person[i]), f"{records.files[int(records.file_of[rows[i]])]} row "
+                                             f"{int(records.row[rows[i]])}: {reason}"))
+
+    only = np.argmax(employed, axis=0)
+    jobs = employed.sum(axis=0)
+    for ki, name in enumerate(records.kinds):
+        sel = kind == ki
+        if not sel.any():
+            continue
+        if (name, None) in index:
+            fail(sel & (job >= 0), f"job: `{name}` is not paid per employer; leave job empty")
+            out[sel & (job < 0)] = index[(name, None)]
+            continue
+        slot = np.where(job >= 0, job, only[person])
+        fail(sel & (job < 0) & (jobs[person] > 1),
+             f"job: the person has several wage columns; say which employer paid this `{name}` (1 for wage_1, …)")
+        fail(sel & (job >= k), f"job: above the number of wage columns ({k})")
+        ok = sel & ~((job < 0) & (jobs[person] > 1)) & (slot < k)
+        fail(ok & (job >= 0) & ~employed[np.minimum(slot, k - 1), person],
+             "job: that wage column is empty for this person")
+        for j in range(k):
+            out[ok & (slot == j)] = index[(name, j)]
+    return out, problems
+
+
+def ledger_history(policy: PolicySet, batch: Batch, res: MonthResult, extra: dict[str, np.ndarray],
+                   records: PaymentRecords, ids: pa.Array, month: int, it_failure: np.ndarray
+                   ) -> tuple[History, dict[int, str], np.ndarray]:
+    """The status history of a chunk from its payments; (history, row index → reason, overpaid tiyn per row)."""
+    n = batch.size
+    problems: dict[int, str] = {}
+    if records.bad:
+        hit = np.flatnonzero(pc.is_in(ids, value_set=pa.array(list(records.bad))).to_numpy(zero_copy_only=False))
+        for i in hit:
+            problems[int(i)] = records.bad[ids[int(i)].as_py()]
+    person, rows = records.rows_of(ids)
+    end = month_end(month).toordinal()
+    made = records.paid_on[rows] <= end  # a later payment cannot change what was paid by then
+    person, rows = person[made], rows[made]
+    since = extra["situation_from"]
+    streams = payment_streams(policy, batch.facts["wage"].shape[0])
+    window = max(int(e.payload) for e in policy.parameters[WINDOW_PARAMETER].timeline.entries
+                 if e.payload is not None)
+    earliest = month - 13
+    if len(rows):
+        named = records.for_month[rows]
+        earliest = min(earliest, int(months_of_days(records.paid_on[rows]).min()) - window,
+                       int(np.where(named >= 0, named, month).min()))
+    first = max(policy.covers[0], earliest)
+    last = min(month + 12, policy.covers[1])
+    t = month + 13 - first
+    evaluated: dict[int, MonthResult] = {}
+    member = np.zeros((t, n), dtype=bool)
+    active = np.zeros((t, n), dtype=bool)
+    birth = extra["birth"]
+    for mo in range(first, last + 1):
+        if mo == month:
+            r = res
+            age = batch.facts["age"]
+        else:
+            age = _age_at(batch, birth, mo)
+            r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
+        evaluated[mo] = r
+        # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
+        active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
+        member[mo - first] = r.values["preferential"] & active[mo - first]
+    last_cat = extra["last_category_month"]
+    has = (last_cat >= first) & (last_cat < month)
+    member[last_cat[has] - first, np.flatnonzero(has)] = True
+    due = due_array(streams, evaluated, first, t, n)
+    due[:, ~active] = 0
+    stream, bad_rows = _streams_of(policy, records, batch, person, rows, streams)
+    for i, reason in bad_rows:
+        problems.setdefault(i, reason)
+    owes = due[:, month - first].sum(axis=0) > 0
+    for i in np.flatnonzero(owes & (since < 0)):
+        problems.setdefault(int(i), "situation_from: empty, but the person owes contributions: give the month "
+                                    "their current jobs and activities began (YYYY-MM)")
+    keep = stream >= 0
+    if problems:
+        keep &= ~np.isin(person, np.fromiter(problems, dtype=np.int64))
+    payments = Payments(person[keep], stream[keep], records.paid_on[rows][keep], records.amount[rows][keep],
+                        records.for_month[rows][keep])
+    ledger, paid_day, named_ok, obligation = credit(policy, streams, due, first, payments)
+    failure = np.zeros((t, n), dtype=bool)
+    failure[month - first] = it_failure
+    hist = History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool),
+                   set(ledger.allocation.used), named=named_ok)
+    overpaid = np.zeros(n, dtype=np.int64)
+    np.add.at(overpaid, payments.person, ledger.allocation.overpaid)
+    return hist, problems, overpaid

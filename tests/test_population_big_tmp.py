@@ -1,0 +1,272 @@
+"""Population runs: one engine, one answer (batch rows against per-scenario evaluation), the batch command's
+errors file, summary and atomic output, and the notebook API."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from conftest import ROOT, cli, scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from osms.dates import format_month, month_start
+from osms.history import budget_payers
+from osms.population import evaluate_arrow
+from osms.runner import evaluate, records
+
+# Amounts of at least 100 tenge: below that a contribution can round to 0 in one year and 1 in the next, and the
+# batch row (which sees only this month) takes an obligation owed now as owed all year.
+amount = st.one_of(st.just(Decimal(0)), st.integers(10_000, 300_000_000).map(lambda t: Decimal(t) / 100))
+person = st.fixed_dictionaries({
+    "age": st.integers(25, 55),
+    "wages": st.lists(amount, max_size=3),
+    "civil": amount,
+    "ip": st.booleans(), "self_payer": st.booleans(), "pension": st.booleans(), "unemployed": st.booleans(),
+    "crisis": st.booleans(), "no_pension_months": st.integers(0, 8),
+    "residency": st.sampled_from(["citizen", "kandas", "temporary_resident", "eaeu_worker"]),
+    "run": st.integers(0, 80), "lag": st.integers(-6, 10),
+})
+
+
+def _spells_from(p: dict, month: int) -> int:
+    """Where the person's activities start: with a paid run, at its first month (so that no older debt exists and
+    the run is what the Fund's allocation gives); with none, long before (every month of the window is owed)."""
+    if not p["run"]:
+        return 2015 * 12
+    return min(p["through"] - p["run"] + 1, month)
+
+
+def _scenario_text(p: dict, month: int, pays: list[str] | None = None) -> str:
+    birth = f"{month // 12 - p['age'] - 1}-06-15"
+    since = format_month(_spells_from(p, month))
+    jobs = ", ".join(f"{{employer: E{j}, from: {since}, wage: {w}}}" for j, w in enumerate(p["wages"]))
+    facts = []
+    if p["pension"]:
+        facts.append("{fact: pension_recipient, from: 2015-01}")
+    if p["unemployed"]:
+        facts.append("{fact: registered_unemployed, from: 2015-01}")
+    if p["crisis"]:
+        facts.append("{fact: wellbeing_crisis, from: 2015-01}")
+    facts.append(f"{{fact: months_without_pension_contributions, from: 2015-01, value: {p['no_pension_months']}}}")
+    civil_from = _spells_from(p, month) if p["run"] else month - 13
+    return (f"person: {{birth_date: {birth}, residency: {p['residency']}}}\n"
+            f"jobs: [{jobs}]\n"
+            # The batch row knows only this month's income; it takes an obligation owed now as owed in each of the
+            # last 12 months (and, reading payments, in the 12 to come), so the scenario has the same ГПХ income then.
+            "civil_contracts: [{customer: C, income: {"
+            + ", ".join(f"{format_month(mo)}: {p['civil']}" for mo in range(civil_from, month + 13)) + "}}]\n"
+            + (f"entrepreneur: [{{from: {since}, kind: ip}}]\n" if p["ip"] else "")
+            + (f"self_payer: [{{from: {since}}}]\n" if p["self_payer"] else "")
+            + f"facts: [{', '.join(facts)}]\n"
+            + f"payments: [{', '.join(_yaml_payment(x) for x in pays or [])}]\n")
+
+
+def _exact_payments(policy, p: dict, month: int, i: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """One payment per contribution due in each month of the paid run, of exactly the amount due, naming the month:
+    a tidy history, paid on the due date (prepaid months on the first day of the month evaluated)."""
+    if not p["run"]:
+        return []
+    sc = scenario(policy, _scenario_text(p, month), f"p{i}")
+    through = p["through"]
+    ev = evaluate(policy, [sc], [min(max(through, policy.covers[0]), policy.covers[1])], strict=False)
+    budget = budget_payers(policy)
+    pays = []
+    for mo in range(through - p["run"] + 1, through + 1):
+        day = month_start(month) if mo >= month else month_start(mo + 1).replace(day=25)
+        res = ev.results[mo]
+        for rule in policy.rules.values():
+            if not rule.payer or rule.payer in budget:
+                continue
+            v = res.values[rule.name]
+            per = [(f"E{j}", v[j][0]) for j in range(len(p["wages"]))] if v.ndim == 2 else [(None, v[0])]
+            for employer, amount_due in per:
+                if amount_due > 0:
+                    pays.append({"paid_on": day.isoformat(), "for_month": format_month(mo),
+                                 "amount": f"{amount_due:.2f}", "kind": rule.name,
+                                 "job": int(employer[1:]) + 1 if employer else None})
+    return pays
+
+
+def _yaml_payment(pay: dict) -> str:
+    """A payment record as a scenario lists it (job n is the employer E{n-1} of `_scenario_text`)."""
+    named = f", for_month: {pay['for_month']}" if pay.get("for_month") else ""
+    who = f", employer: E{pay['job'] - 1}" if pay.get("job") else ""
+    return f"{{paid_on: {pay['paid_on']}{named}, amount: {pay['amount']}, kind: {pay['kind']}{who}}}"
+
+
+def _payments_table(people_pays: list[tuple[str, list[dict]]]) -> pa.Table:
+    rows = [{"id": pid, "paid_on": x["paid_on"], "amount": x["amount"], "kind": x["kind"],
+             "for_month": x.get("for_month") or "", "job": str(x["job"]) if x.get("job") else ""}
+            for pid, pays in people_pays for x in pays]
+    names = ["id", "paid_on", "amount", "kind", "for_month", "job"]
+    return pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in names})
+
+
+def _records(policy, table: pa.Table, tmp: Path):  # type: ignore[no-untyped-def]
+    from osms.payments_table import read_payments
+
+    path = tmp / "payments.parquet"
+    pq.write_table(table, path)
+    return read_payments(policy, [path])
+
+
+def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
+    through = month - p["lag"]
+    row = {"id": f"p{i}", "birth_date": f"{month // 12 - p['age'] - 1}-06-15", "residency": p["residency"],
+           "civil_income": float(p["civil"]), "entrepreneur": p["ip"], "self_payer": p["self_payer"],
+           "pension_recipient": p["pension"], "registered_unemployed": p["unemployed"],
+           "wellbeing_crisis": p["crisis"], "months_without_pension_contributions": float(p["no_pension_months"]),
+           "paid_through": format_month(through) if p["run"] else None, "paid_run": p["run"]}
+    if ledger:  # status from the payment records: the situation began where the scenario's activities begin
+        del row["paid_through"], row["paid_run"]
+        row["situation_from"] = format_month(_spells_from(p, month))
+    for j in range(3):
+        row[f"wage_{j + 1}"] = float(p["wages"][j]) if j < len(p["wages"]) else None
+    return row
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(person, min_size=1, max_size=8), st.integers(2021 * 12, 2026 * 12 + 11))
+def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[dict], month: int) -> None:
+    """Tidy histories: the scenario path, the summary-column path and the payments-table path agree."""
+    for p in people:
+        # A run lies within what the policies cover (amounts due before 2020 are not known) and within the history.
+        p["through"] = month - p["lag"]
+        p["run"] = max(0, min(p["run"], p["through"] - policy.covers[0] + 1))
+        if p["through"] > policy.covers[1]:
+            p["run"] = 0
+    scenarios = []
+    all_pays = []
+    for i, p in enumerate(people):
+        pays = _exact_payments(policy, p, month, i)
+        if not pays:
+            p["run"] = 0  # nothing was due in the run's months, so none of them can be paid
+        all_pays.append((f"p{i}", pays))
+        scenarios.append(scenario(policy, _scenario_text(p, month, pays), f"p{i}"))
+    ev = evaluate(policy, scenarios, [month], strict=False)
+    by_scenario = records(ev, [month])
+    # The row takes an obligation owed now as owed in each of the last 12 months: compare debt where that holds.
+    window = ev.history.obligation[max(month - 13 - ev.history.first, 0):month - ev.history.first + 1]
+    steady = (window == window[-1]).all(axis=0)
+    table = pa.Table.from_pylist([_row(p, i, month) for i, p in enumerate(people)])
+    result, bad, _ = evaluate_arrow(policy, table, month)
+    assert not bad.rows
+    rows = result.to_pylist()
+    if any(pays for _, pays in all_pays):
+        ledger_table = pa.Table.from_pylist([_row(p, i, month, ledger=True) for i, p in enumerate(people)])
+        records_ = _records(policy, _payments_table(all_pays), tmp_path_factory.mktemp("pay"))
+        by_ledger, bad, _ = evaluate_arrow(policy, ledger_table, month, payments=records_)
+        assert not bad.rows
+        for rec, row in zip(by_scenario, by_ledger.to_pylist()):
+            assert (row["insured"], row["insured_reason"], row["debt_months"]) == (
+                rec["insured"], rec["insured_reason"], rec["debt_months"]), rec["scenario"]
+            assert row["overpaid"] == 0, rec["scenario"]
+    for rec, row in zip(by_scenario, rows):
+        for rule in policy.rules.values():
+            if not rule.output:
+                continue
+            want = rec[rule.name]["total"] if isinstance(rec[rule.name], dict) else rec[rule.name]
+            assert row[rule.name] == want, (rule.name, rec["scenario"])
+        assert row["insured"] == rec["insured"], rec["scenario"]
+        assert row["insured_reason"] == rec["insured_reason"], rec["scenario"]
+        if steady[int(rec["scenario"][1:])]:
+            assert row["debt_months"] == rec["debt_months"], rec["scenario"]
+        assert row["osms_package"] == rec["osms_package"]
+
+
+def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "id,birth_date,residency,wage_1,wage_2,pension_recipient,paid_through,paid_run\n"
+        "a,1985-01-01,citizen,300000,,false,2025-12,30\n"          # 3 % × 300 000 = 9 000; 2 % = 6 000
+        "b,1955-03-03,citizen,250000,,true,,0\n"                   # pensioner: state 2 % × 405 416 = 8 108.3
+        "c,1985-13-01,citizen,100000,,false,,0\n"                  # bad birth date
+        "d,1985-01-01,martian,100000,,false,,0\n"                  # unknown residency
+        "e,1985-01-01,citizen,12x,,false,,0\n"                     # malformed wage
+        "g,1990-02-30,citizen,100000,,false,,0\n"                  # a day that does not exist
+        "f,1990-05-05,citizen,4000000,1000000,false,2025-12,80\n", # 102 000 + 30 000; 2 % × 1 700 000 = 34 000
+        encoding="utf-8")
+    out = tmp_path / "result.parquet"
+    proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--lang", "en", "--summary",
+               str(tmp_path / "s.json"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in pq.read_table(out).to_pylist()}
+    assert set(rows) == {"a", "b", "f"}
+    assert rows["a"]["employer_deduction"] == Decimal("9000.00") and rows["a"]["employee_contribution"] == 6000
+    assert rows["b"]["state_contribution"] == Decimal("8108.30") and rows["b"]["insured_reason"] == "category"
+    assert rows["f"]["employer_deduction"] == Decimal("132000.00")
+    assert rows["f"]["employee_contribution"] == Decimal("34000.00")
+    assert rows["a"]["insured"] and rows["a"]["insured_reason"] == "payments"
+    errors = (tmp_path / "result.errors.csv").read_text(encoding="utf-8").splitlines()
+    assert errors == ['row,id,reason', '3,c,2026-01: birth_date: not a date YYYY-MM-DD',
+                      '4,d,"2026-01: residency: not one of citizen, kandas, refugee, permanent_resident, '
+                      'temporary_resident, asylum_seeker, eaeu_worker"',
+                      '5,e,2026-01: wage_1: not a number',
+                      '6,g,2026-01: birth_date: not a date YYYY-MM-DD']
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["input_rows"] == 7 and summary["error_rows"] == 4 and summary["rows"] == 3
+    assert summary["categories"]["pensioners"] == 1
+    assert summary["payers"]["employer"] == "141000.00"  # by employer: a 9 000 + f 132 000, an exact decimal
+    assert "4 error rows" in proc.stdout.replace(",", "")
+
+
+def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
+    src = tmp_path / "big.parquet"
+    n = 200_000
+    pq.write_table(pa.table({"id": [f"p{i}" for i in range(n)], "age": [30] * n, "wage_1": [300000.0] * n}), src)
+    out = tmp_path / "out.parquet"
+    proc = subprocess.Popen([sys.executable, "-m", "osms", "batch", str(src), "-o", str(out), "--month", "2026-01",
+                             "--chunk-size", "1000", "--workers", "1", "--no-progress"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 20
+    while time.time() < deadline and not any(p.suffix == ".part" for p in tmp_path.iterdir()):
+        time.sleep(0.02)
+    assert any(p.suffix == ".part" for p in tmp_path.iterdir()), "the batch never started writing"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet"]
+
+
+def test_notebook_api_with_pandas() -> None:
+    import pandas as pd
+
+    from osms.api import evaluate as evaluate_frame
+
+    people = pd.DataFrame({"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000],
+                           "pension_recipient": [False, True]})
+    out = evaluate_frame(people, "2026-01")
+    assert isinstance(out, pd.DataFrame)
+    assert out.loc[0, "employer_deduction"] == Decimal("9000.00")  # 3 % × 300 000
+    assert out.loc[1, "state_contribution"] == Decimal("8108.30")  # 2 % × 405 416 = 8 108.32 → 8 108.3
+    assert out.attrs["osms_policy"]["id"] == "kz_osms"
+
+
+def test_notebook_api_reports_bad_rows() -> None:
+    import pandas as pd
+
+    from osms.api import evaluate as evaluate_frame
+    from osms.errors import OsmsError
+
+    people = pd.DataFrame({"id": ["a", "b"], "age": [40, -3], "wage_1": [300000, 1]})
+    try:
+        evaluate_frame(people, "2026-01")
+    except OsmsError as exc:
+        assert "row 2: age: must be between 0 and 150" in str(exc)
+    else:
+        raise AssertionError("a bad row must not pass silently")
+    kept = evaluate_frame(people, "2026-01", errors="report")
+    assert list(kept["id"]) == ["a"] and kept.attrs["osms_errors"] == {2: "age: must be between 0 and 150"}
+
+
+def test_root_has_examples() -> None:
+    assert (ROOT / "examples").is_dir()
