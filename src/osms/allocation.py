@@ -1,7 +1,7 @@
 """Payment allocation: which month each payment pays, credited the way the Fund credits a payer's account.
 
-Payments are applied in the order they were made, each person's k-th payment for all persons at once (a loop over
-payment rank, vectorized over persons; no loop over persons). A payment that names a month after the month it was
+Payments are applied in the order they were made, each account's k-th payment for all accounts at once (an account
+is a person's stream; a loop over payment rank, vectorized over accounts; no loop over persons). A payment that names a month after the month it was
 made in (a prepayment) pays that month. A payment naming its own or a past month first clears the debt of its stream
 — months fallen due by the day it was made and unpaid, in the debt window: the `debt_allocation_window_months`
 months before the month it was made in, never before that parameter's first date — and then pays the month it
@@ -79,11 +79,12 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
         return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
 
     named = payments.for_month >= 0
-    # By person, then day; on one day the older named month first and payments naming none last.
+    # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
+    # day the older named month first and payments naming none last.
     order = np.lexsort((np.arange(payments.size), np.where(named, payments.for_month, np.iinfo(np.int64).max),
-                        payments.paid_on, payments.person))
-    person = payments.person[order]
-    starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+                        payments.paid_on, payments.stream, payments.person))
+    account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
+    starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
     made = months_of_days(payments.paid_on)
@@ -121,16 +122,15 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
         need = np.where(inside, np.maximum(due[s, tc, i] - allocated[s, tc, i], 0), 0)
         before = np.cumsum(need, axis=0) - need
         take = np.clip(payments.amount[sel][None, :] - before, 0, need)
-        np.add.at(allocated, (np.broadcast_to(s, t.shape), tc, np.broadcast_to(i, t.shape)), take)
         overpaid[sel] = payments.amount[sel] - take.sum(axis=0)
-        done = (take > 0) & (allocated[s, tc, i] >= due[s, tc, i])
-        rows, cols = np.nonzero(done)
-        ss, tt, ii = s[cols], tc[rows, cols], i[cols]
-        completed[ss, tt, ii] = payments.paid_on[sel][cols]
-        by_named[ss, tt, ii] = payments.for_month[sel][cols] == tt + first
+        # One payment per account in a step and one month per row: the cells that take something are distinct.
         rows, cols = np.nonzero(take)
-        applied.append((sel[cols].astype(np.int64), (tc[rows, cols] + first).astype(np.int64),
-                        take[rows, cols].astype(np.int64)))
+        ss, tt, ii, got = s[cols], tc[rows, cols], i[cols], take[rows, cols]
+        allocated[ss, tt, ii] += got
+        done = allocated[ss, tt, ii] >= due[ss, tt, ii]
+        completed[ss[done], tt[done], ii[done]] = payments.paid_on[sel][cols[done]]
+        by_named[ss[done], tt[done], ii[done]] = payments.for_month[sel][cols[done]] == tt[done] + first
+        applied.append((sel[cols].astype(np.int64), (tt + first).astype(np.int64), got.astype(np.int64)))
     return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
 
 

@@ -26,7 +26,7 @@ from .facts import RESIDENCY_FACT
 from .history import budget_payers
 from .payments_table import PaymentRecords
 from .policy import PolicySet
-from .population_ledger import ledger_history
+from .population_ledger import ledger_status
 from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
 
@@ -318,11 +318,10 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     check_status_columns(table.schema.names, payments is not None)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
-    hist = overpaid = None
+    st = overpaid = None
     if status and payments is not None:
         failure = batch.facts.get("it_failure", np.zeros(batch.size, bool))
-        hist, problems, overpaid = ledger_history(policy, batch, res, extra, payments, _column(table, "id"),
-                                                  month, failure)
+        st, problems, overpaid = ledger_status(policy, batch, extra, payments, _column(table, "id"), month, failure)
         for i, reason in problems.items():
             if not bad[i]:
                 errors.rows[offset + i + 1] = reason
@@ -369,10 +368,10 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     cols["payer"] = _names_where(list(amounts), [t > 0 for t in amounts.values()], int(keep.sum()))
     cols["categories"] = _names_where(list(cats), list(cats.values()), int(keep.sum()))
     if status:
-        if hist is None:
-            hist = history_from_columns(policy, res, extra, month,
-                                        batch.facts.get("it_failure", np.zeros(batch.size, bool)))
-        st = compute_status(policy, hist, month_end(month))
+        if st is None:
+            st = compute_status(policy, history_from_columns(
+                policy, res, extra, month, batch.facts.get("it_failure", np.zeros(batch.size, bool))),
+                month_end(month))
         cols["insured"] = pa.array(st.insured[keep])
         cols["insured_reason"] = pa.DictionaryArray.from_arrays(pa.array(st.reason[keep].astype(np.int32)),
                                                                 pa.array(REASON_CODES))

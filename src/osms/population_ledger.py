@@ -4,7 +4,7 @@ A row states the person's situation in the month evaluated. The amounts due in t
 pay are that situation's under each month's rules: the same jobs, wages and activities from `situation_from`
 (YYYY-MM, the month the current situation began) on, nothing due before it, ages from the birth date. A row that
 owes its own contributions and does not say when its situation began is an error row: debt cannot be told from a
-first payment. Vectorized over persons; the months are evaluated one at a time for the whole chunk.
+first payment. Vectorized over persons; the months are evaluated one at a time for a slice of persons.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .history import credit, due_array, payment_streams
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .scenario import Batch
-from .status import History
+from .status import History, Status, compute_status
 
 
 def _age_at(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
@@ -68,17 +68,47 @@ def _streams_of(policy: PolicySet, records: PaymentRecords, batch: Batch, person
     return out, problems
 
 
-def ledger_history(policy: PolicySet, batch: Batch, res: MonthResult, extra: dict[str, np.ndarray],
-                   records: PaymentRecords, ids: pa.Array, month: int, it_failure: np.ndarray
-                   ) -> tuple[History, dict[int, str], np.ndarray]:
-    """The status history of a chunk from its payments; (history, row index → reason, overpaid tiyn per row)."""
+SLICE = 25_000  # persons whose months are held at once: (streams × months × persons) arrays stay ~100 MB
+
+
+def _take(a: np.ndarray, sl: slice) -> np.ndarray:
+    return a[..., sl]
+
+
+def ledger_status(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray], records: PaymentRecords,
+                  ids: pa.Array, month: int, it_failure: np.ndarray) -> tuple[Status, dict[int, str], np.ndarray]:
+    """Status at the month's end of every row from its payments, slice by slice of persons so that memory stays
+    bounded; (status, row index → reason, credit left over in tiyn per row)."""
+    parts = []
+    problems: dict[int, str] = {}
+    over = []
+    for lo in range(0, batch.size, SLICE):
+        sl = slice(lo, min(lo + SLICE, batch.size))
+        part = Batch(sl.stop - sl.start, {k: _take(v, sl) for k, v in batch.facts.items()},
+                     {k: v[sl] for k, v in batch.stated.items()}, batch.employers[sl])
+        hist, found, overpaid = ledger_history(policy, part, {k: v[sl] for k, v in extra.items()}, records,
+                                               ids.slice(sl.start, sl.stop - sl.start), month, it_failure[sl])
+        parts.append(compute_status(policy, hist, month_end(month)))
+        problems.update({lo + i: why for i, why in found.items()})
+        over.append(overpaid)
+    first = parts[0]
+    joined = Status(first.on, *(np.concatenate([getattr(p, f) for p in parts]) for f in
+                                ("insured", "reason", "insured_until", "grace_period_end", "debt_months",
+                                 "last_paid_month", "continuous_months")),
+                    first.params, set().union(*(p.fixed for p in parts)))
+    return joined, problems, np.concatenate(over)
+
+
+def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray], records: PaymentRecords,
+                   ids: pa.Array, month: int, it_failure: np.ndarray) -> tuple[History, dict[int, str], np.ndarray]:
+    """The status history of some persons from their payments; (history, row index → reason, overpaid tiyn)."""
     n = batch.size
     problems: dict[int, str] = {}
     if records.bad:
         hit = np.flatnonzero(pc.is_in(ids, value_set=pa.array(list(records.bad))).to_numpy(zero_copy_only=False))
         for i in hit:
             problems[int(i)] = records.bad[ids[int(i)].as_py()]
-    person, rows = records.rows_of(ids)
+    person, rows = records.rows_of(pc.utf8_trim_whitespace(ids))
     end = month_end(month).toordinal()
     made = records.paid_on[rows] <= end  # a later payment cannot change what was paid by then
     person, rows = person[made], rows[made]
@@ -99,12 +129,8 @@ def ledger_history(policy: PolicySet, batch: Batch, res: MonthResult, extra: dic
     active = np.zeros((t, n), dtype=bool)
     birth = extra["birth"]
     for mo in range(first, last + 1):
-        if mo == month:
-            r = res
-            age = batch.facts["age"]
-        else:
-            age = _age_at(batch, birth, mo)
-            r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
+        age = batch.facts["age"] if mo == month else _age_at(batch, birth, mo)
+        r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
         evaluated[mo] = r
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
         active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
