@@ -151,3 +151,20 @@ def test_batch_payments_refuses_what_it_would_not_read(tmp_path: Path) -> None:
     assert proc.stderr == ("error: payments.csv: unknown column 'note' in the payments table: it reads id, paid_on, "
                            "amount, kind, for_month, job\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["payments.csv", "people.csv"]
+
+
+def test_notebook_api_takes_a_payments_frame() -> None:
+    import pandas as pd
+
+    from osms import api
+
+    people = pd.DataFrame({"id": ["a", "b"], "birth_date": ["1990-01-01", "1990-01-01"], "self_payer": [True, True],
+                           "situation_from": ["2024-01", "2024-01"]})
+    # a: 12 payments of 4 250 (5 % × 85 000) for 2024, each naming its month; b: the same less December
+    rows = [(pid, f"{2024 + m // 12}-{m % 12 + 1:02d}-20", "4250", "self_payer_contribution", f"2024-{m:02d}")
+            for pid, last in (("a", 12), ("b", 11)) for m in range(1, last + 1)]
+    pays = pd.DataFrame(rows, columns=["id", "paid_on", "amount", "kind", "for_month"])
+    out = api.evaluate(people, "2025-01", payments=pays).set_index("id")
+    assert bool(out.loc["a", "insured"]) and out.loc["a", "insured_reason"] == "payments"
+    # b: December 2024 fell due on 2025-01-25 unpaid; the run Jan–Nov is 11 months: not insured by payments
+    assert not bool(out.loc["b", "insured"]) and out.loc["b", "debt_months"] == 1

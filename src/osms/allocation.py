@@ -1,15 +1,15 @@
 """Payment allocation: which month each payment pays, credited the way the Fund credits a payer's account.
 
 Payments are applied in the order they were made, each account's k-th payment for all accounts at once (an account
-is a person's stream; a loop over payment rank, vectorized over accounts; no loop over persons). A payment that names a month after the month it was
-made in (a prepayment) pays that month. A payment naming its own or a past month first clears the debt of its stream
-— months fallen due by the day it was made and unpaid, in the debt window: the `debt_allocation_window_months`
-months before the month it was made in, never before that parameter's first date — and then pays the month it
-names; a month not yet due is not debt, so paying June on 1 June pays June though May is still open. A payment
-naming no month pays the oldest unpaid month in the window, due or not, then the months after it, in order. With
-`named_payment_clears_debt_first` at 0, a payment naming a month pays that month only. Payments made on one day
-are applied older named month first, payments naming none last. What a payment leaves over is an overpayment,
-shown, never lost.
+is a person's stream; a loop over payment rank, vectorized over accounts; no loop over persons). A payment that
+names a month after the month it was made in (a prepayment) pays that month. A payment naming its own or a past
+month first clears the debt of its stream — months fallen due by the day it was made and unpaid, in the debt window:
+the `debt_allocation_window_months` months before the month it was made in, never before that parameter's first date
+— and then pays the month it names; a month not yet due is not debt, so paying June on 1 June pays June though May
+is still open. A payment naming no month pays the oldest unpaid month in the window, due or not, then the months
+after it, in order. With `named_payment_clears_debt_first` at 0, a payment naming a month pays that month only.
+Payments made on one day are applied older named month first, payments naming none last. What a payment leaves over
+is an overpayment, shown, never lost.
 
 A stream is one contribution a payment can pay: a rule that has a payer, per employer for per-job rules. A month of
 a stream is paid when what was allocated to it reaches what was due; it is paid on the day of the payment that

@@ -61,11 +61,12 @@ def month_index(month: Any) -> int:
 
 
 def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs: list[str] | None = None,
-             errors: str = "raise", status: bool = True, money: str = "decimal") -> Any:
+             errors: str = "raise", status: bool = True, money: str = "decimal", payments: Any = None) -> Any:
     """Evaluate every row for `month` (see month_index). Input: a pandas DataFrame or a pyarrow Table (the columns
     are those of `osms-eval batch`). Rows the policies cannot answer for raise an error naming them, or, with
     errors="report", are left out and listed in the result's `attrs["osms_errors"]` (pandas) or schema metadata
-    (Arrow). Money columns are exact decimals (tenge with two decimals), or float64 with money="float"."""
+    (Arrow). Money columns are exact decimals (tenge with two decimals), or float64 with money="float".
+    `payments` (a DataFrame or Table with the columns of `batch --payments`) gives status from payment records."""
     if errors not in ("raise", "report"):
         raise OsmsError(f"errors must be 'raise' or 'report', not {errors!r}", field="errors")
     if money not in ("decimal", "float"):
@@ -76,8 +77,17 @@ def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs:
     table = pa.Table.from_pandas(data, preserve_index=False) if is_pandas else data
     if not isinstance(table, (pa.Table, pa.RecordBatch)):
         raise TypeError("evaluate() takes a pandas DataFrame or a pyarrow Table")
+    records = None
+    if payments is not None:
+        from .payments_table import payments_from_table
+
+        pays = pa.Table.from_pandas(payments, preserve_index=False) \
+            if type(payments).__module__.startswith("pandas") else payments
+        if not isinstance(pays, pa.Table):
+            raise TypeError("payments must be a pandas DataFrame or a pyarrow Table")
+        records = payments_from_table(policy, pays)
     try:
-        result, bad, _ = evaluate_arrow(policy, table, m, outputs, status=status)
+        result, bad, _ = evaluate_arrow(policy, table, m, outputs, status=status, payments=records)
     except ValueError as exc:
         raise OsmsError(str(exc)) from None
     if bad.rows and errors == "raise":

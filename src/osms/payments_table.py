@@ -10,7 +10,7 @@ is refused. A malformed row makes its person an error row; nothing is dropped si
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,18 +195,33 @@ def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str],
 
 def read_payments(policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT,
                   chunk: int = 1_000_000) -> PaymentRecords:
-    """Read and check every payment (the table is held as about 40 bytes a payment), sorted by person."""
+    """Read and check every payment of the files (held as about 40 bytes a payment), sorted by person."""
     from .tabular import open_table
 
+    def sources() -> Iterator[tuple[str, Iterable[pa.RecordBatch]]]:
+        for path in paths:
+            yield str(path), open_table(path, chunk, policy, (), fmt, columns=check_payment_columns)[2]
+
+    return payment_records(policy, sources(), fmt)
+
+
+def payments_from_table(policy: PolicySet, table: pa.Table, name: str = "payments") -> PaymentRecords:
+    """The same records from an Arrow table already in memory (the notebook API)."""
+    check_payment_columns(policy, table.schema.names, (), name)
+    return payment_records(policy, iter([(name, table.to_batches())]))
+
+
+def payment_records(policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]],
+                    fmt: CsvFormat = DEFAULT) -> PaymentRecords:
     kinds = payment_kinds(policy)
     parts: list[dict[str, np.ndarray]] = []
     id_parts: list[pa.Array] = []
     bad: dict[str, str] = {}
     old_used: set[str] = set()
-    files = [str(p) for p in paths]
+    files: list[str] = []
     file_parts = []
-    for fi, path in enumerate(paths):
-        _, _names, batches = open_table(path, chunk, policy, (), fmt, columns=check_payment_columns)
+    for fi, (file, batches) in enumerate(sources):
+        files.append(file)
         offset = 0
         for rb in batches:
             rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
@@ -214,14 +229,14 @@ def read_payments(policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT
             old_used |= old
             for row, reason in errors.items():
                 pid = ids[row - offset - 1].as_py()
-                bad.setdefault(pid, f"{path.name} row {row}: {reason}")
+                bad.setdefault(pid, f"{Path(file).name} row {row}: {reason}")
             parts.append(cols)
             id_parts.append(ids)
             file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
             offset += rb.num_rows
     if not parts:
-        raise OsmsError("the payments table has no rows", file=files[0])
-    ids = pa.concat_arrays(id_parts) if id_parts else pa.array([], pa.string())
+        raise OsmsError("the payments table has no rows", file=files[0] if files else None)
+    ids = pa.concat_arrays(id_parts)
     order = _np(pc.sort_indices(ids))
     sorted_ids = pc.take(ids, pa.array(order))
     n = len(order)
