@@ -107,6 +107,70 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     hi = np.clip(hi - first, -1, t_n - 1)
     debt_to = debt_to - first
 
+    # Flat cell indices into (streams, months, persons): one gather per step. `remaining` is what a cell still
+    # owes; a step never takes more than that, so allocated = due − remaining at the end.
+    n_t, n_p = t_n, due.shape[2]
+    remaining = due.astype(np.int64).ravel()
+    done_on = completed.ravel()
+    named_by = by_named.ravel()
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+    for k in range(len(bounds) - 1):
+        sel = order[by_rank[bounds[k]:bounds[k + 1]]]
+        a, b, upto = lo[sel], hi[sel], debt_to[sel]
+        amount = payments.amount[sel]
+        length = int(np.max(b - a + 1, initial=0))
+        if length <= 0:
+            overpaid[sel] = amount
+            continue
+        t = a[None, :] + np.arange(length)[:, None]  # (length, m)
+        inside = (t <= b[None, :]) & ((t <= upto[None, :]) | (t == b[None, :]))
+        tc = np.clip(t, 0, n_t - 1)
+        idx = (payments.stream[sel] * (n_t * n_p) + payments.person[sel])[None, :] + tc * n_p
+        need = np.where(inside, np.maximum(remaining[idx], 0), 0)
+        before = np.cumsum(need, axis=0) - need
+        take = np.minimum(np.maximum(amount[None, :] - before, 0), need)
+        overpaid[sel] = amount - take.sum(axis=0)
+        # One payment per account in a step and one month per row: the cells that take something are distinct.
+        rows, cols = np.nonzero(take)
+        cells, got, month = idx[rows, cols], take[rows, cols], tc[rows, cols] + first
+        remaining[cells] -= got
+        done = remaining[cells] <= 0
+        done_on[cells[done]] = payments.paid_on[sel][cols[done]]
+        named_by[cells[done]] = payments.for_month[sel][cols[done]] == month[done]
+        applied.append((sel[cols].astype(np.int64), month.astype(np.int64), got.astype(np.int64)))
+    allocated = due.astype(np.int64) - remaining.reshape(due.shape)
+    return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
+
+    named = payments.for_month >= 0
+    # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
+    # day the older named month first and payments naming none last.
+    order = np.lexsort((np.arange(payments.size), np.where(named, payments.for_month, np.iinfo(np.int64).max),
+                        payments.paid_on, payments.stream, payments.person))
+    account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
+    starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+
+    made = months_of_days(payments.paid_on)
+    window = policy.parameter_on_days(WINDOW_PARAMETER, payments.paid_on, used)
+    debt_first = policy.parameter_on_days(DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
+    entries = policy.parameters[WINDOW_PARAMETER].timeline.entries
+    floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
+    deadline = policy.parameter_on_days(DEADLINE_PARAMETER, payments.paid_on, used)
+    fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
+    prepay = named & (payments.for_month > made)
+    # The months each payment may pay, [lo, hi], in the window's own index.
+    lo_debt = np.maximum(made - window.astype(np.int64), floor)
+    lo = np.where(named & (prepay | ~debt_first), payments.for_month, lo_debt)
+    # A named month older than the debt window is still paid, as named.
+    lo = np.where(named & (payments.for_month < lo), payments.for_month, lo)
+    hi = np.where(named, payments.for_month, t_n - 1 + first)
+    # A named payment clearing debt skips the months between the debt and its own month that are not yet due.
+    debt_to = np.where(named & ~prepay & debt_first, np.minimum(fallen, payments.for_month), hi)
+    lo = np.clip(lo - first, 0, t_n)
+    hi = np.clip(hi - first, -1, t_n - 1)
+    debt_to = debt_to - first
+
     for k in range(int(rank.max()) + 1):
         sel = order[rank == k]
         i, s = payments.person[sel], payments.stream[sel]

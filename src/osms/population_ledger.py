@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from .allocation import WINDOW_PARAMETER, Payments
 from .dates import month_end, months_of_days
-from .evaluation import MonthResult, evaluate_month
+from .evaluation import evaluate_month
 from .history import credit, due_array, payment_streams
 from .payments_table import PaymentRecords
 from .policy import PolicySet
@@ -124,22 +124,21 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     first = max(policy.covers[0], earliest)
     last = min(month + 12, policy.covers[1])
     t = month + 13 - first
-    evaluated: dict[int, MonthResult] = {}
     member = np.zeros((t, n), dtype=bool)
     active = np.zeros((t, n), dtype=bool)
+    due = np.zeros((len(streams), t, n), dtype=np.int64)
     birth = extra["birth"]
     for mo in range(first, last + 1):
         age = batch.facts["age"] if mo == month else _age_at(batch, birth, mo)
         r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
-        evaluated[mo] = r
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
         active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
         member[mo - first] = r.values["preferential"] & active[mo - first]
+        # Only the amounts due are kept of each month, not its whole evaluation.
+        due[:, mo - first] = due_array(streams, {mo: r}, mo, 1, n)[:, 0] * active[mo - first]
     last_cat = extra["last_category_month"]
     has = (last_cat >= first) & (last_cat < month)
     member[last_cat[has] - first, np.flatnonzero(has)] = True
-    due = due_array(streams, evaluated, first, t, n)
-    due[:, ~active] = 0
     stream, bad_rows = _streams_of(policy, records, batch, person, rows, streams)
     for i, reason in bad_rows:
         problems.setdefault(i, reason)
