@@ -10,13 +10,21 @@ from .bibliography import cited
 from .dates import format_month
 from .errors import OsmsError
 from .policy import Dated, PolicySet, Timeline
+from .report import output_rules
 from .runner import evaluate, records
 from .scenario import Scenario
 
-COMPARED = ("employer_deduction", "employee_contribution", "civil_contribution", "entrepreneur_contribution",
-            "self_payer_contribution", "self_employed_contribution", "esp_contribution", "state_contribution",
-            "local_contribution", "total_contributions", "payer", "categories", "insured", "insured_reason",
-            "insured_until", "gobmp", "osms_package")
+# What the engine itself adds to every record, beside the policies' output rules: who pays, the categories that
+# apply, the insured status and the ОСМС package (engine concepts, not names from the law).
+ENGINE_OUTPUTS = ("payer", "categories", "insured", "insured_reason", "insured_until", "osms_package")
+
+
+def compared_outputs(base: PolicySet, head: PolicySet) -> list[str]:
+    """The outputs whose change is an impact: every output rule of either policy set (so a rule added only in
+    YAML shows up), in the order records list them, then the engine's own outputs."""
+    names = [r.name for r in output_rules(head)]
+    names += [r.name for r in output_rules(base) if r.name not in names]
+    return [*names, *ENGINE_OUTPUTS]
 
 
 def _entry_view(kind: str, e: Dated) -> Any:
@@ -132,8 +140,9 @@ def impact(base: PolicySet, head: PolicySet, scenarios: list[Scenario]) -> tuple
     except OsmsError as exc:
         return [], [str(exc)]
     impacts: list[Impact] = []
+    compared = compared_outputs(base, head)
     for sc in scenarios:
-        for out in COMPARED:
+        for out in compared:
             run: Impact | None = None
             for m in months:
                 key = (sc.id, format_month(m))
