@@ -4,11 +4,61 @@ and `diff` with no change to Python."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 from conftest import ROOT, cli
+
+from osms.facts import BUILTIN_FACTS
+from osms.policy import PolicySet
+
+ENGINE = ROOT / "src" / "osms"
+# Where a name of the bundled policies is also a word of the engine's own vocabulary. Each entry says why, and names
+# the files where the word is the engine's; anywhere else, or a name not listed, fails.
+ENGINE_WORDS = {
+    "gobmp": ("the services' package `gobmp` (the catalogue's vocabulary, like `osms` and `everyone`); the rule "
+              "of that name is read through the role basic_entitled",
+              {"coverage.py", "roles.py", "schema.py", "schemas/policy.schema.json"}),
+    "it_failure": ("the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
+                   "it; the fact of that name is read through the role system_failure",
+                   {"status.py", "report.py", "history.py", "population.py"}),
+    "children": ("the explanation tree's `children` key", {"explain.py", "serve/models.py", "serve/static/page.js"}),
+    "kandases": ("an English word in the ГОБМП explanation's sentence", {"coverage.py"}),
+}
+
+
+def _policy_names(policy: PolicySet) -> set[str]:
+    """Every parameter, rule, fact, category and service the bundled policies declare (the built-in facts are the
+    scenario format's own, declared by the engine in osms/facts.py, and are not law names)."""
+    return (set(policy.parameters) | set(policy.rules) | set(policy.facts) | set(policy.categories)
+            | set(policy.services)) - set(BUILTIN_FACTS)
+
+
+def _engine_files() -> list[Path]:
+    """The engine's source: Python, and the JSON Schemas and page assets shipped with it (built from Python
+    constants, not from the policies, so they too must hold no name of the law)."""
+    return sorted([*ENGINE.rglob("*.py"), *ENGINE.rglob("*.json"), *(ENGINE / "serve" / "static").glob("*")])
+
+
+def test_no_name_of_the_bundled_policies_in_the_engine(policy: PolicySet) -> None:
+    names = _policy_names(policy)
+    assert len(names) > 100  # 33 parameters, 12 rules, 20 declared facts, 18 categories, 31 services, less overlaps
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    hits, used = [], set()
+    for path in _engine_files():
+        rel = path.relative_to(ENGINE).as_posix()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for m in pattern.finditer(line):
+                name = m.group(1)
+                if name in ENGINE_WORDS and rel in ENGINE_WORDS[name][1]:
+                    used.add((name, rel))
+                else:
+                    hits.append(f"src/osms/{rel}:{n}: {name}")
+    assert hits == []
+    stale = {(name, f) for name, (_, files) in ENGINE_WORDS.items() for f in files} - used
+    assert stale == set()  # an allowance no longer needed is removed
 
 GIT = ("-c", "user.name=a", "-c", "user.email=a@b")
 
@@ -76,3 +126,48 @@ def test_a_rule_added_in_yaml_is_run_explained_and_diffed(tmp_path: Path) -> Non
     affected = diff.stdout.split("who is affected")[1]
     # before the rule there is no value (—); from 2026-01 it is 1 % × 300 000 = 3 000
     assert "employee-300k            solidarity_levy              2026-01 … 2026-12   — → 3 000" in affected
+
+
+def test_a_status_parameter_renamed_in_yaml_is_read_explained_and_diffed(tmp_path: Path) -> None:
+    repo = policy_repo(tmp_path)
+    status = repo / "policies" / "parameters" / "status" / "insured_status.yaml"
+    text = status.read_text(encoding="utf-8")
+    assert text.count("\n  grace_months:\n") == 1
+    status.write_text(text.replace("\n  grace_months:\n", "\n  months_of_grace:\n"), encoding="utf-8")
+    header = repo / "policies" / "policy.yaml"
+    text = header.read_text(encoding="utf-8")
+    assert text.count("    grace: grace_months\n") == 1
+    header.write_text(text.replace("    grace: grace_months\n", "    grace: months_of_grace\n"), encoding="utf-8")
+    git(repo, *GIT, "commit", "-qam", "the grace period parameter renamed")
+
+    validate = cli("validate", "--strict", "policies", cwd=repo)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    run = cli("run", "examples/employee-300k.yaml", "--month", "2025-06", "--format", "json",
+              "--policies", "policies", cwd=repo)
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout)["results"][0]
+    assert record["insured"] is True and record["insured_reason"] == "payments"
+
+    explain = cli("explain", "examples/employee-300k.yaml", "--month", "2025-06", "--format", "json",
+                  "--policies", "policies", cwd=repo)
+    assert explain.returncode == 0, explain.stderr
+    read = {c["name"]: c["value"] for c in json.loads(explain.stdout)["results"][0]["status"]["children"]}
+    assert read["months_of_grace"] == 3 and "grace_months" not in read  # 3 months: art. 5 p. 2
+
+    diff = cli("diff", "main", "HEAD", "--format", "json", cwd=repo)
+    assert diff.returncode == 1, diff.stderr
+    changes = {(c["name"], c["change"]) for c in json.loads(diff.stdout)["changes"]}
+    assert ("grace_months", "removed") in changes and ("months_of_grace", "added") in changes
+    assert json.loads(diff.stdout)["impacts"] == []  # the same law under a new name: nobody's result changes
+
+
+def test_a_role_bound_to_a_missing_parameter_is_an_error(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    header = tmp_path / "policies" / "policy.yaml"
+    text = header.read_text(encoding="utf-8")
+    header.write_text(text.replace("    grace: grace_months\n", "    grace: grace_period\n"), encoding="utf-8")
+    proc = cli("validate", str(tmp_path / "policies"))
+    assert proc.returncode == 2
+    line = text[: text.index("    grace: grace_months")].count("\n") + 1
+    assert (f"policies/policy.yaml:{line}: roles.parameters.grace: role grace is bound to 'grace_period', which is "
+            f"not a parameter of this set") in proc.stdout + proc.stderr

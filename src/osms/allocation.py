@@ -3,10 +3,11 @@
 Payments are applied in the order they were made, each person's k-th payment for all persons at once (a loop over
 payment rank, vectorized over persons; no loop over persons). A payment that names a month after the month it was
 made in (a prepayment) pays that month. Any other payment first clears the oldest unpaid amount of its stream in
-the debt window — the `debt_allocation_window_months` months before the month it was made in, never before that
-parameter's first date — and then pays the month it names or, naming none, the month it was made in and the
-months after it, in order. With `named_payment_clears_debt_first` at 0, a payment naming a month pays that month
-only. What a payment leaves over is an overpayment, shown, never lost.
+the debt window — the months before the month it was made in given by the parameter bound to the role
+`debt_window_months` (osms.roles), never before that parameter's first date — and then pays the month it names
+or, naming none, the month it was made in and the months after it, in order. With the `debt_before_named_month`
+parameter at 0, a payment naming a month pays that month only. What a payment leaves over is an overpayment,
+shown, never lost.
 
 A stream is one contribution a payment can pay: a rule that has a payer, per employer for per-job rules. A month of
 a stream is paid when what was allocated to it reaches what was due; it is paid on the day of the payment that
@@ -23,8 +24,6 @@ from .dates import months_of_days
 from .policy import PolicySet
 
 BIG = np.iinfo(np.int32).max
-WINDOW_PARAMETER = "debt_allocation_window_months"
-DEBT_FIRST_PARAMETER = "named_payment_clears_debt_first"
 
 
 @dataclass
@@ -80,9 +79,11 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
     made = months_of_days(payments.paid_on)
-    window = policy.parameter_on_days(WINDOW_PARAMETER, payments.paid_on, used)
-    debt_first = policy.parameter_on_days(DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
-    entries = policy.parameters[WINDOW_PARAMETER].timeline.entries
+    window_parameter = policy.roles.parameter("debt_window_months")
+    window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
+    debt_first = policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on,
+                                          used) == 1
+    entries = policy.parameters[window_parameter].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
     named = payments.for_month >= 0
     prepay = named & (payments.for_month > made)

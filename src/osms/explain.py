@@ -152,7 +152,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
 
     names = outputs or [r.name for r in policy.rules.values() if r.output]
     st = ev.status(on if on is not None else month_end(month))
-    deadline = int(policy.parameter_value("payment_deadline_day", st.on)[0])
+    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), st.on)[0])
     status = {
         "kind": "status", "label": WORDS["status"][lang], "on": st.on.isoformat(),
         "value": bool(st.insured[i]), "reason": REASON_CODES[int(st.reason[i])],
@@ -178,9 +178,12 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
 
 def _months_back(policy: PolicySet, day: dt.date) -> int:
     """How many months the status looks at: 12, or the 60 of the extended grace where that is longer."""
-    required = int(policy.parameter_value("status_required_months", day)[0])
-    if policy.parameter_value("extended_grace_months", day)[0] > policy.parameter_value("grace_months", day)[0]:
-        return max(required, int(policy.parameter_value("extended_grace_history_months", day)[0]))
+    def value(role: str) -> Decimal:
+        return policy.parameter_value(policy.roles.parameter(role), day)[0]
+
+    required = int(value("qualifying_months"))
+    if value("long_history_grace") > value("grace"):
+        return max(required, int(value("long_history_months")))
     return required
 
 

@@ -17,6 +17,8 @@ from .errors import Collector, OsmsError
 from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
 from .facts import BUILTIN_FACTS, FactDef
 from .loading import LineDict, field_name, line_of, load_yaml_file, yaml_files_within
+from .roles import KINDS as ROLE_KINDS
+from .roles import RULE_UNITS, Roles
 
 Labels = Mapping[str, str]
 
@@ -169,6 +171,7 @@ class PolicySet:
     facts: dict[str, FactDef]
     order: list[str]  # evaluation order of rules and category nodes
     fingerprint: str
+    roles: Roles  # the engine's roles, bound to names of this set
     warnings: list[OsmsError] = field(default_factory=list)
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     source_uses: dict[str, list[Use]] = field(default_factory=dict)
@@ -230,6 +233,7 @@ class _Builder:
         self.warnings: list[OsmsError] = []
         self.where: dict[str, tuple[str, int | None]] = {}
         self.header: tuple[LineDict, str] | None = None
+        self.roles: tuple[LineDict, str] | None = None
         self.params: dict[str, Parameter] = {}
         self.rules: dict[str, Rule] = {}
         self.categories: dict[str, Category] = {}
@@ -320,6 +324,12 @@ class _Builder:
                                 line=line_of(doc, ["policy_set"]), field="policy_set")
             else:
                 self.header = (doc, file)
+        if "roles" in doc:
+            if self.roles is not None:
+                self.errors.add(f"roles are already bound in {self.roles[1]}", file=file,
+                                line=line_of(doc, ["roles"]), field="roles")
+            else:
+                self.roles = (doc, file)
         for key, spec in doc.get("sources", {}).items():
             line = line_of(doc, ["sources", key])
             if f"source:{key}" in self.where:
@@ -361,6 +371,30 @@ class _Builder:
             self.errors.add(f"value {entry['value']} is too large (the limit is {MAX_PARAMETER:.0e})", file=file,
                             line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
         return value
+
+    def bind_roles(self) -> Roles | None:
+        """The `roles:` section, each bound name checked to be a parameter, fact or rule of the set."""
+        if self.roles is None:
+            self.errors.add("no file binds the engine's roles (expected a roles: section in policy.yaml)",
+                            file=str(self.root))
+            return None
+        doc, file = self.roles
+        rule_units = {n: spec["unit"] for n, spec, *_ in self.raw_rules}
+        defined = {"parameters": self.params, "facts": self.facts, "rules": rule_units}
+        for kind in ROLE_KINDS:
+            for role, name in doc["roles"][kind].items():
+                path: list[str | int] = ["roles", kind, role]
+                where = {"file": file, "line": line_of(doc, path), "field": field_name(path)}
+                if name not in defined[kind]:
+                    self.errors.add(f"role {role} is bound to '{name}', which is not a {kind[:-1]} of this set",
+                                    **where)
+                elif kind == "facts" and self.facts[name].type != "bool":
+                    self.errors.add(f"role {role} needs a yes/no fact; '{name}' is a {self.facts[name].type}",
+                                    **where)
+                elif kind == "rules" and rule_units[name] != RULE_UNITS[role]:
+                    self.errors.add(f"role {role} needs a rule in {RULE_UNITS[role]}; '{name}' is in "
+                                    f"{rule_units[name]}", **where)
+        return Roles(**{kind: dict(doc["roles"][kind]) for kind in ROLE_KINDS})
 
     def known_names(self) -> dict[str, str]:
         known = {n: f.entity for n, f in self.facts.items()}
@@ -509,8 +543,9 @@ def _cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
 
     # The folder's name is in the key because messages name files relative to its parent ("policies/…").
     h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve().name}".encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):  # any change to the engine invalidates the cache
-        h.update(path.read_bytes())
+    engine = Path(__file__).parent
+    for path in sorted(engine.rglob("*.py")):  # any change to the engine, in any subpackage, invalidates the cache
+        h.update(path.relative_to(engine).as_posix().encode() + b"\0" + path.read_bytes())
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -590,11 +625,13 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
     ps = hdr["policy_set"]
     default_round = (Decimal(ps["rounding"]["step"]), ps["rounding"]["mode"])
     deps = b.build_rules(b.known_names(), default_round)
+    roles = b.bind_roles()
     source_errors, source_warnings = bibliography.check(b.sources, b.source_uses)
     b.errors.extend(source_errors)
     b.warnings += source_warnings
     order = b.order(deps) if not b.errors.errors else []
     b.errors.raise_if_any()
+    assert roles is not None
     try:
         covers = (parse_month(ps["covers"]["from"]), parse_month(ps["covers"]["to"]))
     except DateFormatError as exc:
@@ -604,6 +641,7 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
                      covers=covers, rounding=default_round, parameters=b.params, rules=b.rules,
                      categories=b.categories, services=b.services, facts=b.facts, order=order,
                      fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
+                     roles=roles,
                      warnings=b.warnings, sources=b.sources, source_uses=b.source_uses)
 
 

@@ -258,7 +258,7 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     t = STATUS_WINDOW + 13
     through = extra["paid_through"].astype(np.int32)
     start = through - extra["paid_run"].astype(np.int32)  # the run covers start < month <= through
-    deadline = int(policy.parameter_value("payment_deadline_day", month_start(month))[0])
+    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(month))[0])
     paid_day = np.full((t, n), BIG, dtype=np.int32)
     for r in range(t):
         mo = first + r
@@ -336,7 +336,8 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     cols["categories"] = _names_where(list(cats), list(cats.values()), int(keep.sum()))
     if status:
         st = compute_status(policy, history_from_columns(policy, res, extra, month,
-                                                         batch.facts.get("it_failure", np.zeros(batch.size, bool))),
+                                                         batch.facts.get(policy.roles.fact("system_failure"),
+                                                                         np.zeros(batch.size, bool))),
                             month_end(month))
         cols["insured"] = pa.array(st.insured[keep])
         cols["insured_reason"] = pa.DictionaryArray.from_arrays(pa.array(st.reason[keep].astype(np.int32)),
@@ -345,8 +346,9 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
         summary["insured"] = int(st.insured[keep].sum())
         summary["insured_reasons"] = {REASON_CODES[r]: int(c) for r, c in
                                       zip(*np.unique(st.reason[keep], return_counts=True))}
-        if "osms_participant" in res.values:
-            cols["osms_package"] = pa.array((st.insured & res.values["osms_participant"])[keep])
+        participant = policy.roles.rule("participant")
+        if participant in res.values:
+            cols["osms_package"] = pa.array((st.insured & res.values[participant])[keep])
     return pa.table(cols), errors, summary
 
 

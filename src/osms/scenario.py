@@ -218,7 +218,7 @@ def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
     kinds = payment_kinds(policy)
     if kind in kinds:
         return kind, None
-    if f"{kind}_contribution" in kinds:  # the old spellings: `self_payer` for `self_payer_contribution`, …
+    if f"{kind}_contribution" in kinds:  # the old spellings: a payer's name for its `…_contribution` rule
         return f"{kind}_contribution", kind
     return None, None
 
