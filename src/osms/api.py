@@ -26,6 +26,8 @@ from .errors import OsmsError
 from .policy import PolicySet, bundled_policies, load_policies
 from .population import evaluate_arrow
 
+__all__ = ["MONEY", "OsmsError", "evaluate", "month_index", "payers"]
+
 MONEY = pa.decimal128(18, 2)  # tenge with tiyn; the unscaled value fits in 64 bits (up to 10^16 tenge)
 
 

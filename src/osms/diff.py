@@ -9,7 +9,7 @@ from typing import Any
 from .bibliography import cited
 from .dates import format_month
 from .errors import OsmsError
-from .policy import Dated, PolicySet, Timeline
+from .policy import CategoryVersion, Dated, PolicySet, RuleVersion, Timeline
 from .report import output_rules
 from .runner import evaluate, records
 from .scenario import Scenario
@@ -27,15 +27,15 @@ def compared_outputs(base: PolicySet, head: PolicySet) -> list[str]:
     return [*names, *ENGINE_OUTPUTS]
 
 
-def _entry_view(kind: str, e: Dated) -> Any:
+def _entry_view(e: Dated[Any]) -> Any:
     if e.no_value is not None:
         return {"no_value": e.no_value}
-    if kind == "rule":
-        return {"formula": e.payload[0].text}
-    if kind == "category":
-        cond = e.payload["condition"]
-        return {"payer": e.payload["payer"], "condition": cond.text if cond else None}
-    return {"value" if kind == "parameter" else "package": e.payload}
+    v = e.value
+    if isinstance(v, RuleVersion):
+        return {"formula": v.formula.text}
+    if isinstance(v, CategoryVersion):
+        return {"payer": v.payer, "condition": v.condition.text if v.condition else None}
+    return {"package" if isinstance(v, str) else "value": v}
 
 
 def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, new: Timeline | None,
@@ -45,8 +45,8 @@ def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, ne
     b = {e.start: e for e in (new.entries if new else [])}
     for start in sorted(set(a) | set(b)):
         ea, eb = a.get(start), b.get(start)
-        va = _entry_view(kind, ea) if ea else None
-        vb = _entry_view(kind, eb) if eb else None
+        va = _entry_view(ea) if ea else None
+        vb = _entry_view(eb) if eb else None
         cite_a = ea.prov.reference.cite() if ea else None
         cite_b = eb.prov.reference.cite() if eb else None
         conf_a = ea.prov.confidence if ea else None
@@ -57,9 +57,11 @@ def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, ne
         if change == "added" and old is not None:
             # A new entry that repeats what was already in force (a new act restating the same value).
             prev = [e for e in old.entries if e.start < start]
-            if prev and prev[-1].no_value is None and _entry_view(kind, prev[-1]) == vb:
+            if prev and prev[-1].no_value is None and _entry_view(prev[-1]) == vb:
                 change = "restated"
-        prov = (eb or ea).prov
+        entry = eb or ea
+        assert entry is not None  # the start is one of either set's entries
+        prov = entry.prov
         bib = (sources[1] if eb else sources[0]).sources
         out.append({"kind": kind, "name": name, "label": label, "from": start.isoformat(), "change": change,
                     "old": va, "new": vb, "citation": cite_b or cite_a, "url": prov.reference.url,

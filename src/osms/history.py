@@ -39,7 +39,7 @@ def payment_streams(policy: PolicySet, slots: int) -> list[Stream]:
 
 def budget_payers(policy: PolicySet) -> set[str]:
     """Payers that pay for category members (the budgets); the others are the person's own payers."""
-    return {e.payload["payer"] for c in policy.categories.values() for e in c.timeline.entries
+    return {e.payload.payer for c in policy.categories.values() for e in c.timeline.entries
             if e.payload is not None}
 
 
@@ -130,11 +130,11 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
             for m in range(max(policy.covers[0] - first, 0)):
                 day = month_start(first + m)
                 owed[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
-                           and deductions.exists_at(day) and deductions.at(day).payload == 1)
+                           and deductions.exists_at(day) and deductions.at(day).value == 1)
                 if owed[m]:
                     used.add((deductions.name, deductions.at(day).start))
             paid_day[:, i] = BIG
-            for m in np.flatnonzero(owed):
+            for m in np.flatnonzero(owed).tolist():
                 paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
         for name, spell, value in s.facts:
             if name == failure_fact and value:

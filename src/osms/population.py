@@ -286,12 +286,12 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
 
 
 def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
-                   offset: int = 0, status: bool = True, keep: tuple[str, ...] | list[str] = (),
+                   offset: int = 0, status: bool = True, carry: tuple[str, ...] | list[str] = (),
                    flagged: dict[int, str] | None = None) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
     """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
 
-    Columns in `keep` are carried to the result unchanged, after `id`."""
-    passed = list(keep)
+    Columns in `carry` are carried to the result unchanged, after `id`."""
+    passed = list(carry)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     for inv in res.invalid:

@@ -22,7 +22,7 @@ class Evaluation:
     results: dict[int, MonthResult]
     history: History
 
-    def status(self, day) -> Status:  # type: ignore[no-untyped-def]
+    def status(self, day: dt.date) -> Status:
         return compute_status(self.policy, self.history, day)
 
 
@@ -74,7 +74,7 @@ def full_record(ev: Evaluation, res: MonthResult, st: Status, i: int) -> dict[st
 
 def records(ev: Evaluation, months: list[int], on: dt.date | None = None) -> list[dict[str, Any]]:
     """Records for each month asked, status at the month's end (or, with `on`, on that day of its month)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for m in months:
         st = ev.status(on if on is not None else month_end(m))
         out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))

@@ -18,7 +18,7 @@ BUDGET_PAYERS = ("state", "local")  # payers of the schema's `payer` vocabulary 
 
 @lru_cache(maxsize=8)
 def asset(name: str) -> str:
-    return resources.files("osms.serve").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("osms.serve").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _options(values: tuple[str, ...], lang: str, selected: str) -> str:
@@ -30,7 +30,7 @@ def _due_on(rule: Rule, day: dt.date) -> bool:
     """Whether the rule's version on `day` computes anything (reads a fact, parameter or rule)."""
     if not rule.timeline.exists_at(day):
         return False
-    return bool(rule.timeline.at(day).payload[0].names)
+    return bool(rule.timeline.at(day).value.formula.names)
 
 
 def render(policy: PolicySet, lang: str) -> str:
