@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, cli
 
 from osms.facts import BUILTIN_FACTS
@@ -171,3 +172,61 @@ def test_a_role_bound_to_a_missing_parameter_is_an_error(tmp_path: Path) -> None
     line = text[: text.index("    grace: grace_months")].count("\n") + 1
     assert (f"policies/policy.yaml:{line}: roles.parameters.grace: role grace is bound to 'grace_period', which is "
             f"not a parameter of this set") in proc.stdout + proc.stderr
+
+
+def _base_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """The test set of tests/policy/base with one edit of its policy.yaml; the edit's line."""
+    root = tmp_path / "policy"
+    shutil.copytree(ROOT / "tests" / "policy" / "base", root)
+    header = root / "policy.yaml"
+    text = header.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    header.write_text(text.replace(old, new), encoding="utf-8")
+    return root, text[: text.index(old)].count("\n") + 1
+
+
+def test_a_role_bound_to_a_name_of_the_wrong_kind_is_an_error(tmp_path: Path) -> None:
+    root, line = _base_copy(tmp_path, "    basic_entitled: takes_part\n", "    basic_entitled: paid_total\n")
+    proc = cli("validate", str(root), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == (f"error: policy/policy.yaml:{line}: roles.rules.basic_entitled: role basic_entitled needs "
+                           f"a rule in bool; 'paid_total' is in tenge\n")
+
+
+def test_a_role_parameter_with_no_value_in_a_covered_month_is_an_error(tmp_path: Path) -> None:
+    # The grace period defined only from 2024-03: insured status could not be decided in 2024-01 and 2024-02.
+    root, _ = _base_copy(tmp_path, "      2024-01-01: {value: 3,", "      2024-03-01: {value: 3,")
+    text = (root / "policy.yaml").read_text(encoding="utf-8")
+    line = text[: text.index("  grace_period:\n")].count("\n") + 1
+    proc = cli("validate", str(root), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (f"policy/policy.yaml:{line}: parameters.grace_period: parameter 'grace_period' (role grace) has no value "
+            f"for 2024-01–2024-02, which the policy set covers") in proc.stderr
+
+
+def test_the_cache_key_follows_the_engine_and_the_roles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change anywhere in the engine's source (a subpackage too) or in the roles binding gives a new cache key,
+    so a compiled policy set from before the change is never loaded."""
+    import osms.policy as policy_module
+    from osms.policy import _cache_key, policy_files
+
+    engine = tmp_path / "osms"
+    shutil.copytree(ENGINE, engine, ignore=shutil.ignore_patterns("__pycache__", "schemas", "static"))
+    monkeypatch.setattr(policy_module, "__file__", str(engine / "policy.py"))
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+
+    def key() -> str:
+        return _cache_key(policies, policy_files(policies), None)
+
+    first = key()
+    assert key() == first
+    main = engine / "cli" / "main.py"
+    main.write_text(main.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    second = key()
+    assert second != first
+    header = policies / "policy.yaml"
+    header.write_text(header.read_text(encoding="utf-8").replace("    grace: grace_months\n",
+                                                                 "    grace: extended_grace_months\n"),
+                      encoding="utf-8")
+    assert key() not in (first, second)

@@ -30,8 +30,17 @@ def _windows(tl: Timeline[P], covers: tuple[int, int]) -> list[tuple[int, int, D
 
 
 def coverage_errors(policy: PolicySet) -> list[OsmsError]:
-    """Rules undefined in a covered month, and parameters a formula reads where they have no value."""
+    """Rules undefined in a covered month, parameters a formula reads where they have no value, and parameters the
+    engine's roles read (insured status, payment allocation) with no value in a covered month."""
     errors: list[OsmsError] = []
+    for role, name in policy.roles.parameters.items():
+        tl = policy.parameters[name].timeline
+        missing = [m for m in range(policy.covers[0], policy.covers[1] + 1) if not tl.exists_at(month_start(m))]
+        if missing:
+            errors.append(OsmsError(
+                f"parameter '{name}' (role {role}) has no value for {format_month(missing[0])}"
+                + (f"–{format_month(missing[-1])}" if len(missing) > 1 else "")
+                + ", which the policy set covers", file=tl.file, line=tl.line, field=f"parameters.{name}"))
     for rule in policy.rules.values():
         for first, last, entry in _windows(rule.timeline, policy.covers):
             if entry is None:
