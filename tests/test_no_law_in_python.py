@@ -159,6 +159,10 @@ def test_a_status_parameter_renamed_in_yaml_is_read_explained_and_diffed(tmp_pat
     assert diff.returncode == 1, diff.stderr
     changes = {(c["name"], c["change"]) for c in json.loads(diff.stdout)["changes"]}
     assert ("grace_months", "removed") in changes and ("months_of_grace", "added") in changes
+    assert ("grace", "changed") in changes  # the rebinding is shown with the changes
+    text = cli("diff", "main", "HEAD", "--lang", "en", cwd=repo).stdout
+    assert ("from 2020-01-01  role grace (parameter bound to the engine's role grace): changed, "
+            "bound: grace_months → bound: months_of_grace") in text
     assert json.loads(diff.stdout)["impacts"] == []  # the same law under a new name: nobody's result changes
 
 

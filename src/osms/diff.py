@@ -81,8 +81,26 @@ def semantic_diff(base: PolicySet, head: PolicySet, lang: str) -> list[dict[str,
             label = (ob or oa).label[lang]
             changes += _timeline_changes(kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None,
                                          (base, head), lang)
+    changes += _role_changes(base, head)
     changes.sort(key=lambda c: (c["from"], c["kind"], c["name"]))
     return changes
+
+
+def _role_changes(base: PolicySet, head: PolicySet) -> list[dict[str, Any]]:
+    """A role of the engine bound to another name: not a dated change in law, so it holds from the first covered
+    month, and it is shown so a rebinding never changes results unannounced."""
+    a, b = base.roles.bound(), head.roles.bound()
+    out: list[dict[str, Any]] = []
+    for key in sorted(set(a) | set(b)):
+        if a.get(key) == b.get(key):
+            continue
+        file, line = (head.roles if key in b else base.roles).lines[key]
+        kind, role = key.split(".")
+        out.append({"kind": "role", "name": role, "label": f"{kind[:-1]} bound to the engine's role {role}",
+                    "from": f"{format_month(min(base.covers[0], head.covers[0]))}-01", "change": "changed",
+                    "old": {"bound": a.get(key)}, "new": {"bound": b.get(key)}, "citation": f"{file}, roles:",
+                    "url": None, "sources": [], "confidence": "—", "where": f"{file}:{line}"})
+    return out
 
 
 @dataclass

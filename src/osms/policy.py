@@ -433,7 +433,9 @@ class _Builder:
                     problem = f"role {role} needs a rule in {RULE_UNITS[role]}; '{name}' is in {rule_units[name]}"
                 if problem:
                     self.errors.add(problem, file=file, line=line_of(doc, path), field=field_name(path))
-        return Roles(**{kind: dict(doc["roles"][kind]) for kind in ROLE_KINDS})
+        lines = {f"{kind}.{role}": (file, line_of(doc, ["roles", kind, role]))
+                 for kind in ROLE_KINDS for role in doc["roles"][kind]}
+        return Roles(**{kind: dict(doc["roles"][kind]) for kind in ROLE_KINDS}, lines=lines)
 
     def known_names(self) -> dict[str, str]:
         known = {n: f.entity for n, f in self.facts.items()}

@@ -48,6 +48,11 @@ class Roles:
     parameters: Mapping[str, str]
     facts: Mapping[str, str]
     rules: Mapping[str, str]
+    lines: Mapping[str, tuple[str, int | None]]  # "kind.role" → (file, line) of its binding, for messages and diffs
+
+    def bound(self) -> dict[str, str]:
+        """Every binding as "kind.role" → name."""
+        return {f"{kind}.{role}": name for kind in KINDS for role, name in getattr(self, kind).items()}
 
     def parameter(self, role: str) -> str:
         """The parameter that plays `role`."""
