@@ -4,12 +4,12 @@ Payments are applied in the order they were made, each account's k-th payment fo
 is a person's stream; a loop over payment rank, vectorized over accounts; no loop over persons). A payment that
 names a month after the month it was made in (a prepayment) pays that month. A payment naming its own or a past
 month first clears the debt of its stream — months fallen due by the day it was made and unpaid, in the debt window:
-the `debt_allocation_window_months` months before the month it was made in, never before that parameter's first date
-— and then pays the month it names; a month not yet due is not debt, so paying June on 1 June pays June though May
-is still open. A payment naming no month pays the oldest unpaid month in the window, due or not, then the months
-after it, in order. With `named_payment_clears_debt_first` at 0, a payment naming a month pays that month only.
-Payments made on one day are applied older named month first, payments naming none last. What a payment leaves over
-is an overpayment, shown, never lost.
+the months before the month it was made in, as many as the parameter bound to the role `debt_window_months`
+(osms.roles) says, never before its first date — and then pays the month it names; a month not yet due is not debt,
+so paying June on 1 June pays June though May is still open. A payment naming no month pays the oldest unpaid month
+in the window, due or not, then the months after it, in order. With the `debt_before_named_month` parameter at 0, a
+payment naming a month pays that month only. Payments made on one day are applied older named month first, payments
+naming none last. What a payment leaves over is an overpayment, shown, never lost.
 
 A stream is one contribution a payment can pay: a rule that has a payer, per employer for per-job rules. A month of
 a stream is paid when what was allocated to it reaches what was due; it is paid on the day of the payment that
@@ -26,9 +26,6 @@ from .dates import last_fallen_due, month_start_ordinals, months_of_days
 from .policy import PolicySet
 
 BIG = np.iinfo(np.int32).max
-WINDOW_PARAMETER = "debt_allocation_window_months"
-DEBT_FIRST_PARAMETER = "named_payment_clears_debt_first"
-DEADLINE_PARAMETER = "payment_deadline_day"
 
 
 @dataclass
@@ -88,11 +85,13 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
     made = months_of_days(payments.paid_on)
-    window = policy.parameter_on_days(WINDOW_PARAMETER, payments.paid_on, used)
-    debt_first = policy.parameter_on_days(DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
-    entries = policy.parameters[WINDOW_PARAMETER].timeline.entries
+    window_parameter = policy.roles.parameter("debt_window_months")
+    window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
+    debt_first = policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on,
+                                          used) == 1
+    entries = policy.parameters[window_parameter].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
-    deadline = policy.parameter_on_days(DEADLINE_PARAMETER, payments.paid_on, used)
+    deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), payments.paid_on, used)
     fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
     prepay = named & (payments.for_month > made)
     # The months each payment may pay, [lo, hi], in the window's own index.
@@ -152,11 +151,13 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
     made = months_of_days(payments.paid_on)
-    window = policy.parameter_on_days(WINDOW_PARAMETER, payments.paid_on, used)
-    debt_first = policy.parameter_on_days(DEBT_FIRST_PARAMETER, payments.paid_on, used) == 1
-    entries = policy.parameters[WINDOW_PARAMETER].timeline.entries
+    window_parameter = policy.roles.parameter("debt_window_months")
+    window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
+    debt_first = policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on,
+                                          used) == 1
+    entries = policy.parameters[window_parameter].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
-    deadline = policy.parameter_on_days(DEADLINE_PARAMETER, payments.paid_on, used)
+    deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), payments.paid_on, used)
     fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
     prepay = named & (payments.for_month > made)
     # The months each payment may pay, [lo, hi], in the window's own index.

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from .dates import format_month, month_start
 from .errors import OsmsError
-from .policy import PolicySet, Timeline, UndefinedAt
+from .policy import Dated, PolicySet, Provenance, Timeline, UndefinedAt
+
+P = TypeVar("P")
 
 
-def _windows(tl: Timeline, covers: tuple[int, int]) -> list[tuple[int, int, object]]:
+def _windows(tl: Timeline[P], covers: tuple[int, int]) -> list[tuple[int, int, Dated[P] | None]]:
     """(first month, last month, entry) for each entry's stretch inside the covered months."""
     lo, hi = covers
-    out = []
+    out: list[tuple[int, int, Dated[P] | None]] = []
     for m in range(lo, hi + 1):
         day = month_start(m)
+        entry: Dated[P] | None
         try:
             entry = tl.at(day)
         except UndefinedAt:
@@ -25,8 +30,17 @@ def _windows(tl: Timeline, covers: tuple[int, int]) -> list[tuple[int, int, obje
 
 
 def coverage_errors(policy: PolicySet) -> list[OsmsError]:
-    """Rules undefined in a covered month, and parameters a formula reads where they have no value."""
+    """Rules undefined in a covered month, parameters a formula reads where they have no value, and parameters the
+    engine's roles read (insured status, payment allocation) with no value in a covered month."""
     errors: list[OsmsError] = []
+    for role, name in policy.roles.parameters.items():
+        tl = policy.parameters[name].timeline
+        missing = [m for m in range(policy.covers[0], policy.covers[1] + 1) if not tl.exists_at(month_start(m))]
+        if missing:
+            errors.append(OsmsError(
+                f"parameter '{name}' (role {role}) has no value for {format_month(missing[0])}"
+                + (f"–{format_month(missing[-1])}" if len(missing) > 1 else "")
+                + ", which the policy set covers", file=tl.file, line=tl.line, field=f"parameters.{name}"))
     for rule in policy.rules.values():
         for first, last, entry in _windows(rule.timeline, policy.covers):
             if entry is None:
@@ -35,18 +49,17 @@ def coverage_errors(policy: PolicySet) -> list[OsmsError]:
                     f"which the policy set covers", file=rule.timeline.file, line=rule.timeline.line,
                     field=f"rules.{rule.name}"))
                 continue
-            formula, checks = entry.payload
-            names = set(formula.names).union(*(c.when.names for c in checks))
+            names = set().union(*(f.names for f in entry.value.formulas()))
             errors.extend(_param_gaps(policy, names, first, last, entry.prov))
     for cat in policy.categories.values():
-        for first, last, entry in _windows(cat.timeline, policy.covers):
-            if entry is not None and entry.payload["condition"] is not None:
-                errors.extend(_param_gaps(policy, set(entry.payload["condition"].names), first, last,
-                                          entry.prov))
+        for first, last, version in _windows(cat.timeline, policy.covers):
+            if version is not None:
+                names = set().union(*(f.names for f in version.value.formulas()))
+                errors.extend(_param_gaps(policy, names, first, last, version.prov))
     return errors
 
 
-def _param_gaps(policy: PolicySet, names: set[str], first: int, last: int, prov) -> list[OsmsError]:  # type: ignore[no-untyped-def]
+def _param_gaps(policy: PolicySet, names: set[str], first: int, last: int, prov: Provenance) -> list[OsmsError]:
     out = []
     for name in sorted(n for n in names if n in policy.parameters):
         tl = policy.parameters[name].timeline

@@ -46,10 +46,10 @@ def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -
     if package == "everyone":
         covered, why = True, "everyone"
     elif package == "gobmp":
-        covered = bool(res.values["gobmp"][i])
+        covered = bool(res.values[policy.roles.rule("basic_entitled")][i])
         why = "gobmp" if covered else "gobmp_no"
     else:
-        participant = bool(res.values["osms_participant"][i])
+        participant = bool(res.values[policy.roles.rule("participant")][i])
         covered = participant and insured
         why = "osms" if covered else ("osms_not_participant" if not participant else "osms_no")
     ref = entry.prov.reference

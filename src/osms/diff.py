@@ -9,25 +9,33 @@ from typing import Any
 from .bibliography import cited
 from .dates import format_month
 from .errors import OsmsError
-from .policy import Dated, PolicySet, Timeline
+from .policy import CategoryVersion, Dated, PolicySet, RuleVersion, Timeline
+from .report import output_rules
 from .runner import evaluate, records
 from .scenario import Scenario
 
-COMPARED = ("employer_deduction", "employee_contribution", "civil_contribution", "entrepreneur_contribution",
-            "self_payer_contribution", "self_employed_contribution", "esp_contribution", "state_contribution",
-            "local_contribution", "total_contributions", "payer", "categories", "insured", "insured_reason",
-            "insured_until", "gobmp", "osms_package")
+# What the engine itself adds to every record, beside the policies' output rules: who pays, the categories that
+# apply, the insured status and the ОСМС package (engine concepts, not names from the law).
+ENGINE_OUTPUTS = ("payer", "categories", "insured", "insured_reason", "insured_until", "osms_package")
 
 
-def _entry_view(kind: str, e: Dated) -> Any:
+def compared_outputs(base: PolicySet, head: PolicySet) -> list[str]:
+    """The outputs whose change is an impact: every output rule of either policy set (so a rule added only in
+    YAML shows up), in the order records list them, then the engine's own outputs."""
+    names = [r.name for r in output_rules(head)]
+    names += [r.name for r in output_rules(base) if r.name not in names]
+    return [*names, *ENGINE_OUTPUTS]
+
+
+def _entry_view(e: Dated[Any]) -> Any:
     if e.no_value is not None:
         return {"no_value": e.no_value}
-    if kind == "rule":
-        return {"formula": e.payload[0].text}
-    if kind == "category":
-        cond = e.payload["condition"]
-        return {"payer": e.payload["payer"], "condition": cond.text if cond else None}
-    return {"value" if kind == "parameter" else "package": e.payload}
+    v = e.value
+    if isinstance(v, RuleVersion):
+        return {"formula": v.formula.text}
+    if isinstance(v, CategoryVersion):
+        return {"payer": v.payer, "condition": v.condition.text if v.condition else None}
+    return {"package" if isinstance(v, str) else "value": v}
 
 
 def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, new: Timeline | None,
@@ -37,8 +45,8 @@ def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, ne
     b = {e.start: e for e in (new.entries if new else [])}
     for start in sorted(set(a) | set(b)):
         ea, eb = a.get(start), b.get(start)
-        va = _entry_view(kind, ea) if ea else None
-        vb = _entry_view(kind, eb) if eb else None
+        va = _entry_view(ea) if ea else None
+        vb = _entry_view(eb) if eb else None
         cite_a = ea.prov.reference.cite() if ea else None
         cite_b = eb.prov.reference.cite() if eb else None
         conf_a = ea.prov.confidence if ea else None
@@ -49,9 +57,11 @@ def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, ne
         if change == "added" and old is not None:
             # A new entry that repeats what was already in force (a new act restating the same value).
             prev = [e for e in old.entries if e.start < start]
-            if prev and prev[-1].no_value is None and _entry_view(kind, prev[-1]) == vb:
+            if prev and prev[-1].no_value is None and _entry_view(prev[-1]) == vb:
                 change = "restated"
-        prov = (eb or ea).prov
+        entry = eb or ea
+        assert entry is not None  # the start is one of either set's entries
+        prov = entry.prov
         bib = (sources[1] if eb else sources[0]).sources
         out.append({"kind": kind, "name": name, "label": label, "from": start.isoformat(), "change": change,
                     "old": va, "new": vb, "citation": cite_b or cite_a, "url": prov.reference.url,
@@ -71,8 +81,26 @@ def semantic_diff(base: PolicySet, head: PolicySet, lang: str) -> list[dict[str,
             label = (ob or oa).label[lang]
             changes += _timeline_changes(kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None,
                                          (base, head), lang)
+    changes += _role_changes(base, head)
     changes.sort(key=lambda c: (c["from"], c["kind"], c["name"]))
     return changes
+
+
+def _role_changes(base: PolicySet, head: PolicySet) -> list[dict[str, Any]]:
+    """A role of the engine bound to another name: not a dated change in law, so it holds from the first covered
+    month, and it is shown so a rebinding never changes results unannounced."""
+    a, b = base.roles.bound(), head.roles.bound()
+    out: list[dict[str, Any]] = []
+    for key in sorted(set(a) | set(b)):
+        if a.get(key) == b.get(key):
+            continue
+        file, line = (head.roles if key in b else base.roles).lines[key]
+        kind, role = key.split(".")
+        out.append({"kind": "role", "name": role, "label": f"{kind[:-1]} bound to the engine's role {role}",
+                    "from": f"{format_month(min(base.covers[0], head.covers[0]))}-01", "change": "changed",
+                    "old": {"bound": a.get(key)}, "new": {"bound": b.get(key)}, "citation": f"{file}, roles:",
+                    "url": None, "sources": [], "confidence": "—", "where": f"{file}:{line}"})
+    return out
 
 
 @dataclass
@@ -132,8 +160,9 @@ def impact(base: PolicySet, head: PolicySet, scenarios: list[Scenario]) -> tuple
     except OsmsError as exc:
         return [], [str(exc)]
     impacts: list[Impact] = []
+    compared = compared_outputs(base, head)
     for sc in scenarios:
-        for out in COMPARED:
+        for out in compared:
             run: Impact | None = None
             for m in months:
                 key = (sc.id, format_month(m))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# The error types callers catch and read; Collector is the engine's own helper for gathering them.
+__all__ = ["Location", "OsmsError", "OsmsErrors"]
+
 
 @dataclass(frozen=True)
 class Location:

@@ -90,14 +90,14 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
                 env[node] = np.zeros(n, dtype=bool)
                 res.values[node] = env[node]
                 continue
-            entry = tl.at(day)
-            payers[cat] = entry.payload["payer"]
+            version = tl.at(day)
+            payers[cat] = version.value.payer
             member = batch.stated[cat].copy()
-            cond = entry.payload["condition"]
+            cond = version.value.condition
             if cond is not None:
                 _param_env(policy, cond.names, day, env, res.params, node, month)
                 member |= np.broadcast_to(np.asarray(evaluate(cond, env), dtype=bool), (n,))
-            res.versions[node] = entry
+            res.versions[node] = version
             env[node] = member
             res.values[node] = member
             continue
@@ -109,7 +109,7 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
         except UndefinedAt as exc:
             raise UndefinedAt(f"{exc.message} (asked for {format_month(month)})", file=exc.location.file,
                               line=exc.location.line, field=exc.location.field) from None
-        formula, checks = entry.payload
+        formula, checks = entry.value.formula, entry.value.invalid_if
         _param_env(policy, formula.names, day, env, res.params, node, month)
         shape = (k, n) if rule.entity == JOB else (n,)
         value = np.asarray(evaluate(formula, env))

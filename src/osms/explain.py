@@ -76,7 +76,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     seen: set[str] = set()
 
     def fact_node(name: str) -> dict[str, Any]:
-        arr = res.values.get(name, batch.facts.get(name))
+        arr = res.values[name] if name in res.values else batch.facts[name]
         d = policy.facts[name]
         if arr.ndim == 2:
             value: Any = {emp: _value(arr[j, i]) for j, emp in enumerate(batch.employers[i])
@@ -100,10 +100,10 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
             node["in_force"] = False
             return node
         node.update(_cite(entry, policy, lang))
-        node["payer"] = entry.payload["payer"]
+        node["payer"] = entry.value.payer
         stated = bool(batch.stated[cat][i])
         node["stated"] = stated
-        cond = entry.payload["condition"]
+        cond = entry.value.condition
         if cond is not None:
             node["condition"] = cond.text
             node["children"] = [child(n) for n in sorted(cond.names)]
@@ -138,7 +138,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         else:
             node["value"] = amount(rule, arr[i])
         assert entry is not None
-        formula, _ = entry.payload
+        formula = entry.value.formula
         node["formula"] = formula.text
         if rule.rounding:
             node["rounding"] = {"step": rule.rounding[0], "mode": rule.rounding[1]}
@@ -152,7 +152,7 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
 
     names = outputs or [r.name for r in policy.rules.values() if r.output]
     st = ev.status(on if on is not None else month_end(month))
-    deadline = int(policy.parameter_value("payment_deadline_day", st.on)[0])
+    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), st.on)[0])
     status = {
         "kind": "status", "label": WORDS["status"][lang], "on": st.on.isoformat(),
         "value": bool(st.insured[i]), "reason": REASON_CODES[int(st.reason[i])],
@@ -178,9 +178,12 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
 
 def _months_back(policy: PolicySet, day: dt.date) -> int:
     """How many months the status looks at: 12, or the 60 of the extended grace where that is longer."""
-    required = int(policy.parameter_value("status_required_months", day)[0])
-    if policy.parameter_value("extended_grace_months", day)[0] > policy.parameter_value("grace_months", day)[0]:
-        return max(required, int(policy.parameter_value("extended_grace_history_months", day)[0]))
+    def value(role: str) -> Decimal:
+        return policy.parameter_value(policy.roles.parameter(role), day)[0]
+
+    required = int(value("qualifying_months"))
+    if value("long_history_grace") > value("grace"):
+        return max(required, int(value("long_history_months")))
     return required
 
 
@@ -189,7 +192,7 @@ def _fixed(policy: PolicySet, st: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, start in sorted(st.fixed):
         entry = next(e for e in policy.parameters[name].timeline.entries if e.start == start)
-        out[name] = (entry.payload, entry)
+        out[name] = (entry.value, entry)
     return out
 
 
@@ -258,6 +261,6 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
         lines.append(f"   · {DETAIL_WORDS['overpaid'][lang]} #{o['payment']}: {o['amount']}")
     if not st["payments_assumed"]:
         lines.extend(render_months(st["months"][-12:], lang))
-    for k, c in enumerate(st["children"]):
-        walk(c, "   ", k == len(st["children"]) - 1)
+    for j, c in enumerate(st["children"]):
+        walk(c, "   ", j == len(st["children"]) - 1)
     return "\n".join(lines) + "\n"

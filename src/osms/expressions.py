@@ -228,7 +228,7 @@ class _VectorEval(SimpleEval):
                          functions={k: f.impl for k, f in FUNCTIONS.items()}, names={})
         allowed = (ast.Name, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call,
                    ast.Constant)
-        self.nodes = {k: v for k, v in self.nodes.items() if k in allowed}
+        self.nodes: dict[type, Any] = {k: v for k, v in self.nodes.items() if k in allowed}
 
     def _eval_boolop(self, node: ast.BoolOp) -> Any:
         combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or

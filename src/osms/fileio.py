@@ -41,7 +41,7 @@ def clean_stale_parts(target: Path) -> list[Path]:
     """Remove our own `.NAME.PID.*.part` files beside `target` whose writer is no longer running."""
     directory = target.parent if str(target.parent) else Path(".")
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.[A-Za-z0-9_]+\.part$")
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(directory)
     except OSError:

@@ -39,7 +39,7 @@ def payment_streams(policy: PolicySet, slots: int) -> list[Stream]:
 
 def budget_payers(policy: PolicySet) -> set[str]:
     """Payers that pay for category members (the budgets); the others are the person's own payers."""
-    return {e.payload["payer"] for c in policy.categories.values() for e in c.timeline.entries
+    return {e.payload.payer for c in policy.categories.values() for e in c.timeline.entries
             if e.payload is not None}
 
 
@@ -99,7 +99,7 @@ class Ledger:
 def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[int, MonthResult]) -> History:
     """`evaluated`: full results for every month the policies cover (amounts due, memberships)."""
     n = len(scenarios)
-    deductions = policy.parameters["employer_deductions_in_force"].timeline
+    deductions = policy.parameters[policy.roles.parameter("deductions_due")].timeline
     used: set = set()
     earliest = None
     assumed = np.array([not s.payments_recorded for s in scenarios], dtype=bool)
@@ -120,21 +120,22 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     it_failure = np.zeros((t, n), dtype=bool)
     for m, res in evaluated.items():
         member[m - first] = res.values["preferential"]
-    deadline = int(policy.parameter_value("payment_deadline_day", month_start(policy.covers[0]))[0])
+    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(policy.covers[0]))[0])
+    failure_fact = policy.roles.fact("system_failure")
     for i, s in enumerate(scenarios):
         if assumed[i]:
             owed = obligation[:, i].copy()
             for m in range(max(policy.covers[0] - first, 0)):
                 day = month_start(first + m)
                 owed[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
-                           and deductions.exists_at(day) and deductions.at(day).payload == 1)
+                           and deductions.exists_at(day) and deductions.at(day).value == 1)
                 if owed[m]:
-                    used.add(("employer_deductions_in_force", deductions.at(day).start))
+                    used.add((deductions.name, deductions.at(day).start))
             paid_day[:, i] = BIG
-            for m in np.flatnonzero(owed):
+            for m in np.flatnonzero(owed).tolist():
                 paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
         for name, spell, value in s.facts:
-            if name == "it_failure" and value:
+            if name == failure_fact and value:
                 for m in range(t):
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True

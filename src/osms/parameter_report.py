@@ -16,7 +16,7 @@ def parameter_docs(policy: PolicySet, names: list[str], day: dt.date | None, lan
                    raise_undefined: bool) -> list[dict[str, Any]]:
     """The documents for `names`; with `day`, only the value in force then (an error entry where none is, or the
     error itself with `raise_undefined`)."""
-    docs = []
+    docs: list[dict[str, Any]] = []
     for n in names:
         p = policy.parameters[n]
         entries = p.timeline.entries

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import bibliography, schema
 from .bibliography import SourceEntry, Use
@@ -17,6 +17,8 @@ from .errors import Collector, OsmsError
 from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
 from .facts import BUILTIN_FACTS, FactDef
 from .loading import LineDict, field_name, line_of, load_yaml_file, yaml_files_within
+from .roles import KINDS as ROLE_KINDS
+from .roles import RULE_UNITS, Roles
 
 Labels = Mapping[str, str]
 
@@ -59,13 +61,56 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class Dated:
+class InvalidIf:
+    """A condition under which a rule version cannot answer for a person, and what the analyst is told."""
+
+    when: Formula
+    message: Labels
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """What a rule computes from a date on: its formula and the conditions under which it cannot answer."""
+
+    formula: Formula
+    invalid_if: tuple[InvalidIf, ...] = ()
+
+    def formulas(self) -> list[Formula]:
+        """Every expression the version evaluates: the formula, then each `invalid_if` condition."""
+        return [self.formula, *(c.when for c in self.invalid_if)]
+
+
+@dataclass(frozen=True)
+class CategoryVersion:
+    """A category from a date on: who pays for its members, and the condition on the facts that makes one (None:
+    membership only as a scenario states it)."""
+
+    payer: str  # state | local
+    condition: Formula | None
+
+    def formulas(self) -> list[Formula]:
+        return [self.condition] if self.condition is not None else []
+
+
+P = TypeVar("P")  # what an entry holds: Decimal (parameter), RuleVersion, CategoryVersion, str (service package)
+
+
+@dataclass(frozen=True)
+class Dated(Generic[P]):
     """One entry of a timeline: from `start` until the next entry's start."""
 
     start: dt.date
-    payload: Any  # Decimal / Formula / dict; None when no_value
+    payload: P | None  # None when no_value
     no_value: str | None
     prov: Provenance
+
+    @property
+    def value(self) -> P:
+        """What the entry holds; an entry with `no_value` holds nothing (Timeline.at never returns one)."""
+        if self.payload is None:
+            raise UndefinedAt(f"no value from {self.start.isoformat()}: {self.no_value}", file=self.prov.file,
+                              line=self.prov.line, field=self.prov.field)
+        return self.payload
 
 
 class UndefinedAt(OsmsError):
@@ -73,15 +118,15 @@ class UndefinedAt(OsmsError):
 
 
 @dataclass
-class Timeline:
+class Timeline(Generic[P]):
     kind: str
     name: str
-    entries: list[Dated]
+    entries: list[Dated[P]]
     file: str
     line: int | None
 
-    def at(self, day: dt.date) -> Dated:
-        found: Dated | None = None
+    def at(self, day: dt.date) -> Dated[P]:
+        found: Dated[P] | None = None
         for entry in self.entries:
             if entry.start <= day:
                 found = entry
@@ -115,14 +160,8 @@ class Parameter:
     name: str
     label: Labels
     unit: str
-    timeline: Timeline
+    timeline: Timeline[Decimal]
     description: Labels | None = None
-
-
-@dataclass
-class InvalidIf:
-    when: Formula
-    message: Labels
 
 
 @dataclass
@@ -131,7 +170,7 @@ class Rule:
     label: Labels
     unit: str
     entity: str
-    timeline: Timeline
+    timeline: Timeline[RuleVersion]
     payer: str | None = None
     output: bool = True
     rounding: tuple[Decimal, str] | None = None
@@ -143,14 +182,14 @@ class Category:
     name: str
     label: Labels
     number: int | None
-    timeline: Timeline  # payload: {"payer": ..., "condition": Formula | None}
+    timeline: Timeline[CategoryVersion]
 
 
 @dataclass
 class Service:
     name: str
     label: Labels
-    timeline: Timeline  # payload: package name
+    timeline: Timeline[str]  # payload: the package's name
 
 
 @dataclass
@@ -169,6 +208,7 @@ class PolicySet:
     facts: dict[str, FactDef]
     order: list[str]  # evaluation order of rules and category nodes
     fingerprint: str
+    roles: Roles  # the engine's roles, bound to names of this set
     warnings: list[OsmsError] = field(default_factory=list)
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     source_uses: dict[str, list[Use]] = field(default_factory=dict)
@@ -177,10 +217,10 @@ class PolicySet:
     def stamp(self) -> dict[str, str]:
         return {"id": self.id, "version": self.version, "fingerprint": self.fingerprint}
 
-    def parameter_value(self, name: str, day: dt.date) -> tuple[Decimal, Dated]:
+    def parameter_value(self, name: str, day: dt.date) -> tuple[Decimal, Dated[Decimal]]:
         """The value of a parameter on a day, and the dated entry that holds it."""
         entry = self.parameters[name].timeline.at(day)
-        return entry.payload, entry
+        return entry.value, entry
 
     def parameter_on_days(self, name: str, ordinals: Any, used: set) -> Any:
         """A parameter's value on each ordinal day (a numpy array), vectorized; records (name, entry start) read in
@@ -195,7 +235,7 @@ class PolicySet:
                 day = dt.date.fromordinal(int(np.asarray(ordinals)[idx == i][0]))
                 self.parameters[name].timeline.at(day)  # raises UndefinedAt naming the file and line
             used.add((name, entries[int(i)].start))
-        values = np.array([float(e.payload) if e.no_value is None else np.nan for e in entries])
+        values = np.array([float(e.value) if e.no_value is None else np.nan for e in entries])
         return values[idx]
 
 
@@ -230,6 +270,7 @@ class _Builder:
         self.warnings: list[OsmsError] = []
         self.where: dict[str, tuple[str, int | None]] = {}
         self.header: tuple[LineDict, str] | None = None
+        self.roles: tuple[LineDict, str] | None = None
         self.params: dict[str, Parameter] = {}
         self.rules: dict[str, Rule] = {}
         self.categories: dict[str, Category] = {}
@@ -275,8 +316,10 @@ class _Builder:
             assumption=entry.get("assumption"), note=entry.get("note"))
 
     def timeline(self, kind: str, name: str, doc: LineDict, section: str, key: str,
-                 file: str, payload: Any) -> Timeline | None:
-        entries: list[Dated] = []
+                 file: str, payload: Callable[[LineDict, list[str | int]], P | None]) -> Timeline[P] | None:
+        """A timeline from a section's dated map; `payload` builds an entry's content (None where it has errors,
+        which are collected and raised before the model is used)."""
+        entries: list[Dated[P]] = []
         versions = doc[section][name][key]
         ok = True
         for date_text, entry in versions.items():
@@ -320,6 +363,12 @@ class _Builder:
                                 line=line_of(doc, ["policy_set"]), field="policy_set")
             else:
                 self.header = (doc, file)
+        if "roles" in doc:
+            if self.roles is not None:
+                self.errors.add(f"roles are already bound in {self.roles[1]}", file=file,
+                                line=line_of(doc, ["roles"]), field="roles")
+            else:
+                self.roles = (doc, file)
         for key, spec in doc.get("sources", {}).items():
             line = line_of(doc, ["sources", key])
             if f"source:{key}" in self.where:
@@ -348,10 +397,10 @@ class _Builder:
                 self.raw_categories.append((name, spec, file, doc))
         for name, spec in doc.get("services", {}).items():
             if self.claim(name, file, line_of(doc, ["services", name]), "service"):
-                tl = self.timeline("service", name, doc, "services", "versions", file,
-                                   lambda entry, path: entry["package"])
-                if tl is not None:
-                    self.services[name] = Service(name, spec["label"], tl)
+                stl = self.timeline("service", name, doc, "services", "versions", file,
+                                    lambda entry, path: str(entry["package"]))
+                if stl is not None:
+                    self.services[name] = Service(name, spec["label"], stl)
 
     def parameter_number(self, entry: LineDict, path: list[str | int], doc: LineDict, file: str) -> Decimal:
         """A parameter value as an exact decimal; evaluation only checks division results for non-finite numbers,
@@ -361,6 +410,32 @@ class _Builder:
             self.errors.add(f"value {entry['value']} is too large (the limit is {MAX_PARAMETER:.0e})", file=file,
                             line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
         return value
+
+    def bind_roles(self) -> Roles | None:
+        """The `roles:` section, each bound name checked to be a parameter, fact or rule of the set."""
+        if self.roles is None:
+            self.errors.add("no file binds the engine's roles (expected a roles: section in policy.yaml)",
+                            file=str(self.root))
+            return None
+        doc, file = self.roles
+        rule_units = {n: spec["unit"] for n, spec, *_ in self.raw_rules}
+        defined: dict[str, set[str]] = {"parameters": set(self.params), "facts": set(self.facts),
+                                        "rules": set(rule_units)}
+        for kind in ROLE_KINDS:
+            for role, name in doc["roles"][kind].items():
+                path: list[str | int] = ["roles", kind, role]
+                problem = None
+                if name not in defined[kind]:
+                    problem = f"role {role} is bound to '{name}', which is not a {kind[:-1]} of this set"
+                elif kind == "facts" and self.facts[name].type != "bool":
+                    problem = f"role {role} needs a yes/no fact; '{name}' is a {self.facts[name].type}"
+                elif kind == "rules" and rule_units[name] != RULE_UNITS[role]:
+                    problem = f"role {role} needs a rule in {RULE_UNITS[role]}; '{name}' is in {rule_units[name]}"
+                if problem:
+                    self.errors.add(problem, file=file, line=line_of(doc, path), field=field_name(path))
+        lines = {f"{kind}.{role}": (file, line_of(doc, ["roles", kind, role]))
+                 for kind in ROLE_KINDS for role in doc["roles"][kind]}
+        return Roles(**{kind: dict(doc["roles"][kind]) for kind in ROLE_KINDS}, lines=lines)
 
     def known_names(self) -> dict[str, str]:
         known = {n: f.entity for n, f in self.facts.items()}
@@ -385,7 +460,7 @@ class _Builder:
             names: set[str] = set()
 
             def payload(entry: LineDict, path: list[str | int], entity: str = entity,
-                        names: set[str] = names, file: str = file, doc: LineDict = doc) -> Any:
+                        names: set[str] = names, file: str = file, doc: LineDict = doc) -> RuleVersion | None:
                 f = self.compile(entry["formula"], known, doc, [*path, "formula"], file)
                 if f is not None:
                     names.update(f.names)
@@ -393,7 +468,7 @@ class _Builder:
                         self.errors.add("the rule is per person but the formula gives one value per job; "
                                         "wrap per-job values in sum_jobs(...)", file=file,
                                         line=line_of(doc, [*path, "formula"]), field=field_name([*path, "formula"]))
-                checks = []
+                checks: list[InvalidIf] = []
                 for i, inv in enumerate(entry.get("invalid_if", [])):
                     ipath = [*path, "invalid_if", i, "when"]
                     g = self.compile(inv["when"], known, doc, ipath, file)
@@ -404,7 +479,7 @@ class _Builder:
                     elif g is not None:
                         names.update(g.names)
                         checks.append(InvalidIf(g, inv["message"]))
-                return (f, checks)
+                return RuleVersion(f, tuple(checks)) if f is not None else None
 
             tl = self.timeline("rule", name, doc, "rules", "versions", file, payload)
             if tl is None:
@@ -423,7 +498,7 @@ class _Builder:
             names = set()
 
             def cpayload(entry: LineDict, path: list[str | int], names: set[str] = names,
-                         file: str = file, doc: LineDict = doc) -> Any:
+                         file: str = file, doc: LineDict = doc) -> CategoryVersion | None:
                 cond = None
                 if "condition" in entry:
                     cond = self.compile(entry["condition"], known, doc, [*path, "condition"], file)
@@ -439,11 +514,13 @@ class _Builder:
                                                    file=file, line=line_of(doc, [*path, "payer"]),
                                                    field=field_name([*path, "payer"])))
                     payer = "state"
-                return {"payer": payer, "condition": cond}
+                if "condition" in entry and cond is None:
+                    return None  # the condition's error is collected
+                return CategoryVersion(payer, cond)
 
-            tl = self.timeline("category", name, doc, "categories", "versions", file, cpayload)
-            if tl is not None:
-                self.categories[name] = Category(name, spec["label"], spec.get("number"), tl)
+            ctl = self.timeline("category", name, doc, "categories", "versions", file, cpayload)
+            if ctl is not None:
+                self.categories[name] = Category(name, spec["label"], spec.get("number"), ctl)
                 deps[f"in_{name}"] = names
         aggregate_deps = {f"in_{n}" for n in self.categories}
         for agg in AGGREGATES:
@@ -509,8 +586,9 @@ def _cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
 
     # The folder's name is in the key because messages name files relative to its parent ("policies/…").
     h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve().name}".encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):  # any change to the engine invalidates the cache
-        h.update(path.read_bytes())
+    engine = Path(__file__).parent
+    for path in sorted(engine.rglob("*.py")):  # any change to the engine, in any subpackage, invalidates the cache
+        h.update(path.relative_to(engine).as_posix().encode() + b"\0" + path.read_bytes())
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -590,11 +668,13 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
     ps = hdr["policy_set"]
     default_round = (Decimal(ps["rounding"]["step"]), ps["rounding"]["mode"])
     deps = b.build_rules(b.known_names(), default_round)
+    roles = b.bind_roles()
     source_errors, source_warnings = bibliography.check(b.sources, b.source_uses)
     b.errors.extend(source_errors)
     b.warnings += source_warnings
     order = b.order(deps) if not b.errors.errors else []
     b.errors.raise_if_any()
+    assert roles is not None
     try:
         covers = (parse_month(ps["covers"]["from"]), parse_month(ps["covers"]["to"]))
     except DateFormatError as exc:
@@ -604,6 +684,7 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
                      covers=covers, rounding=default_round, parameters=b.params, rules=b.rules,
                      categories=b.categories, services=b.services, facts=b.facts, order=order,
                      fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
+                     roles=roles,
                      warnings=b.warnings, sources=b.sources, source_uses=b.source_uses)
 
 

@@ -263,7 +263,7 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     t = STATUS_WINDOW + 13
     through = extra["paid_through"].astype(np.int32)
     start = through - extra["paid_run"].astype(np.int32)  # the run covers start < month <= through
-    deadline = int(policy.parameter_value("payment_deadline_day", month_start(month))[0])
+    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(month))[0])
     paid_day = np.full((t, n), BIG, dtype=np.int32)
     for r in range(t):
         mo = first + r
@@ -307,20 +307,20 @@ def check_status_columns(names: list[str], payments: bool, file: str | None = No
 
 
 def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
-                   offset: int = 0, status: bool = True, keep: tuple[str, ...] | list[str] = (),
+                   offset: int = 0, status: bool = True, carry: tuple[str, ...] | list[str] = (),
                    flagged: dict[int, str] | None = None, payments: PaymentRecords | None = None,
                    ) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
     """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
 
-    Columns in `keep` are carried to the result unchanged, after `id`. With `payments`, status comes from the
+    Columns in `carry` are carried to the result unchanged, after `id`. With `payments`, status comes from the
     payment records (population_ledger), else from the summary columns."""
-    passed = list(keep)
+    passed = list(carry)
     check_status_columns(table.schema.names, payments is not None)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     st = overpaid = None
     if status and payments is not None:
-        failure = batch.facts.get("it_failure", np.zeros(batch.size, bool))
+        failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
         st, problems, overpaid = ledger_status(policy, batch, extra, payments, _column(table, "id"), month, failure)
         for i, reason in problems.items():
             if not bad[i]:
@@ -370,7 +370,8 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     if status:
         if st is None:
             st = compute_status(policy, history_from_columns(
-                policy, res, extra, month, batch.facts.get("it_failure", np.zeros(batch.size, bool))),
+                policy, res, extra, month, batch.facts.get(policy.roles.fact("system_failure"),
+                                                           np.zeros(batch.size, bool))),
                 month_end(month))
         cols["insured"] = pa.array(st.insured[keep])
         cols["insured_reason"] = pa.DictionaryArray.from_arrays(pa.array(st.reason[keep].astype(np.int32)),
@@ -379,8 +380,9 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
         summary["insured"] = int(st.insured[keep].sum())
         summary["insured_reasons"] = {REASON_CODES[r]: int(c) for r, c in
                                       zip(*np.unique(st.reason[keep], return_counts=True))}
-        if "osms_participant" in res.values:
-            cols["osms_package"] = pa.array((st.insured & res.values["osms_participant"])[keep])
+        participant = policy.roles.rule("participant")
+        if participant in res.values:
+            cols["osms_package"] = pa.array((st.insured & res.values[participant])[keep])
         if overpaid is not None:  # credit kept on the account: not applied to any month up to 12 months ahead
             cols["overpaid"] = _money(overpaid[keep] / 100, None)
             summary["overpaid"] = Decimal(int(overpaid[keep].sum())).scaleb(-2)

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .allocation import WINDOW_PARAMETER, Payments
+from .allocation import Payments
 from .dates import month_end, months_of_days
 from .evaluation import evaluate_month
 from .history import credit, due_array, payment_streams
@@ -114,7 +114,7 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     person, rows = person[made], rows[made]
     since = extra["situation_from"]
     streams = payment_streams(policy, batch.facts["wage"].shape[0])
-    window = max(int(e.payload) for e in policy.parameters[WINDOW_PARAMETER].timeline.entries
+    window = max(int(e.payload) for e in policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
                  if e.payload is not None)
     earliest = month - 13
     if len(rows):

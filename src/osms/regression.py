@@ -21,7 +21,7 @@ from .dates import DateFormatError, month_end, month_of, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .explain import explain, render
 from .loading import LineDict, LineList, field_name, line_of, load_yaml_file
-from .policy import PolicySet
+from .policy import PolicySet, Timeline
 from .runner import evaluate, full_record
 from .scenario import Scenario, load_scenario, parse_scenario, require_born
 from .status import REASON_CODES
@@ -128,7 +128,7 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
     ids: dict[str, int | None] = {}
     for i, c in enumerate(doc["cases"]):
         line = line_of(doc, ["cases", i])
-        where = {"file": shown, "line": line, "field": f"cases[{i}]"}
+        where: dict[str, Any] = {"file": shown, "line": line, "field": f"cases[{i}]"}
         if "id" in c:
             if str(c["id"]) in ids:
                 errors.add(f"id {c['id']!r} is already used by the case on line {ids[str(c['id'])]}", **where)
@@ -316,15 +316,14 @@ def law_coverage(policy: PolicySet, seen: Exercised) -> dict[str, Any]:
 def _readers(policy: PolicySet) -> dict[str, list[tuple[dt.date, dt.date]]]:
     """For each parameter a formula reads: the windows of the rule or category versions that read it."""
     out: dict[str, list[tuple[dt.date, dt.date]]] = {}
-    timelines = [(r.timeline, lambda e: [e.payload[0], *(c.when for c in e.payload[1])]) for r in policy.rules.values()]
-    timelines += [(c.timeline, lambda e: [e.payload["condition"]] if e.payload["condition"] else [])
-                  for c in policy.categories.values()]
-    for tl, formulas in timelines:
+    timelines: list[Timeline[Any]] = [r.timeline for r in policy.rules.values()]
+    timelines += [c.timeline for c in policy.categories.values()]
+    for tl in timelines:
         for k, e in enumerate(tl.entries):
             if e.no_value is not None:
                 continue
             end = tl.entries[k + 1].start if k + 1 < len(tl.entries) else dt.date.max
-            for f in formulas(e):
+            for f in e.value.formulas():
                 for name in f.names:
                     if name in policy.parameters:
                         out.setdefault(name, []).append((e.start, end))

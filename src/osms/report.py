@@ -27,7 +27,7 @@ PAYER_LABELS = {
 }
 
 
-def amount(rule: Rule, value: float) -> Decimal | bool | float:
+def amount(rule: Rule, value: float) -> Decimal | bool:
     """An output value as the exact number it stands for."""
     if rule.unit == "bool":
         return bool(value)
@@ -53,7 +53,7 @@ def person_record(policy: PolicySet, res: MonthResult, batch: Batch, i: int, sce
     for rule in output_rules(policy):
         arr = res.values[rule.name]
         if arr.ndim == 2:
-            per = {}
+            per: dict[str, Any] = {}
             total = Decimal(0)
             for j, employer in enumerate(batch.employers[i]):
                 if batch.facts["employed"][j, i]:
@@ -74,7 +74,7 @@ def person_record(policy: PolicySet, res: MonthResult, batch: Batch, i: int, sce
         node = f"in_{cat.name}"
         if res.values[node][i]:
             entry = res.versions[node]
-            cats.append({"id": cat.name, "payer": entry.payload["payer"] if entry else None,
+            cats.append({"id": cat.name, "payer": entry.value.payer if entry else None,
                          "stated": bool(batch.stated[cat.name][i])})
         elif batch.stated[cat.name][i] and res.versions[node] is None:
             cats.append({"id": cat.name, "payer": None, "stated": True, "not_in_force": True})
@@ -115,7 +115,7 @@ def fmt_amount(v: Any) -> str:
             v = v.quantize(Decimal(1))
         sign = "-" if v < 0 else ""
         whole, _, frac = f"{abs(v):f}".partition(".")
-        groups = []
+        groups: list[str] = []
         while whole:
             groups.insert(0, whole[-3:])
             whole = whole[:-3]

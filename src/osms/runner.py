@@ -22,7 +22,7 @@ class Evaluation:
     results: dict[int, MonthResult]
     history: History
 
-    def status(self, day) -> Status:  # type: ignore[no-untyped-def]
+    def status(self, day: dt.date) -> Status:
         return compute_status(self.policy, self.history, day)
 
 
@@ -63,18 +63,18 @@ def full_record(ev: Evaluation, res: MonthResult, st: Status, i: int) -> dict[st
     assert res.batch is not None
     rec = person_record(ev.policy, res, res.batch, i, ev.scenarios[i].id)
     rec.update(status_fields(st, i))
-    deadline = int(ev.policy.parameter_value("payment_deadline_day", st.on)[0])
+    deadline = int(ev.policy.parameter_value(ev.policy.roles.parameter("due_day"), st.on)[0])
     rec["next_payment_due"] = next_payment_due(ev.history, i, st.on, deadline)
     rec["payments_assumed"] = bool(ev.history.assumed[i])
     rec["payments_applied"] = payments_applied(ev.history, i, st.on)
     rec["overpaid"] = overpaid(ev.history, i, st.on)
-    rec["osms_package"] = bool(rec["insured"] and rec.get("osms_participant", True))
+    rec["osms_package"] = bool(rec["insured"] and res.values[ev.policy.roles.rule("participant")][i])
     return rec
 
 
 def records(ev: Evaluation, months: list[int], on: dt.date | None = None) -> list[dict[str, Any]]:
     """Records for each month asked, status at the month's end (or, with `on`, on that day of its month)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for m in months:
         st = ev.status(on if on is not None else month_end(m))
         out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))

@@ -218,7 +218,7 @@ def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
     kinds = payment_kinds(policy)
     if kind in kinds:
         return kind, None
-    if f"{kind}_contribution" in kinds:  # the old spellings: `self_payer` for `self_payer_contribution`, …
+    if f"{kind}_contribution" in kinds:  # the old spellings: a payer's name for its `…_contribution` rule
         return f"{kind}_contribution", kind
     return None, None
 
@@ -226,7 +226,7 @@ def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
 def _payment(p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, sc: Scenario,
              errors: Collector) -> Payment | None:
     path: list[str | int] = ["payments", i]
-    where = {"file": file, "line": line_of(doc, path)}
+    where: dict[str, Any] = {"file": file, "line": line_of(doc, path)}
     try:
         paid = parse_date(p["paid_on"])
         named = parse_month(p["for_month"]) if "for_month" in p else None
@@ -348,7 +348,8 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
             if sp.overlaps_month(month):
                 stated[cat][i] = True
         for name in numbers:
-            f[name][i] = DERIVATIONS[policy.facts[name].derived](s, month) if policy.facts[name].derived else np.nan
+            derived = policy.facts[name].derived
+            f[name][i] = DERIVATIONS[derived](s, month) if derived else np.nan
         for name, sp, value in s.facts:
             if sp.overlaps_month(month):
                 f[name][i] = value
@@ -392,13 +393,11 @@ def read_numbers(policy: PolicySet) -> dict[str, set[str]]:
         for entry in rule.timeline.entries:
             if entry.payload is None:
                 continue
-            formula, checks = entry.payload
-            for name in set(formula.names).union(*(c.when.names for c in checks)):
+            for name in set().union(*(f.names for f in entry.payload.formulas())):
                 readers.setdefault(name, set()).add(rule.name)
     for cat in policy.categories.values():
-        for entry in cat.timeline.entries:
-            cond = entry.payload["condition"] if entry.payload else None
-            for name in cond.names if cond is not None else ():
+        for version in cat.timeline.entries:
+            for name in set().union(*(f.names for f in version.payload.formulas())) if version.payload else ():
                 readers.setdefault(name, set()).add(f"category {cat.name}")
     return {n: readers[n] for n, d in policy.facts.items()
             if d.type == "number" and d.entity == "person" and n not in _DERIVED and n in readers}

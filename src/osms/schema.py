@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from .errors import OsmsError
 from .limits import cut
 from .loading import field_name, line_of
+from .roles import KINDS as ROLE_KINDS
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -156,6 +157,20 @@ _rule_version = {
     **_needs_assumption,
 }
 _dated_map = {"type": "object", "propertyNames": {"pattern": DATE}, "minProperties": 1}
+_roles = {
+    "type": "object",
+    "description": "Binds each of the engine's roles (insured status, payment allocation, the services' packages) "
+                   "to a parameter, fact or rule of this set by name; every role is bound, once, in one file",
+    "properties": {
+        kind: {"type": "object",
+               "properties": {role: {"type": "string", "pattern": NAME, "description": text}
+                              for role, text in roles.items()},
+               "required": list(roles), "additionalProperties": False}
+        for kind, roles in ROLE_KINDS.items()
+    },
+    "required": list(ROLE_KINDS),
+    "additionalProperties": False,
+}
 
 POLICY_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -184,6 +199,7 @@ POLICY_SCHEMA: dict[str, Any] = {
             "required": ["id", "version", "title", "as_of", "covers", "rounding", "month_rule"],
             "additionalProperties": False,
         },
+        "roles": _roles,
         "parameters": {
             "type": "object",
             "propertyNames": {"pattern": NAME},
@@ -463,10 +479,10 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                                        "Период, указанный плательщиком, ГГГГ-ММ (необязательно)")},
                     "amount": {**_money, **_d("Amount paid, tenge", "Уплаченная сумма, тенге")},
                     "kind": {"type": "string", "pattern": NAME,
-                             **_d("The contribution paid: a rule with a payer (employer_deduction, "
-                                  "employee_contribution, self_payer_contribution, …)",
-                                  "Какой взнос уплачен: правило с плательщиком (employer_deduction, "
-                                  "employee_contribution, self_payer_contribution, …)")},
+                             **_d("The contribution paid: the name of a rule of the policy set that has a "
+                                  "`payer` (as `osms-eval run` names its outputs)",
+                                  "Какой взнос уплачен: имя правила набора, у которого есть `payer` "
+                                  "(так, как их называет `osms-eval run`)")},
                     "employer": {"type": "string", "minLength": 1, "maxLength": 200,
                                  **_d("The employer that paid (one of the scenario's jobs)",
                                       "Работодатель, который уплатил (один из работодателей сценария)")},

@@ -1,7 +1,8 @@
 """Insured status on a date: payments, categories, grace periods and the 2020 transition, vectorized over persons.
 
 The routes and their order are fixed here; every number (12 months, 3 or 6 months of grace, 60 months of history,
-the dates each route applies from) is a dated policy parameter, so an amendment of those is a data edit.
+the dates each route applies from) is a dated policy parameter, read through the role the policy set's `roles:`
+section binds it to (osms.roles), so an amendment of those, or a renamed parameter, is a data edit.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ class Status:
     fixed: set = field(default_factory=set)  # (parameter, entry start) read when a grace or retention began
 
 
-def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> int:
+def _param(policy: PolicySet, role: str, day: dt.date, used: dict[str, Any]) -> int:
+    """The parameter bound to `role`, on `day`; records it in `used` under the parameter's name."""
+    name = policy.roles.parameter(role)
     try:
         value, entry = policy.parameter_value(name, day)
     except UndefinedAt as exc:
@@ -99,11 +102,11 @@ def _param(policy: PolicySet, name: str, day: dt.date, used: dict[str, Any]) -> 
     return int(value)
 
 
-def _param_at_months(policy: PolicySet, name: str, months: np.ndarray, used: set) -> np.ndarray:
-    """A parameter read on the first day of each person's month (a rule fixed when an event began); months before
-    the policies' coverage read its first month."""
+def _param_at_months(policy: PolicySet, role: str, months: np.ndarray, used: set) -> np.ndarray:
+    """The parameter bound to `role`, read on the first day of each person's month (a rule fixed when an event
+    began); months before the policies' coverage read its first month."""
     days = month_start_ordinals(np.maximum(months, policy.covers[0]))
-    return policy.parameter_on_days(name, days, used).astype(np.int64)
+    return policy.parameter_on_days(policy.roles.parameter(role), days, used).astype(np.int64)
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
@@ -123,10 +126,10 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     m = month_of(day) - hist.first
     if not 0 <= m < rows:
         raise OsmsError(f"no payment history is built for {day}")
-    required = _param(policy, "status_required_months", day, used)
-    transition = _param(policy, "transition_conditional_status", day, used)
-    prospective = _param(policy, "prospective_route", day, used)
-    deadline = _param(policy, "payment_deadline_day", day, used)
+    required = _param(policy, "qualifying_months", day, used)
+    transition = _param(policy, "everyone_insured", day, used)
+    prospective = _param(policy, "prospective_payments", day, used)
+    deadline = _param(policy, "due_day", day, used)
     cols = np.arange(n)
 
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
@@ -147,9 +150,9 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     fixed: set = set()
     gap = np.where(end >= 0, end + 1, m) + hist.first
     person_grace = np.where(
-        run_len >= _param_at_months(policy, "extended_grace_history_months", gap, fixed),
-        _param_at_months(policy, "extended_grace_months", gap, fixed),
-        _param_at_months(policy, "grace_months", gap, fixed))
+        run_len >= _param_at_months(policy, "long_history_months", gap, fixed),
+        _param_at_months(policy, "long_history_grace", gap, fixed),
+        _param_at_months(policy, "grace", gap, fixed))
     by_payments = (end >= 0) & (m - end <= person_grace)
     # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
     last_due = last_fallen_due(m, day.day, deadline)
@@ -158,7 +161,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     by_prospective = np.zeros(n, dtype=bool)
     pros_end = np.full(n, -1)
     if prospective:
-        route_from = used["prospective_route"][1].start.toordinal()
+        route_from = used[policy.roles.parameter("prospective_payments")][1].start.toordinal()
         lo, hi = max(m - required + 1, 0), min(m + required, rows)
         # 12 separate payments: each month paid by a payment that named it (a lump sum pays no month by name).
         adv = paid[lo:hi] & (hist.paid_day[lo:hi] >= route_from)
@@ -182,9 +185,9 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     left = np.where(member, np.where(member_until >= 0, member_until + 1, m), np.where(c_last >= 0, c_last + 1, m))
     left = left + hist.first
     person_exit = np.where(
-        ever_run >= _param_at_months(policy, "extended_grace_history_months", left, fixed),
-        _param_at_months(policy, "category_exit_extended_grace_months", left, fixed),
-        _param_at_months(policy, "category_exit_grace_months", left, fixed))
+        ever_run >= _param_at_months(policy, "long_history_months", left, fixed),
+        _param_at_months(policy, "long_history_category_exit_grace", left, fixed),
+        _param_at_months(policy, "category_exit_grace", left, fixed))
     by_exit = ~member & (c_last >= 0) & (m - c_last <= person_exit)
 
     reason = np.full(n, REASON_CODES.index("none"))

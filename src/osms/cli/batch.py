@@ -239,7 +239,7 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
         raise KeyboardInterrupt
 
     old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    summary: dict[str, Any] = {}
+    summary = {}
     by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
     error_count = 0
     chunk_errors: list[tuple[int, str, str]] = []  # the current chunk's, all months: sorted, then written
@@ -283,6 +283,7 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
         if dataset:
             table = table.drop_columns(["month"])  # the month is the partition's name
             if m not in month_writers:
+                assert build is not None  # a dataset output is being built
                 path = build.part(format_month(m), "0")
                 path.parent.mkdir(parents=True)
                 month_writers[m] = pq.ParquetWriter(path, table.schema.with_metadata(meta), compression="zstd")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +105,9 @@ def require_covered(month: int, covers: tuple[int, int], shown: str, field: str)
 
 
 def period(month: str | None, first: str | None, last: str | None, on: str | None,
-           covers: tuple[int, int]):  # type: ignore[no-untyped-def]
+           covers: tuple[int, int]) -> tuple[list[int], dt.date | None]:
     """The months asked and the day status is taken on (None: each month's end). `--on DAY` asks for one day;
     nothing at all asks for today, when the policies cover it (said on standard error)."""
-    import datetime as dt
-
     from ..dates import month_of
 
     if on is not None:

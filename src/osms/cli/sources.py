@@ -52,7 +52,7 @@ def command(key: str | None, fmt: str, policies_dir: Path | None, lang: str) -> 
         click.echo(_text(d, lang))
 
 
-def _text(d: dict, lang: str) -> str:  # type: ignore[type-arg]
+def _text(d: dict, lang: str) -> str:
     w = {k: v[lang] for k, v in WORDS.items()}
     lines = [f"{d['key']}: {d['title_shown']}" + (f"  [{w['stale']}]" if d["stale"] else "")]
     if d["title_shown"] != d["title"]:

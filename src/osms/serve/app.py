@@ -8,7 +8,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -227,6 +227,7 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
 
 def _add_body_schemas(app: FastAPI) -> None:
     """Put the request models the routes refer to into the OpenAPI components."""
+    from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
     original = app.openapi
@@ -235,7 +236,8 @@ def _add_body_schemas(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         doc = original()
-        reqs = [(m, "validation") for m in (models.CalculateRequest, models.ExplainRequest, models.CoverageRequest)]
+        reqs: list[tuple[type[BaseModel], Literal["validation"]]] = [
+            (m, "validation") for m in (models.CalculateRequest, models.ExplainRequest, models.CoverageRequest)]
         _, defs = models_json_schema(reqs, ref_template="#/components/schemas/{model}")
         doc.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
         app.openapi_schema = doc

@@ -118,8 +118,6 @@ PAGE: dict[str, dict[str, str]] = {
 RESIDENCIES = ("citizen", "kandas", "refugee", "permanent_resident", "temporary_resident", "asylum_seeker",
                "eaeu_worker")
 PAYER_TYPES = ("employee", "entrepreneur", "self_payer", "self_employed", "civil")
-PAYMENT_KINDS = ("self_payer", "entrepreneur", "self_employed", "employee_contribution", "employer_deduction",
-                 "civil_contribution")
 
 
 def words(lang: str) -> dict[str, str]:

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from functools import lru_cache
 from importlib import resources
 
-from ..policy import PolicySet
+from ..policy import PolicySet, Rule
 from ..report import output_rules
 from ..status import REASONS
-from .i18n import PAGE, PAYER_TYPES, PAYMENT_KINDS, RESIDENCIES, words
+from .i18n import PAGE, PAYER_TYPES, RESIDENCIES, words
+
+BUDGET_PAYERS = ("state", "local")  # payers of the schema's `payer` vocabulary that are budgets, not persons
 
 
 @lru_cache(maxsize=8)
 def asset(name: str) -> str:
-    return resources.files("osms.serve").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("osms.serve").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _options(values: tuple[str, ...], lang: str, selected: str) -> str:
     return "".join(f'<option value="{v}"{" selected" if v == selected else ""}>{html.escape(PAGE[v][lang])}</option>'
                    for v in values)
+
+
+def _due_on(rule: Rule, day: dt.date) -> bool:
+    """Whether the rule's version on `day` computes anything (reads a fact, parameter or rule)."""
+    if not rule.timeline.exists_at(day):
+        return False
+    return bool(rule.timeline.at(day).value.formula.names)
 
 
 def render(policy: PolicySet, lang: str) -> str:
@@ -29,9 +39,15 @@ def render(policy: PolicySet, lang: str) -> str:
         f'<a href="?lang={code}" hreflang="{code}" lang="{code}"'
         + (' aria-current="true"' if code == lang else "") + f">{name}</a>"
         for code, name in (("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")))
-    kinds = [[k, PAGE[k][lang] if k in PAGE else policy.rules[k].label[lang]] for k in PAYMENT_KINDS]
+    # What a person or an employer pays (the budgets' own contributions are not paid by a payment they record),
+    # with its payer; those due under the version in force on the set's as-of date first (a version that reads no
+    # fact or parameter is a constant, such as the 0 left when a regime ended).
+    today = dt.date.fromisoformat(policy.as_of)
+    paid = [r for r in output_rules(policy) if r.payer and r.payer not in BUDGET_PAYERS]
+    kinds = [[r.name, r.label[lang], r.payer] for r in sorted(paid, key=lambda r: not _due_on(r, today))]
     data = {"lang": lang, "words": words(lang), "reasons": {k: v[lang] for k, v in REASONS.items()},
-            "kinds": kinds, "policy": policy.stamp, "order": [r.name for r in output_rules(policy)]}
+            "kinds": kinds, "policy": policy.stamp, "order": [r.name for r in output_rules(policy)],
+            "total": policy.roles.rule("total")}
     script_data = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     year, month = policy.as_of[:4], policy.as_of[5:7]
     fields = {

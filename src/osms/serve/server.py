@@ -41,8 +41,8 @@ def run(policies_dir: Path | None, host: str, port: int, workers: int, body_time
 
     policy = load(policies_dir)
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    common = {"host": host, "port": port, "timeout_graceful_shutdown": 30, "log_level": "info",
-              "server_header": False}
+    common: dict[str, Any] = {"host": host, "port": port, "timeout_graceful_shutdown": 30, "log_level": "info",
+                              "server_header": False}
     if workers == 1:
         uvicorn.run(create_app(policy, body_timeout=body_timeout), **common)
         return

@@ -151,8 +151,8 @@ def categories(policy: PolicySet, lang: str) -> dict[str, Any]:
         for e in c.timeline.entries:
             v: dict[str, Any] = {**_cite(e, policy, lang), "in_force": e.no_value is None}
             if e.payload is not None:
-                cond = e.payload["condition"]
-                v.update({"payer": e.payload["payer"], "condition": cond.text if cond is not None else None})
+                cond = e.payload.condition
+                v.update({"payer": e.payload.payer, "condition": cond.text if cond is not None else None})
             else:
                 v["no_value"] = e.no_value
             versions.append(v)

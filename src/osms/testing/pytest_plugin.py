@@ -111,6 +111,7 @@ class CaseItem(pytest.Item):
         self.case = case
 
     def runtest(self) -> None:
+        assert isinstance(self.parent, CaseFile)
         outcome = self.parent.outcome(self.case)
         if not outcome.passed:
             raise CaseFailed("\n".join(outcome.failures) + "\n\n" + outcome.explanation)

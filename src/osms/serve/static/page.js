@@ -90,7 +90,7 @@
       const rank = (o) => data.order.indexOf(o.name);
       for (const o of [...tree.outputs].sort((a, b) => rank(a) - rank(b))) {
         if (o.unit !== "tenge") continue;
-        if (o.name === "total_contributions") { total = o; continue; }
+        if (o.name === data.total) { total = o; continue; }
         if (!Number(o.value)) continue;
         const params = el("ul", {});
         for (const c of o.children || []) {
@@ -120,7 +120,9 @@
     const id = (f) => `pay-${n}-${f}`;
     const input = (f, value, extra) => el("input", { id: id(f), name: f, value: value || "", ...extra });
     const kind = el("select", { id: id("kind"), name: "kind" });
-    for (const [v, label] of data.kinds) kind.append(new Option(label, v, false, v === (p.kind || "self_payer")));
+    // The payment kind preselected: the first paid by the payer type chosen above.
+    const usual = (data.kinds.find((k) => k[2] === $("payer_type").value) || data.kinds[0])[0];
+    for (const [v, label] of data.kinds) kind.append(new Option(label, v, false, v === (p.kind || usual)));
     const cell = (f, control) => el("div", { class: "field" }, el("label", { for: id(f), class: "sr-only" }, W[f]),
                                     control);
     const remove = el("button", { type: "button", class: "remove", "aria-label": `${W.remove} ${n + 1}` }, "×");
