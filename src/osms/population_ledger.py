@@ -76,7 +76,7 @@ def _take(a: np.ndarray, sl: slice) -> np.ndarray:
 
 
 def ledger_status(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray], records: PaymentRecords,
-                  ids: pa.Array, month: int, it_failure: np.ndarray) -> tuple[Status, dict[int, str], np.ndarray]:
+                  ids: pa.Array, month: int, failure_now: np.ndarray) -> tuple[Status, dict[int, str], np.ndarray]:
     """Status at the month's end of every row from its payments, slice by slice of persons so that memory stays
     bounded; (status, row index → reason, credit left over in tiyn per row)."""
     parts = []
@@ -87,20 +87,21 @@ def ledger_status(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray],
         part = Batch(sl.stop - sl.start, {k: _take(v, sl) for k, v in batch.facts.items()},
                      {k: v[sl] for k, v in batch.stated.items()}, batch.employers[sl])
         hist, found, overpaid = ledger_history(policy, part, {k: v[sl] for k, v in extra.items()}, records,
-                                               ids.slice(sl.start, sl.stop - sl.start), month, it_failure[sl])
+                                               ids.slice(sl.start, sl.stop - sl.start), month, failure_now[sl])
         parts.append(compute_status(policy, hist, month_end(month)))
         problems.update({lo + i: why for i, why in found.items()})
         over.append(overpaid)
-    first = parts[0]
-    joined = Status(first.on, *(np.concatenate([getattr(p, f) for p in parts]) for f in
-                                ("insured", "reason", "insured_until", "grace_period_end", "debt_months",
-                                 "last_paid_month", "continuous_months")),
-                    first.params, set().union(*(p.fixed for p in parts)))
-    return joined, problems, np.concatenate(over)
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    status = Status(parts[0].on, joined("insured"), joined("reason"), joined("insured_until"),
+                    joined("grace_period_end"), joined("debt_months"), joined("last_paid_month"),
+                    joined("continuous_months"), parts[0].params, set().union(*(p.fixed for p in parts)))
+    return status, problems, np.concatenate(over)
 
 
 def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray], records: PaymentRecords,
-                   ids: pa.Array, month: int, it_failure: np.ndarray) -> tuple[History, dict[int, str], np.ndarray]:
+                   ids: pa.Array, month: int, failure_now: np.ndarray) -> tuple[History, dict[int, str], np.ndarray]:
     """The status history of some persons from their payments; (history, row index → reason, overpaid tiyn)."""
     n = batch.size
     problems: dict[int, str] = {}
@@ -114,8 +115,8 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     person, rows = person[made], rows[made]
     since = extra["situation_from"]
     streams = payment_streams(policy, batch.facts["wage"].shape[0])
-    window = max(int(e.payload) for e in policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
-                 if e.payload is not None)
+    entries = policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
+    window = max(int(e.payload) for e in entries if e.payload is not None)
     earliest = month - 13
     if len(rows):
         named = records.for_month[rows]
@@ -140,8 +141,8 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     has = (last_cat >= first) & (last_cat < month)
     member[last_cat[has] - first, np.flatnonzero(has)] = True
     stream, bad_rows = _streams_of(policy, records, batch, person, rows, streams)
-    for i, reason in bad_rows:
-        problems.setdefault(i, reason)
+    for row, reason in bad_rows:
+        problems.setdefault(row, reason)
     owes = due[:, month - first].sum(axis=0) > 0
     for i in np.flatnonzero(owes & (since < 0)):
         problems.setdefault(int(i), "situation_from: empty, but the person owes contributions: give the month "
@@ -153,7 +154,7 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
                         records.for_month[rows][keep])
     ledger, paid_day, named_ok, obligation = credit(policy, streams, due, first, payments)
     failure = np.zeros((t, n), dtype=bool)
-    failure[month - first] = it_failure
+    failure[month - first] = failure_now
     hist = History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool),
                    set(ledger.allocation.used), named=named_ok)
     overpaid = np.zeros(n, dtype=np.int64)
