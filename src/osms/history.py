@@ -139,10 +139,18 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                 for m in range(t):
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
-    hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named)
+    hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named,
+                   self_paying=self_paying(policy, streams, due))
     ledger.origin = origin
     hist.ledger = ledger
     return hist
+
+
+def self_paying(policy: PolicySet, streams: list[Stream], due: np.ndarray) -> np.ndarray:
+    """(months, persons): whether the person's own self-payment (the rule bound to the role) was due."""
+    rule = policy.roles.rule("self_payment")
+    rows = [si for si, s in enumerate(streams) if s.rule == rule]
+    return due[rows].sum(axis=0) > 0 if rows else np.zeros(due.shape[1:], dtype=bool)
 
 
 def credit(policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments

@@ -287,7 +287,10 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
         obligation[mo - first] = owes & (paid_day[mo - first] == BIG)
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
-    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))
+    # The row's situation is this month's: a self-payer now is taken as one throughout.
+    own = policy.roles.rule("self_payment")
+    paying = np.broadcast_to(res.values[own] > 0, (t, n)) if own in res.values else np.zeros((t, n), dtype=bool)
+    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool), self_paying=paying)
 
 
 def check_status_columns(names: list[str], payments: bool, file: str | None = None) -> None:

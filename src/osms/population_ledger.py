@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from .allocation import Payments
 from .dates import month_end, months_of_days
 from .evaluation import evaluate_month
-from .history import credit, due_array, payment_streams
+from .history import credit, due_array, payment_streams, self_paying
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .scenario import Batch
@@ -156,7 +156,7 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = failure_now
     hist = History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool),
-                   set(ledger.allocation.used), named=named_ok)
+                   set(ledger.allocation.used), named=named_ok, self_paying=self_paying(policy, streams, due))
     overpaid = np.zeros(n, dtype=np.int64)
     np.add.at(overpaid, payments.person, ledger.allocation.overpaid)
     return hist, problems, overpaid

@@ -25,6 +25,8 @@ PARAMETER_ROLES: dict[str, str] = {
                           "parameter's first date)",
     "debt_before_named_month": "1 if a payment naming a month first clears the debt in the window, 0 if it pays "
                                "that month only",
+    "self_payment_qualifying_months": "consecutive paid months that make a person who pays for themselves insured "
+                                      "where a transitional rule sets them apart; 0: the general number",
     "deductions_due": "1 while employers' deductions were due, for the months before the policies' coverage in "
                       "a scenario that records no payments (they are assumed paid on time)",
 }
@@ -35,9 +37,12 @@ RULE_ROLES: dict[str, str] = {
     "participant": "takes part in the insurance: the insured package needs it as well as insured status",
     "basic_entitled": "entitled to the guaranteed basic package (services of the `gobmp` package)",
     "total": "the sum paid to the Fund for the person, shown as the total",
+    "self_payment": "the contribution a person pays for themselves, whose payers a transitional rule may qualify "
+                    "sooner",
 }
 # The unit a bound rule must have (a yes/no the engine combines with insured status, or an amount it shows).
-RULE_UNITS: dict[str, str] = {"participant": "bool", "basic_entitled": "bool", "total": "tenge"}
+RULE_UNITS: dict[str, str] = {"participant": "bool", "basic_entitled": "bool", "total": "tenge",
+                              "self_payment": "tenge"}
 KINDS: dict[str, dict[str, str]] = {"parameters": PARAMETER_ROLES, "facts": FACT_ROLES, "rules": RULE_ROLES}
 
 

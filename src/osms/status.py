@@ -27,9 +27,9 @@ REASONS: dict[str, dict[str, str]] = {
         "kk": "жарналарын бюджет төлейтін жеңілдікті санатқа кіреді",
         "en": "member of a category whose contributions the budget pays"},
     "payments": {
-        "ru": "12 последовательных оплаченных месяцев без задолженности (ст. 5 п. 3)",
-        "kk": "берешексіз қатарынан 12 төленген ай (5-бап 3-тармақ)",
-        "en": "12 consecutive paid months with no debt (art. 5 p. 3)"},
+        "ru": "требуемое число последовательных оплаченных месяцев без задолженности (ст. 5 п. 3)",
+        "kk": "берешексіз қатарынан төленген айлардың талап етілетін саны (5-бап 3-тармақ)",
+        "en": "the required consecutive paid months with no debt (art. 5 p. 3)"},
     "prospective": {
         "ru": "12 отдельных платежей за 12 будущих месяцев (с 05.09.2022)",
         "kk": "болашақ 12 айға 12 жеке төлем (05.09.2022 бастап)",
@@ -67,6 +67,7 @@ class History:
     used: set = field(default_factory=set)  # parameter entries read while building the history
     named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
     ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
+    self_paying: np.ndarray | None = None  # (T, n) bool: the person's own self-payment was due that month
 
     @property
     def size(self) -> int:
@@ -130,6 +131,11 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     transition = _param(policy, "everyone_insured", day, used)
     prospective = _param(policy, "prospective_payments", day, used)
     deadline = _param(policy, "due_day", day, used)
+    # A transitional rule may qualify those who pay for themselves sooner (2020–2021: 3 months, §9.14).
+    own_required = _param(policy, "self_payment_qualifying_months", day, used)
+    need = np.full(n, required)
+    if own_required and hist.self_paying is not None:
+        need = np.where(hist.self_paying[m], own_required, required)
     cols = np.arange(n)
 
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
@@ -141,7 +147,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         run += 1
         run *= paid[t]
         runs[t] = run
-    end = _last_true(runs >= required)
+    end = _last_true(runs >= need[None, :])
     run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)
     last_paid = _last_true(paid[: m + 1])
     ever_run = runs.max(axis=0)
@@ -218,6 +224,12 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     take(by_prospective, "prospective", pros_end + person_grace, None)
     take(in_grace, "grace", end + person_grace, end + person_grace)
     take(by_exit, "category_exit", c_last + person_exit, c_last + person_exit)
+    # Those insured only by the transitional number of months are insured until that rule ends, at the latest.
+    if own_required and hist.self_paying is not None:
+        ends_on = _next_change(policy, policy.roles.parameter("self_payment_qualifying_months"), day)
+        soon = insured & (reason == REASON_CODES.index("payments")) & (run_len < required)
+        if ends_on is not None:
+            until = np.where(soon & (until > ends_on), ends_on, until)
     # A membership that runs on past what is known has no end date: "while a member".
     until[member & (member_until < 0) & (reason == REASON_CODES.index("category"))] = 0
 
@@ -239,6 +251,12 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     last = np.where(end >= 0, end, last_paid)
     return Status(day, insured, reason, until, grace_end, debt.astype(np.int64),
                   np.where(last >= 0, last + hist.first, -1), run_len.astype(np.int64), used, fixed)
+
+
+def _next_change(policy: PolicySet, name: str, day: dt.date) -> int | None:
+    """The ordinal of the last day before the parameter's next entry after `day`, if it has one."""
+    later = [e.start for e in policy.parameters[name].timeline.entries if e.start > day]
+    return (min(later) - dt.timedelta(days=1)).toordinal() if later else None
 
 
 def _member_until(member: np.ndarray, m: int, known_last: int) -> np.ndarray:
