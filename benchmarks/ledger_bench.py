@@ -11,7 +11,6 @@ reported: wall time, rows/s, peak memory, and the ledger path's time as a ratio 
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -74,13 +73,19 @@ def payments_for(people: pa.Table, due: pa.Table, month: int, months_back: np.nd
                      "job": pa.array(job.tolist(), pa.string())})
 
 
+# The child reports its own peak memory (ru_maxrss of RUSAGE_CHILDREN would be the largest child's so far).
+_CHILD = ("import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write("
+          "f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')); "
+          "sys.argv = ['osms-eval', *sys.argv[1:]]; runpy.run_module('osms', run_name='__main__')")
+
+
 def _run(args: list[str]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "osms", "batch", *args, "--no-progress"], check=True,
-                   stdout=subprocess.DEVNULL)
+    proc = subprocess.run([sys.executable, "-c", _CHILD, "batch", *args, "--no-progress"], check=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t
-    return wall, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    rss = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("MAXRSS ")]
+    return wall, rss[-1] / 1024
 
 
 def main() -> None:
