@@ -6,7 +6,9 @@ Input columns (names are fixed; unknown columns are carried through only if aske
   self_employed, self_employed_income, esp_payer, esp_city, category_<id> (stated membership), any declared fact,
   and for status: paid_through (YYYY-MM, last paid month), paid_run (consecutive paid months ending there),
   last_category_month (YYYY-MM, last month in a state-paid category, for the right kept after leaving).
-Empty optional cells mean "none"; a malformed cell makes the row an error, written with its number and reason.
+Empty optional cells mean "none"; a malformed cell makes the row an error, written with its number and reason. A
+numeric fact a formula reads (months without pension contributions) is never "none": where a row leaves it out,
+the row is an error if its answer depends on the value.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .history import budget_payers
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .population_ledger import ledger_status
-from .scenario import Batch
+from .scenario import Batch, read_numbers
 from .status import BIG, REASON_CODES, History, compute_status
 
 MONEY_MAX = 1_000_000_000
@@ -234,10 +236,18 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
     for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
         facts[b] = _boolean(table, b, bad, why, n)
+    unknown: dict[str, np.ndarray] = {}  # numeric facts the formulas read, per row: not given (no column, empty)
+    readers = read_numbers(policy)
     for name in stated_facts(policy):
         d = policy.facts[name]
         facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
                        else _number(table, name, bad, why, n))
+        if name in readers:
+            arr = _column(table, name)
+            unknown[name] = np.ones(n, dtype=bool) if arr is None else \
+                _mask(pc.is_null(arr)) | (_mask(pc.equal(_numeric_text(arr, name, bad, why), ""))
+                                          if not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type))
+                                          else np.zeros(n, dtype=bool))
     facts["working"] = (employed.any(axis=0) | (facts["civil_income"] > 0) | facts["entrepreneur"]
                         | facts["self_employed"] | facts["esp_payer"])
     facts["wage"] = wage
@@ -246,7 +256,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     extra = {"paid_through": _months(table, "paid_through", bad, why, n),
              "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
              "last_category_month": _months(table, "last_category_month", bad, why, n),
-             "situation_from": _months(table, "situation_from", bad, why, n), "birth": birth}
+             "situation_from": _months(table, "situation_from", bad, why, n), "birth": birth,
+             **{f"unknown:{k}": v for k, v in unknown.items()}}
     errors = RowErrors()
     for i in np.flatnonzero(bad):
         errors.rows[offset + int(i) + 1] = why[i]
@@ -321,6 +332,7 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     check_status_columns(table.schema.names, payments is not None)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
+    bad = _unknown_numbers(policy, batch, res, extra, month, bad, errors, offset)
     st = overpaid = None
     if status and payments is not None:
         failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
@@ -390,6 +402,33 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
             cols["overpaid"] = _money(overpaid[keep] / 100, None)
             summary["overpaid"] = Decimal(int(overpaid[keep].sum())).scaleb(-2)
     return pa.table(cols), errors, summary
+
+
+UNKNOWN_PROBE = 1_000_000.0  # a value no month count or amount reaches: with it and with 0, the answer must agree
+
+
+def _unknown_numbers(policy: PolicySet, batch: Batch, res: MonthResult, extra: dict[str, np.ndarray], month: int,
+                     bad: np.ndarray, errors: RowErrors, offset: int) -> np.ndarray:
+    """A numeric fact the formulas read and a row does not give is never taken as 0: the row is evaluated again
+    with the fact set very large, and a row whose answer changes is an error naming the fact and who reads it."""
+    readers = read_numbers(policy)
+    for name in readers:
+        unknown = extra.get(f"unknown:{name}")
+        if unknown is None or not (unknown & ~bad).any():
+            continue
+        probe = Batch(batch.size, {**batch.facts, name: np.where(unknown, UNKNOWN_PROBE, batch.facts[name])},
+                      batch.stated, batch.employers)
+        other = evaluate_month(policy, probe, month)
+        differs = np.zeros(batch.size, dtype=bool)
+        for key, v in res.values.items():
+            w = other.values[key]
+            differs |= (v != w).reshape(-1, batch.size).any(axis=0) if v.ndim > 1 else v != w
+        hit = differs & unknown & ~bad
+        who = ", ".join(sorted(readers[name]))
+        errors.add(hit, offset, f"{name}: not given, and this row's answer depends on it (read by {who}): "
+                                "write the number")
+        bad = bad | hit
+    return bad
 
 
 def _money(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped-def]
