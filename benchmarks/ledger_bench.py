@@ -88,30 +88,39 @@ def _run(args: list[str]) -> tuple[float, float]:
     return wall, rss[-1] / 1024
 
 
+def _inputs(d: Path, rows: int, month_text: str, month: int) -> None:
+    """The people (with summary columns, and with situation_from instead) and their payments, in `d`."""
+    people = population(rows, month=month)
+    pq.write_table(people, d / "summary.parquet")
+    subprocess.run([sys.executable, "-m", "osms", "batch", str(d / "summary.parquet"), "-o",
+                    str(d / "due.parquet"), "--month", month_text, "--no-status", "--no-progress"], check=True,
+                   stdout=subprocess.DEVNULL)
+    due = pq.read_table(d / "due.parquet")
+    assert due.column("id").equals(people.column("id")), "the due amounts must be in the people's order"
+    # 12–24 months of records; the situation (jobs, ИП, self-payment) began with the first of them.
+    months_back = np.random.default_rng(11).integers(12, 25, rows)
+    pays = payments_for(people, due, month, months_back)
+    since = (month - months_back - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")
+    ledger_people = people.drop_columns(["paid_through", "paid_run"]).append_column(
+        "situation_from", pc.strftime(pa.array(since), "%Y-%m"))
+    pq.write_table(ledger_people, d / "ledger.parquet")
+    pq.write_table(pays, d / "payments.parquet")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("rows", type=int, nargs="?", default=1_000_000)
     ap.add_argument("--month", default="2026-01")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--data", type=Path, help="keep the inputs in this folder (made once, reused)")
     a = ap.parse_args()
     month = parse_month(a.month)
     with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        people = population(a.rows, month=month)
-        pq.write_table(people, d / "summary.parquet")
-        subprocess.run([sys.executable, "-m", "osms", "batch", str(d / "summary.parquet"), "-o",
-                        str(d / "due.parquet"), "--month", a.month, "--no-status", "--no-progress"], check=True,
-                       stdout=subprocess.DEVNULL)
-        due = pq.read_table(d / "due.parquet")
-        assert due.column("id").equals(people.column("id")), "the due amounts must be in the people's order"
-        # 12–24 months of records; the situation (jobs, ИП, self-payment) began with the first of them.
-        months_back = np.random.default_rng(11).integers(12, 25, a.rows)
-        pays = payments_for(people, due, month, months_back)
-        since = (month - months_back - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")
-        ledger_people = people.drop_columns(["paid_through", "paid_run"]).append_column(
-            "situation_from", pc.strftime(pa.array(since), "%Y-%m"))
-        pq.write_table(ledger_people, d / "ledger.parquet")
-        pq.write_table(pays, d / "payments.parquet")
+        d = a.data or Path(tmp)
+        d.mkdir(exist_ok=True)
+        if not (d / "payments.parquet").exists():
+            _inputs(d, a.rows, a.month, month)
+        pays = pq.ParquetFile(d / "payments.parquet").metadata
         print(f"{a.rows:,} persons, {pays.num_rows:,} payments, month {a.month}")
         best: dict[str, tuple[float, float]] = {}
         for _ in range(a.repeat):

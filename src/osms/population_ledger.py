@@ -122,6 +122,11 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
         named = records.for_month[rows]
         earliest = min(earliest, int(months_of_days(records.paid_on[rows]).min()) - window,
                        int(np.where(named >= 0, named, month).min()))
+        # Nothing is due before a person's situation began, so no debt lies there: the months before the earliest
+        # situation_from of those with payments need no evaluation (unless one of them gives none).
+        began = since[person]
+        if (began >= 0).all():
+            earliest = max(earliest, min(int(began.min()), month - 13))
     first = max(policy.covers[0], earliest)
     last = min(month + 12, policy.covers[1])
     t = month + 13 - first
