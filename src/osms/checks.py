@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .dates import format_month, month_start
 from .errors import OsmsError
+from .messages import _
 from .policy import PolicySet, Timeline, UndefinedAt
 
 
@@ -31,8 +32,9 @@ def coverage_errors(policy: PolicySet) -> list[OsmsError]:
         for first, last, entry in _windows(rule.timeline, policy.covers):
             if entry is None:
                 errors.append(OsmsError(
-                    f"rule '{rule.name}' has no version for {format_month(first)}–{format_month(last)}, "
-                    f"which the policy set covers", file=rule.timeline.file, line=rule.timeline.line,
+                    _("rule '{name}' has no version for {first}–{last}, which the policy set covers",
+                      name=rule.name, first=format_month(first), last=format_month(last)),
+                    file=rule.timeline.file, line=rule.timeline.line,
                     field=f"rules.{rule.name}"))
                 continue
             formula, checks = entry.payload
@@ -53,7 +55,8 @@ def _param_gaps(policy: PolicySet, names: set[str], first: int, last: int, prov)
         missing = [m for m in range(first, last + 1) if not tl.exists_at(month_start(m))]
         if missing:
             out.append(OsmsError(
-                f"reads parameter '{name}', which has no value for {format_month(missing[0])}"
-                + (f"–{format_month(missing[-1])}" if len(missing) > 1 else "")
-                + " while this version is in force", file=prov.file, line=prov.line, field=prov.field))
+                _("reads parameter '{name}', which has no value for {months} while this version is in force",
+                  name=name, months=format_month(missing[0])
+                  + (f"–{format_month(missing[-1])}" if len(missing) > 1 else "")),
+                file=prov.file, line=prov.line, field=prov.field))
     return out

@@ -24,6 +24,7 @@ from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
 from .history import budget_payers
+from .messages import _
 from .policy import PolicySet
 from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
@@ -180,7 +181,7 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     ids = _column(table, "id")
     assert ids is not None
     if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
-        raise OsmsError(f"the `id` column must be text, not {ids.type} (an IIN may start with 0)")
+        raise OsmsError(_("the `id` column must be text, not {type} (an IIN may start with 0)", type=ids.type))
     id_text = pc.utf8_trim_whitespace(ids)
     _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), "id: empty")
     _flag(bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")

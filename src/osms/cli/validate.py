@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .common import policies_option
+from ..messages import _
+from .common import lang_option, policies_option
 
 
 @click.command("validate")
@@ -18,8 +19,9 @@ from .common import policies_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the json or github report to this file (atomically).")
 @policies_option
+@lang_option
 def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None,
-            policies_dir: Path | None) -> None:
+            policies_dir: Path | None, lang: str) -> None:
     """Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error."""
     import os
 
@@ -29,7 +31,8 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
 
     if directory is not None and policies_dir is not None and \
             os.path.realpath(directory) != os.path.realpath(policies_dir):
-        raise OsmsError(f"two policy folders given ({directory} and --policies {policies_dir}): give one")
+        raise OsmsError(_("two policy folders given ({directory} and --policies {policies_dir}): give one",
+                          directory=directory, policies_dir=policies_dir))
     directory = policies_dir if policies_dir is not None else directory
     if fmt != "text" or output is not None:
         _report(directory, strict, show_warnings, fmt, output)
@@ -67,9 +70,9 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     from .common import load
 
     if fmt == "text":
-        raise OsmsError("-o needs --format json or github", field="-o")
+        raise OsmsError(_("-o needs --format json or github"), field="-o")
     if output is not None and directory is not None and output.resolve().is_relative_to(directory.resolve()):
-        raise OsmsError("-o would write inside the policy directory being checked", file=str(output))
+        raise OsmsError(_("-o would write inside the policy directory being checked"), file=str(output))
     from ..policy import bundled_policies
 
     warnings = []
