@@ -57,9 +57,11 @@ def test_run_from_another_directory_uses_bundled_policies(tmp_path: Path) -> Non
 
 
 def test_validate_bundled_policies() -> None:
-    proc = cli("validate")
+    proc = cli("validate", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert ": OK — policy kz_osms" in proc.stdout
+    ru = cli("validate", "--lang", "ru")
+    assert ": OK — набор правил kz_osms" in ru.stdout and "  параметров: 33 (датированных значений: " in ru.stdout
 
 
 def test_params_history_with_citation() -> None:

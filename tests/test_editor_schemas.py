@@ -62,7 +62,7 @@ def test_cases_schema_is_served_and_valid() -> None:
 
 def test_write_puts_all_three_schemas_in_a_folder(tmp_path: Path) -> None:
     target = tmp_path / "schemas"
-    proc = cli("schema", "--write", str(target), cwd=tmp_path)
+    proc = cli("schema", "--write", str(target), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in target.iterdir()) == ["cases.schema.json", "policy.schema.json",
                                                         "scenario.schema.json"]

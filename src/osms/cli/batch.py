@@ -44,9 +44,11 @@ class _Progress:
             frac = min(self.done / self.total, 1.0)
             bar = "█" * int(frac * 30) + "·" * (30 - int(frac * 30))
             eta = (self.total - self.done) / rate if rate else 0
-            msg = f"\r{bar} {self.done:,}/{self.total:,} rows  {rate:,.0f} rows/s  ETA {eta:,.0f} s "
+            msg = "\r" + translate("{bar} {done}/{total} rows  {rate} rows/s  ETA {eta} s ", bar=bar,
+                                    done=f"{self.done:,}", total=f"{self.total:,}", rate=f"{rate:,.0f}",
+                                    eta=f"{eta:,.0f}")
         else:
-            msg = f"\r{self.done:,} rows  {rate:,.0f} rows/s "
+            msg = "\r" + translate("{done} rows  {rate} rows/s ", done=f"{self.done:,}", rate=f"{rate:,.0f}")
         sys.stderr.write(msg)
         sys.stderr.flush()
 

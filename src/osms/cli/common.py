@@ -9,7 +9,7 @@ import click
 
 from ..dates import DateFormatError, format_month, parse_date, parse_month
 from ..errors import OsmsError
-from ..messages import LANGS, N_, _, use
+from ..messages import LANGS, N_, _, using
 
 
 def policies_option(f: Any) -> Any:
@@ -47,7 +47,7 @@ def set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     if value is None:
         return None
     ctx.meta["osms.lang"] = value  # shared with the subcommand's context (its --lang default)
-    use(value)  # messages from here on (option checks, errors, output) are in this language
+    ctx.with_resource(using(value))  # messages in this language until the command ends, then as they were
     return value
 
 

@@ -9,7 +9,7 @@ import sys
 import click
 
 from .. import __version__
-from ..messages import LANGS, N_, _, use
+from ..messages import LANGS, N_, _, using
 from .common import set_lang
 
 COMMANDS = {
@@ -84,12 +84,17 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from ..errors import OsmsError
     from .click_words import install
 
     args = sys.argv[1:] if argv is None else argv
-    use(first_lang(args))
     install()
+    with using(first_lang(args)):  # a program calling main() gets its own language back afterwards
+        _main(args)
+
+
+def _main(args: list[str]) -> None:
+    from ..errors import OsmsError
+
     try:
         cli.main(args=args, prog_name="osms-eval", standalone_mode=False)
     except OsmsError as exc:

@@ -65,4 +65,5 @@ def command(kind: str | None, folder: Path | None, force: bool, lang: str) -> No
     folder.mkdir(exist_ok=True)
     for k, path in targets.items():
         write_text_atomic(path, schema_text(k))
-        click.echo(f"wrote {path}; first line of a {k} file: # yaml-language-server: $schema={path.resolve()}")
+        click.echo(_("wrote {path}; first line of a {kind} file: # yaml-language-server: $schema={schema}", path=path,
+                     kind=k, schema=path.resolve()))

@@ -46,17 +46,21 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     values = sum(len(p.timeline.entries) for p in policy.parameters.values())
     assumed = sum(1 for p in policy.parameters.values() for e in p.timeline.entries
                   if e.prov.confidence != "C")
-    click.echo(f"{policy.root}: OK — policy {policy.id} {policy.version}, {policy.fingerprint}")
-    click.echo(f"  {len(policy.parameters)} parameters ({values} dated values, {assumed} documented "
-               f"assumptions), {len(policy.rules)} rules, {len(policy.categories)} categories, "
-               f"{len(policy.services)} services, {len(policy.facts)} facts, {len(policy.sources)} sources")
+    click.echo(_("{root}: OK — policy {id} {version}, {fingerprint}", root=policy.root, id=policy.id,
+                 version=policy.version, fingerprint=policy.fingerprint))
+    click.echo("  " + _("{parameters} parameters ({values} dated values, {assumed} documented assumptions), {rules} "
+                        "rules, {categories} categories, {services} services, {facts} facts, {sources} sources",
+                        parameters=len(policy.parameters), values=values, assumed=assumed, rules=len(policy.rules),
+                        categories=len(policy.categories), services=len(policy.services), facts=len(policy.facts),
+                        sources=len(policy.sources)))
     if policy.warnings:
-        click.echo(f"  {len(policy.warnings)} warnings: citations without an act number, article or adoption date "
-                   f"(nor the reason it is unknown), or sources amended after they were last checked"
-                   + ("" if show_warnings else " (--show-warnings lists them)"))
+        click.echo("  " + _("{count} warnings: citations without an act number, article or adoption date (nor the "
+                            "reason it is unknown), or sources amended after they were last checked",
+                            count=len(policy.warnings))
+                   + ("" if show_warnings else _(" (--show-warnings lists them)")))
         if show_warnings:
             for w in policy.warnings:
-                click.echo(f"  warning: {w}")
+                click.echo("  " + _("warning: {message}", message=w))
 
 
 def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None) -> None:
@@ -92,7 +96,7 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     else:
         click.echo(text, nl=False)
     if errors:
-        click.echo(f"{len(errors)} error(s)", err=True)
+        click.echo(_("{count} error(s)", count=len(errors)), err=True)
         sys.exit(2)
 
 
