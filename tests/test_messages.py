@@ -4,6 +4,9 @@ non-empty ru, kk and en text with the same placeholders, and no catalog keeps an
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -108,3 +111,12 @@ def test_every_call_fills_exactly_the_fields_of_its_message() -> None:
                 if given != named and not (not given and node.args[0].value.startswith(UNFILLED)):
                     wrong.append(f"{path.name}:{node.lineno}: {sorted(named ^ given)}")
     assert not wrong, wrong
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalogs_pass_msgfmt(lang: str) -> None:
+    # the catalogs are standard .po files: the tool translators' editors use accepts them without a warning
+    po = SRC / "locale" / lang / "LC_MESSAGES" / "osms.po"
+    proc = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(po)], capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (0, "")

@@ -60,7 +60,7 @@ def _command_default() -> str:
 def lang_option(f: Any) -> Any:
     """--lang ru|kk|en; default from OSMS_LANG, then the locale, then ru (see default_lang)."""
     return click.option("--lang", type=click.Choice(LANGS), default=_command_default,
-                        show_default="OSMS_LANG, locale, ru", is_eager=True, callback=set_lang,
+                        show_default=N_("OSMS_LANG, locale, ru"), is_eager=True, callback=set_lang,
                         help="Language of labels and messages.")(f)
 
 

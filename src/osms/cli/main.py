@@ -35,6 +35,9 @@ def translate_help(command: click.Command) -> click.Command:
         source = item.__dict__.setdefault("_osms_help", getattr(item, "help", None))
         if source:
             item.help = _(inspect.cleandoc(source))  # type: ignore[union-attr]
+        shown = item.__dict__.setdefault("_osms_default", getattr(item, "show_default", None))
+        if isinstance(shown, str):  # a default said in words (--lang's)
+            item.show_default = _(shown)  # type: ignore[union-attr]
     return command
 
 
