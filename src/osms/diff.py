@@ -9,7 +9,7 @@ from typing import Any
 from .bibliography import cited
 from .dates import format_month
 from .errors import OsmsError
-from .messages import N_, _
+from .messages import N_, _, current
 from .policy import Dated, PolicySet, Timeline
 from .runner import evaluate, records
 from .scenario import Scenario
@@ -109,7 +109,7 @@ def _evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int]) -
             for i, flag in enumerate(inv.mask):
                 if flag:
                     rec = out[(scenarios[i].id, format_month(m))]
-                    rec[inv.node] = f"error: {inv.check.message['en']}"
+                    rec[inv.node] = _("error: {message}", message=inv.check.message[current()])
     return out
 
 

@@ -24,7 +24,7 @@ from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
 from .history import budget_payers
-from .messages import _
+from .messages import _, current
 from .policy import PolicySet
 from .scenario import Batch
 from .status import BIG, REASON_CODES, History, compute_status
@@ -296,7 +296,7 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     for inv in res.invalid:
-        errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message['en']}")
+        errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message[current()]}")
         bad = bad | inv.mask
     keep = ~bad
     mask = pa.array(keep)
