@@ -44,7 +44,7 @@ def test_bad_policy(path: Path, tmp_path: Path) -> None:
     root = tmp_path / "policy"
     shutil.copytree(HERE / "policy" / "base", root)
     shutil.copy(path, root / "case.yaml")
-    check(path, cli("validate", str(root), cwd=tmp_path))
+    check(path, cli("validate", str(root), "--lang", "ru", cwd=tmp_path))  # the messages a Russian reader gets
 
 
 @pytest.mark.parametrize("path", sorted((HERE / "scenario" / "bad").glob("*.yaml")), ids=lambda p: p.stem)

@@ -84,7 +84,7 @@ def test_excel_options_are_for_csv_only(tmp_path: Path) -> None:
 
     pq.write_table(pa.table({"id": ["p"], "age": [30], "wage_1": [300000]}), tmp_path / "in.parquet")
     proc = cli("batch", "in.parquet", "-o", "out.csv", "--month", "2026-01", "--decimal", ",", "--delimiter", ";",
-               cwd=tmp_path)
+               "--lang", "en", cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (2, "error: in.parquet: --delimiter, --decimal, --thousands and "
                                                  "--encoding are for CSV files; a Parquet file holds typed values: "
                                                  "remove them\n")
@@ -102,7 +102,7 @@ def test_excel_options_are_for_csv_only(tmp_path: Path) -> None:
 ])
 def test_wrong_reading_options(args: list[str], message: str, tmp_path: Path) -> None:
     (tmp_path / "in.csv").write_text("id,age\np,30\n", encoding="utf-8")
-    proc = cli("batch", "in.csv", "-o", "out.csv", "--month", "2026-01", *args, cwd=tmp_path)
+    proc = cli("batch", "in.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", *args, cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (2, message + "\n")
 
 

@@ -95,16 +95,16 @@ def test_a_folder_it_did_not_write_is_refused_or_set_aside(tmp_path: Path) -> No
     mine.mkdir()
     (mine / "notes.txt").write_text("my own work")
     args = ["batch", str(tmp_path / "people.parquet"), "-o", str(mine), "--from", "2026-01", "--to", "2026-02"]
-    refused = cli(*args)
+    refused = cli(*args, "--lang", "en")
     assert refused.returncode == 2
     assert "-o is a folder that osms-eval did not write as a dataset" in refused.stderr
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["people.parquet", "result"]  # nothing else written
-    forced = cli(*args, "--force")
+    forced = cli(*args, "--force", "--lang", "en")
     assert forced.returncode == 0, forced.stderr
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("result.set-aside-")]
     assert len(aside) == 1 and (aside[0] / "notes.txt").read_text() == "my own work"
-    again = cli(*args[:-1], "2026-01")  # our own dataset is replaced, with no trace of the old one
+    again = cli(*args[:-1], "2026-01", "--lang", "en")  # our own dataset is replaced, with no trace of the old one
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in mine.iterdir()) == ["_osms_dataset.json", "month=2026-01"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

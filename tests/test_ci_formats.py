@@ -96,7 +96,7 @@ def test_keyword_selects_and_counts_deselected(cases: Path) -> None:
     proc = cli("test", "cases.yaml", "-k", "MARGIN", "--lang", "en", cwd=cases)
     assert proc.returncode == 1
     assert proc.stdout.endswith("1 passed, 1 failed, 2 deselected\n")
-    proc = cli("test", "cases.yaml", "-k", "nothing-like-this", cwd=cases)
+    proc = cli("test", "cases.yaml", "-k", "nothing-like-this", "--lang", "en", cwd=cases)
     assert proc.returncode == 2
     assert proc.stderr == ("error: -k 'nothing-like-this' matches none of the 4 cases (it looks in each case's id "
                            "and note)\n")
@@ -104,7 +104,7 @@ def test_keyword_selects_and_counts_deselected(cases: Path) -> None:
 
 def test_output_never_replaces_a_case_file(cases: Path) -> None:
     before = (cases / "cases.yaml").read_text(encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--format", "json", "-o", "cases.yaml", cwd=cases)
+    proc = cli("test", "cases.yaml", "--format", "json", "-o", "cases.yaml", "--lang", "en", cwd=cases)
     assert proc.returncode == 2
     assert proc.stderr == ("error: cases.yaml: -o is the same file as the case path cases.yaml: writing it would "
                            "destroy the input; choose another path\n")
@@ -127,7 +127,7 @@ def test_bad_case_files(tmp_path: Path, extra: str, message: str) -> None:
     head = ("cases:\n  - note: n\n    month: 2026-01\n"
             "    scenario: {person: {birth_date: 1990-01-01, residency: citizen}}\n")
     (tmp_path / "cases.yaml").write_text(head + extra, encoding="utf-8")
-    proc = cli("test", "cases.yaml", cwd=tmp_path)
+    proc = cli("test", "cases.yaml", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == f"error: {message}\n"
 
@@ -136,7 +136,7 @@ def test_duplicate_case_id(tmp_path: Path) -> None:
     case = "  - id: same\n    note: n\n    month: 2026-01\n    scenario: {person: {birth_date: 1990-01-01, " \
            "residency: citizen}}\n    want: {insured: true}\n"
     (tmp_path / "cases.yaml").write_text("cases:\n" + case + case, encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--format", "github", cwd=tmp_path)
+    proc = cli("test", "cases.yaml", "--format", "github", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout == ("::error file=cases.yaml,line=7,title=osms-eval test::cases[1]: id 'same' is already used "
                            "by the case on line 2\n")
@@ -146,13 +146,13 @@ def test_validate_github_and_json_name_file_and_line(tmp_path: Path) -> None:
     root = tmp_path / "policy"
     shutil.copytree(ROOT / "tests" / "policy" / "base", root)
     shutil.copy(ROOT / "tests" / "policy" / "bad" / "unknown_key.yaml", root / "case.yaml")
-    proc = cli("validate", "policy", "--format", "github", cwd=tmp_path)
+    proc = cli("validate", "policy", "--format", "github", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout.splitlines() == [
         "::error file=policy/case.yaml,line=3,title=osms-eval validate::parameters.rate: 'unit' is required",
         "::error file=policy/case.yaml,line=5,title=osms-eval validate::parameters.rate.unti: unknown key 'unti'; "
         "allowed here: description, label, unit, values"]
-    proc = cli("validate", "policy", "--format", "json", "-o", "problems.json", cwd=tmp_path)
+    proc = cli("validate", "policy", "--format", "json", "-o", "problems.json", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     doc = json.loads((tmp_path / "problems.json").read_text(encoding="utf-8"))
     assert doc["ok"] is False
@@ -172,7 +172,7 @@ def test_validate_annotations_name_files_from_the_working_directory(tmp_path: Pa
     root = tmp_path / "repo" / "law" / "policy"
     shutil.copytree(ROOT / "tests" / "policy" / "base", root)
     shutil.copy(ROOT / "tests" / "policy" / "bad" / "unknown_key.yaml", root / "case.yaml")
-    proc = cli("validate", "law/policy", "--format", "github", cwd=tmp_path / "repo")
+    proc = cli("validate", "law/policy", "--format", "github", "--lang", "en", cwd=tmp_path / "repo")
     assert proc.stdout.splitlines()[0] == ("::error file=law/policy/case.yaml,line=3,title=osms-eval validate::"
                                            "parameters.rate: 'unit' is required")
 
@@ -180,7 +180,7 @@ def test_validate_annotations_name_files_from_the_working_directory(tmp_path: Pa
 def test_malformed_case_file_as_junit(tmp_path: Path) -> None:
     (tmp_path / "cases.yaml").write_text(CASES.replace("    month: 2026-01\n    tolerance", "    tolerance", 1),
                                          encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--format", "junit", "-o", "junit.xml", cwd=tmp_path)
+    proc = cli("test", "cases.yaml", "--format", "junit", "-o", "junit.xml", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == "error: cases.yaml:9: cases[1]: one of month, on is required\n"
     (suite,) = list(JUnitXml.fromfile(str(tmp_path / "junit.xml")))
@@ -196,6 +196,6 @@ def test_text_where_an_amount_is_wanted_is_shown_quoted(tmp_path: Path) -> None:
                                                            "deduction: '9000',")
     (tmp_path / "cases.yaml").write_text(text.replace("    month: 2026-01\n", "    month: 2026-01\n    tolerance: 1\n"),
                                          encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--format", "json", cwd=tmp_path)
+    proc = cli("test", "cases.yaml", "--format", "json", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["failures"] == ["employer_deduction: want '9000', got 9000"]

@@ -57,9 +57,11 @@ def test_run_from_another_directory_uses_bundled_policies(tmp_path: Path) -> Non
 
 
 def test_validate_bundled_policies() -> None:
-    proc = cli("validate")
+    proc = cli("validate", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert ": OK — policy kz_osms" in proc.stdout
+    ru = cli("validate", "--lang", "ru")
+    assert ": OK — набор правил kz_osms" in ru.stdout and "  параметров: 34 (датированных значений: " in ru.stdout
 
 
 def test_params_history_with_citation() -> None:
@@ -67,7 +69,7 @@ def test_params_history_with_citation() -> None:
     assert proc.returncode == 0
     assert "from 2026-01-01: 40" in proc.stdout and "ст. 27 п. 2-2" in proc.stdout
     assert "assumption: The 10 MZP cap is attested only from 2022" in proc.stdout
-    proc = cli("params", "mzp", "--at", "2027-03-01")
+    proc = cli("params", "mzp", "--at", "2027-03-01", "--lang", "en")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "has no value on 2027-03-01: not set yet" in proc.stderr
 
@@ -91,7 +93,7 @@ def test_usage_errors_exit_2() -> None:
 def test_run_without_a_month_answers_for_today_and_says_so() -> None:
     import datetime as dt
 
-    proc = cli("run", EXAMPLES[0], "--format", "json")
+    proc = cli("run", EXAMPLES[0], "--format", "json", "--lang", "en")
     today = dt.date.today()
     if not dt.date(2020, 1, 1) <= today <= dt.date(2026, 12, 31):
         assert proc.returncode == 2 and "outside the months the policy set covers" in proc.stderr

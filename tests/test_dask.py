@@ -129,7 +129,7 @@ def test_a_failing_partition_leaves_no_dataset(client, tmp_path: Path) -> None: 
     pq.write_table(population(30), tmp_path / "people.parquet", row_group_size=10)
     before = sorted(p.name for p in tmp_path.iterdir())
     run = cli("batch", str(tmp_path / "people.parquet"), "-o", str(tmp_path / "result"), "--month", "2026-01",
-              "--engine", "dask", "--scheduler", client.scheduler.address, "--policies", key)
+              "--engine", "dask", "--scheduler", client.scheduler.address, "--policies", key, "--lang", "en")
     assert run.returncode == 2
     assert run.stderr.startswith("error: a partition failed (RuntimeError: ")
     assert "the worker lost its policies" in run.stderr and run.stderr.endswith("; nothing was written\n")

@@ -39,11 +39,11 @@ def test_diff_of_one_dated_value_between_git_revisions(tmp_path: Path) -> None:
     # nobody else earns above 40 MZP, so no other scenario's result changes
     assert "employee-300k" not in out.split("who is affected")[1]
 
-    md = cli("diff", "main", "HEAD", "--format", "markdown", cwd=repo)
+    md = cli("diff", "main", "HEAD", "--format", "markdown", "--lang", "en", cwd=repo)
     assert "| 2026-01-01 | parameter | `employer_deduction_cap`" in md.stdout
     assert "| high-earner-2026 | `employer_deduction` | 2026-01 … 2026-12 | 102 000 | 120 000 |" in md.stdout
 
-    same = cli("diff", "main", "main", cwd=repo)
+    same = cli("diff", "main", "main", "--lang", "en", cwd=repo)
     assert same.returncode == 0 and same.stdout.endswith("no change\n")
 
 
@@ -67,5 +67,5 @@ def test_the_2026_amendment_as_known_on_dates() -> None:
 
 
 def test_diff_errors_exit_2(tmp_path: Path) -> None:
-    proc = cli("diff", "no-such-rev", "policies", "--repo", str(tmp_path))
+    proc = cli("diff", "no-such-rev", "policies", "--repo", str(tmp_path), "--lang", "en")
     assert proc.returncode == 2 and proc.stderr.startswith("error: ")

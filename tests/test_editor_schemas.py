@@ -62,7 +62,7 @@ def test_cases_schema_is_served_and_valid() -> None:
 
 def test_write_puts_all_three_schemas_in_a_folder(tmp_path: Path) -> None:
     target = tmp_path / "schemas"
-    proc = cli("schema", "--write", str(target), cwd=tmp_path)
+    proc = cli("schema", "--write", str(target), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in target.iterdir()) == ["cases.schema.json", "policy.schema.json",
                                                         "scenario.schema.json"]
@@ -82,18 +82,18 @@ def test_write_puts_all_three_schemas_in_a_folder(tmp_path: Path) -> None:
 
 def test_write_refuses_to_replace_a_foreign_file(tmp_path: Path) -> None:
     (tmp_path / "policy.schema.json").write_text('{"title": "someone else\'s"}\n', encoding="utf-8")
-    proc = cli("schema", "--write", ".", cwd=tmp_path)
+    proc = cli("schema", "--write", ".", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ("error: policy.schema.json: exists and is not a schema osms-eval wrote; not replaced "
                            "(--force replaces it)\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.schema.json"]  # nothing written at all
-    proc = cli("schema", "--write", ".", "--force", cwd=tmp_path)
+    proc = cli("schema", "--write", ".", "--force", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "policy.schema.json").read_text(encoding="utf-8"))["title"] == \
         "osms-eval policy file"
 
 
 def test_schema_needs_a_kind_or_write() -> None:
-    proc = cli("schema")
+    proc = cli("schema", "--lang", "en")
     assert (proc.returncode, proc.stderr) == (2, "error: name a kind (policy, scenario, cases), or give --write "
                                                  "FOLDER\n")

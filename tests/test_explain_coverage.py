@@ -11,7 +11,7 @@ EX = ROOT / "examples"
 
 def test_explain_text_cites_each_value_used() -> None:
     proc = cli("explain", str(EX / "high-earner-2026.yaml"), "--month", "2026-01", "--output", "employer_deduction",
-               "--lang", "en")
+               "--lang", "en", "--detail")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     # 3 % × min(4 000 000, 40 × 85 000) = 102 000
@@ -23,7 +23,8 @@ def test_explain_text_cites_each_value_used() -> None:
 
 
 def test_explain_in_russian_and_kazakh() -> None:
-    ru = cli("explain", str(EX / "working-pensioner.yaml"), "--month", "2024-01", "--output", "state_contribution")
+    ru = cli("explain", str(EX / "working-pensioner.yaml"), "--month", "2024-01", "--output", "state_contribution",
+             "--detail", "--lang", "ru")
     assert "Взносы государства (республиканский бюджет)" in ru.stdout and "формула" in ru.stdout
     assert "pensioners = да — Пенсионеры и ветераны Великой Отечественной войны" in ru.stdout
     kk = cli("explain", str(EX / "working-pensioner.yaml"), "--month", "2024-01", "--lang", "kk")
@@ -42,7 +43,8 @@ def test_explain_json_is_the_same_trace() -> None:
 
 
 def test_explain_unknown_output() -> None:
-    proc = cli("explain", str(EX / "working-pensioner.yaml"), "--month", "2023-01", "--output", "employer_deductoin")
+    proc = cli("explain", str(EX / "working-pensioner.yaml"), "--month", "2023-01", "--output", "employer_deductoin",
+               "--lang", "en")
     assert proc.returncode == 2
     assert "unknown output 'employer_deductoin' (did you mean 'employer_deduction'?)" in proc.stderr
 
@@ -82,8 +84,8 @@ def test_coverage_temporary_resident_and_2026_move(tmp_path) -> None:
 
 
 def test_coverage_errors() -> None:
-    proc = cli("coverage", str(EX / "self-payer.yaml"), "--service", "epilepsy", "--on", "2025-05-10")
+    proc = cli("coverage", str(EX / "self-payer.yaml"), "--service", "epilepsy", "--on", "2025-05-10", "--lang", "en")
     assert proc.returncode == 2
     assert proc.stderr == ("error: policies/services/catalogue.yaml:105: services.epilepsy: service 'epilepsy' has "
                            "no value on 2025-05-10: it is defined only from 2026-01-01\n")
-    assert cli("coverage", str(EX / "self-payer.yaml"), "--service", "phcc").returncode == 2
+    assert cli("coverage", str(EX / "self-payer.yaml"), "--service", "phcc", "--lang", "en").returncode == 2

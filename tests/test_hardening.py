@@ -63,20 +63,22 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
     lol = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
     start = time.perf_counter()
-    proc = cli("validate", str(_policy_with(tmp_path, lol)), cwd=tmp_path)
+    proc = cli("validate", str(_policy_with(tmp_path, lol)), "--lang", "en", cwd=tmp_path)
     assert time.perf_counter() - start < 5
     assert proc.returncode == 2
     assert proc.stderr == "error: policy/case.yaml:1: YAML anchors (&a) are not allowed: write the value out in full\n"
 
 
 def test_size_depth_encoding_and_tags(tmp_path: Path) -> None:
-    big = cli("validate", str(_policy_with(tmp_path, "# " + "x" * (2 * 1024 * 1024) + "\n")), cwd=tmp_path)
+    big = cli("validate", str(_policy_with(tmp_path, "# " + "x" * (2 * 1024 * 1024) + "\n")), "--lang", "en",
+              cwd=tmp_path)
     assert big.returncode == 2 and "file is 2097155 bytes; the limit is 2097152" in big.stderr
-    deep = cli("validate", str(_policy_with(tmp_path, "a: " + "[" * 50 + "]" * 50 + "\n")), cwd=tmp_path)
+    deep = cli("validate", str(_policy_with(tmp_path, "a: " + "[" * 50 + "]" * 50 + "\n")), "--lang", "en",
+               cwd=tmp_path)
     assert deep.returncode == 2 and "nesting deeper than 40 levels" in deep.stderr
-    latin = cli("validate", str(_policy_with(tmp_path, b"parameters: {\xff: 1}\n")), cwd=tmp_path)
+    latin = cli("validate", str(_policy_with(tmp_path, b"parameters: {\xff: 1}\n")), "--lang", "en", cwd=tmp_path)
     assert latin.returncode == 2 and "policy/case.yaml:1: file is not UTF-8 (byte 14 of the line)" in latin.stderr
-    tag = cli("validate", str(_policy_with(tmp_path, "!!python/object/apply:os.system ['echo hi']\n")),
+    tag = cli("validate", str(_policy_with(tmp_path, "!!python/object/apply:os.system ['echo hi']\n")), "--lang", "en",
               cwd=tmp_path)
     assert tag.returncode == 2 and "YAML syntax error" in tag.stderr and "hi" not in tag.stdout
 

@@ -49,7 +49,42 @@ def test_commands_follow_osms_lang() -> None:
 
 
 def test_invalid_osms_lang_is_a_usage_error() -> None:
+    # said in the locale's language (none here: ru), since OSMS_LANG itself cannot be read
     proc = _run({"OSMS_LANG": "fr"}, "params", "mzp")
     assert proc.returncode == 2
-    assert proc.stderr.endswith("Error: OSMS_LANG='fr' is not one of ru, kk, en; set it to one of them, or unset it\n")
+    assert proc.stderr.endswith("Ошибка: OSMS_LANG='fr' — не одно из ru, kk, en; задайте одно из них или удалите "
+                                "переменную\n")
     assert "Traceback" not in proc.stderr
+    en = _run({"OSMS_LANG": "fr", "LANG": "en_US.UTF-8"}, "params", "mzp")
+    assert en.stderr.endswith("Error: OSMS_LANG='fr' is not one of ru, kk, en; set it to one of them, or unset it\n")
+
+
+def test_help_reads_in_the_language_asked() -> None:
+    ru = _run({"OSMS_LANG": "ru"}, "run", "--help")
+    assert ru.returncode == 0
+    assert ru.stdout.startswith("Использование: osms-eval run [OPTIONS] SCENARIOS...\n\n  Рассчитать файлы SCENARIO: "
+                                "кто сколько платит за каждый запрошенный месяц.\n\nПараметры:\n")
+    assert "  --month TEXT           Один месяц, ГГГГ-ММ (YYYY-MM).\n" in ru.stdout
+    assert "  -h, --help             Показать эту справку и выйти.\n" in ru.stdout
+    kk = _run({"OSMS_LANG": "en"}, "--lang", "kk", "--help")  # --lang anywhere decides, even where it is not an option
+    assert "Командалар:\n" in kk.stdout and "  run       Сценарийлерді есептеу: кім қанша төлейді, айлар бойынша.\n" \
+        in kk.stdout, kk.stdout
+    en = _run({}, "validate", "--help", "--lang", "en")
+    assert "Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error." \
+        in en.stdout.replace("\n ", "").replace("  ", " ")
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "params", "schema", "coverage", "explain", "test", "batch",
+                                     "diff", "serve", "sources"])
+def test_every_command_takes_lang(command: str) -> None:
+    proc = _run({"OSMS_LANG": "kk"}, command, "--help")
+    assert proc.returncode == 0 and "  --lang [ru|kk|en]" in proc.stdout, proc.stdout
+
+
+def test_errors_read_in_russian() -> None:
+    # a month that is not one: the analyst reads what is wrong and the form wanted, in Russian
+    bad = _run({}, "run", "examples/employee-300k.yaml", "--month", "2025-13", "--lang", "ru")
+    assert (bad.returncode, bad.stderr) == (2, "ошибка: --month: '2025-13' — не месяц вида ГГГГ-ММ (YYYY-MM)\n")
+    usage = _run({"OSMS_LANG": "ru"}, "run", "examples/employee-300k.yaml", "--format", "xml")
+    assert usage.returncode == 2
+    assert usage.stderr.endswith("Ошибка: Неверное значение '--format': 'xml' — не одно из: 'table', 'json'.\n")

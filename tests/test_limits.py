@@ -65,12 +65,12 @@ def test_cut() -> None:
 
 def test_long_batch_cells_and_names_stay_short(tmp_path: Path) -> None:
     (tmp_path / "long.csv").write_text("id,age,wage_1\n" + "i" * 1_000_000 + ",30,300000\n", encoding="utf-8")
-    proc = cli("batch", "long.csv", "-o", "out.csv", "--month", "2026-01", cwd=tmp_path)
+    proc = cli("batch", "long.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()[1].endswith(
         ",2026-01: id: longer than 64 characters")
     (tmp_path / "name.csv").write_text("id,age," + "w" * 100_000 + "\na,30,1\n", encoding="utf-8")
-    proc = cli("batch", "name.csv", "-o", "out.csv", "--month", "2026-01", cwd=tmp_path)
+    proc = cli("batch", "name.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ("error: name.csv: unknown column '" + "w" * 58 + "…; to carry it to the output "
                            "unchanged, add it to --keep\n")
@@ -93,10 +93,12 @@ def test_a_case_is_checked_against_its_own_month_only(tmp_path: Path) -> None:
     want: {employer_deduction: 0}
 """
     (tmp_path / "cases.yaml").write_text(ok, encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), cwd=tmp_path)
+    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), "--lang", "en",
+               cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (tmp_path / "cases.yaml").write_text(ok.replace("month: 2026-01", "month: 2024-01"), encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), cwd=tmp_path)
+    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), "--lang", "en",
+               cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ("error: cases.yaml:11: person.birth_date: born 2025-03-01, after the month evaluated "
                            "(2024-01): correct the date or evaluate months from the birth on\n")

@@ -25,7 +25,8 @@ ENGINE_WORDS = {
     "it_failure": ("the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
                    "it; the fact of that name is read through the role system_failure",
                    {"status.py", "report.py", "history.py", "population.py"}),
-    "children": ("the explanation tree's `children` key", {"explain.py", "serve/models.py", "serve/static/page.js"}),
+    "children": ("the explanation tree's `children` key",
+                 {"explain.py", "explain_text.py", "serve/models.py", "serve/static/page.js"}),
     "kandases": ("an English word in the ГОБМП explanation's sentence", {"coverage.py"}),
 }
 
@@ -117,7 +118,7 @@ def test_a_rule_added_in_yaml_is_run_explained_and_diffed(tmp_path: Path) -> Non
     assert json.loads(run.stdout)["results"][0]["solidarity_levy"] == 3000
 
     explain = cli("explain", "examples/employee-300k.yaml", "--month", "2026-01", "--output", "solidarity_levy",
-                  "--lang", "en", "--policies", "policies", cwd=repo)
+                  "--detail", "--lang", "en", "--policies", "policies", cwd=repo)
     assert explain.returncode == 0, explain.stderr
     assert "solidarity_levy" in explain.stdout and "0.01 * sum_jobs(wage)" in explain.stdout
 
@@ -171,7 +172,7 @@ def test_a_role_bound_to_a_missing_parameter_is_an_error(tmp_path: Path) -> None
     header = tmp_path / "policies" / "policy.yaml"
     text = header.read_text(encoding="utf-8")
     header.write_text(text.replace("    grace: grace_months\n", "    grace: grace_period\n"), encoding="utf-8")
-    proc = cli("validate", str(tmp_path / "policies"))
+    proc = cli("validate", str(tmp_path / "policies"), "--lang", "en")
     assert proc.returncode == 2
     line = text[: text.index("    grace: grace_months")].count("\n") + 1
     assert (f"policies/policy.yaml:{line}: roles.parameters.grace: role grace is bound to 'grace_period', which is "
@@ -191,7 +192,7 @@ def _base_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
 
 def test_a_role_bound_to_a_name_of_the_wrong_kind_is_an_error(tmp_path: Path) -> None:
     root, line = _base_copy(tmp_path, "    basic_entitled: takes_part\n", "    basic_entitled: paid_total\n")
-    proc = cli("validate", str(root), cwd=tmp_path)
+    proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == (f"error: policy/policy.yaml:{line}: roles.rules.basic_entitled: role basic_entitled needs "
                            f"a rule in bool; 'paid_total' is in tenge\n")
@@ -202,7 +203,7 @@ def test_a_role_parameter_with_no_value_in_a_covered_month_is_an_error(tmp_path:
     root, _ = _base_copy(tmp_path, "      2024-01-01: {value: 3,", "      2024-03-01: {value: 3,")
     text = (root / "policy.yaml").read_text(encoding="utf-8")
     line = text[: text.index("  grace_period:\n")].count("\n") + 1
-    proc = cli("validate", str(root), cwd=tmp_path)
+    proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert (f"policy/policy.yaml:{line}: parameters.grace_period: parameter 'grace_period' (role grace) has no value "
             f"for 2024-01–2024-02, which the policy set covers") in proc.stderr

@@ -43,7 +43,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_an_output_never_replaces_an_input_or_another_output(case: dict, tmp_path: Path) -> None:
     _make(tmp_path, case["files"])
     before = _snapshot(tmp_path)
-    proc = cli(*shlex.split(case["run"].format(policies=POLICIES)), cwd=tmp_path)
+    proc = cli(*shlex.split(case["run"].format(policies=POLICIES)), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == case["expect"].format(policies=POLICIES)
     assert _snapshot(tmp_path) == before  # nothing written, nothing replaced, no temporary file left
@@ -65,7 +65,7 @@ def test_a_full_disk_is_a_clean_error_and_keeps_the_old_file(tmp_path: Path, mon
         with pytest.raises(OsmsError) as exc, fileio.atomic_open(out) as fh:
             fh.write("new")
             _full_disk()  # what a write to a full disk raises
-    assert str(exc.value) == (f"{out}: cannot write the output: No space left on device; nothing was written "
+    assert str(exc.value) == (f"{out}: cannot write the output: no space left on the disk; nothing was written "
                               "(any old file is kept)")
     assert out.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
@@ -83,9 +83,10 @@ def test_a_full_tmpfs_is_a_clean_error(tmp_path: Path) -> None:
         src.write_text("id,age,wage_1\n" + "".join(f"p{i},30,300000\n" for i in range(5000)), encoding="utf-8")
         out = disk / "out.csv"
         out.write_text("old\n", encoding="utf-8")
-        proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--no-progress", cwd=tmp_path)
+        proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--no-progress", "--lang", "en",
+                   cwd=tmp_path)
         assert proc.returncode == 2, proc.stderr
-        assert proc.stderr == (f"error: {disk}: cannot write the outputs: No space left on device; nothing was "
+        assert proc.stderr == (f"error: {disk}: cannot write the outputs: no space left on the disk; nothing was "
                                "written (any old files are kept)\n")
         assert out.read_text(encoding="utf-8") == "old\n"
         assert sorted(p.name for p in disk.iterdir()) == ["out.csv"]

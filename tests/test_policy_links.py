@@ -31,7 +31,7 @@ def test_a_link_out_of_the_policy_folder_is_refused(tmp_path: Path, note, link, 
     (tmp_path / "elsewhere").mkdir()
     shutil.copy(HERE / "policy" / "bad" / "unknown_name.yaml", tmp_path / "elsewhere" / "rates.yaml")
     (root / link).symlink_to(target(tmp_path))
-    proc = cli("validate", str(root), cwd=tmp_path)
+    proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip() == message.format(target=target(tmp_path))
 
@@ -48,9 +48,10 @@ def test_a_link_inside_the_folder_is_read(tmp_path: Path) -> None:
 
 def test_validate_takes_policies_like_every_command(tmp_path: Path) -> None:
     policies = str(HERE.parent / "policies")
-    by_option, by_argument = cli("validate", "--policies", policies), cli("validate", policies)
+    by_option = cli("validate", "--policies", policies, "--lang", "en")
+    by_argument = cli("validate", policies, "--lang", "en")
     assert by_option.returncode == 0 and by_option.stdout == by_argument.stdout
-    assert cli("validate", policies, "--policies", policies).returncode == 0  # the same folder twice is fine
-    both = cli("validate", str(HERE / "policy" / "base"), "--policies", policies)
+    assert cli("validate", policies, "--policies", policies, "--lang", "en").returncode == 0  # the same folder twice
+    both = cli("validate", str(HERE / "policy" / "base"), "--policies", policies, "--lang", "en")
     assert (both.returncode, both.stderr) == (2, f"error: two policy folders given ({HERE / 'policy' / 'base'} and "
                                                  f"--policies {policies}): give one\n")

@@ -24,7 +24,7 @@ def test_refused_at_load_time(attempt: dict, tmp_path: Path) -> None:
                        "confidence": "C"}}}}}
     (root / "attempt.yaml").write_text(yaml.safe_dump(rule, allow_unicode=True), encoding="utf-8")
     start = time.perf_counter()
-    proc = cli("validate", str(root), cwd=tmp_path)
+    proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)
     assert time.perf_counter() - start < 10
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: policy/attempt.yaml:")

@@ -49,7 +49,7 @@ def test_sources_json_and_unknown_address_stated() -> None:
 
 
 def test_sources_unknown_key_is_an_error_with_a_hint() -> None:
-    proc = cli("sources", "law-405v")
+    proc = cli("sources", "law-405v", "--lang", "en")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: KEY: unknown source 'law-405v' (did you mean 'law-405-v'?)")
 
@@ -83,18 +83,18 @@ STALE = """sources:
 
 def test_a_source_amended_after_it_was_checked_warns_and_fails_strict(tmp_path: Path) -> None:
     root = _with_sources(tmp_path, STALE)
-    plain = cli("validate", str(root), "--show-warnings", cwd=tmp_path)
+    plain = cli("validate", str(root), "--show-warnings", "--lang", "en", cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
     warning = ("policy/stale.yaml:2: sources.law-x: the document was amended on 2025-07-14, after this entry was last "
                "checked on 2025-06-01: read it again, then update `checked`")
     assert f"  warning: {warning}" in plain.stdout
-    strict = cli("validate", str(root), "--strict", cwd=tmp_path)
+    strict = cli("validate", str(root), "--strict", "--lang", "en", cwd=tmp_path)
     assert strict.returncode == 2 and strict.stderr == f"error: {warning}\n"
     shown = cli("sources", "law-x", "--policies", str(root), "--lang", "en", cwd=tmp_path)
     assert shown.stdout.splitlines()[0].endswith("[AMENDED AFTER IT WAS CHECKED]")
     # Checked again after the amendment: no warning.
     root2 = _with_sources(tmp_path / "again", STALE.replace("checked: 2025-06-01", "checked: 2025-07-20"))
-    assert cli("validate", str(root2), "--strict", cwd=tmp_path).returncode == 0
+    assert cli("validate", str(root2), "--strict", "--lang", "en", cwd=tmp_path).returncode == 0
 
 
 def test_bundled_policies_pass_strict() -> None:
@@ -110,7 +110,7 @@ def test_params_and_explain_show_titles_and_addresses_not_keys() -> None:
     assert "(мекенжайы белгісіз: osms-eval sources fund-pages-gobmp-osms-2024)" in params
     assert "болжам: 10 ЕТЖ шегі" in params
     explain = cli("explain", str(ROOT / "examples" / "employee-300k.yaml"), "--month", "2026-01",
-                  "--output", "employer_deduction", "--lang", "en").stdout
+                  "--output", "employer_deduction", "--lang", "en", "--detail").stdout
     assert "– [KPMG Kazakhstan tax and legal newsflash, July 2025] (KPMG Kazakhstan, 2025-07) — " \
            "https://launch.kpmg.com/kz/en/home/insights/2025/07/nf-jul.html" in explain
     assert "kpmg-2025-07-newsflash" not in explain

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from .dates import DateFormatError, parse_month
 from .errors import OsmsError
+from .messages import translate
 from .policy import PolicySet, bundled_policies, load_policies
 from .population import evaluate_arrow
 
@@ -47,18 +48,19 @@ def month_index(month: Any) -> int:
         except DateFormatError as exc:
             raise OsmsError(str(exc), field="month") from None
     if type(month).__name__ == "NaTType":
-        raise OsmsError("month is NaT (not a time); give a month", field="month")
+        raise OsmsError(translate("month is NaT (not a time); give a month"), field="month")
     if isinstance(month, dt.date):  # also datetime and pandas Timestamp
         return month.year * 12 + month.month - 1
     if type(month).__name__ == "Period" and type(month).__module__.startswith("pandas"):
         start, end = month.start_time, month.end_time
         if (start.year, start.month) != (end.year, end.month):
-            raise OsmsError(f"the Period {month} (freq {month.freqstr}) spans several months; give a monthly "
-                            "Period, e.g. pd.Period('2026-01', 'M')", field="month")
+            raise OsmsError(translate("the Period {month} (freq {freqstr}) spans several months; give a monthly "
+                                      "Period, e.g. pd.Period('2026-01', 'M')", month=month, freqstr=month.freqstr),
+                            field="month")
         return start.year * 12 + start.month - 1
     shown = repr(month)
-    raise OsmsError(f"month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got "
-                    f"{type(month).__name__} {shown[:40]}", field="month")
+    raise OsmsError(translate("month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got {type} "
+                      "{shown}", type=type(month).__name__, shown=shown[:40]), field="month")
 
 
 def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs: list[str] | None = None,
@@ -69,9 +71,10 @@ def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs:
     (Arrow). Money columns are exact decimals (tenge with two decimals), or float64 with money="float".
     `payments` (a DataFrame or Table with the columns of `batch --payments`) gives status from payment records."""
     if errors not in ("raise", "report"):
-        raise OsmsError(f"errors must be 'raise' or 'report', not {errors!r}", field="errors")
+        raise OsmsError(translate("errors must be 'raise' or 'report', not {errors}", errors=repr(errors)),
+                        field="errors")
     if money not in ("decimal", "float"):
-        raise OsmsError(f"money must be 'decimal' or 'float', not {money!r}", field="money")
+        raise OsmsError(translate("money must be 'decimal' or 'float', not {money}", money=repr(money)), field="money")
     m = month_index(month)
     policy = _policy(str(policies) if policies else None)
     is_pandas = type(data).__module__.startswith("pandas")
@@ -93,9 +96,10 @@ def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs:
         raise OsmsError(str(exc)) from None
     if bad.rows and errors == "raise":
         first = list(bad.rows.items())[:5]
-        raise OsmsError(f"{len(bad.rows)} row(s) cannot be evaluated: "
-                        + "; ".join(f"row {r}: {why}" for r, why in first)
-                        + ("; …" if len(bad.rows) > 5 else "") + " (errors='report' leaves them out)")
+        raise OsmsError(translate("{count} row(s) cannot be evaluated: {rows} (errors='report' leaves them out)",
+                                  count=len(bad.rows), rows="; ".join(translate("row {row}: {why}", row=r, why=why)
+                                                                      for r, why in first)
+                                  + ("; …" if len(bad.rows) > 5 else "")))
     result = _money_columns(result, pa.float64() if money == "float" else MONEY)
     if is_pandas:
         import pandas as pd
@@ -115,7 +119,8 @@ def _money_columns(table: pa.Table, target: pa.DataType) -> pa.Table:
             try:
                 column = pc.cast(table.column(i), target)
             except pa.ArrowInvalid as exc:
-                raise OsmsError(f"{f.name}: an amount does not fit {target}: {exc}") from None
+                raise OsmsError(translate("{name}: an amount does not fit {target}: {exc}", name=f.name,
+                                          target=target, exc=exc)) from None
             table = table.set_column(i, pa.field(f.name, target), column)
     return table
 

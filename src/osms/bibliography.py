@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import OsmsError
+from .messages import Msg, _
 
 WORDS = {
-    "address_unknown": {"ru": "адрес неизвестен", "kk": "мекенжайы белгісіз", "en": "address unknown"},
-    "date_unknown": {"ru": "дата неизвестна", "kk": "күні белгісіз", "en": "date unknown"},
-    "sources": {"ru": "источники", "kk": "дереккөздер", "en": "sources"},
-    "number": {"ru": "номер акта не установлен", "kk": "актінің нөмірі анықталмаған",
-               "en": "act number not established"},
-    "adopted": {"ru": "дата принятия не установлена", "kk": "қабылданған күні анықталмаған",
-                "en": "adoption date not established"},
+    "address_unknown": Msg("address unknown"),
+    "date_unknown": Msg("date unknown"),
+    "sources": Msg("sources"),
+    "number": Msg("act number not established"),
+    "adopted": Msg("adoption date not established"),
 }
 
 
@@ -97,8 +96,9 @@ class SourceEntry:
 
 def unknown_key_error(key: str, known: list[str], use: Use) -> OsmsError:
     hint = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
-    return OsmsError(f"unknown source {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                     + "; every key must name an entry of the bibliography (sources.yaml)",
+    return OsmsError(_("unknown source {key}", key=repr(key))
+                     + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
+                     + _("; every key must name an entry of the bibliography (sources.yaml)"),
                      file=use.file, line=use.line, field=use.field)
 
 
@@ -113,8 +113,9 @@ def check(entries: dict[str, SourceEntry], uses: dict[str, list[Use]]) -> tuple[
         for i, via in enumerate(e.via):
             if via not in entries:
                 errors.append(unknown_key_error(via, known, Use(e.file, e.line, f"sources.{e.key}.via[{i}]")))
-    warnings = [OsmsError(f"the document was amended on {e.last_amended}, after this entry was last checked on "
-                          f"{e.checked}: read it again, then update `checked`", file=e.file, line=e.line,
+    warnings = [OsmsError(_("the document was amended on {last_amended}, after this entry was last checked on "
+                            "{checked}: read it again, then update `checked`", last_amended=e.last_amended,
+                            checked=e.checked), file=e.file, line=e.line,
                           field=f"sources.{e.key}")
                 for e in entries.values() if e.last_amended and e.last_amended > e.checked]
     return errors, warnings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .facts import RESIDENCY_FACT
+from .messages import _
 from .policy import PolicySet
 
 # Columns read by name; with wage_1 … wage_K, category_<id> and the policies' own person facts, these are all the
@@ -35,32 +36,34 @@ def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[s
 
     dup = [n for n, c in Counter(names).items() if c > 1]
     if dup:
-        raise OsmsError(f"column {cut(dup[0])} appears more than once: rename or remove one", file=file)
+        raise OsmsError(_("column {dup} appears more than once: rename or remove one", dup=cut(dup[0])), file=file)
     known = [*FIXED_COLUMNS, *stated_facts(policy), *(f"category_{c}" for c in policy.categories)]
     for k in keep:
         if k not in names:
-            raise OsmsError(f"--keep {cut(k)}: the input has no such column", file=file)
+            raise OsmsError(_("--keep {k}: the input has no such column", k=cut(k)), file=file)
         if k in known or WAGE_N.fullmatch(k):
-            raise OsmsError(f"--keep {cut(k)}: the policies read this column; it is not passed through",
+            raise OsmsError(_("--keep {k}: the policies read this column; it is not passed through", k=cut(k)),
                             file=file)
         if k in RESULT_COLUMNS or re.sub(r"_\d+$", "", k) in policy.rules:
-            raise OsmsError(f"--keep {cut(k)}: the result has a column of that name; rename it in the input",
+            raise OsmsError(_("--keep {k}: the result has a column of that name; rename it in the input", k=cut(k)),
                             file=file)
     for name in names:
         if name in known or name in keep or WAGE_N.fullmatch(name):
             continue
         hint = difflib.get_close_matches(name.lower(), [*known, "wage_1", "wage_2"], n=1, cutoff=0.7)
-        raise OsmsError(f"unknown column {cut(name)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                        + "; to carry it to the output unchanged, add "
-                        + (f"--keep {name}" if len(name) <= 40 and name.isprintable() else "it to --keep"), file=file)
+        raise OsmsError(_("unknown column {name}", name=cut(name))
+                        + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
+                        + (_("; to carry it to the output unchanged, add --keep {name}", name=name)
+                           if len(name) <= 40 and name.isprintable()
+                           else _("; to carry it to the output unchanged, add it to --keep")), file=file)
     if "id" not in names:
-        raise OsmsError("the input has no `id` column", file=file)
+        raise OsmsError(_("the input has no `id` column"), file=file)
     if "age" in names and "birth_date" in names:
-        raise OsmsError("give `birth_date` or `age`, not both", file=file)
+        raise OsmsError(_("give `birth_date` or `age`, not both"), file=file)
     if "age" not in names and "birth_date" not in names:
-        raise OsmsError("the input needs a `birth_date` or an `age` column", file=file)
+        raise OsmsError(_("the input needs a `birth_date` or an `age` column"), file=file)
     if "wage" in names and any(WAGE_N.fullmatch(n) for n in names):
-        raise OsmsError("give `wage` (one job) or `wage_1` … `wage_K`, not both", file=file)
+        raise OsmsError(_("give `wage` (one job) or `wage_1` … `wage_K`, not both"), file=file)
 
 
 def number_columns(policy: PolicySet, names: list[str]) -> list[str]:

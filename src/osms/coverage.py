@@ -6,31 +6,17 @@ import datetime as dt
 from typing import Any
 
 from .dates import month_of
+from .messages import Msg
 from .runner import Evaluation
 from .status import REASON_CODES, REASONS
 
-WHY: dict[str, dict[str, str]] = {
-    "everyone": {"ru": "оказывается всем, независимо от статуса застрахованности и резидентства",
-                 "kk": "сақтандырылу мәртебесі мен резиденттігіне қарамастан барлығына көрсетіледі",
-                 "en": "given to everyone, regardless of insured status and residency"},
-    "gobmp": {"ru": "ГОБМП: гражданам, кандасам, беженцам и постоянно проживающим — независимо от статуса "
-                    "застрахованности",
-              "kk": "ТМККК: азаматтарға, қандастарға, босқындарға және тұрақты тұратындарға — сақтандырылу мәртебесіне "
-                    "қарамастан",
-              "en": "ГОБМП: citizens, kandases, refugees and permanent residents, regardless of insured status"},
-    "gobmp_no": {"ru": "ГОБМП не положена: временно пребывающим и ищущим убежища — только при заболеваниях, "
-                       "опасных для окружающих",
-                 "kk": "ТМККК берілмейді: уақытша жүргендер мен пана іздегендерге — тек айналасындағыларға қауіп "
-                       "төндіретін аурулар кезінде",
-                 "en": "no ГОБМП: temporary residents and asylum seekers get it only for diseases dangerous to others"},
-    "osms": {"ru": "пакет ОСМС: лицо застраховано", "kk": "МӘМС пакеті: адам сақтандырылған",
-             "en": "ОСМС package: the person is insured"},
-    "osms_no": {"ru": "пакет ОСМС только для застрахованных; лицо не застраховано",
-                "kk": "МӘМС пакеті тек сақтандырылғандарға; адам сақтандырылмаған",
-                "en": "the ОСМС package is for insured persons only; the person is not insured"},
-    "osms_not_participant": {"ru": "лицо не участвует в ОСМС (временно пребывающий иностранец или ищущий убежища)",
-                             "kk": "адам МӘМС-ке қатыспайды (уақытша жүрген шетелдік немесе пана іздеуші)",
-                             "en": "the person does not take part in ОСМС (temporary resident or asylum seeker)"},
+WHY: dict[str, Msg] = {
+    "everyone": Msg("given to everyone, regardless of insured status and residency"),
+    "gobmp": Msg("ГОБМП: citizens, kandases, refugees and permanent residents, regardless of insured status"),
+    "gobmp_no": Msg("no ГОБМП: temporary residents and asylum seekers get it only for diseases dangerous to others"),
+    "osms": Msg("ОСМС package: the person is insured"),
+    "osms_no": Msg("the ОСМС package is for insured persons only; the person is not insured"),
+    "osms_not_participant": Msg("the person does not take part in ОСМС (temporary resident or asylum seeker)"),
 }
 
 

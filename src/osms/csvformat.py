@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from .errors import OsmsError
 from .limits import cut
+from .messages import _
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1251")
@@ -47,23 +48,29 @@ def csv_format(delimiter: str = ",", decimal: str = ".", encoding: str = "utf-8"
                thousands: str | None = None) -> CsvFormat:
     """The options checked together: a decimal mark, a delimiter and a thousands separator must all differ."""
     if delimiter not in DELIMITERS:
-        raise OsmsError(f"--delimiter {cut(delimiter)}: use ',', ';', '|' or tab", field="--delimiter")
+        raise OsmsError(_("--delimiter {delimiter}: use ',', ';', '|' or tab", delimiter=cut(delimiter)),
+                        field="--delimiter")
     delim = DELIMITERS[delimiter]
     if decimal not in (".", ","):
-        raise OsmsError(f"--decimal {cut(decimal)}: use '.' or ','", field="--decimal")
+        raise OsmsError(_("--decimal {decimal}: use '.' or ','", decimal=cut(decimal)), field="--decimal")
     if encoding.lower().replace("_", "-") not in ENCODINGS:
-        raise OsmsError(f"--encoding {cut(encoding)}: use utf-8 or cp1251 (Excel in a Russian or Kazakh locale)",
+        raise OsmsError(_("--encoding {encoding}: use utf-8 or cp1251 (Excel in a Russian or Kazakh locale)",
+                          encoding=cut(encoding)),
                         field="--encoding")
     if thousands is not None and thousands not in (" ", ",", "."):
-        raise OsmsError(f"--thousands {cut(thousands)}: use ' ' (space; no-break spaces too), ',' or '.'",
+        raise OsmsError(_("--thousands {thousands}: use ' ' (space; no-break spaces too), ',' or '.'",
+                          thousands=cut(thousands)),
                         field="--thousands")
     if decimal == delim:
-        raise OsmsError(f"--decimal '{decimal}' with --delimiter '{delimiter}': a cell's decimal mark cannot also "
-                        "separate the cells; files with decimal commas use --delimiter ';'", field="--decimal")
+        raise OsmsError(_("--decimal '{decimal}' with --delimiter '{delimiter}': a cell's decimal mark cannot also "
+                          "separate the cells; files with decimal commas use --delimiter ';'", decimal=decimal,
+                          delimiter=delimiter), field="--decimal")
     if thousands is not None and thousands == decimal:
-        raise OsmsError(f"--thousands '{thousands}' is also the decimal mark: choose another", field="--thousands")
+        raise OsmsError(_("--thousands '{thousands}' is also the decimal mark: choose another", thousands=thousands),
+                        field="--thousands")
     if thousands is not None and thousands == delim:
-        raise OsmsError(f"--thousands '{thousands}' is also the delimiter: choose another", field="--thousands")
+        raise OsmsError(_("--thousands '{thousands}' is also the delimiter: choose another", thousands=thousands),
+                        field="--thousands")
     return CsvFormat(delim, decimal, encoding.lower().replace("_", "-"), thousands)
 
 

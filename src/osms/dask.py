@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from .dates import format_month
 from .errors import OsmsError
+from .messages import translate
 
 _POLICIES: dict[str, Any] = {}  # policy folder → PolicySet, per worker process
 
@@ -204,8 +205,8 @@ def evaluate(ddf: Any, months: Any, policies: str | Path | None = None, outputs:
         except Exception as exc:  # a partition that failed after its retries: nothing is kept
             from .limits import cut
 
-            raise OsmsError(f"a partition failed ({type(exc).__name__}: {cut(str(exc), 160)}); nothing was "
-                            "written") from None
+            raise OsmsError(translate("a partition failed ({error}); nothing was written",
+                                      error=f"{type(exc).__name__}: {cut(str(exc), 160)}")) from None
         done = done.sort_values("number")
         errors: list[tuple[int, str, str]] = []
         by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
@@ -226,7 +227,7 @@ def evaluate(ddf: Any, months: Any, policies: str | Path | None = None, outputs:
         table = None
         if build is not None:
             if offsets[-1] == 0:
-                raise OsmsError("the input has no rows")
+                raise OsmsError(translate("the input has no rows"))
             build.commit(doc)
         else:
             tables = [pa.ipc.open_stream(b).read_all() for b in done["table"] if b]
@@ -262,8 +263,8 @@ def read(path: Path):  # type: ignore[no-untyped-def]
     import dask.dataframe as dd
 
     if path.is_file() and path.suffix.lower() not in (".parquet", ".pq"):
-        raise OsmsError("--engine dask reads Parquet (a file or a dataset folder); convert the CSV first, e.g. "
-                        "with pyarrow, or use the local engine", file=str(path))
+        raise OsmsError(translate("--engine dask reads Parquet (a file or a dataset folder); convert the CSV first, "
+                                  "e.g. with pyarrow, or use the local engine"), file=str(path))
     return dd.read_parquet(str(path), dtype_backend="pyarrow", split_row_groups=True)
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import OsmsError
+from .messages import _
 
 MARKER = "_osms_dataset.json"
 ROW_GROUP = 131_072  # fixed, so the same rows give the same files
@@ -32,12 +33,12 @@ def ours(path: Path) -> bool:
 def check_target(path: Path, force: bool) -> None:
     """Refuse, before any work, an OUTPUT folder or file this tool did not write (unless --force)."""
     if (path.exists() or path.is_symlink()) and not ours(path) and not force:
-        what = "a folder" if path.is_dir() else "a file"
-        raise OsmsError(f"-o is {what} that osms-eval did not write as a dataset: choose another path, or give "
-                        "--force to set it aside (it is renamed, never deleted)", file=str(path))
+        what = _("a folder") if path.is_dir() else _("a file")
+        raise OsmsError(_("-o is {what} that osms-eval did not write as a dataset: choose another path, or give "
+                          "--force to set it aside (it is renamed, never deleted)", what=what), file=str(path))
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise OsmsError("the output folder does not exist", file=str(path))
+        raise OsmsError(_("the output folder does not exist"), file=str(path))
 
 
 def write_part(path: Path, table: pa.Table) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .messages import _
+
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -20,13 +22,15 @@ def parse_date(text: str) -> dt.date:
     """YYYY-MM-DD, strictly."""
     m = _DATE.match(str(text))
     if not m:
-        raise DateFormatError(f"{text!r} is not a date of the form YYYY-MM-DD")
+        raise DateFormatError(_("{text} is not a date of the form YYYY-MM-DD", text=repr(text)))
     try:
         d = dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError as exc:
-        raise DateFormatError(f"{text!r} is not a real date ({exc})") from None
+    except ValueError:
+        why = _("month must be in 1..12") if not 1 <= int(m[2]) <= 12 else _("day is out of range for month")
+        raise DateFormatError(_("{text} is not a real date ({why})", text=repr(text), why=why)) from None
     if not FIRST_YEAR <= d.year <= LAST_YEAR:
-        raise DateFormatError(f"{text!r} is outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR,
+                                last=LAST_YEAR))
     return d
 
 
@@ -34,10 +38,11 @@ def parse_month(text: str) -> int:
     """YYYY-MM (a whole month) to a month index."""
     m = _MONTH.match(str(text))
     if not m or not 1 <= int(m[2]) <= 12:
-        raise DateFormatError(f"{text!r} is not a month of the form YYYY-MM")
+        raise DateFormatError(_("{text} is not a month of the form YYYY-MM", text=repr(text)))
     year = int(m[1])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DateFormatError(f"{text!r} is outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR,
+                                last=LAST_YEAR))
     return year * 12 + int(m[2]) - 1
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from .bibliography import cited
 from .dates import format_month
 from .errors import OsmsError
+from .messages import N_, _, current
 from .policy import CategoryVersion, Dated, PolicySet, RuleVersion, Timeline
 from .report import output_rules
 from .runner import evaluate, records
@@ -136,7 +137,7 @@ def _evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int]) -
             for i, flag in enumerate(inv.mask):
                 if flag:
                     rec = out[(scenarios[i].id, format_month(m))]
-                    rec[inv.node] = f"error: {inv.check.message['en']}"
+                    rec[inv.node] = _("error: {message}", message=inv.check.message[current()])
     return out
 
 
@@ -178,11 +179,16 @@ def impact(base: PolicySet, head: PolicySet, scenarios: list[Scenario]) -> tuple
     return impacts, errors
 
 
+# the kinds and changes as said in the text and markdown reports (the JSON report keeps these codes)
+WORDS = (N_("parameter"), N_("rule"), N_("category"), N_("service"), N_("added"), N_("removed"), N_("changed"),
+         N_("restated"))
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "—"
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return _("yes") if v else _("no")
     if isinstance(v, Decimal):
         from .report import fmt_amount
 
@@ -205,43 +211,44 @@ def _md_sources(c: dict[str, Any]) -> str:
 
 
 def to_markdown(r: DiffReport) -> str:
-    lines = [f"## Policy diff: `{r.base}` → `{r.head}`", "",
-             f"Fingerprints: `{r.base_stamp['fingerprint'][:23]}…` → `{r.head_stamp['fingerprint'][:23]}…`", ""]
+    lines = [_("## Policy diff: `{base}` → `{head}`", base=r.base, head=r.head), "",
+             _("Fingerprints: `{base}…` → `{head}…`", base=r.base_stamp["fingerprint"][:23],
+               head=r.head_stamp["fingerprint"][:23]), ""]
     if not r.changed:
-        lines.append("No change in the law or in any scenario's result.")
+        lines.append(_("No change in the law or in any scenario's result."))
         return "\n".join(lines) + "\n"
-    lines += [f"### What changes in the law ({len(r.changes)})", "",
-              "| from | kind | name | change | before | after | citation |", "|---|---|---|---|---|---|---|"]
+    lines += [_("### What changes in the law ({count})", count=len(r.changes)), "",
+              _("| from | kind | name | change | before | after | citation |"), "|---|---|---|---|---|---|---|"]
     for c in r.changes:
-        lines.append(f"| {c['from']} | {c['kind']} | `{c['name']}` {c['label']} | {c['change']} | {_fmt(c['old'])} "
-                     f"| {_fmt(c['new'])} | {c['citation']} [{c['confidence']}]{_md_sources(c)} |")
-    lines += ["", f"### Who is affected ({len(r.impacts)} changed results)", ""]
+        lines.append(f"| {c['from']} | {_(c['kind'])} | `{c['name']}` {c['label']} | {_(c['change'])} | "
+                     f"{_fmt(c['old'])} | {_fmt(c['new'])} | {c['citation']} [{c['confidence']}]{_md_sources(c)} |")
+    lines += ["", _("### Who is affected ({count} changed results)", count=len(r.impacts)), ""]
     if r.impacts:
-        lines += ["| scenario | output | months | before | after |", "|---|---|---|---|---|"]
+        lines += [_("| scenario | output | months | before | after |"), "|---|---|---|---|---|"]
         for i in r.impacts:
             lines.append(f"| {i.scenario} | `{i.output}` | {_months(i)} | {_fmt(i.before)} | {_fmt(i.after)} |")
     else:
-        lines.append("No scenario's result changes.")
+        lines.append(_("No scenario's result changes."))
     for e in r.errors:
-        lines.append(f"\n> error: {e}")
+        lines.append("\n> " + _("error: {message}", message=e))
     return "\n".join(lines) + "\n"
 
 
 def to_text(r: DiffReport) -> str:
-    lines = [f"policy diff: {r.base} → {r.head}"]
+    lines = [_("policy diff: {base} → {head}", base=r.base, head=r.head)]
     if not r.changed:
-        return lines[0] + "\nno change\n"
-    lines.append(f"\nwhat changes in the law ({len(r.changes)}):")
+        return lines[0] + "\n" + _("no change") + "\n"
+    lines.append("\n" + _("what changes in the law ({count}):", count=len(r.changes)))
     for c in r.changes:
-        lines.append(f"  from {c['from']}  {c['kind']} {c['name']} ({c['label']}): {c['change']}, "
-                     f"{_fmt(c['old'])} → {_fmt(c['new'])}")
+        lines.append("  " + _("from {day}", day=c["from"]) + f"  {_(c['kind'])} {c['name']} ({c['label']}): "
+                     f"{_(c['change'])}, {_fmt(c['old'])} → {_fmt(c['new'])}")
         lines.append(f"      {c['citation']} [{c['confidence']}]  {c['where']}")
         lines.extend(f"        – {src['text']}" for src in c["sources"])
-    lines.append(f"\nwho is affected ({len(r.impacts)} changed results):")
+    lines.append("\n" + _("who is affected ({count} changed results):", count=len(r.impacts)))
     for i in r.impacts:
         lines.append(f"  {i.scenario:24} {i.output:28} {_months(i):19} {_fmt(i.before)} → {_fmt(i.after)}")
     for e in r.errors:
-        lines.append(f"error: {e}")
+        lines.append(_("error: {message}", message=e))
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from .dates import format_month, month_start
 from .errors import OsmsError
 from .expressions import JOB, evaluate
+from .messages import _
 from .money import RoundingRangeError, round_array
 from .policy import AGGREGATES, Dated, InvalidIf, PolicySet, UndefinedAt
 from .scenario import Batch
@@ -121,15 +122,17 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
             value = value.astype(np.float64, copy=False)
             bad = ~np.isfinite(value) if formula.divides else None
             if bad is not None and bad.any():
-                raise OsmsError(f"rule '{node}' gives no finite number for {int(bad.sum())} person(s) in "
-                                f"{format_month(month)} (a division by zero?)", file=entry.prov.file,
+                raise OsmsError(_("rule '{node}' gives no finite number for {count} person(s) in {month} (a "
+                                  "division by zero?)", node=node, count=int(bad.sum()), month=format_month(month)),
+                                file=entry.prov.file,
                                 line=entry.prov.line, field=entry.prov.field)
             if rule.rounding is not None:
                 step, mode = rule.rounding
                 try:
                     value = round_array(value, float(step), mode)
                 except RoundingRangeError as exc:
-                    raise OsmsError(f"rule '{node}': {exc}", file=entry.prov.file, line=entry.prov.line,
+                    raise OsmsError(_("rule '{node}': {exc}", node=node, exc=exc), file=entry.prov.file,
+                                    line=entry.prov.line,
                                     field=entry.prov.field) from None
         for check in checks:
             _param_env(policy, check.when.names, day, env, res.params, node, month)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .bibliography import cited, gaps
 from .dates import format_month, month_end
+from .messages import Msg
 from .policy import Dated, PolicySet
 from .report import amount, fmt_amount
 from .runner import Evaluation
@@ -18,33 +19,28 @@ from .status_detail import WORDS as DETAIL_WORDS
 from .status_detail import months_considered, next_payment_due, overpaid, payments_applied, render_months
 
 WORDS = {
-    "formula": {"ru": "формула", "kk": "формула", "en": "formula"},
-    "from": {"ru": "с", "kk": "бастап", "en": "from"},
-    "fact": {"ru": "факт", "kk": "факт", "en": "fact"},
-    "assumption": {"ru": "допущение", "kk": "болжам", "en": "assumption"},
-    "sources": {"ru": "источники", "kk": "дереккөздер", "en": "sources"},
-    "categories": {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"},
-    "none": {"ru": "ни одна не применяется", "kk": "ешқайсысы қолданылмайды", "en": "none applies"},
-    "stated": {"ru": "указано в сценарии", "kk": "сценарийде көрсетілген", "en": "stated in the scenario"},
-    "condition": {"ru": "условие выполнено", "kk": "шарт орындалды", "en": "condition holds"},
-    "status": {"ru": "Статус застрахованности", "kk": "Сақтандырылу мәртебесі", "en": "Insured status"},
-    "on": {"ru": "на", "kk": "күні", "en": "on"},
-    "yes": {"ru": "да", "kk": "иә", "en": "yes"},
-    "no": {"ru": "нет", "kk": "жоқ", "en": "no"},
-    "state": {"ru": "платит республиканский бюджет", "kk": "республикалық бюджет төлейді",
-                   "en": "paid by the republican budget"},
-    "local": {"ru": "платит местный исполнительный орган", "kk": "жергілікті атқарушы орган төлейді",
-              "en": "paid by the local executive body"},
-    "by_employer": {"ru": "по работодателям", "kk": "жұмыс берушілер бойынша", "en": "by employer"},
-    "last_paid": {"ru": "последний оплаченный месяц", "kk": "соңғы төленген ай", "en": "last paid month"},
-    "continuous": {"ru": "месяцев непрерывных платежей", "kk": "үздіксіз төлем айлары",
-                   "en": "months of continuous payments"},
-    "until": {"ru": "статус действует до", "kk": "мәртебе мерзімі", "en": "insured until"},
-    "grace_end": {"ru": "конец льготного периода", "kk": "жеңілдікті кезеңнің соңы", "en": "grace period ends"},
-    "debt": {"ru": "месяцев задолженности", "kk": "берешек айлары", "en": "months in debt"},
-    "assumed": {"ru": "платежи приняты уплаченными в срок (в сценарии их нет)",
-                "kk": "төлемдер мерзімінде төленген деп қабылданды (сценарийде жоқ)",
-                "en": "payments taken as made on time (the scenario lists none)"},
+    "formula": Msg("formula"),
+    "from": Msg("from"),
+    "fact": Msg("fact"),
+    "assumption": Msg("assumption"),
+    "sources": Msg("sources"),
+    "categories": Msg("Preferential categories"),
+    "none": Msg("none applies"),
+    "stated": Msg("stated in the scenario"),
+    "condition": Msg("condition holds"),
+    "status": Msg("Insured status"),
+    "on": Msg("on"),
+    "yes": Msg("yes"),
+    "no": Msg("no"),
+    "state": Msg("paid by the republican budget"),
+    "local": Msg("paid by the local executive body"),
+    "by_employer": Msg("by employer"),
+    "last_paid": Msg("last paid month"),
+    "continuous": Msg("months of continuous payments"),
+    "until": Msg("insured until"),
+    "grace_end": Msg("grace period ends"),
+    "debt": Msg("months in debt"),
+    "assumed": Msg("payments taken as made on time (the scenario lists none)"),
 }
 
 
@@ -52,7 +48,8 @@ def _cite(entry: Dated, policy: PolicySet, lang: str) -> dict[str, Any]:
     """The citation of a dated entry: the act, each source by title and address, the assumption in `lang`."""
     ref = entry.prov.reference
     assumption = entry.prov.assumption
-    return {"citation": ref.cite() + gaps(ref.unknown, lang), "unknown": dict(ref.unknown), "url": ref.url,
+    return {"citation": ref.cite() + gaps(ref.unknown, lang), "act": ref.act, "number": ref.number,
+            "article": ref.article, "unknown": dict(ref.unknown), "url": ref.url,
             "sources": cited(policy.sources, ref.sources, lang),
             "confidence": entry.prov.confidence, "assumption": assumption[lang] if assumption else None,
             "note": entry.prov.note, "from": entry.start.isoformat(), "where": f"{entry.prov.file}:{entry.prov.line}"}

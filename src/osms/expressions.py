@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from simpleeval import SimpleEval
 
+from .messages import N_, _
 from .money import round_array
 
 MAX_FORMULA_CHARS = 4000
@@ -95,14 +96,14 @@ class ExpressionError(ValueError):
 
 def _describe(node: ast.AST) -> str:
     names = {
-        ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[b])",
-        ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
-        ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions", ast.List: "lists",
-        ast.Tuple: "tuples", ast.Dict: "dicts", ast.Set: "sets", ast.JoinedStr: "f-strings",
-        ast.NamedExpr: "assignment (:=)", ast.Starred: "unpacking (*x)", ast.Await: "await",
+        ast.Attribute: N_("attribute access (a.b)"), ast.Subscript: N_("indexing (a[b])"),
+        ast.Lambda: "lambda", ast.ListComp: N_("comprehensions"), ast.SetComp: N_("comprehensions"),
+        ast.DictComp: N_("comprehensions"), ast.GeneratorExp: N_("comprehensions"), ast.List: N_("lists"),
+        ast.Tuple: N_("tuples"), ast.Dict: N_("dicts"), ast.Set: N_("sets"), ast.JoinedStr: "f-strings",
+        ast.NamedExpr: N_("assignment (:=)"), ast.Starred: N_("unpacking (*x)"), ast.Await: "await",
         ast.Yield: "yield", ast.YieldFrom: "yield",
     }
-    return names.get(type(node), type(node).__name__)
+    return _(names[type(node)]) if type(node) in names else type(node).__name__
 
 
 @dataclass
@@ -120,15 +121,17 @@ class Formula:
 def compile_formula(text: str, known: Mapping[str, str]) -> Formula:
     """Parse and check a formula. `known` maps each readable name to its entity (person or job)."""
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError("formula is empty")
+        raise ExpressionError(_("formula is empty"))
     if len(text) > MAX_FORMULA_CHARS:
-        raise ExpressionError(f"formula is {len(text)} characters; the limit is {MAX_FORMULA_CHARS}")
+        raise ExpressionError(_("formula is {count} characters; the limit is {limit}", count=len(text),
+                                limit=MAX_FORMULA_CHARS))
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"not a valid formula: {exc.msg} (column {exc.offset})") from None
+        raise ExpressionError(_("not a valid formula: {msg} (column {offset})", msg=exc.msg,
+                                offset=exc.offset)) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError("formula is too deeply nested") from None
+        raise ExpressionError(_("formula is too deeply nested")) from None
     names: set[str] = set()
     funcs: set[str] = set()
     entity = _check(tree.body, known, names, funcs, 0)
@@ -139,32 +142,33 @@ def compile_formula(text: str, known: Mapping[str, str]) -> Formula:
 def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[str], depth: int) -> str:
     """Check one node; return the entity of its value (job if any job-level value flows into it)."""
     if depth > MAX_DEPTH:
-        raise ExpressionError(f"formula is nested deeper than {MAX_DEPTH} levels")
+        raise ExpressionError(_("formula is nested deeper than {limit} levels", limit=MAX_DEPTH))
     d = depth + 1
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ExpressionError(f"only numbers may be written in a formula, not {node.value!r}")
+            raise ExpressionError(_("only numbers may be written in a formula, not {value}", value=repr(node.value)))
         if abs(node.value) > 1e15:
-            raise ExpressionError(f"number {node.value} is too large")
+            raise ExpressionError(_("number {value} is too large", value=node.value))
         return PERSON
     if isinstance(node, ast.Name):
         if node.id in ("True", "False"):
             return PERSON
         if node.id in FUNCTIONS:
-            raise ExpressionError(f"{node.id} is a function: call it as {node.id}(...)")
+            raise ExpressionError(_("{id} is a function: call it as {id}(...)", id=node.id))
         if node.id not in known:
             hint = _closest(node.id, known)
-            raise ExpressionError(f"unknown name {node.id!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+            raise ExpressionError(_("unknown name {name}", name=repr(node.id))
+                                  + (_(" (did you mean {hint}?)", hint=repr(hint)) if hint else ""))
         names.add(node.id)
         return known[node.id]
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
             sym = _OP_SYMBOL.get(type(node.op), type(node.op).__name__)
-            raise ExpressionError(f"operator {sym} is not allowed (use + - * / and the functions)")
+            raise ExpressionError(_("operator {sym} is not allowed (use + - * / and the functions)", sym=sym))
         return _join(_check(node.left, known, names, funcs, d), _check(node.right, known, names, funcs, d))
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.Invert):
-            raise ExpressionError("operator ~ is not allowed (use not)")
+            raise ExpressionError(_("operator ~ is not allowed (use not)"))
         return _check(node.operand, known, names, funcs, d)
     if isinstance(node, ast.BoolOp):
         ents = [_check(v, known, names, funcs, d) for v in node.values]
@@ -172,7 +176,7 @@ def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[
     if isinstance(node, ast.Compare):
         for op in node.ops:
             if type(op) not in _CMPOPS:
-                raise ExpressionError(f"comparison {type(op).__name__} is not allowed")
+                raise ExpressionError(_("comparison {name} is not allowed", name=type(op).__name__))
         ents = [_check(node.left, known, names, funcs, d)]
         ents += [_check(c, known, names, funcs, d) for c in node.comparators]
         return JOB if JOB in ents else PERSON
@@ -181,31 +185,33 @@ def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[
         return JOB if JOB in ents else PERSON
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
-            raise ExpressionError("only the policy functions may be called, by name")
+            raise ExpressionError(_("only the policy functions may be called, by name"))
         fname = node.func.id
         if fname not in FUNCTIONS:
             allowed = ", ".join(sorted(FUNCTIONS))
-            raise ExpressionError(f"unknown function {fname!r}; the functions are: {allowed}")
+            raise ExpressionError(_("unknown function {fname}; the functions are: {allowed}", fname=repr(fname),
+                                    allowed=allowed))
         fn = FUNCTIONS[fname]
         if node.keywords:
-            raise ExpressionError(f"{fname}() takes no keyword arguments")
+            raise ExpressionError(_("{fname}() takes no keyword arguments", fname=fname))
         if any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError("unpacking (*x) is not allowed in a formula")
+            raise ExpressionError(_("unpacking (*x) is not allowed in a formula"))
         n = len(node.args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
-            want = str(fn.min_args) if fn.max_args == fn.min_args else f"at least {fn.min_args}"
-            raise ExpressionError(f"{fname}() takes {want} arguments, not {n}")
+            want = str(fn.min_args) if fn.max_args == fn.min_args else _("at least {count}", count=fn.min_args)
+            raise ExpressionError(_("{fname}() takes {want} arguments, not {n}", fname=fname, want=want, n=n))
         for pos in fn.const_args:
             arg = node.args[pos]
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float))
                     and not isinstance(arg.value, bool) and arg.value > 0):
-                raise ExpressionError(f"argument {pos + 1} of {fname}() must be a positive number")
+                raise ExpressionError(_("argument {value} of {fname}() must be a positive number", value=pos + 1,
+                                        fname=fname))
         funcs.add(fname)
         ents = [_check(a, known, names, funcs, d) for a in node.args]
         if fn.gives is not None:
             return fn.gives
         return JOB if JOB in ents else PERSON
-    raise ExpressionError(f"{_describe(node)} is not allowed in a formula")
+    raise ExpressionError(_("{describe} is not allowed in a formula", describe=_describe(node)))
 
 
 def _join(a: str, b: str) -> str:

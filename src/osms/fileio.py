@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import IO
 
 from .errors import OsmsError
+from .messages import _, os_reason
 
 # Errors of the disk or the folder, not of the engine: reported as a clean error (exit 2), old output kept.
 _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 
 def _disk_error(exc: OSError, target: Path) -> OsmsError:
-    why = exc.strerror or os.strerror(exc.errno or 0)
-    return OsmsError(f"cannot write the output: {why}; nothing was written (any old file is kept)",
+    why = os_reason(exc)
+    return OsmsError(_("cannot write the output: {why}; nothing was written (any old file is kept)", why=why),
                      file=str(target))
 
 
@@ -72,7 +73,7 @@ class AtomicGroup:
         target = Path(path)
         directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
-            raise OsmsError("the output folder does not exist", file=str(target))
+            raise OsmsError(_("the output folder does not exist"), file=str(target))
         clean_stale_parts(target)
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=directory)
@@ -105,7 +106,7 @@ class AtomicGroup:
             raise
 
     def abort(self) -> None:
-        for _, tmp, fh in self.files:
+        for _path, tmp, fh in self.files:
             with contextlib.suppress(OSError):
                 fh.close()
             with contextlib.suppress(OSError):
@@ -122,8 +123,8 @@ def atomic_group() -> Iterator[AtomicGroup]:
         if exc.errno in _DISK_ERRORS and len(group.files) == 1:
             raise _disk_error(exc, group.files[0][0]) from None
         if exc.errno in _DISK_ERRORS and group.files:  # which of the files failed is not known: name the folder
-            why = exc.strerror or os.strerror(exc.errno or 0)
-            raise OsmsError(f"cannot write the outputs: {why}; nothing was written (any old files are kept)",
+            why = os_reason(exc)
+            raise OsmsError(_("cannot write the outputs: {why}; nothing was written (any old files are kept)", why=why),
                             file=str(group.files[0][0].parent)) from None
         raise
     except BaseException:
@@ -168,12 +169,13 @@ def refuse_clashes(inputs: Iterable[tuple[str, Path | None]], outputs: Iterable[
     for i, (label, out) in enumerate(outs):
         for in_label, src in ins:
             if src.is_dir() and out.suffix.lower() in (".yaml", ".yml") and _inside(out, src):
-                raise OsmsError(f"{label} lies inside the {in_label} folder {src}, whose YAML files are read: "
-                                "write it somewhere else", file=str(out))
+                raise OsmsError(_("{label} lies inside the {in_label} folder {src}, whose YAML files are read: "
+                                  "write it somewhere else", label=label, in_label=in_label, src=src), file=str(out))
             if _same(out, src):
-                raise OsmsError(f"{label} is the same file as the {in_label} {src}: writing it would destroy "
-                                "the input; choose another path", file=str(out))
+                raise OsmsError(_("{label} is the same file as the {in_label} {src}: writing it would destroy the "
+                                  "input; choose another path", label=label, in_label=in_label, src=src), file=str(out))
         for other_label, other in outs[:i]:
             if _same(out, other):
-                raise OsmsError(f"{label} is the same file as {other_label} {other}: choose another path",
+                raise OsmsError(_("{label} is the same file as {other_label} {other}: choose another path", label=label,
+                                  other_label=other_label, other=other),
                                 file=str(out))

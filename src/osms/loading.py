@@ -12,6 +12,7 @@ import yaml
 
 from .errors import OsmsError
 from .limits import MAX_ANY_LIST, MAX_ANY_TEXT, cut
+from .messages import _, os_reason
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -51,11 +52,12 @@ def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_tex
     stack: list[list[Any]] = []
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent):
-            raise OsmsError("YAML aliases (*name) are not allowed: write the value out in full",
+            raise OsmsError(_("YAML aliases (*name) are not allowed: write the value out in full"),
                             file=filename, line=event.start_mark.line + 1)
         anchor = getattr(event, "anchor", None)
         if anchor:
-            raise OsmsError(f"YAML anchors (&{cut(anchor)[1:-1]}) are not allowed: write the value out in full",
+            raise OsmsError(_("YAML anchors (&{value}) are not allowed: write the value out in full",
+                              value=cut(anchor)[1:-1]),
                             file=filename, line=event.start_mark.line + 1)
         if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             key = None
@@ -67,24 +69,26 @@ def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_tex
                         frame[4] = event.value if isinstance(event, yaml.ScalarEvent) else None
                         if isinstance(event, yaml.ScalarEvent):
                             if len(event.value) > max_text:
-                                raise OsmsError(f"a key of {len(event.value):,} characters; the limit is "
-                                                f"{max_text:,}", file=filename, line=event.start_mark.line + 1)
+                                raise OsmsError(_("a key of {count} characters; the limit is {max_text}",
+                                                  count=format(len(event.value), ','), max_text=format(max_text, ',')),
+                                                file=filename, line=event.start_mark.line + 1)
                             continue
                     else:
                         frame[3], key = True, frame[4]
                 else:
                     frame[1] += 1
                     if frame[1] > frame[2]:
-                        raise OsmsError(f"more than {frame[2]:,} items; the limit is {frame[2]:,}",
+                        raise OsmsError(_("more than {limit} items; the limit is {limit}", limit=format(frame[2], ',')),
                                         file=filename, line=event.start_mark.line + 1, field=frame[4])
             if isinstance(event, yaml.ScalarEvent):
                 if len(event.value) > max_text:
-                    raise OsmsError(f"a text of {len(event.value):,} characters; the limit is {max_text:,}",
+                    raise OsmsError(_("a text of {count} characters; the limit is {max_text}",
+                                      count=format(len(event.value), ','), max_text=format(max_text, ',')),
                                     file=filename, line=event.start_mark.line + 1,
                                     field=cut(key)[1:-1] if isinstance(key, str) else None)
                 continue
             if len(stack) >= MAX_DEPTH:
-                raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels", file=filename,
+                raise OsmsError(_("nesting deeper than {limit} levels", limit=MAX_DEPTH), file=filename,
                                 line=event.start_mark.line + 1)
             limit = MAX_ANY_LIST
             if isinstance(event, yaml.SequenceStartEvent) and lists is not None:
@@ -129,21 +133,22 @@ class NotPlainNumber(str):
 def _not_plain_reason(text: str) -> str:
     t = text.lstrip("+-")
     if ":" in t:
-        return "YAML reads digits with colons as base 60"
+        return _("YAML reads digits with colons as base 60")
     if t[:2] in ("0x", "0b"):
-        return "YAML reads it as " + ("hexadecimal" if t[1] == "x" else "binary")
+        return _("YAML reads it as hexadecimal") if t[1] == "x" else _("YAML reads it as binary")
     if "_" in t:
-        return "digit separators are not allowed"
+        return _("digit separators are not allowed")
     if "e" in t.lower():
-        return "exponents are not allowed"
-    return "leading zeros are not allowed" if "." in t else "a leading 0 makes YAML read it as octal"
+        return _("exponents are not allowed")
+    return _("leading zeros are not allowed") if "." in t else _("a leading 0 makes YAML read it as octal")
 
 
 def _check_plain(node: Any, root: Any, path: list[str | int], filename: str) -> None:
     """Refuse every scalar left as a NotPlainNumber (a mapping key stays a name)."""
     if isinstance(node, NotPlainNumber):
-        raise OsmsError(f"{node} is not a plain decimal number ({_not_plain_reason(node)}): write the digits "
-                        "only, like 300000 or 1500.50, or quote it if it is text", file=filename,
+        raise OsmsError(_("{node} is not a plain decimal number ({not_plain_reason}): write the digits only, like "
+                          "300000 or 1500.50, or quote it if it is text", node=node,
+                          not_plain_reason=_not_plain_reason(node)), file=filename,
                         line=line_of(root, path), field=field_name(path) or None)
     if isinstance(node, dict):
         for k, v in node.items():
@@ -160,7 +165,7 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise OsmsError(f"{node.value!r} is not a finite number", file=loader.filename,
+        raise OsmsError(_("{value} is not a finite number", value=repr(node.value)), file=loader.filename,
                         line=node.start_mark.line + 1)
     return value
 
@@ -173,12 +178,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if isinstance(key, bool) or not isinstance(key, (str, int)):
-            raise OsmsError(f"mapping key {key_node.value!r} must be a plain name or date",
+            raise OsmsError(_("mapping key {value} must be a plain name or date", value=repr(key_node.value)),
                             file=loader.filename, line=line)
         key = str(key)
         if key in result:
             raise OsmsError(
-                f"duplicate key {key!r} (first at line {result.key_lines[key]}): keep one",
+                _("duplicate key {key} (first at line {value}): keep one", key=repr(key), value=result.key_lines[key]),
                 file=loader.filename, line=line)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
@@ -214,11 +219,11 @@ def load_yaml_text(text: str, filename: str, lists: dict[str, int] | None = None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise OsmsError(f"YAML syntax error: {problem}", file=filename, line=line) from None
+        raise OsmsError(_("YAML syntax error: {problem}", problem=problem), file=filename, line=line) from None
     except yaml.YAMLError as exc:
-        raise OsmsError(f"YAML error: {exc}", file=filename) from None
+        raise OsmsError(_("YAML error: {exc}", exc=exc), file=filename) from None
     except RecursionError:
-        raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels", file=filename) from None
+        raise OsmsError(_("nesting deeper than {limit} levels", limit=MAX_DEPTH), file=filename) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -231,19 +236,19 @@ def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise OsmsError(f"cannot read file: {exc.strerror}", file=name) from None
+        raise OsmsError(_("cannot read file: {reason}", reason=os_reason(exc)), file=name) from None
     if size > max_bytes:
-        raise OsmsError(f"file is {size} bytes; the limit is {max_bytes}", file=name)
+        raise OsmsError(_("file is {size} bytes; the limit is {max_bytes}", size=size, max_bytes=max_bytes), file=name)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise OsmsError(f"cannot read file: {exc.strerror}", file=name) from None
+        raise OsmsError(_("cannot read file: {reason}", reason=os_reason(exc)), file=name) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise OsmsError(f"file is not UTF-8 (byte {col} of the line)", file=name, line=line) from None
+        raise OsmsError(_("file is not UTF-8 (byte {col} of the line)", col=col), file=name, line=line) from None
     return load_yaml_text(text, name, lists, max_text)
 
 
@@ -264,8 +269,9 @@ def yaml_files_within(root: Path) -> list[Path]:
                 target = os.path.realpath(path)
                 if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
                     shown = os.path.relpath(path, root.parent)
-                    raise OsmsError(f"a symbolic link to {cut(target, 200)}, outside the policy folder: policy files "
-                                    "are read only from inside it; copy the file into the folder instead",
+                    raise OsmsError(_("a symbolic link to {target}, outside the policy folder: policy files are "
+                                      "read only from inside it; copy the file into the folder instead",
+                                      target=cut(target, 200)),
                                     file=shown)
         found += [Path(dirpath) / n for n in filenames if n.endswith(".yaml") and not n.startswith(".")]
     return sorted(p for p in found if p.is_file())

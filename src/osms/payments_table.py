@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from .csvformat import DEFAULT, CsvFormat, read_numbers
 from .errors import OsmsError
 from .limits import MAX_ID, cut
+from .messages import _
 from .policy import PolicySet
 from .scenario import payment_kind, payment_kinds
 
@@ -41,14 +42,16 @@ def check_payment_columns(policy: PolicySet, names: list[str], keep: Iterable[st
     for name in names:
         if name not in COLUMNS:
             hint = difflib.get_close_matches(name.lower(), COLUMNS, n=1, cutoff=0.6)
-            raise OsmsError(f"unknown column {cut(name)} in the payments table"
-                            + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                            + ": it reads " + ", ".join(COLUMNS), file=file)
+            raise OsmsError((_("unknown column {name} in the payments table (did you mean {hint}?): it reads "
+                              "{columns}", name=cut(name), hint=repr(hint[0]), columns=", ".join(COLUMNS)) if hint
+                             else _("unknown column {name} in the payments table: it reads {columns}",
+                                    name=cut(name), columns=", ".join(COLUMNS))), file=file)
         if names.count(name) > 1:
-            raise OsmsError(f"column {cut(name)} appears more than once: rename or remove one", file=file)
+            raise OsmsError(_("column {name} appears more than once: rename or remove one", name=cut(name)),
+                            file=file)
     for name in REQUIRED:
         if name not in names:
-            raise OsmsError(f"the payments table has no `{name}` column", file=file)
+            raise OsmsError(_("the payments table has no `{name}` column", name=name), file=file)
 
 
 @dataclass
@@ -235,7 +238,7 @@ def payment_records(policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.
             file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
             offset += rb.num_rows
     if not parts:
-        raise OsmsError("the payments table has no rows", file=files[0] if files else None)
+        raise OsmsError(_("the payments table has no rows"), file=files[0] if files else None)
     ids = pa.concat_arrays(id_parts)
     order = _np(pc.sort_indices(ids))
     sorted_ids = pc.take(ids, pa.array(order))

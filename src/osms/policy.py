@@ -17,6 +17,7 @@ from .errors import Collector, OsmsError
 from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
 from .facts import BUILTIN_FACTS, FactDef
 from .loading import LineDict, field_name, line_of, load_yaml_file, yaml_files_within
+from .messages import _
 from .roles import KINDS as ROLE_KINDS
 from .roles import RULE_UNITS, Roles
 
@@ -292,11 +293,12 @@ class _Builder:
         key = f"{kind}:{name}" if kind in ("category", "service") else name
         if key in self.where:
             f, ln = self.where[key]
-            self.errors.add(f"{kind} '{name}' is already defined at {f}:{ln}; names must be unique",
+            self.errors.add(_("{kind} '{name}' is already defined at {where}; names must be unique", kind=_(kind),
+                              name=name, where=f"{f}:{ln}"),
                             file=file, line=line, field=name)
             return False
         if key in BUILTIN_FACTS or key in AGGREGATES or key.startswith("in_"):
-            self.errors.add(f"'{name}' is a reserved name (a built-in fact, aggregate or category flag)",
+            self.errors.add(_("'{name}' is a reserved name (a built-in fact, aggregate or category flag)", name=name),
                             file=file, line=line, field=name)
             return False
         self.where[key] = (file, line)
@@ -340,12 +342,12 @@ class _Builder:
             missing = [k for k in ("number", "article", "adopted") if k not in ref and f"{k}_unknown" not in ref]
             if missing:
                 self.warnings.append(OsmsError(
-                    f"reference lacks {', '.join(missing)} (give it, or say why it is not known in "
-                    f"{missing[0]}_unknown)", file=file,
+                    _("reference lacks {fields} (give it, or say why it is not known in {missing}_unknown)",
+                      fields=', '.join(missing), missing=missing[0]), file=file,
                     line=line_of(doc, [*path, "reference"]), field=field_name([*path, "reference"])))
             for k in ("number", "article", "adopted"):
                 if k in ref and f"{k}_unknown" in ref:
-                    self.errors.add(f"give either {k} or {k}_unknown, not both", file=file,
+                    self.errors.add(_("give either {k} or {k}_unknown, not both", k=k), file=file,
                                     line=line_of(doc, [*path, "reference", f"{k}_unknown"]),
                                     field=field_name([*path, "reference", f"{k}_unknown"]))
             no_value = entry.get("no_value")
@@ -359,13 +361,13 @@ class _Builder:
     def add_document(self, doc: LineDict, file: str) -> None:
         if "policy_set" in doc:
             if self.header is not None:
-                self.errors.add(f"policy_set is already declared in {self.header[1]}", file=file,
+                self.errors.add(_("policy_set is already declared in {value}", value=self.header[1]), file=file,
                                 line=line_of(doc, ["policy_set"]), field="policy_set")
             else:
                 self.header = (doc, file)
         if "roles" in doc:
             if self.roles is not None:
-                self.errors.add(f"roles are already bound in {self.roles[1]}", file=file,
+                self.errors.add(_("roles are already bound in {where}", where=self.roles[1]), file=file,
                                 line=line_of(doc, ["roles"]), field="roles")
             else:
                 self.roles = (doc, file)
@@ -373,7 +375,8 @@ class _Builder:
             line = line_of(doc, ["sources", key])
             if f"source:{key}" in self.where:
                 f, ln = self.where[f"source:{key}"]
-                self.errors.add(f"source '{key}' is already defined at {f}:{ln}; keys must be unique",
+                self.errors.add(_("source '{key}' is already defined at {where}; keys must be unique", key=key,
+                                  where=f"{f}:{ln}"),
                                 file=file, line=line, field=f"sources.{key}")
                 continue
             self.where[f"source:{key}"] = (file, line)
@@ -407,14 +410,15 @@ class _Builder:
         so every value must be a finite float too."""
         value = Decimal(entry["value"])
         if not abs(value) < MAX_PARAMETER:
-            self.errors.add(f"value {entry['value']} is too large (the limit is {MAX_PARAMETER:.0e})", file=file,
+            self.errors.add(_("value {value} is too large (the limit is {limit})", value=entry['value'],
+                              limit=format(MAX_PARAMETER, '.0e')), file=file,
                             line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
         return value
 
     def bind_roles(self) -> Roles | None:
         """The `roles:` section, each bound name checked to be a parameter, fact or rule of the set."""
         if self.roles is None:
-            self.errors.add("no file binds the engine's roles (expected a roles: section in policy.yaml)",
+            self.errors.add(_("no file binds the engine's roles (expected a roles: section in policy.yaml)"),
                             file=str(self.root))
             return None
         doc, file = self.roles
@@ -426,11 +430,15 @@ class _Builder:
                 path: list[str | int] = ["roles", kind, role]
                 problem = None
                 if name not in defined[kind]:
-                    problem = f"role {role} is bound to '{name}', which is not a {kind[:-1]} of this set"
+                    what = {"parameters": _("a parameter"), "facts": _("a fact"), "rules": _("a rule")}[kind]
+                    problem = _("role {role} is bound to '{name}', which is not {kind} of this set", role=role,
+                                name=name, kind=what)
                 elif kind == "facts" and self.facts[name].type != "bool":
-                    problem = f"role {role} needs a yes/no fact; '{name}' is a {self.facts[name].type}"
+                    problem = _("role {role} needs a yes/no fact; '{name}' is a {type}", role=role, name=name,
+                                type=self.facts[name].type)
                 elif kind == "rules" and rule_units[name] != RULE_UNITS[role]:
-                    problem = f"role {role} needs a rule in {RULE_UNITS[role]}; '{name}' is in {rule_units[name]}"
+                    problem = _("role {role} needs a rule in {unit}; '{name}' is in {other}", role=role,
+                                unit=RULE_UNITS[role], name=name, other=rule_units[name])
                 if problem:
                     self.errors.add(problem, file=file, line=line_of(doc, path), field=field_name(path))
         lines = {f"{kind}.{role}": (file, line_of(doc, ["roles", kind, role]))
@@ -465,16 +473,16 @@ class _Builder:
                 if f is not None:
                     names.update(f.names)
                     if entity == PERSON and f.entity == JOB:
-                        self.errors.add("the rule is per person but the formula gives one value per job; "
-                                        "wrap per-job values in sum_jobs(...)", file=file,
+                        self.errors.add(_("the rule is per person but the formula gives one value per job; wrap "
+                                          "per-job values in sum_jobs(...)"), file=file,
                                         line=line_of(doc, [*path, "formula"]), field=field_name([*path, "formula"]))
                 checks: list[InvalidIf] = []
                 for i, inv in enumerate(entry.get("invalid_if", [])):
                     ipath = [*path, "invalid_if", i, "when"]
                     g = self.compile(inv["when"], known, doc, ipath, file)
                     if g is not None and g.entity == JOB:
-                        self.errors.add("an invalid_if condition must give one value per person; "
-                                        "use any_jobs(...)", file=file, line=line_of(doc, ipath),
+                        self.errors.add(_("an invalid_if condition must give one value per person; use any_jobs(...)"),
+                                        file=file, line=line_of(doc, ipath),
                                         field=field_name(ipath))
                     elif g is not None:
                         names.update(g.names)
@@ -505,12 +513,12 @@ class _Builder:
                     if cond is not None:
                         names.update(cond.names)
                         if cond.entity == JOB:
-                            self.errors.add("a category condition must give one value per person",
+                            self.errors.add(_("a category condition must give one value per person"),
                                             file=file, line=line_of(doc, [*path, "condition"]),
                                             field=field_name([*path, "condition"]))
                 payer = entry["payer"]
                 if payer == "republican":  # the old name, accepted for one release
-                    self.warnings.append(OsmsError("payer 'republican' is the old name of 'state'; write 'state'",
+                    self.warnings.append(OsmsError(_("payer 'republican' is the old name of 'state'; write 'state'"),
                                                    file=file, line=line_of(doc, [*path, "payer"]),
                                                    field=field_name([*path, "payer"])))
                     payer = "state"
@@ -539,7 +547,7 @@ class _Builder:
                 first = cycle[0]
                 key = f"category:{first[3:]}" if first.startswith("in_") else first
                 where = self.where.get(key, (None, None))
-                self.errors.add("rules depend on each other in a cycle: " + " → ".join(cycle),
+                self.errors.add(_("rules depend on each other in a cycle: {cycle}", cycle=" → ".join(cycle)),
                                 file=where[0], line=where[1], field=cycle[0])
                 raise _CycleFound
             state[node] = 1
@@ -567,10 +575,10 @@ def load_policies(root: Path | str, known_on: dt.date | None = None) -> PolicySe
     With `known_on`, entries whose act was adopted after that date are left out: the law as it was known then."""
     root = Path(root)
     if not root.is_dir():
-        raise OsmsError("not a policy directory", file=str(root))
+        raise OsmsError(_("not a policy directory"), file=str(root))
     files = policy_files(root)
     if not files:
-        raise OsmsError("no policy files (*.yaml) found", file=str(root))
+        raise OsmsError(_("no policy files (*.yaml) found"), file=str(root))
     key = _cache_key(root, files, known_on)
     cached = _cache_get(key)
     if cached is not None:
@@ -585,7 +593,11 @@ def _cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
     from . import __version__
 
     # The folder's name is in the key because messages name files relative to its parent ("policies/…").
-    h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve().name}".encode())
+    from .messages import LOCALE_DIR, current
+
+    # ... and the language: warnings are kept in the set, in the words of the language they were made in
+    h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve().name}|{current()}".encode())
+    h.update((LOCALE_DIR / current() / "LC_MESSAGES" / "osms.po").read_bytes())
     engine = Path(__file__).parent
     for path in sorted(engine.rglob("*.py")):  # any change to the engine, in any subpackage, invalidates the cache
         h.update(path.relative_to(engine).as_posix().encode() + b"\0" + path.read_bytes())
@@ -651,7 +663,7 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
             continue
         blobs.append((path.relative_to(root).as_posix(), path.read_bytes()))
         if not isinstance(doc, LineDict):
-            b.errors.add("a policy file must be a mapping of sections (policy_set, parameters, rules, ...)",
+            b.errors.add(_("a policy file must be a mapping of sections (policy_set, parameters, rules, ...)"),
                          file=rel, line=1)
             continue
         problems = schema.validate("policy", doc, rel)
@@ -660,7 +672,7 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
             continue
         b.add_document(doc, rel)
     if b.header is None and not b.errors.errors:
-        b.errors.add("no file declares policy_set (expected in policy.yaml)", file=str(root))
+        b.errors.add(_("no file declares policy_set (expected in policy.yaml)"), file=str(root))
     if b.header is None:
         b.errors.raise_if_any()
     assert b.header is not None
@@ -694,4 +706,4 @@ def bundled_policies() -> Path:
     for candidate in (here / "policies", here.parent.parent / "policies"):
         if (candidate / "policy.yaml").is_file():
             return candidate
-    raise OsmsError("the bundled policies are missing from this installation; pass --policies DIR")
+    raise OsmsError(_("the bundled policies are missing from this installation; pass --policies DIR"))

@@ -26,6 +26,7 @@ from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
 from .history import budget_payers
+from .messages import _, current
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .population_ledger import ledger_status
@@ -184,7 +185,7 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     ids = _column(table, "id")
     assert ids is not None
     if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
-        raise OsmsError(f"the `id` column must be text, not {ids.type} (an IIN may start with 0)")
+        raise OsmsError(_("the `id` column must be text, not {type} (an IIN may start with 0)", type=ids.type))
     id_text = pc.utf8_trim_whitespace(ids)
     _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), "id: empty")
     _flag(bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
@@ -310,13 +311,13 @@ def check_status_columns(names: list[str], payments: bool, file: str | None = No
 
     summary = [c for c in ("paid_through", "paid_run") if c in names]
     if payments and summary:
-        raise OsmsError(f"with --payments, status comes from the payments: remove the column {summary[0]}",
-                        file=file)
+        raise OsmsError(_("with --payments, status comes from the payments: remove the column {name}",
+                          name=summary[0]), file=file)
     if payments and "situation_from" not in names:
-        raise OsmsError("with --payments the people table needs a `situation_from` column (YYYY-MM: the month the "
-                        "person's current jobs and activities began; empty where nothing is owed)", file=file)
+        raise OsmsError(_("with --payments the people table needs a `situation_from` column (YYYY-MM: the month the "
+                          "person's current jobs and activities began; empty where nothing is owed)"), file=file)
     if not payments and "situation_from" in names:
-        raise OsmsError("the column situation_from is read only with --payments: remove it or give --payments",
+        raise OsmsError(_("the column situation_from is read only with --payments: remove it or give --payments"),
                         file=file)
 
 
@@ -343,7 +344,7 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
         bad = bad.copy()
         bad[list(problems)] = True
     for inv in res.invalid:
-        errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message['en']}")
+        errors.add(inv.mask & ~bad, offset, f"{inv.node}: {inv.check.message[current()]}")
         bad = bad | inv.mask
     keep = ~bad
     mask = pa.array(keep)

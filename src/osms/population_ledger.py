@@ -128,7 +128,10 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
         if (began >= 0).all():
             earliest = max(earliest, min(int(began.min()), month - 13))
     first = max(policy.covers[0], earliest)
-    last = min(month + 12, policy.covers[1])
+    # The months after this one matter only to payments that may credit them: prepayments and payments naming no
+    # month (credited forward, up to 12 months ahead); payments naming past months never reach them.
+    forward = len(rows) and bool(((records.for_month[rows] < 0) | (records.for_month[rows] > month)).any())
+    last = min(month + 12 if forward else month, policy.covers[1])
     t = month + 13 - first
     member = np.zeros((t, n), dtype=bool)
     active = np.zeros((t, n), dtype=bool)

@@ -21,6 +21,7 @@ from .dates import DateFormatError, month_end, month_of, parse_date, parse_month
 from .errors import Collector, OsmsError
 from .explain import explain, render
 from .loading import LineDict, LineList, field_name, line_of, load_yaml_file
+from .messages import _
 from .policy import PolicySet, Timeline
 from .runner import evaluate, full_record
 from .scenario import Scenario, load_scenario, parse_scenario, require_born
@@ -120,7 +121,8 @@ def _schema_errors(doc: Any, shown: str) -> list[OsmsError]:
 def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
     doc = load_yaml_file(path, shown)
     if not isinstance(doc, LineDict) or not isinstance(doc.get("cases"), LineList):
-        raise OsmsError("a case file must have `cases:`, a list of {note, month, scenario, want}", file=shown, line=1)
+        raise OsmsError(_("a case file must have `cases:`, a list of {note, month, scenario, want}"), file=shown,
+                        line=1)
     errors = Collector()
     errors.extend(_schema_errors(doc, shown))
     errors.raise_if_any()
@@ -131,7 +133,8 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
         where: dict[str, Any] = {"file": shown, "line": line, "field": f"cases[{i}]"}
         if "id" in c:
             if str(c["id"]) in ids:
-                errors.add(f"id {c['id']!r} is already used by the case on line {ids[str(c['id'])]}", **where)
+                errors.add(_("id {id} is already used by the case on line {ids}", id=repr(c['id']),
+                             ids=ids[str(c['id'])]), **where)
             ids[str(c["id"])] = line
         try:
             if "month" in c:
@@ -153,7 +156,7 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
             continue
         tolerance = Decimal(str(c.get("tolerance", 0)))
         if tolerance and not any(k in policy.rules and policy.rules[k].unit == "tenge" for k in c["want"]):
-            errors.add("tolerance applies to money outputs, and want names none", **{**where,
+            errors.add(_("tolerance applies to money outputs, and want names none"), **{**where,
                        "field": f"cases[{i}].tolerance"})
             continue
         out.append(Case(shown, i, line, str(c["note"]), month, on, sc, dict(c["want"]),
@@ -201,7 +204,7 @@ def run_cases(policy: PolicySet, cases: list[Case], lang: str = "en") -> tuple[l
         st = statuses[case.on]
         for name, use in res.params.items():
             seen.values.add((name, use.entry.start))
-        for name, (_, entry) in st.params.items():
+        for name, (_value, entry) in st.params.items():
             seen.values.add((name, entry.start))
         seen.values |= st.fixed
         for node, entry in res.versions.items():
@@ -219,10 +222,11 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
     messages = [inv.message(case.month, msg_lang) for inv in res.invalid if inv.mask[i]]
     if "error" in case.want:
         if case.want["error"] not in messages:
-            out.failures.append(f"error: want {case.want['error']!r}, got {messages or 'no error'}")
+            out.failures.append(_("error: want {want}, got {got}", want=repr(case.want["error"]),
+                                  got=messages or _("no error")))
         return out
     if messages:
-        out.failures.append("unexpected error: " + "; ".join(messages))
+        out.failures.append(_("unexpected error: {errors}", errors="; ".join(messages)))
         return out
     rec = full_record(ev, res, st, i)
     for cat in policy.categories:
@@ -234,15 +238,17 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
         if key == "coverage":
             for sid, want_cov in expected.items():
                 if sid not in policy.services:
-                    out.failures.append(f"coverage: unknown service {sid!r}")
+                    out.failures.append(_("coverage: unknown service {service}", service=repr(sid)))
                     continue
                 got = service_coverage(ev, i, sid, case.on, lang)
                 seen.services.add((sid, policy.services[sid].timeline.at(case.on).start))
                 if got["covered"] != want_cov:
-                    out.failures.append(f"coverage.{sid}: want {want_cov}, got {got['covered']} ({got['explanation']})")
+                    out.failures.append(_("coverage.{service}: want {want}, got {got} ({why})", service=sid,
+                                          want=want_cov, got=got["covered"], why=got["explanation"]))
             continue
         if key not in rec:
-            out.failures.append(f"{key}: not an output (the outputs are: {', '.join(sorted(rec))})")
+            out.failures.append(_("{key}: not an output (the outputs are: {outputs})", key=key,
+                                  outputs=", ".join(sorted(rec))))
             continue
         actual = rec[key]
         if key == "categories":
@@ -254,10 +260,11 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
                 and isinstance(got, Decimal) and isinstance(want, Decimal)):  # a per-employer mapping: exact
             gap = abs(got - want)
             if gap > case.tolerance:
-                out.failures.append(f"{key}: want {_show(expected)} ± {_show(case.tolerance)}, got {_show(actual)} "
-                                    f"(off by {_show(gap)})")
+                out.failures.append(_("{key}: want {want} ± {tolerance}, got {got} (off by {gap})", key=key,
+                                      want=_show(expected), tolerance=_show(case.tolerance), got=_show(actual),
+                                      gap=_show(gap)))
         elif got != want:
-            out.failures.append(f"{key}: want {_show(expected)}, got {_show(actual)}")
+            out.failures.append(_("{key}: want {want}, got {got}", key=key, want=_show(expected), got=_show(actual)))
     if out.failures:
         names = [k for k in case.want if k in policy.rules]
         tree = explain(ev, i, case.month, names or None, lang)

@@ -1,4 +1,4 @@
-"""Results as records (for JSON) and as tables (for people), in ru, kk or en."""
+"""Results as records (for JSON) and the words the table shows (table.py lays it out), in ru, kk or en."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ from . import __version__
 from .dates import format_month
 from .errors import OsmsError
 from .evaluation import MonthResult
+from .messages import Msg
 from .money import to_decimal
 from .policy import PolicySet, Rule
 from .scenario import Batch, Scenario
 
 PAYER_LABELS = {
-    "employer": {"ru": "работодатель", "kk": "жұмыс беруші", "en": "employer"},
-    "employee": {"ru": "работник", "kk": "жұмыскер", "en": "employee"},
-    "entrepreneur": {"ru": "ИП", "kk": "ЖК", "en": "entrepreneur"},
-    "self_payer": {"ru": "самостоятельный плательщик", "kk": "дербес төлеуші", "en": "self-payer"},
-    "self_employed": {"ru": "самозанятый", "kk": "өзін-өзі жұмыспен қамтыған", "en": "self-employed"},
-    "state": {"ru": "государство", "kk": "мемлекет", "en": "state"},
-    "local": {"ru": "местный бюджет", "kk": "жергілікті бюджет", "en": "local budget"},
+    "employer": Msg("employer"),
+    "employee": Msg("employee"),
+    "entrepreneur": Msg("entrepreneur"),
+    "self_payer": Msg("self-payer"),
+    "self_employed": Msg("self-employed"),
+    "state": Msg("state"),
+    "local": Msg("local budget"),
 }
 
 
@@ -123,77 +124,14 @@ def fmt_amount(v: Any) -> str:
     return str(v)
 
 
-HEAD = {"ru": "Сценарий", "kk": "Сценарий", "en": "Scenario"}
-PAYERS_ROW = {"ru": "Кто платит", "kk": "Кім төлейді", "en": "Who pays"}
-CATS_ROW = {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"}
-POLICY_ROW = {"ru": "Политика", "kk": "Ережелер жиынтығы", "en": "Policy"}
-AS_OF = {"ru": "по состоянию на {}", "kk": "{} жағдай бойынша", "en": "as of {}"}
-INSURED_ROW = {"ru": "Застрахован (на конец месяца)", "kk": "Сақтандырылған (ай соңында)",
-               "en": "Insured (at the month's end)"}
-UNTIL_ROW = {"ru": "Статус действует до", "kk": "Мәртебе мерзімі", "en": "Insured until"}
-DEBT_ROW = {"ru": "Месяцев задолженности", "kk": "Берешек айлары", "en": "Months in debt"}
 SHORT_REASON = {
-    "transition_2020": {"ru": "переходный 2020", "kk": "өтпелі 2020", "en": "2020 transition"},
-    "category": {"ru": "льготная категория", "kk": "жеңілдікті санат", "en": "category"},
-    "payments": {"ru": "12 платежей", "kk": "12 төлем", "en": "12 payments"},
-    "prospective": {"ru": "12 платежей вперёд", "kk": "алдағы 12 төлем", "en": "12 payments ahead"},
-    "grace": {"ru": "льготный период", "kk": "жеңілдікті кезең", "en": "grace period"},
-    "category_exit": {"ru": "после категории", "kk": "санаттан кейін", "en": "after category"},
-    "it_failure": {"ru": "сбой ИС", "kk": "АЖ іркілісі", "en": "IT failure"},
-    "none": {"ru": "нет", "kk": "жоқ", "en": "no"},
+    "transition_2020": Msg("2020 transition"),
+    "category": Msg("category"),
+    "payments": Msg("12 payments"),
+    "prospective": Msg("12 payments ahead"),
+    "grace": Msg("grace period"),
+    "category_exit": Msg("after category"),
+    "it_failure": Msg("IT failure"),
+    "none": Msg("no"),
 }
-YES = {"ru": "да", "kk": "иә", "en": "yes"}
-
-
-def _insured_cell(r: dict[str, Any], lang: str) -> str:
-    why = SHORT_REASON[r["insured_reason"]][lang]
-    return f"{YES[lang]} ({why})" if r["insured"] else why
-
-
-def table(policy: PolicySet, records: list[dict[str, Any]], lang: str, width: int = 6) -> str:
-    """A readable grid per scenario: outputs down, months across (in groups of `width`)."""
-    lines = [f"{POLICY_ROW[lang]}: {policy.id} {policy.version} ({policy.fingerprint[:19]}…), "
-             + AS_OF[lang].format(policy.as_of)]
-    by_scenario: dict[str, list[dict[str, Any]]] = {}
-    for rec in records:
-        by_scenario.setdefault(rec["scenario"], []).append(rec)
-    rules = output_rules(policy)
-    for sid, recs in by_scenario.items():
-        for start in range(0, len(recs), width):
-            chunk = recs[start:start + width]
-            rows: list[list[str]] = [[f"{HEAD[lang]} {sid}"] + [r["month"] for r in chunk]]
-            for rule in rules:
-                rows.append([rule.label[lang]] + [fmt_amount(r[rule.name]) for r in chunk])
-                if rule.entity == "job":
-                    employers = sorted({e for r in chunk for e in r[rule.name]["by_employer"]})
-                    if len(employers) > 1:
-                        for e in employers:
-                            rows.append([f"  · {e}"] + [fmt_amount(r[rule.name]["by_employer"].get(e, "—"))
-                                                        for r in chunk])
-            rows.append([PAYERS_ROW[lang]] + [", ".join(PAYER_LABELS[p][lang] for p in r["payer"]) or "—"
-                                              for r in chunk])
-            if "insured" in chunk[0]:
-                rows.append([INSURED_ROW[lang]] + [_insured_cell(r, lang) for r in chunk])
-                rows.append([UNTIL_ROW[lang]] + [r["insured_until"] or ("…" if r["insured"] else "—")
-                                                 for r in chunk])
-                if any(r["debt_months"] for r in chunk):
-                    rows.append([DEBT_ROW[lang]] + [str(r["debt_months"]) for r in chunk])
-            rows.append([CATS_ROW[lang]] + [", ".join(policy.categories[c["id"]].label[lang][:28]
-                                                      for c in r["categories"] if not c.get("not_in_force"))
-                                            or "—" for r in chunk])
-            lines.append("")
-            lines.extend(_grid(rows))
-    return "\n".join(lines) + "\n"
-
-
-def _grid(rows: list[list[str]]) -> list[str]:
-    first = min(max(len(r[0]) for r in rows), 60)
-    widths = [max(len(r[c]) for r in rows) for c in range(1, len(rows[0]))]
-    out = []
-    for n, r in enumerate(rows):
-        label = r[0] if len(r[0]) <= first else r[0][: first - 1] + "…"
-        cells = [c.rjust(w) for c, w in zip(r[1:], widths)]
-        out.append(f"{label.ljust(first)}  " + "  ".join(cells))
-        if n == 0:
-            out.append("─" * len(out[-1]))
-    return out
+YES = Msg("yes")

@@ -16,6 +16,7 @@ from .errors import Collector, OsmsError
 from .facts import RESIDENCY_FACT
 from .limits import MAX_TEXT, SCENARIO_LISTS, cut
 from .loading import LineDict, field_name, line_of, load_yaml_file
+from .messages import _
 from .policy import PolicySet
 
 MAX_SCENARIO_BYTES = 8 * 1024 * 1024
@@ -94,7 +95,8 @@ def _spell(d: dict[str, Any], doc: Any, path: list[str | int], file: str, errors
         errors.add(str(exc), file=file, line=line_of(doc, path), field=field_name(path))
         return None
     if end is not None and end < start:
-        errors.add(f"'to' ({end}) is before 'from' ({start})", file=file, line=line_of(doc, [*path, "to"]),
+        errors.add(_("'to' ({end}) is before 'from' ({start})", end=end, start=start), file=file,
+                   line=line_of(doc, [*path, "to"]),
                    field=field_name([*path, "to"]))
         return None
     return Spell(start, end)
@@ -103,7 +105,7 @@ def _spell(d: dict[str, Any], doc: Any, path: list[str | int], file: str, errors
 def _money(value: Any, doc: Any, path: list[str | int], file: str, errors: Collector) -> Decimal:
     d = Decimal(value)
     if d != d.quantize(Decimal("0.01")):
-        errors.add(f"{value} has more than two decimals; amounts are in tenge and tiyn", file=file,
+        errors.add(_("{value} has more than two decimals; amounts are in tenge and tiyn", value=value), file=file,
                    line=line_of(doc, path), field=field_name(path))
     return d
 
@@ -122,7 +124,7 @@ def _monthly(mapping: dict[str, Any], doc: Any, path: list[str | int], file: str
 def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> Scenario:
     """Check a scenario document (schema, then meaning against the policies) and build the model."""
     if not isinstance(doc, LineDict):
-        raise OsmsError("a scenario must be a mapping with at least `person:`", file=file, line=1)
+        raise OsmsError(_("a scenario must be a mapping with at least `person:`"), file=file, line=1)
     problems = schema.validate("scenario", doc, file)
     if problems:
         errs = Collector()
@@ -146,7 +148,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
             continue
         for m in wages:
             if not sp.overlaps_month(m):
-                errors.add(f"wage for {format_month(m)} lies outside the job's dates",
+                errors.add(_("wage for {month} lies outside the job's dates", month=format_month(m)),
                            file=file, line=line_of(doc, [*path, "wages"]), field=field_name([*path, "wages"]))
         sc.jobs.append(Job(j["employer"], sp, wage, wages, line_of(doc, path)))
     for i, c in enumerate(doc.get("civil_contracts", [])):
@@ -172,7 +174,7 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         path = ["categories", i, "id"]
         if c["id"] not in policy.categories:
             known = ", ".join(sorted(policy.categories))
-            errors.add(f"unknown category {cut(c['id'])}; the categories are: {known}", file=file,
+            errors.add(_("unknown category {id}; the categories are: {known}", id=cut(c['id']), known=known), file=file,
                        line=line_of(doc, path), field=field_name(path))
             continue
         sp = _spell(c, doc, ["categories", i], file, errors)
@@ -184,16 +186,18 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         if fdef is None or fdef.entity != "person" or f["fact"] in _DERIVED:
             declared = ", ".join(sorted(n for n in policy.facts if n not in _DERIVED and
                                         policy.facts[n].entity == "person"))
-            errors.add(f"unknown fact {cut(f['fact'])}; the facts a scenario can state are: {declared}",
+            errors.add(_("unknown fact {fact}; the facts a scenario can state are: {declared}", fact=cut(f['fact']),
+                         declared=declared),
                        file=file, line=line_of(doc, path), field=field_name(path))
             continue
         value = f.get("value", True)
         if fdef.type == "bool" and not isinstance(value, bool):
-            errors.add(f"fact {f['fact']!r} is true or false, not {cut(value)}", file=file,
+            errors.add(_("fact {fact} is true or false, not {value}", fact=repr(f['fact']), value=cut(value)),
+                       file=file,
                        line=line_of(doc, ["facts", i, "value"]), field=field_name(["facts", i, "value"]))
             continue
         if fdef.type == "number" and (isinstance(value, bool) or "value" not in f):
-            errors.add(f"fact {f['fact']!r} needs a numeric value", file=file,
+            errors.add(_("fact {fact} needs a numeric value", fact=repr(f['fact'])), file=file,
                        line=line_of(doc, ["facts", i]), field=field_name(["facts", i]))
             continue
         sp = _spell(f, doc, ["facts", i], file, errors)
@@ -239,36 +243,41 @@ def _payment(p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, 
 
         kinds = payment_kinds(policy)
         hint = difflib.get_close_matches(str(p["kind"]), kinds, n=1)
-        errors.add(f"unknown payment kind {str(p['kind'])[:40]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                   + "; the kinds are: " + ", ".join(kinds), field=field_name([*path, "kind"]), **where)
+        errors.add(_("unknown payment kind {kind}", kind=repr(str(p["kind"])[:40]))
+                   + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
+                   + _("; the kinds are: {kinds}", kinds=", ".join(kinds)), field=field_name([*path, "kind"]), **where)
         return None
     if old is not None:
-        sc.warnings.append(OsmsError(f"payment kind {old!r} is the old name of {kind!r}; write {kind!r} (the old "
-                                     "names are accepted until the next release)",
+        sc.warnings.append(OsmsError(_("payment kind {old} is the old name of {kind}; write {kind} (the old names "
+                                       "are accepted until the next release)", old=repr(old), kind=repr(kind)),
                                      field=field_name([*path, "kind"]), **where))
     lo, hi = policy.covers
     month = named if named is not None else paid.year * 12 + paid.month - 1
     if not lo <= month <= hi + 12:
-        what = f"names {format_month(named)}" if named is not None else f"was made on {paid}, naming no month,"
-        errors.add(f"the payment {what} outside what the policies can check ({format_month(lo)} to "
-                   f"{format_month(hi)}, and prepayments for the 12 months after)", field=field_name(path), **where)
+        what = _("names {month}", month=format_month(named)) if named is not None else \
+            _("was made on {day}, naming no month,", day=paid)
+        errors.add(_("the payment {what} outside what the policies can check ({first} to {last}, "
+                     "and prepayments for the 12 months after)", what=what, first=format_month(lo),
+                     last=format_month(hi)), field=field_name(path), **where)
         return None
     employer = p.get("employer")
     employers = sorted({j.employer for j in sc.jobs})
     if employer is not None and employer not in employers:
-        errors.add(f"employer {str(employer)[:60]!r} has no job in this scenario; the employers are: "
-                   + (", ".join(employers) or "none"), field=field_name([*path, "employer"]), **where)
+        errors.add(_("employer {employer} has no job in this scenario; the employers are: {employers}",
+                     employer=repr(str(employer)[:60]), employers=", ".join(employers) or _("none")),
+                   field=field_name([*path, "employer"]), **where)
         return None
     if employer is None and policy.rules[kind].entity == "job":
         if len(employers) != 1:
-            errors.add(f"a payment of {kind} must name its employer (`employer:`) when the scenario has "
-                       f"{len(employers)} employers" + (f" ({', '.join(employers)})" if employers else ""),
+            errors.add(_("a payment of {kind} must name its employer (`employer:`) when the scenario has {count} "
+                         "employers", kind=kind, count=len(employers))
+                       + (f" ({', '.join(employers)})" if employers else ""),
                        field=field_name(path), **where)
             return None
         employer = employers[0]
     amount = _money(p["amount"], doc, [*path, "amount"], file, errors)
     if amount <= 0:
-        errors.add("a payment's amount must be more than 0", field=field_name([*path, "amount"]), **where)
+        errors.add(_("a payment's amount must be more than 0"), field=field_name([*path, "amount"]), **where)
         return None
     return Payment(paid, named, amount, kind, employer, where["line"])
 
@@ -290,8 +299,9 @@ def require_born(scenarios: list[Scenario], months: list[int]) -> None:
     for sc in scenarios:
         early = [m for m in months if sc.birth_date > month_end(m)]
         if early:
-            errors.add(f"born {sc.birth_date}, after the month evaluated ({format_month(min(early))}): correct the "
-                       "date or evaluate months from the birth on", file=sc.file, line=sc.birth_line,
+            errors.add(_("born {birth_date}, after the month evaluated ({month}): correct the date or "
+                         "evaluate months from the birth on", birth_date=sc.birth_date,
+                         month=format_month(min(early))), file=sc.file, line=sc.birth_line,
                        field="person.birth_date")
     errors.raise_if_any()
 
@@ -357,8 +367,9 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
         missing = np.isnan(f[name])
         if missing.any():
             sc = scenarios[int(np.flatnonzero(missing)[0])]
-            raise OsmsError(f"fact {name!r} is read by {', '.join(sorted(numbers[name]))} and is not stated for "
-                            f"{format_month(month)}; state it under `facts:` (a number is never taken as 0)",
+            raise OsmsError(_("fact {name} is read by {rules} and is not stated for {month}; state it under "
+                              "`facts:` (a number is never taken as 0)", name=repr(name),
+                              rules=', '.join(sorted(numbers[name])), month=format_month(month)),
                             file=sc.file, field="facts")
     facts = {**f, "wage": wage, "employed": employed}
     return Batch(n, facts, stated, employers)

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from .errors import OsmsError
 from .limits import cut
 from .loading import field_name, line_of
+from .messages import N_, _
 from .roles import KINDS as ROLE_KINDS
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
@@ -508,37 +509,55 @@ def schema_text(kind: str) -> str:
     return json.dumps(SCHEMAS[kind], ensure_ascii=False, indent=2) + "\n"
 
 
+TYPES = {"number": N_("a number"), "integer": N_("a whole number"), "string": N_("a text"),
+         "boolean": N_("true or false"), "object": N_("a mapping (key: value)"), "array": N_("a list"),
+         "null": N_("empty")}
+
+
+def _type_name(t: Any) -> str:
+    names = t if isinstance(t, list) else [t]
+    return _(" or ").join(_(TYPES[n]) if n in TYPES else str(n) for n in names)
+
+
 def _message(err: Any) -> str:
     v = err.validator
     if v == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(sorted(err.schema.get("properties", {})))
-        return f"unknown key {', '.join(map(cut, extra[:3]))}; allowed here: {allowed}"
+        return _("unknown key {keys}; allowed here: {allowed}", keys=", ".join(map(cut, extra[:3])), allowed=allowed)
     if v == "required":
-        return err.message.replace("is a required property", "is required")
+        return _("{name} is required", name=err.message.replace(" is a required property", ""))
     if v == "oneOf" and isinstance(err.instance, dict):
         options = [s.get("required", ["?"])[0] for s in err.validator_value if "required" in s]
         present = [o for o in options if o in err.instance]
         if len(present) > 1:
-            return f"give only one of {', '.join(options)}"
-        return f"one of {', '.join(options)} is required"
+            return _("give only one of {options}", options=", ".join(options))
+        return _("one of {options} is required", options=", ".join(options))
     if v == "propertyNames":
-        return f"{cut(err.instance)} is not a valid name here"
+        return _("{value} is not a valid name here", value=cut(err.instance))
     if v == "pattern":
         if err.validator_value == DATE:
-            return f"{cut(err.instance)} is not a date of the form YYYY-MM-DD"
+            return _("{value} is not a date of the form YYYY-MM-DD", value=cut(err.instance))
         if err.validator_value == MONTH:
-            return f"{cut(err.instance)} is not a month of the form YYYY-MM"
+            return _("{value} is not a month of the form YYYY-MM", value=cut(err.instance))
         if err.validator_value == DATE_OR_MONTH:
-            return f"{cut(err.instance)} is not a date YYYY-MM-DD or a month YYYY-MM"
+            return _("{value} is not a date YYYY-MM-DD or a month YYYY-MM", value=cut(err.instance))
         if err.validator_value == NAME:
-            return f"{cut(err.instance)} is not a valid name (lowercase letters, digits and _)"
+            return _("{value} is not a valid name (lowercase letters, digits and _)", value=cut(err.instance))
         if err.validator_value == SOURCE_KEY:
-            return f"{cut(err.instance)} is not a valid source key (lowercase letters and digits, joined by -)"
+            return _("{value} is not a valid source key (lowercase letters and digits, joined by -)",
+                     value=cut(err.instance))
     if v == "enum":
-        return f"{cut(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
+        return _("{value} is not one of: {choices}", value=cut(err.instance),
+                 choices=", ".join(map(str, err.validator_value)))
     if v == "type":
-        return f"{cut(err.instance)} is not of type {err.validator_value}"
+        return _("{value} is not {type}", value=cut(err.instance), type=_type_name(err.validator_value))
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        said = {"minimum": N_("{value} is less than the minimum of {limit}"),
+                "exclusiveMinimum": N_("{value} must be more than {limit}"),
+                "maximum": N_("{value} is more than the maximum of {limit}"),
+                "exclusiveMaximum": N_("{value} must be less than {limit}")}[v]
+        return _(said, value=cut(err.instance), limit=err.validator_value)
     shown = repr(err.instance)  # jsonschema's messages start with the whole value: cut it
     return cut(err.instance) + err.message[len(shown):] if err.message.startswith(shown) else err.message
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .dates import DateFormatError, parse_date
 from .errors import OsmsError
+from .messages import _
 from .policy import PolicySet, load_policies
 
 _KNOWN_ON = re.compile(r"^(?P<base>.+)@(?P<date>\d{4}-\d{2}-\d{2})$")
@@ -33,9 +34,10 @@ def _git(repo: Path, *args: str) -> bytes:
     try:
         proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=120)
     except FileNotFoundError:
-        raise OsmsError("git is not installed; give policy directories instead of revisions") from None
+        raise OsmsError(_("git is not installed; give policy directories instead of revisions")) from None
     if proc.returncode != 0:
-        raise OsmsError(f"git {' '.join(args)}: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        raise OsmsError(_("git {command}: {stderr}", command=' '.join(args),
+                          stderr=proc.stderr.decode('utf-8', 'replace').strip()))
     return proc.stdout
 
 
@@ -58,14 +60,14 @@ def open_source(spec: str, repo: Path, subdir: str, workdir: Path) -> Source:
         toplevel = Path(_git(repo, "rev-parse", "--show-toplevel").decode().strip())
         commit = _git(toplevel, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").decode().strip()
         if not commit:
-            raise OsmsError(f"{base!r} is neither a policy directory nor a git revision", field=spec)
+            raise OsmsError(_("{base} is neither a policy directory nor a git revision", base=repr(base)), field=spec)
         data = _git(toplevel, "archive", "--format=tar", commit, "--", subdir)
         root = Path(tempfile.mkdtemp(prefix="rev-", dir=workdir))
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(root, filter="data")
         root = root / subdir
         if not root.is_dir():
-            raise OsmsError(f"revision {base} has no {subdir}/ folder", field=spec)
+            raise OsmsError(_("revision {base} has no {subdir}/ folder", base=base, subdir=subdir), field=spec)
         label = f"{base} ({commit[:10]})"
     if known_on is not None:
         label += f", as known on {known_on}"

@@ -15,41 +15,18 @@ import numpy as np
 
 from .dates import last_fallen_due, month_end, month_of, month_start_ordinals
 from .errors import OsmsError
+from .messages import Msg, _
 from .policy import PolicySet, UndefinedAt
 
-REASONS: dict[str, dict[str, str]] = {
-    "transition_2020": {
-        "ru": "переходный период 2020 года: все условно застрахованы (ст. 40)",
-        "kk": "2020 жылғы өтпелі кезең: барлығы шартты түрде сақтандырылған (40-бап)",
-        "en": "2020 transition: everyone conditionally insured (art. 40)"},
-    "category": {
-        "ru": "входит в льготную категорию, взносы за которую платит бюджет",
-        "kk": "жарналарын бюджет төлейтін жеңілдікті санатқа кіреді",
-        "en": "member of a category whose contributions the budget pays"},
-    "payments": {
-        "ru": "требуемое число последовательных оплаченных месяцев без задолженности (ст. 5 п. 3)",
-        "kk": "берешексіз қатарынан төленген айлардың талап етілетін саны (5-бап 3-тармақ)",
-        "en": "the required consecutive paid months with no debt (art. 5 p. 3)"},
-    "prospective": {
-        "ru": "12 отдельных платежей за 12 будущих месяцев (с 05.09.2022)",
-        "kk": "болашақ 12 айға 12 жеке төлем (05.09.2022 бастап)",
-        "en": "12 separate payments for the 12 coming months (from 2022-09-05)"},
-    "grace": {
-        "ru": "льготный период после последнего оплаченного месяца",
-        "kk": "соңғы төленген айдан кейінгі жеңілдікті кезең",
-        "en": "grace period after the last paid month"},
-    "category_exit": {
-        "ru": "право сохраняется после исключения из льготной категории",
-        "kk": "жеңілдікті санаттан шығарылғаннан кейін құқық сақталады",
-        "en": "right kept after leaving a state-paid category"},
-    "it_failure": {
-        "ru": "сбой информационных систем: право сохраняется до восстановления",
-        "kk": "ақпараттық жүйелердің іркілісі: құқық қалпына келтірілгенге дейін сақталады",
-        "en": "information-system failure: the right is kept until it is restored"},
-    "none": {
-        "ru": "нет 12 последовательных оплаченных месяцев, льготной категории или льготного периода",
-        "kk": "қатарынан 12 төленген ай, жеңілдікті санат немесе жеңілдікті кезең жоқ",
-        "en": "no 12 consecutive paid months, no preferential category and no grace period"},
+REASONS: dict[str, Msg] = {
+    "transition_2020": Msg("2020 transition: everyone conditionally insured (art. 40)"),
+    "category": Msg("member of a category whose contributions the budget pays"),
+    "payments": Msg("the required consecutive paid months with no debt (art. 5 p. 3)"),
+    "prospective": Msg("12 separate payments for the 12 coming months (from 2022-09-05)"),
+    "grace": Msg("grace period after the last paid month"),
+    "category_exit": Msg("right kept after leaving a state-paid category"),
+    "it_failure": Msg("information-system failure: the right is kept until it is restored"),
+    "none": Msg("no 12 consecutive paid months, no preferential category and no grace period"),
 }
 REASON_CODES = list(REASONS)
 
@@ -97,7 +74,8 @@ def _param(policy: PolicySet, role: str, day: dt.date, used: dict[str, Any]) -> 
     try:
         value, entry = policy.parameter_value(name, day)
     except UndefinedAt as exc:
-        raise OsmsError(f"{exc.message} (needed for insured status on {day})", file=exc.location.file,
+        raise OsmsError(_("{message} (needed for insured status on {day})", message=exc.message, day=day),
+                        file=exc.location.file,
                         line=exc.location.line, field=exc.location.field) from None
     used[name] = (value, entry)
     return int(value)
@@ -126,16 +104,19 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     rows = hist.paid_day.shape[0]
     m = month_of(day) - hist.first
     if not 0 <= m < rows:
-        raise OsmsError(f"no payment history is built for {day}")
+        raise OsmsError(_("no payment history is built for {day}", day=day))
     required = _param(policy, "qualifying_months", day, used)
     transition = _param(policy, "everyone_insured", day, used)
     prospective = _param(policy, "prospective_payments", day, used)
     deadline = _param(policy, "due_day", day, used)
     # A transitional rule may qualify those who pay for themselves sooner (2020–2021: 3 months, §9.14).
-    own_required = _param(policy, "self_payment_qualifying_months", day, used)
+    # Shown among the rules read only where it applies: while in force, to someone paying for themselves.
+    own_read: dict[str, Any] = {}
+    own_required = _param(policy, "self_payment_qualifying_months", day, own_read)
     need = np.full(n, required)
-    if own_required and hist.self_paying is not None:
+    if own_required and hist.self_paying is not None and hist.self_paying[m].any():
         need = np.where(hist.self_paying[m], own_required, required)
+        used.update(own_read)
     cols = np.arange(n)
 
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month

@@ -12,22 +12,22 @@ from typing import Any
 import numpy as np
 
 from .dates import due_date, format_month, month_of
+from .messages import Msg
 from .status import BIG, History
 
-WORDS: dict[str, dict[str, str]] = {
-    "months": {"ru": "Месяцы, учтённые для статуса", "kk": "Мәртебе үшін ескерілген айлар",
-               "en": "Months considered for status"},
-    "paid": {"ru": "оплачен", "kk": "төленді", "en": "paid"},
-    "unpaid": {"ru": "не оплачен", "kk": "төленбеді", "en": "unpaid"},
-    "short": {"ru": "недоплата", "kk": "кем төленді", "en": "short"},
-    "state": {"ru": "платит бюджет", "kk": "бюджет төлейді", "en": "paid by the budget"},
-    "nothing": {"ru": "ничего не причиталось", "kk": "ештеңе тиесілі емес", "en": "nothing due"},
-    "due": {"ru": "причиталось", "kk": "тиесілі", "en": "due"},
-    "credited": {"ru": "зачтено", "kk": "есептелді", "en": "credited"},
-    "by": {"ru": "платежи", "kk": "төлемдер", "en": "payments"},
-    "not_yet": {"ru": "срок ещё не наступил", "kk": "мерзімі әлі келмеді", "en": "not yet due"},
-    "overpaid": {"ru": "переплата", "kk": "артық төлем", "en": "overpaid"},
-    "next_due": {"ru": "следующий платёж до", "kk": "келесі төлем мерзімі", "en": "next payment due"},
+WORDS: dict[str, Msg] = {
+    "months": Msg("Months considered for status"),
+    "paid": Msg("paid"),
+    "unpaid": Msg("unpaid"),
+    "short": Msg("short"),
+    "state": Msg("paid by the budget"),
+    "nothing": Msg("nothing due"),
+    "due": Msg("due"),
+    "credited": Msg("credited"),
+    "by": Msg("payments"),
+    "not_yet": Msg("not yet due"),
+    "overpaid": Msg("overpaid"),
+    "next_due": Msg("next payment due"),
 }
 
 

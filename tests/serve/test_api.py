@@ -162,7 +162,7 @@ def test_missing_extra_is_a_clear_error(tmp_path: Path) -> None:
     import sys
 
     # A Python where fastapi cannot be imported (None in sys.modules makes find_spec answer "not installed").
-    code = "import sys; sys.modules['fastapi'] = None; from osms.cli.main import main; main(['serve'])"
+    code = "import sys; sys.modules['fastapi'] = None; from osms.cli.main import main; main(['serve', '--lang', 'en'])"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ('error: `serve` needs the serve extra (fastapi not installed): '
@@ -202,6 +202,6 @@ def test_a_fault_is_a_500_problem_without_internals(policy, monkeypatch) -> None
 
 
 def test_a_bad_policy_directory_stops_before_listening(tmp_path: Path) -> None:
-    proc = cli("serve", "--policies", str(tmp_path / "nowhere"), "--port", "1")
+    proc = cli("serve", "--policies", str(tmp_path / "nowhere"), "--port", "1", "--lang", "en")
     assert proc.returncode == 2
     assert proc.stderr == f"error: {tmp_path / 'nowhere'}: not a policy directory\n"

@@ -41,7 +41,7 @@ def test_the_cli_says_the_same(tmp_path) -> None:
         assert body["month"] == "2025-03"
         paths.append(tmp_path / f"case{n}.yaml")
         paths[-1].write_text(dumps(plain(body["scenario"])), encoding="utf-8")
-    proc = cli("run", *map(str, paths), "--month", "2025-03")
+    proc = cli("run", *map(str, paths), "--month", "2025-03", "--lang", "en")
     assert proc.returncode == 2
     for path, case in zip(paths, cases):
         for err in case["errors"]:

@@ -140,7 +140,7 @@ def test_language_switch_and_keyboard(browser, server) -> None:
     # ИП: 5 % × 1.4 × 85 000 (MZP 2025) = 5 950
     wait_for(browser, "[data-output=entrepreneur_contribution]")
     assert amount_of(browser, "entrepreneur_contribution") == "5 950 ₸"
-    # An input error shows the API's message, in the page's language for the title.
+    # An input error shows the API's message, in the page's language: the title and the message itself.
     fill(browser, "calc-month", "2019-12")
     browser.find_element(By.ID, "calc-submit").click()
     from selenium.webdriver.support.ui import WebDriverWait
@@ -148,7 +148,7 @@ def test_language_switch_and_keyboard(browser, server) -> None:
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#calc-result .error"))
     shown = browser.find_element(By.ID, "calc-result").text
     assert "Енгізілген деректер қате" in shown
-    assert "month: 2019-12 is outside the months the policy set covers (2020-01 to 2026-12)" in shown
+    assert "month: 2019-12 ережелер жиынтығы қамтитын айлардан тыс (2020-01 – 2026-12)" in shown
 
 
 def test_a_link_carries_a_calculation(browser, server) -> None:

@@ -12,21 +12,19 @@ from typing import Any
 
 import click
 
+from ..messages import translate
 from .common import lang_option, load, months, policies_option, require_known
 
-# The summary on stdout and the errors file's header, in the language of --lang (the reasons stay as the engine
-# writes them).
-TEXT = {
-    "en": {"done": "{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error rows → "
-                   "{path}", "insured": "insured", "not_computed": "insured: not computed",
-           "categories": "categories", "tenge": "tenge", "header": ("file", "row", "id", "reason")},
-    "ru": {"done": "{rows} строк × {months} мес. за {secs} с ({rate} человеко-месяцев/с); строк с ошибками: "
-                   "{errors} → {path}", "insured": "застрахованы", "not_computed": "застрахованы: не вычислялось",
-           "categories": "категории", "tenge": "тенге", "header": ("файл", "строка", "id", "причина")},
-    "kk": {"done": "{rows} жол × {months} ай, {secs} с ({rate} адам-ай/с); қатесі бар жолдар: {errors} → {path}",
-           "insured": "сақтандырылған", "not_computed": "сақтандырылған: есептелмеді", "categories": "санаттар",
-           "tenge": "теңге", "header": ("файл", "жол", "id", "себеп")},
-}
+
+# The summary on stdout and the errors file's header, in the language of --lang (through the message catalogs).
+def _text(lang: str) -> dict[str, Any]:
+    return {"done": translate("{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error "
+                              "rows → {path}", lang),
+            "insured": translate("insured", lang, context="count"),
+            "not_computed": translate("insured: not computed", lang), "categories": translate("categories", lang),
+            "tenge": translate("tenge", lang),
+            "header": (translate("file", lang, context="column"), translate("row", lang, context="column"), "id",
+                       translate("reason", lang, context="column"))}
 
 
 class _Progress:
@@ -46,9 +44,11 @@ class _Progress:
             frac = min(self.done / self.total, 1.0)
             bar = "█" * int(frac * 30) + "·" * (30 - int(frac * 30))
             eta = (self.total - self.done) / rate if rate else 0
-            msg = f"\r{bar} {self.done:,}/{self.total:,} rows  {rate:,.0f} rows/s  ETA {eta:,.0f} s "
+            msg = "\r" + translate("{bar} {done}/{total} rows  {rate} rows/s  ETA {eta} s ", bar=bar,
+                                    done=f"{self.done:,}", total=f"{self.total:,}", rate=f"{rate:,.0f}",
+                                    eta=f"{eta:,.0f}")
         else:
-            msg = f"\r{self.done:,} rows  {rate:,.0f} rows/s "
+            msg = "\r" + translate("{done} rows  {rate} rows/s ", done=f"{self.done:,}", rate=f"{rate:,.0f}")
         sys.stderr.write(msg)
         sys.stderr.flush()
 
@@ -163,10 +163,10 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
 
     out_suffix = output.suffix.lower()
     dataset = out_suffix not in (".csv", ".parquet", ".pq")
-    errors_label = "--errors" if errors_path is not None else "the errors file"
+    errors_label = "--errors" if errors_path is not None else translate("the errors file")
     errors_path = errors_path or (output.with_name(output.name + ".errors.csv") if dataset
                                   else output.with_name(output.stem + ".errors.csv"))
-    text = TEXT[lang]
+    text = _text(lang)
     fmt = csv_format(delimiter, decimal, encoding, thousands)
     input_paths = expand_inputs(input_args)
     input_path = input_paths[0]
@@ -177,27 +177,29 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
                     ("--policies", policies_dir or bundled_policies())],
                    [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
     if scheduler and engine != "dask":
-        raise OsmsError("--scheduler is for --engine dask", field="--scheduler")
+        raise OsmsError(translate("--scheduler is for --engine dask"), field="--scheduler")
     if dataset:
         check_target(output, force)
     elif output.is_dir():
-        raise OsmsError("-o is a folder: give a file name ending in .csv or .parquet, or a name without those "
-                        "endings for a dataset", file=str(output))
+        raise OsmsError(translate("-o is a folder: give a file name ending in .csv or .parquet, or a name without "
+                                  "those endings for a dataset"), file=str(output))
     keep = tuple(k.strip() for k in keep_text.split(",") if k.strip()) if keep_text else ()
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
     require_known("output", wanted or [], list(policy.rules), "--outputs")
     if payment_paths and no_status:
-        raise OsmsError("--payments gives insured status: remove --no-status or --payments", field="--payments")
+        raise OsmsError(translate("--payments gives insured status: remove --no-status or --payments"),
+                        field="--payments")
     if payment_paths and engine == "dask":
-        raise OsmsError("--payments runs with --engine local for now", field="--payments")
+        raise OsmsError(translate("--payments runs with --engine local for now"), field="--payments")
     if engine == "dask":
         if len(input_paths) > 1:
-            raise OsmsError("--engine dask reads one Parquet file or dataset folder", file=str(input_paths[1]))
+            raise OsmsError(translate("--engine dask reads one Parquet file or dataset folder"),
+                            file=str(input_paths[1]))
         if not dataset:
-            raise OsmsError("--engine dask writes a Parquet dataset folder: give -o a name without .csv or "
-                            ".parquet", file=str(output))
+            raise OsmsError(translate("--engine dask writes a Parquet dataset folder: give -o a name without .csv or "
+                                      ".parquet"), file=str(output))
         from ..dask import run_batch
 
         started = time.perf_counter()
@@ -320,10 +322,11 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
             flush_errors(errors_csv)
             for name, row, pid in records.unmatched() if records else []:  # payments nobody's row reads
                 errors_csv.writerow([*([""] if several else []), "", cell(pid),
-                                     cell(f"{name} row {row}: payments for an id the people table does not have")])
+                                     cell(translate("{file} row {row}: payments for an id the people table does "
+                                                    "not have", file=name, row=row))])
                 error_count += 1
             if writer is None and not month_writers:
-                raise OsmsError("the input has no rows", file=str(input_path))
+                raise OsmsError(translate("the input has no rows"), file=str(input_path))
             for w in [writer, *month_writers.values()]:
                 if w is not None:
                     w.close()
@@ -340,10 +343,11 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
                 build.commit(doc)
     except KeyboardInterrupt:
         bar.close()
-        click.echo("interrupted: no output written", err=True)
+        click.echo(translate("interrupted: no output written"), err=True)
         sys.exit(130)
     except pa.ArrowInvalid as exc:
-        raise OsmsError(f"cannot read the input: {cut(str(exc), 200)}", file=str(input_path)) from None
+        raise OsmsError(translate("cannot read the input: {reason}", reason=cut(str(exc), 200)),
+                        file=str(input_path)) from None
     finally:
         for s, h in old.items():
             signal.signal(s, h)

@@ -10,8 +10,7 @@ import click
 
 from ..dates import DateFormatError, format_month, parse_date, parse_month
 from ..errors import OsmsError
-
-LANGS = ("ru", "kk", "en")
+from ..messages import LANGS, N_, _, using
 
 
 def policies_option(f: Any) -> Any:
@@ -19,17 +18,11 @@ def policies_option(f: Any) -> Any:
                         default=None, help="Policy directory (default: the bundled policies).")(f)
 
 
-def default_lang() -> str:
-    """The language when --lang is not given: OSMS_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG: ru_*, kk_*,
-    en_*), else ru, the project's default (a C or POSIX locale says nothing about the reader's language)."""
+def locale_lang() -> str:
+    """The language the locale names (LC_ALL, LC_MESSAGES, LANG: ru_*, kk_*, en_*), else ru, the project's default
+    (a C or POSIX locale says nothing about the reader's language)."""
     import os
 
-    env = os.environ.get("OSMS_LANG")
-    if env is not None:
-        if env.strip().lower() not in LANGS:
-            raise click.UsageError(f"OSMS_LANG={env[:20]!r} is not one of {', '.join(LANGS)}; "
-                                   "set it to one of them, or unset it")
-        return env.strip().lower()
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:  # the first one set decides, as for gettext
@@ -38,9 +31,37 @@ def default_lang() -> str:
     return "ru"
 
 
+def default_lang() -> str:
+    """The language when --lang is not given: OSMS_LANG, else the locale, else ru (see locale_lang)."""
+    import os
+
+    env = os.environ.get("OSMS_LANG")
+    if env is not None:
+        if env.strip().lower() not in LANGS:
+            raise click.UsageError(_("OSMS_LANG={value} is not one of {langs}; set it to one of them, or unset it",
+                                     locale_lang(), value=repr(env[:20]), langs=", ".join(LANGS)))
+        return env.strip().lower()
+    return locale_lang()
+
+
+def set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    ctx.meta["osms.lang"] = value  # shared with the subcommand's context (its --lang default)
+    ctx.with_resource(using(value))  # messages in this language until the command ends, then as they were
+    return value
+
+
+def _command_default() -> str:
+    """A command's --lang default: `osms-eval --lang X COMMAND` when given so, else default_lang."""
+    ctx = click.get_current_context(silent=True)
+    return (ctx.meta.get("osms.lang") if ctx is not None else None) or default_lang()
+
+
 def lang_option(f: Any) -> Any:
     """--lang ru|kk|en; default from OSMS_LANG, then the locale, then ru (see default_lang)."""
-    return click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default="OSMS_LANG, locale, ru",
+    return click.option("--lang", type=click.Choice(LANGS), default=_command_default,
+                        show_default=N_("OSMS_LANG, locale, ru"), is_eager=True, callback=set_lang,
                         help="Language of labels and messages.")(f)
 
 
@@ -64,6 +85,12 @@ def date_arg(text: str, option: str):  # type: ignore[no-untyped-def]
         raise OsmsError(str(exc), field=option) from None
 
 
+KINDS = {"output": (N_("unknown output {name}"), N_("; the outputs are: {names}")),
+         "parameter": (N_("unknown parameter {name}"), N_("; the parameters are: {names}")),
+         "service": (N_("unknown service {name}"), N_("; the services are: {names}")),
+         "source": (N_("unknown source {name}"), N_("; the sources are: {names}"))}
+
+
 def require_known(kind: str, names: tuple[str, ...] | list[str], known: list[str], field: str) -> None:
     """Each name must be one of `known`; otherwise an error with the nearest match and the full list."""
     import difflib
@@ -73,25 +100,26 @@ def require_known(kind: str, names: tuple[str, ...] | list[str], known: list[str
     for name in names:
         if name not in known:
             hint = difflib.get_close_matches(name[:200], known, n=1)
-            raise OsmsError(f"unknown {kind} {cut(name)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                            + f"; the {kind}s are: " + ", ".join(known), field=field)
+            unknown, listed = KINDS[kind]
+            said = _(unknown, name=cut(name)) + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
+            raise OsmsError(said + _(listed, names=", ".join(known)), field=field)
 
 
 def months(month: str | None, first: str | None, last: str | None, covers: tuple[int, int]) -> list[int]:
     """The months asked for; each must lie within what the policy set covers."""
     if month and (first or last):
-        raise OsmsError("give either --month or --from/--to, not both")
+        raise OsmsError(_("give either --month or --from/--to, not both"))
     if month:
         ms = [month_arg(month, "--month")]
     elif first and last:
         a, b = month_arg(first, "--from"), month_arg(last, "--to")
         if b < a:
-            raise OsmsError(f"--to {last} is before --from {first}")
+            raise OsmsError(_("--to {last} is before --from {first}", last=last, first=first))
         if b - a >= 12 * 50:
-            raise OsmsError("the range is longer than 50 years")
+            raise OsmsError(_("the range is longer than {years} years", years=50))
         ms = list(range(a, b + 1))
     else:
-        raise OsmsError("give --month YYYY-MM, or --from YYYY-MM and --to YYYY-MM")
+        raise OsmsError(_("give --month YYYY-MM, or --from YYYY-MM and --to YYYY-MM"))
     for m in ms:
         require_covered(m, covers, format_month(m), "--month")
     return ms
@@ -100,8 +128,8 @@ def months(month: str | None, first: str | None, last: str | None, covers: tuple
 def require_covered(month: int, covers: tuple[int, int], shown: str, field: str) -> None:
     lo, hi = covers
     if not lo <= month <= hi:
-        raise OsmsError(f"{shown} is outside the months the policy set covers ({format_month(lo)} to "
-                        f"{format_month(hi)})", field=field)
+        raise OsmsError(_("{day} is outside the months the policy set covers ({first} to {last})", day=shown,
+                          first=format_month(lo), last=format_month(hi)), field=field)
 
 
 def period(month: str | None, first: str | None, last: str | None, on: str | None,
@@ -112,7 +140,7 @@ def period(month: str | None, first: str | None, last: str | None, on: str | Non
 
     if on is not None:
         if month or first or last:
-            raise OsmsError("give either --on or --month/--from/--to, not both")
+            raise OsmsError(_("give either --on or --month/--from/--to, not both"))
         day = date_arg(on, "--on")
         require_covered(month_of(day), covers, day.isoformat(), "--on")
         return [month_of(day)], day
@@ -120,8 +148,9 @@ def period(month: str | None, first: str | None, last: str | None, on: str | Non
         today = dt.date.today()
         lo, hi = covers
         if not lo <= month_of(today) <= hi:
-            raise OsmsError(f"give --month YYYY-MM, --from/--to or --on YYYY-MM-DD (today, {today}, is outside the "
-                            f"months the policy set covers, {format_month(lo)} to {format_month(hi)})")
-        click.echo(f"note: no --month or --on given: answering for today, {today}", err=True)
+            raise OsmsError(_("give --month YYYY-MM, --from/--to or --on YYYY-MM-DD (today, {today}, is outside the "
+                              "months the policy set covers, {first} to {last})", today=today,
+                              first=format_month(lo), last=format_month(hi)))
+        click.echo(_("note: no --month or --on given: answering for today, {today}", today=today), err=True)
         return [month_of(today)], today
     return months(month, first, last, covers), None

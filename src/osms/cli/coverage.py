@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..messages import Msg
 from .common import date_arg, lang_option, load, policies_option, require_covered, require_known
 
 
@@ -39,11 +40,11 @@ def command(scenario: Path, services: tuple[str, ...], on: str | None, fmt: str,
         doc["scenario"] = sc.id
         click.echo(to_json(doc), nl=False)
         return
-    yes = {"ru": "ДА", "kk": "ИӘ", "en": "YES"}[lang]
-    no = {"ru": "НЕТ", "kk": "ЖОҚ", "en": "NO"}[lang]
+    yes = Msg("YES")[lang]
+    no = Msg("NO")[lang]
     first = answers[0]
-    state = {True: {"ru": "застрахован", "kk": "сақтандырылған", "en": "insured"},
-             False: {"ru": "не застрахован", "kk": "сақтандырылмаған", "en": "not insured"}}[first["insured"]][lang]
+    state = {True: Msg("insured"),
+             False: Msg("not insured")}[first["insured"]][lang]
     click.echo(f"{sc.id} · {day} · {state}: {first['insured_reason_text']}")
     for a in answers:
         click.echo(f"  {(yes if a['covered'] else no):4} {a['service']:32} [{a['package']}] {a['label']}")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..messages import _
 from .common import lang_option
 
 EXIT_NO_CHANGE, EXIT_CHANGES = 0, 1
@@ -48,7 +49,7 @@ def command(base: str, head: str, scenario_dir: Path | None, fmt: str, repo: Pat
         scenarios = []
         if folder is not None:
             if not folder.is_dir():
-                raise OsmsError("no such folder", file=str(folder))
+                raise OsmsError(_("no such folder"), file=str(folder))
             errors = Collector()
             for path in sorted(folder.glob("*.yaml")):
                 try:

@@ -15,15 +15,19 @@ from .common import lang_option, load, period, policies_option, require_known
 @click.option("--on", "on", help="Status on this day, YYYY-MM-DD (and that month's amounts). Default: today.")
 @click.option("--output", "outputs", multiple=True, help="Explain only this output (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--detail", is_flag=True, help="The full tree: every value, formula and source, as engineers read it.")
 @policies_option
 @lang_option
-def command(scenario: Path, month: str | None, on: str | None, outputs: tuple[str, ...], fmt: str,
+def command(scenario: Path, month: str | None, on: str | None, outputs: tuple[str, ...], fmt: str, detail: bool,
             policies_dir: Path | None, lang: str) -> None:
-    """Show, as a tree, how SCENARIO's outputs for MONTH follow from the law."""
+    """Say how SCENARIO's outputs for the month follow from the law: the reasoning in sentences, each value with its
+    article (--detail: the full tree)."""
     from ..explain import explain, render
+    from ..explain_text import render_text
     from ..report import envelope, to_json
     from ..runner import evaluate
     from ..scenario import load_scenario
+    from ..table import terminal_width
 
     policy = load(policies_dir)
     (m,), day = period(month, None, None, on, policy.covers)
@@ -33,5 +37,7 @@ def command(scenario: Path, month: str | None, on: str | None, outputs: tuple[st
     tree = explain(ev, 0, m, list(outputs) or None, lang, day)
     if fmt == "json":
         click.echo(to_json(envelope(policy, [tree])), nl=False)
-    else:
+    elif detail:
         click.echo(render(tree, policy, lang), nl=False)
+    else:
+        click.echo(render_text(tree, policy, lang, terminal_width()), nl=False)

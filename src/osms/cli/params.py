@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..messages import _
 from .common import date_arg, lang_option, load, policies_option, require_known
 
 
@@ -35,8 +36,8 @@ def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | Non
             click.echo(f"  {d['error']}")
             continue
         for v in d["values"]:
-            shown = fmt_amount(v["value"]) if v["no_value"] is None else f"(none: {v['no_value']})"
-            click.echo(f"  from {v['from']}: {shown}   [{v['confidence']}] {v['citation']}")
+            shown = fmt_amount(v["value"]) if v["no_value"] is None else _("(none: {why})", why=v["no_value"])
+            click.echo("  " + _("from {day}", day=v["from"]) + f": {shown}   [{v['confidence']}] {v['citation']}")
             for src in v["sources"]:
                 click.echo(f"      – {src['text']}")
             if v["assumption"]:

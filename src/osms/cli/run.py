@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..messages import _
 from .common import lang_option, load, period, policies_option
 
 
@@ -18,17 +19,19 @@ from .common import lang_option, load, period, policies_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
+@click.option("--all", "show_all", is_flag=True, help="Show every row, also those that are zero in every month shown.")
 @policies_option
 @lang_option
 def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, last: str | None, on: str | None,
-            fmt: str, output: Path | None, policies_dir: Path | None, lang: str) -> None:
+            fmt: str, output: Path | None, show_all: bool, policies_dir: Path | None, lang: str) -> None:
     """Evaluate SCENARIO files: who pays how much, for each month asked."""
     from ..errors import Collector, OsmsError
     from ..fileio import refuse_clashes, write_text_atomic
     from ..policy import bundled_policies
-    from ..report import envelope, table, to_json
+    from ..report import envelope, to_json
     from ..runner import evaluate, records
     from ..scenario import load_scenario
+    from ..table import table
 
     refuse_clashes([*(("scenario", p) for p in scenarios), ("--policies", policies_dir or bundled_policies())],
                    [("-o", output)])
@@ -44,10 +47,10 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
     errors.raise_if_any()
     for sc in loaded:
         for warning in sc.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning: {message}", message=warning), err=True)
     ev = evaluate(policy, loaded, ms, lang)
     recs = records(ev, ms, day)
-    text = to_json(envelope(policy, recs)) if fmt == "json" else table(policy, recs, lang)
+    text = to_json(envelope(policy, recs)) if fmt == "json" else table(policy, recs, lang, show_all=show_all)
     if output is not None:
         write_text_atomic(output, text)
     else:

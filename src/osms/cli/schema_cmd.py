@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..messages import _
+from .common import lang_option
+
 KINDS = ("policy", "scenario", "cases")
 
 
@@ -31,7 +34,8 @@ def _ours(path: Path, kind: str) -> bool:
 @click.option("--write", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Write the schemas (KIND, or all three) into this folder as KIND.schema.json, atomically.")
 @click.option("--force", is_flag=True, help="With --write: replace files that are not schemas osms-eval wrote.")
-def command(kind: str | None, folder: Path | None, force: bool) -> None:
+@lang_option
+def command(kind: str | None, folder: Path | None, force: bool, lang: str) -> None:
     """Print the JSON Schema for KIND files, or --write them into a folder for editors.
 
     A YAML file then names its schema on its first line: # yaml-language-server: $schema=FOLDER/scenario.schema.json
@@ -41,24 +45,25 @@ def command(kind: str | None, folder: Path | None, force: bool) -> None:
 
     if folder is None:
         if force:
-            raise OsmsError("--force goes with --write", field="--force")
+            raise OsmsError(_("--force goes with --write"), field="--force")
         if kind is None:
-            raise OsmsError(f"name a kind ({', '.join(KINDS)}), or give --write FOLDER")
+            raise OsmsError(_("name a kind ({kinds}), or give --write FOLDER", kinds=', '.join(KINDS)))
         click.echo(schema_text(kind), nl=False)
         return
     if folder.exists() and not folder.is_dir():
-        raise OsmsError("not a folder", file=str(folder))
+        raise OsmsError(_("not a folder"), file=str(folder))
     if not folder.parent.is_dir():
-        raise OsmsError("the parent folder does not exist", file=str(folder))
+        raise OsmsError(_("the parent folder does not exist"), file=str(folder))
     kinds = [kind] if kind else list(KINDS)
     targets = {k: folder / f"{k}.schema.json" for k in kinds}
     errors = Collector()
     for k, path in targets.items():
         if path.exists() and not force and not _ours(path, k):
-            errors.add("exists and is not a schema osms-eval wrote; not replaced (--force replaces it)",
+            errors.add(_("exists and is not a schema osms-eval wrote; not replaced (--force replaces it)"),
                        file=str(path))
     errors.raise_if_any()  # check every target before writing any
     folder.mkdir(exist_ok=True)
     for k, path in targets.items():
         write_text_atomic(path, schema_text(k))
-        click.echo(f"wrote {path}; first line of a {k} file: # yaml-language-server: $schema={path.resolve()}")
+        click.echo(_("wrote {path}; first line of a {kind} file: # yaml-language-server: $schema={schema}", path=path,
+                     kind=k, schema=path.resolve()))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .common import policies_option
+from ..messages import _
+from .common import lang_option, policies_option
 
 INSTALL = 'pip install "osms-eval[serve]"'
 
@@ -21,14 +22,16 @@ INSTALL = 'pip install "osms-eval[serve]"'
 @click.option("--body-timeout", default=None, type=click.FloatRange(0.1, 600),
               help="Seconds a request body may take to arrive (default 20).")
 @click.option("--print-openapi", is_flag=True, help="Print the OpenAPI document and exit.")
+@lang_option
 def command(policies_dir: Path | None, host: str, port: int, workers: int, body_timeout: float | None,
-            print_openapi: bool) -> None:
+            print_openapi: bool, lang: str) -> None:
     """Serve the API (POST /calculate, /explain, /coverage; GET /parameters, …) and the calculator page at /."""
     from ..errors import OsmsError
 
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:
-        raise OsmsError(f"`serve` needs the serve extra ({' and '.join(missing)} not installed): {INSTALL}")
+        raise OsmsError(_("`serve` needs the serve extra ({missing} not installed): {command}",
+                          missing=", ".join(missing), command=INSTALL))
     from ..serve.limits import BODY_TIMEOUT_SECONDS
 
     if print_openapi:

@@ -6,27 +6,27 @@ from pathlib import Path
 
 import click
 
+from ..messages import Msg
 from .common import lang_option, load, policies_option, require_known
 
 WORDS = {
-    "publisher": {"ru": "издатель", "kk": "басып шығарушы", "en": "publisher"},
-    "kind": {"ru": "вид", "kk": "түрі", "en": "kind"},
-    "number": {"ru": "номер", "kk": "нөмірі", "en": "number"},
-    "published": {"ru": "дата", "kk": "күні", "en": "date"},
-    "in_force": {"ru": "в силе с", "kk": "күшіне енді", "en": "in force from"},
-    "address": {"ru": "адрес", "kk": "мекенжайы", "en": "address"},
-    "language": {"ru": "язык", "kk": "тілі", "en": "language"},
-    "checked": {"ru": "проверено", "kk": "тексерілді", "en": "checked"},
-    "amended": {"ru": "изменения", "kk": "өзгерістер", "en": "amended"},
-    "via": {"ru": "прочитано через", "kk": "арқылы оқылды", "en": "read through"},
-    "read_for": {"ru": "через него прочитаны", "kk": "ол арқылы оқылғандар", "en": "the project read through it"},
-    "unknown": {"ru": "неизвестно", "kk": "белгісіз", "en": "unknown"},
-    "untitled": {"ru": "название дано проектом", "kk": "атауын жоба берген", "en": "title supplied by the project"},
-    "used": {"ru": "используется", "kk": "қолданылады", "en": "used in"},
-    "unused": {"ru": "нигде не используется", "kk": "еш жерде қолданылмайды", "en": "not used by any reference"},
-    "stale": {"ru": "ИЗМЕНЁН ПОСЛЕ ПРОВЕРКИ", "kk": "ТЕКСЕРІЛГЕННЕН КЕЙІН ӨЗГЕРТІЛДІ",
-              "en": "AMENDED AFTER IT WAS CHECKED"},
-    "note": {"ru": "примечание", "kk": "ескертпе", "en": "note"},
+    "publisher": Msg("publisher"),
+    "kind": Msg("kind"),
+    "number": Msg("number"),
+    "published": Msg("date"),
+    "in_force": Msg("in force from"),
+    "address": Msg("address"),
+    "language": Msg("language"),
+    "checked": Msg("checked"),
+    "amended": Msg("amended"),
+    "via": Msg("read through"),
+    "read_for": Msg("the project read through it"),
+    "unknown": Msg("unknown"),
+    "untitled": Msg("title supplied by the project"),
+    "used": Msg("used in"),
+    "unused": Msg("not used by any reference"),
+    "stale": Msg("AMENDED AFTER IT WAS CHECKED"),
+    "note": Msg("note"),
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ..messages import _
 from .common import lang_option, load, policies_option
 
 FORMATS = ("text", "junit", "json", "github")
@@ -50,7 +51,7 @@ def command(paths: tuple[Path, ...], show_coverage: bool, min_coverage: float | 
                    [("--coverage-json", coverage_json), ("-o", output)])
     for t in targets:
         if not t.exists():
-            raise OsmsError("no such file or folder", file=str(t))
+            raise OsmsError(_("no such file or folder"), file=str(t))
 
     def emit(text: str) -> None:
         if output is not None:
@@ -68,16 +69,18 @@ def command(paths: tuple[Path, ...], show_coverage: bool, min_coverage: float | 
         raise
     selected = [c for c in cases if keyword is None or c.matches(keyword)]
     if keyword is not None and not selected:
-        raise OsmsError(f"-k {keyword!r} matches none of the {len(cases)} cases (it looks in each case's id and note)")
+        raise OsmsError(_("-k {keyword} matches none of the {count} cases (it looks in each case's id and note)",
+                          keyword=repr(keyword), count=len(cases)))
     outcomes, seen = run_cases(policy, selected, lang)
     run = Run(outcomes, len(cases) - len(selected), policy.stamp, time.perf_counter() - started)
     report = law_coverage(policy, seen)
     if show_coverage or min_coverage is not None:
         run.coverage = report
         if keyword is not None:
-            click.echo("note: -k runs part of the corpus; the law coverage is that part's", err=True)
+            click.echo(_("note: -k runs part of the corpus; the law coverage is that part's"), err=True)
     if min_coverage is not None and report["percent"] < min_coverage:
-        run.coverage_error = f"law coverage {report['percent']} % is below the required {min_coverage} %"
+        run.coverage_error = _("law coverage {percent} % is below the required {required} %",
+                               percent=report["percent"], required=min_coverage)
     if coverage_json is not None:
         write_text_atomic(coverage_json, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     emit(RESULT_FORMATS[fmt](run))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .common import policies_option
+from ..messages import _
+from .common import lang_option, policies_option
 
 
 @click.command("validate")
@@ -18,8 +19,9 @@ from .common import policies_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the json or github report to this file (atomically).")
 @policies_option
+@lang_option
 def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None,
-            policies_dir: Path | None) -> None:
+            policies_dir: Path | None, lang: str) -> None:
     """Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error."""
     import os
 
@@ -29,7 +31,8 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
 
     if directory is not None and policies_dir is not None and \
             os.path.realpath(directory) != os.path.realpath(policies_dir):
-        raise OsmsError(f"two policy folders given ({directory} and --policies {policies_dir}): give one")
+        raise OsmsError(_("two policy folders given ({directory} and --policies {policies_dir}): give one",
+                          directory=directory, policies_dir=policies_dir))
     directory = policies_dir if policies_dir is not None else directory
     if fmt != "text" or output is not None:
         _report(directory, strict, show_warnings, fmt, output)
@@ -43,17 +46,21 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     values = sum(len(p.timeline.entries) for p in policy.parameters.values())
     assumed = sum(1 for p in policy.parameters.values() for e in p.timeline.entries
                   if e.prov.confidence != "C")
-    click.echo(f"{policy.root}: OK — policy {policy.id} {policy.version}, {policy.fingerprint}")
-    click.echo(f"  {len(policy.parameters)} parameters ({values} dated values, {assumed} documented "
-               f"assumptions), {len(policy.rules)} rules, {len(policy.categories)} categories, "
-               f"{len(policy.services)} services, {len(policy.facts)} facts, {len(policy.sources)} sources")
+    click.echo(_("{root}: OK — policy {id} {version}, {fingerprint}", root=policy.root, id=policy.id,
+                 version=policy.version, fingerprint=policy.fingerprint))
+    click.echo("  " + _("{parameters} parameters ({values} dated values, {assumed} documented assumptions), {rules} "
+                        "rules, {categories} categories, {services} services, {facts} facts, {sources} sources",
+                        parameters=len(policy.parameters), values=values, assumed=assumed, rules=len(policy.rules),
+                        categories=len(policy.categories), services=len(policy.services), facts=len(policy.facts),
+                        sources=len(policy.sources)))
     if policy.warnings:
-        click.echo(f"  {len(policy.warnings)} warnings: citations without an act number, article or adoption date "
-                   f"(nor the reason it is unknown), or sources amended after they were last checked"
-                   + ("" if show_warnings else " (--show-warnings lists them)"))
+        click.echo("  " + _("{count} warnings: citations without an act number, article or adoption date (nor the "
+                            "reason it is unknown), or sources amended after they were last checked",
+                            count=len(policy.warnings))
+                   + ("" if show_warnings else _(" (--show-warnings lists them)")))
         if show_warnings:
             for w in policy.warnings:
-                click.echo(f"  warning: {w}")
+                click.echo("  " + _("warning: {message}", message=w))
 
 
 def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None) -> None:
@@ -67,9 +74,9 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     from .common import load
 
     if fmt == "text":
-        raise OsmsError("-o needs --format json or github", field="-o")
+        raise OsmsError(_("-o needs --format json or github"), field="-o")
     if output is not None and directory is not None and output.resolve().is_relative_to(directory.resolve()):
-        raise OsmsError("-o would write inside the policy directory being checked", file=str(output))
+        raise OsmsError(_("-o would write inside the policy directory being checked"), file=str(output))
     from ..policy import bundled_policies
 
     warnings = []
@@ -89,7 +96,7 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     else:
         click.echo(text, nl=False)
     if errors:
-        click.echo(f"{len(errors)} error(s)", err=True)
+        click.echo(_("{count} error(s)", count=len(errors)), err=True)
         sys.exit(2)
 
 

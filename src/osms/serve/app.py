@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import OsmsError
+from ..messages import using
 from ..policy import PolicySet
 from ..report import _json_default
 from . import models, service
@@ -32,6 +33,12 @@ log = logging.getLogger("osms.serve")
 
 class BodyTimeout(Exception):
     """The body did not arrive in time."""
+
+
+def _in(lang: str, work: Callable[[], bytes]) -> bytes:
+    """`work` with messages in `lang` (a worker thread does not share the request's language)."""
+    with using(lang):
+        return work()
 
 
 def dumps(doc: Any) -> bytes:
@@ -141,7 +148,9 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
 
     @app.middleware("http")
     async def _stamp(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
+        asked = request.query_params.get("lang")
+        with using(negotiate(asked if asked in ("ru", "kk", "en") else None, request.headers.get("accept-language"))):
+            response = await call_next(request)  # the request's messages in its language (the task copies it)
         for k, v in headers.items():
             response.headers.setdefault(k, v)
         return response
@@ -152,7 +161,7 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
     async def posted(request: Request, work: Callable[[PolicySet, Any, str], dict[str, Any]], lang: str) -> Response:
         data = await read_body(request, max_body, body_timeout)
         async with evaluations:
-            payload = await run_in_threadpool(lambda: dumps(work(policy, parse_json(data), lang)))
+            payload = await run_in_threadpool(lambda: _in(lang, lambda: dumps(work(policy, parse_json(data), lang))))
         return Response(payload, media_type="application/json", headers=headers)
 
     @app.post("/calculate", response_model=models.CalculateResponse, responses=PROBLEMS,

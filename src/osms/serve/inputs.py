@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import OsmsError
 from ..loading import MAX_DEPTH, LineDict, LineList
+from ..messages import _
 from .limits import MAX_PAYMENTS, MAX_SCENARIOS, TooLarge
 
 _DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
@@ -21,12 +22,12 @@ _MONEY_MAPS = {("jobs", "wages"), ("civil_contracts", "income"), ("self_employed
 
 
 def _reject_constant(name: str) -> Any:
-    raise OsmsError(f"{name} is not a number; amounts are plain decimals")
+    raise OsmsError(_("{name} is not a number; amounts are plain decimals", name=name))
 
 
 def _decimal(text: str) -> Decimal:
     if "e" in text.lower():
-        raise OsmsError(f"{text} is not a plain decimal number: write the digits out (e.g. 4250.50)")
+        raise OsmsError(_("{text} is not a plain decimal number: write the digits out (e.g. 4250.50)", text=text))
     return Decimal(text)
 
 
@@ -36,7 +37,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> LineDict:
     out.key_lines = {}
     for key, value in pairs:
         if key in out:
-            raise OsmsError(f"duplicate key {key!r}: keep one")
+            raise OsmsError(_("duplicate key {key}: keep one", key=repr(key)))
         out[key] = value
     return out
 
@@ -44,7 +45,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> LineDict:
 def _lists(value: Any, depth: int = 0) -> Any:
     """Lists → LineList (without lines), recursively; refuses nesting deeper than the YAML loader allows."""
     if depth > MAX_DEPTH:
-        raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels")
+        raise OsmsError(_("nesting deeper than {limit} levels", limit=MAX_DEPTH))
     if isinstance(value, dict):
         for k in value:
             value[k] = _lists(value[k], depth + 1)
@@ -63,13 +64,14 @@ def parse_json(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise OsmsError(f"the body is not UTF-8 (byte {exc.start})") from None
+        raise OsmsError(_("the body is not UTF-8 (byte {start})", start=exc.start)) from None
     try:
         doc = json.loads(text, parse_float=_decimal, parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise OsmsError(f"JSON syntax error: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise OsmsError(_("JSON syntax error: {msg} (line {lineno}, column {colno})", msg=exc.msg, lineno=exc.lineno,
+                          colno=exc.colno)) from None
     except RecursionError:
-        raise OsmsError(f"nesting deeper than {MAX_DEPTH} levels") from None
+        raise OsmsError(_("nesting deeper than {limit} levels", limit=MAX_DEPTH)) from None
     return _lists(doc)
 
 
@@ -103,17 +105,18 @@ def scenario_documents(body: Any, many: bool) -> list[tuple[str, Any]]:
     `many`: the body may hold `scenarios` (a list) or `scenario` (one); otherwise only `scenario`."""
     if many and "scenarios" in body:
         if "scenario" in body:
-            raise OsmsError("give either `scenario` or `scenarios`, not both", field="scenarios")
+            raise OsmsError(_("give either `scenario` or `scenarios`, not both"), field="scenarios")
         items = body["scenarios"]
         if not isinstance(items, list) or not items:
-            raise OsmsError("`scenarios` must be a non-empty list of scenarios", field="scenarios")
+            raise OsmsError(_("`scenarios` must be a non-empty list of scenarios"), field="scenarios")
         if len(items) > MAX_SCENARIOS:
             raise TooLarge(f"{len(items)} scenarios in one request; the limit is {MAX_SCENARIOS}")
         docs = [(f"scenarios[{i}]", d) for i, d in enumerate(items)]
     elif "scenario" in body:
         docs = [("scenario", body["scenario"])]
     else:
-        raise OsmsError("give `scenarios` (a list) or `scenario`" if many else "give `scenario`", field="scenario")
+        raise OsmsError(_("give `scenarios` (a list) or `scenario`") if many else _("give `scenario`"),
+                        field="scenario")
     for where, d in docs:
         pays = d.get("payments") if isinstance(d, dict) else None
         if isinstance(pays, list) and len(pays) > MAX_PAYMENTS:
@@ -125,7 +128,9 @@ def scenario_documents(body: Any, many: bool) -> list[tuple[str, Any]]:
 def require_keys(body: Any, allowed: set[str]) -> None:
     """The body is an object and has no key nobody reads."""
     if not isinstance(body, dict):
-        raise OsmsError("the body must be a JSON object")
+        raise OsmsError(_("the body must be a JSON object"))
     extra = sorted(set(body) - allowed)
     if extra:
-        raise OsmsError(f"unknown key {extra[0]!r}; the keys are: " + ", ".join(sorted(allowed)), field=extra[0])
+        raise OsmsError(_("unknown key {key}; the keys are: {keys}", key=repr(extra[0]),
+                          keys=", ".join(sorted(allowed))),
+                        field=extra[0])

@@ -10,6 +10,7 @@ from ..bibliography import cited, gaps, source_docs
 from ..cli.common import date_arg, month_arg, require_covered, require_known
 from ..dates import format_month, month_of
 from ..errors import Collector, OsmsError
+from ..messages import _
 from ..parameter_report import parameter_docs
 from ..policy import PolicySet, UndefinedAt
 from ..report import envelope
@@ -34,7 +35,7 @@ def scenarios_of(policy: PolicySet, body: Any, many: bool) -> list[Scenario]:
 def _string(body: dict[str, Any], key: str) -> str | None:
     value = body.get(key)
     if value is not None and not isinstance(value, str):
-        raise OsmsError(f"{value!r} is not a string", field=key)
+        raise OsmsError(_("{value} is not a string", value=repr(value)), field=key)
     return value
 
 
@@ -43,7 +44,7 @@ def _months(policy: PolicySet, body: dict[str, Any]) -> tuple[list[int], dt.date
     month, first, last, on = (_string(body, k) for k in ("month", "from", "to", "on"))
     given = [k for k, v in (("month", month), ("from", first), ("on", on)) if v is not None]
     if len(given) != 1 or (first is None) != (last is None):
-        raise OsmsError("give exactly one of `month` (YYYY-MM), `from` and `to` (YYYY-MM), or `on` (YYYY-MM-DD)")
+        raise OsmsError(_("give exactly one of `month` (YYYY-MM), `from` and `to` (YYYY-MM), or `on` (YYYY-MM-DD)"))
     if on is not None:
         day = date_arg(on, "on")
         require_covered(month_of(day), policy.covers, on, "on")
@@ -54,7 +55,7 @@ def _months(policy: PolicySet, body: dict[str, Any]) -> tuple[list[int], dt.date
         assert first is not None and last is not None
         a, b = month_arg(first, "from"), month_arg(last, "to")
         if b < a:
-            raise OsmsError(f"`to` {last} is before `from` {first}", field="to")
+            raise OsmsError(_("`to` {last} is before `from` {first}", last=last, first=first), field="to")
         ms = list(range(a, b + 1))
     for m in ms:
         require_covered(m, policy.covers, format_month(m), "month")
@@ -90,12 +91,12 @@ def explain(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     require_keys(body, {"scenario", "month", "outputs"})
     month = _string(body, "month")
     if month is None:
-        raise OsmsError("give `month` (YYYY-MM)", field="month")
+        raise OsmsError(_("give `month` (YYYY-MM)"), field="month")
     m = month_arg(month, "month")
     require_covered(m, policy.covers, month, "month")
     outputs = body.get("outputs") or []
     if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
-        raise OsmsError("`outputs` must be a list of output names", field="outputs")
+        raise OsmsError(_("`outputs` must be a list of output names"), field="outputs")
     require_known("output", outputs, list(policy.rules), "outputs")
     (sc,) = scenarios_of(policy, body, many=False)
     ev = evaluate(policy, [sc], [m], lang)
@@ -114,7 +115,7 @@ def coverage(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     require_covered(m, policy.covers, str(day), "on")
     services = body.get("services") or []
     if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
-        raise OsmsError("`services` must be a list of service ids", field="services")
+        raise OsmsError(_("`services` must be a list of service ids"), field="services")
     require_known("service", services, list(policy.services), "services")
     (sc,) = scenarios_of(policy, body, many=False)
     ev = evaluate(policy, [sc], [m], lang)

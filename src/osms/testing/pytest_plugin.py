@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from ..messages import _
+
 _TOP_LEVEL_CASES = re.compile(rb"^cases\s*:", re.M)
 
 
@@ -25,7 +27,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     option = config.getoption("osms_policies", None)
     if option and not Path(option).is_dir():
-        raise pytest.UsageError(f"--osms-policies {option}: no such folder")
+        raise pytest.UsageError(_("--osms-policies {option}: no such folder", option=option))
 
 
 def _is_case_file(path: Path, root: Path) -> bool:

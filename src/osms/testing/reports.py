@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import OsmsError, OsmsErrors
+from ..messages import N_, _
 from ..regression import Outcome
 
 FORMATS = ("text", "junit", "json", "github")
@@ -36,8 +37,9 @@ class Run:
         return [o for o in self.outcomes if not o.passed]
 
     def summary(self) -> str:
-        text = f"{len(self.outcomes) - len(self.failed)} passed, {len(self.failed)} failed"
-        return text + (f", {self.deselected} deselected" if self.deselected else "")
+        text = _("{passed} passed, {failed} failed", passed=len(self.outcomes) - len(self.failed),
+                 failed=len(self.failed))
+        return text + (_(", {count} deselected", count=self.deselected) if self.deselected else "")
 
 
 def problems(exc: OsmsError) -> list[OsmsError]:
@@ -71,17 +73,17 @@ def _cut(text: str, limit: int = 120) -> str:
 def _failure_text(o: Outcome) -> str:
     text = "\n".join(o.failures)
     if o.explanation:
-        text += "\n\nexplanation of the actual values:\n" + o.explanation
+        text += "\n\n" + _("explanation of the actual values:") + "\n" + o.explanation
     return text
 
 
 def results_text(run: Run) -> str:
     lines: list[str] = []
     for o in run.failed:
-        lines.append(f"FAIL {o.case.name} — {o.case.title}")
+        lines.append(_("FAIL {case} — {title}", case=o.case.name, title=o.case.title))
         lines += [f"  {f}" for f in o.failures]
         if o.explanation:
-            lines.append("  explanation of the actual values:")
+            lines.append("  " + _("explanation of the actual values:"))
             lines += [f"    {line}" for line in o.explanation.splitlines()]
         lines.append("")
     lines += coverage_lines(run)
@@ -89,14 +91,20 @@ def results_text(run: Run) -> str:
     return "\n".join(lines) + "\n"
 
 
+GROUPS = {"parameter values": N_("parameter values"), "rule versions": N_("rule versions"),
+          "categories": N_("categories"), "service versions": N_("service versions"),
+          "status routes": N_("status routes")}  # the JSON report keeps the English keys
+
+
 def coverage_lines(run: Run) -> list[str]:
     if run.coverage is None:
         return []
     r = run.coverage
-    out = [f"law coverage: {r['covered']}/{r['total']} ({r['percent']} %)"]
+    out = [_("law coverage: {covered}/{total} ({percent} %)", covered=r["covered"], total=r["total"],
+             percent=r["percent"])]
     for group, g in r["groups"].items():
-        out.append(f"  {group}: {g['total'] - len(g['missing'])}/{g['total']}")
-        out += [f"    not exercised: {m}" for m in g["missing"]]
+        out.append(f"  {_(GROUPS.get(group, group))}: {g['total'] - len(g['missing'])}/{g['total']}")
+        out += ["    " + _("not exercised: {item}", item=m) for m in g["missing"]]
     return out
 
 
