@@ -114,9 +114,10 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     own_read: dict[str, Any] = {}
     own_required = _param(policy, "self_payment_qualifying_months", day, own_read)
     need = np.full(n, required)
-    if own_required and hist.self_paying is not None and hist.self_paying[m].any():
-        need = np.where(hist.self_paying[m], own_required, required)
+    if hist.self_paying is not None and hist.self_paying[m].any():
         used.update(own_read)
+        if own_required:
+            need = np.where(hist.self_paying[m], own_required, required)
     cols = np.arange(n)
 
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
