@@ -5,7 +5,8 @@ Input columns (names are fixed; unknown columns are carried through only if aske
   wage_1 … wage_K (monthly wage by each employer; empty = no such job), civil_income, entrepreneur, self_payer,
   self_employed, self_employed_income, esp_payer, esp_city, category_<id> (stated membership), any declared fact,
   and for status: paid_through (YYYY-MM, last paid month), paid_run (consecutive paid months ending there),
-  last_category_month (YYYY-MM, last month in a state-paid category, for the right kept after leaving).
+  last_category_month (YYYY-MM, last month in a state-paid category, for the right kept after leaving) and
+  last_category_run (consecutive months in the category ending there; empty = that month only).
 Empty optional cells mean "none"; a malformed cell makes the row an error, written with its number and reason.
 """
 
@@ -241,7 +242,11 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     stated = {c: _boolean(table, f"category_{c}", bad, why, n) for c in policy.categories}
     extra = {"paid_through": _months(table, "paid_through", bad, why, n),
              "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
-             "last_category_month": _months(table, "last_category_month", bad, why, n)}
+             "last_category_month": _months(table, "last_category_month", bad, why, n),
+             "last_category_run": _number(table, "last_category_run", bad, why, n, whole=True,
+                                          limit=1200).astype(np.int64)}
+    _flag(bad, why, (extra["last_category_run"] > 0) & (extra["last_category_month"] < 0),
+          "last_category_run: given without last_category_month")
     errors = RowErrors()
     for i in np.flatnonzero(bad):
         errors.rows[offset + int(i) + 1] = why[i]
@@ -267,8 +272,9 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
-    has = (last_cat >= first) & (last_cat < month)
-    member[last_cat[has] - first, np.flatnonzero(has)] = True
+    cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
+    for r in range(month - first):
+        member[r] |= (last_cat >= first + r) & (cat_from < first + r)
     owes = np.zeros(n, dtype=bool)
     budget = budget_payers(policy)
     for rule in policy.rules.values():
@@ -277,9 +283,11 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
     # months read for debt): those outside the paid run are debt.
+    # Not in the months of a state-paid membership (members owe nothing), and owed now too.
     obligation = np.zeros((t, n), dtype=bool)
     for mo in range(month - 13, month):
-        obligation[mo - first] = owes & (paid_day[mo - first] == BIG)
+        obligation[mo - first] = owes & (paid_day[mo - first] == BIG) & ~member[mo - first]
+    obligation[month - first] = owes
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
     return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))

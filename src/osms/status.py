@@ -106,6 +106,17 @@ def _param_at_months(policy: PolicySet, name: str, months: np.ndarray, used: set
     return policy.parameter_on_days(name, days, used).astype(np.int64)
 
 
+def _runs(paid: np.ndarray) -> np.ndarray:
+    """(T, n): the run of consecutive True months ending at each month."""
+    runs = np.empty(paid.shape, dtype=np.int32)
+    run = np.zeros(paid.shape[1], dtype=np.int32)
+    for t in range(paid.shape[0]):
+        run += 1
+        run *= paid[t]
+        runs[t] = run
+    return runs
+
+
 def _last_true(mask: np.ndarray) -> np.ndarray:
     """Row index of the last True in each column, or -1."""
     t = mask.shape[0]
@@ -132,14 +143,22 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
     # The run of paid months ending at each month, then: the end of the latest run of >= 12 (a run that goes on
     # stays qualifying to its end), its length, the last paid month and the longest run.
-    runs = np.empty((m + 1, n), dtype=np.int32)
-    run = np.zeros(n, dtype=np.int32)
-    for t in range(m + 1):
-        run += 1
-        run *= paid[t]
-        runs[t] = run
-    end = _last_true(runs >= required)
-    run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)
+    runs = _runs(paid[: m + 1])
+    qualifying = runs >= required
+    credited_runs = runs
+    if _param(policy, "state_paid_months_count_toward_required", day, used):
+        # A month the budget paid for counts toward the 12 (docs/legal-basis.md §9.14), but only where the person's
+        # own payments take over: the run ends in an own-paid month, or in a budget-paid month followed by a month
+        # with an own contribution due. A membership on its own gives no payment grace: it has its exit retention.
+        credited_runs = _runs(paid[: m + 1] | hist.member[: m + 1])
+        own_next = np.zeros((m + 1, n), dtype=bool)
+        own_next[:-1] = hist.obligation[1: m + 1] | paid[1: m + 1]
+        if m + 1 < rows:
+            own_next[-1] = hist.obligation[m + 1] | paid[m + 1]
+        qualifying = (credited_runs >= required) & (paid[: m + 1] | (hist.member[: m + 1] & own_next))
+    end = _last_true(qualifying)
+    run_len = np.where(end >= 0, credited_runs[np.maximum(end, 0), cols], 0)
+    own_run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)  # the 60-month chain: own payments only
     last_paid = _last_true(paid[: m + 1])
     ever_run = runs.max(axis=0)
     # A grace period is fixed by the rules in force when it began, the first day of the first month not paid
@@ -147,7 +166,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     fixed: set = set()
     gap = np.where(end >= 0, end + 1, m) + hist.first
     person_grace = np.where(
-        run_len >= _param_at_months(policy, "extended_grace_history_months", gap, fixed),
+        own_run_len >= _param_at_months(policy, "extended_grace_history_months", gap, fixed),
         _param_at_months(policy, "extended_grace_months", gap, fixed),
         _param_at_months(policy, "grace_months", gap, fixed))
     by_payments = (end >= 0) & (m - end <= person_grace)
