@@ -120,8 +120,10 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     paid_day, named, obligation = month_paid(alloc, due, own)
     member = np.zeros((t, n), dtype=bool)
     it_failure = np.zeros((t, n), dtype=bool)
+    participant = np.zeros((t, n), dtype=bool)
     for m, res in evaluated.items():
         member[m - first] = res.values["preferential"]
+        participant[m - first] = res.values.get("osms_participant", True)  # a policy set without the rule: all
     deadline = int(policy.parameter_value("payment_deadline_day", month_start(policy.covers[0]))[0])
     for i, s in enumerate(scenarios):
         if assumed[i]:
@@ -140,6 +142,7 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                 for m in range(t):
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
-    hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named)
+    hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named,
+                   participant=participant)
     hist.ledger = Ledger(streams, due, own, alloc, origin, payments)
     return hist

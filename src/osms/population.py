@@ -290,7 +290,9 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     obligation[month - first] = owes
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
-    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool))
+    participant = np.zeros((t, n), dtype=bool)
+    participant[month - first] = res.values.get("osms_participant", True)  # as osms_package: no rule, all take part
+    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool), participant=participant)
 
 
 def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,

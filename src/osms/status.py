@@ -18,9 +18,9 @@ from .policy import PolicySet, UndefinedAt
 
 REASONS: dict[str, dict[str, str]] = {
     "transition_2020": {
-        "ru": "переходный период 2020 года: все условно застрахованы (ст. 40)",
-        "kk": "2020 жылғы өтпелі кезең: барлығы шартты түрде сақтандырылған (40-бап)",
-        "en": "2020 transition: everyone conditionally insured (art. 40)"},
+        "ru": "переходный период 2020 года: все участники ОСМС условно застрахованы (ст. 40)",
+        "kk": "2020 жылғы өтпелі кезең: МӘМС-тің барлық қатысушылары шартты түрде сақтандырылған (40-бап)",
+        "en": "2020 transition: every ОСМС participant conditionally insured (art. 40)"},
     "category": {
         "ru": "входит в льготную категорию, взносы за которую платит бюджет",
         "kk": "жарналарын бюджет төлейтін жеңілдікті санатқа кіреді",
@@ -66,6 +66,7 @@ class History:
     used: set = field(default_factory=set)  # parameter entries read while building the history
     named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
     ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
+    participant: np.ndarray | None = None  # (T, n) bool: takes part in ОСМС (osms_participant), for the transition
 
     @property
     def size(self) -> int:
@@ -227,7 +228,11 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         insured = insured | new
 
     if transition:
-        take(np.ones(n, dtype=bool), "transition_2020", None, None)
+        # Art. 40 extends the right to ОСМС care to everyone who takes part in ОСМС, paid for or not; a temporary
+        # resident outside it is not made insured (docs/legal-basis.md §9.9).
+        if hist.participant is None:
+            raise OsmsError("the history has no ОСМС participation (osms_participant), needed for the 2020 transition")
+        take(hist.participant[m], "transition_2020", None, None)
     # While a member, the status lasts; once the membership ends, the exit grace applies.
     take(member, "category", np.where(member_until >= 0, member_until + person_exit, -1), None)
     take(by_payments & ~in_grace, "payments", end + person_grace, None)
