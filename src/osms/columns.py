@@ -65,5 +65,5 @@ def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[s
 def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
     """The columns of `names` read as numbers (money, whole years, months paid, numeric facts)."""
     numeric = {"wage", "age", "civil_income", "self_employed_income", "paid_run", "last_category_run",
-               *(n for n in stated_facts(policy) if policy.facts[n].type != "bool")}
+               *(n for n in stated_facts(policy) if policy.facts[n].type == "number")}
     return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]

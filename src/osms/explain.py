@@ -21,6 +21,9 @@ WORDS = {
     "formula": {"ru": "формула", "kk": "формула", "en": "formula"},
     "from": {"ru": "с", "kk": "бастап", "en": "from"},
     "fact": {"ru": "факт", "kk": "факт", "en": "fact"},
+    "fallback": {"ru": "для этого региона нет своего значения: взято резервное (общереспубликанское) значение",
+                 "kk": "бұл өңір үшін жеке мән жоқ: резервтік (республикалық) мән алынды",
+                 "en": "no figure for this region: the fallback (national) figure is used"},
     "assumption": {"ru": "допущение", "kk": "болжам", "en": "assumption"},
     "sources": {"ru": "источники", "kk": "дереккөздер", "en": "sources"},
     "categories": {"ru": "Льготные категории", "kk": "Жеңілдікті санаттар", "en": "Preferential categories"},
@@ -78,6 +81,11 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     def fact_node(name: str) -> dict[str, Any]:
         arr = res.values.get(name, batch.facts.get(name))
         d = policy.facts[name]
+        if d.choices is not None:  # a choice fact: the id of the person's choice (None: not stated)
+            code = arr[i]
+            choice = list(d.choices)[int(code)] if code == code else None
+            return {"kind": "fact", "name": name, "label": d.label[lang], "value": choice,
+                    "value_label": d.choices[choice][lang] if choice else None}
         if arr.ndim == 2:
             value: Any = {emp: _value(arr[j, i]) for j, emp in enumerate(batch.employers[i])
                           if batch.facts["employed"][j, i]}
@@ -88,8 +96,14 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     def param_node(name: str) -> dict[str, Any]:
         use = res.params[name]
         p = policy.parameters[name]
-        return {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
+        node = {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
                 **_cite(use.entry, policy, lang)}
+        if p.keyed_by and name in res.keyed:  # the person's figure, by their choice, and whether it is the fallback
+            values, fallback = res.keyed[name]
+            node["value"] = Decimal(str(values[i])) if values[i] == values[i] else None
+            node["keyed_by"] = fact_node(p.keyed_by)
+            node["fallback_used"] = bool(fallback[i])
+        return node
 
     def category_node(cat: str) -> dict[str, Any]:
         c = policy.categories[cat]
@@ -220,6 +234,12 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
             lines.append(f"{inner}· {how}; {WORDS[n['payer']][lang]}")
         if "formula" in n:
             lines.append(f"{inner}· {WORDS['formula'][lang]}: {n['formula']}")
+        if "keyed_by" in n:  # a parameter read by the person's choice (e.g. region)
+            k = n["keyed_by"]
+            lines.append(f"{inner}· {k['name']} = {k['value'] or '—'}"
+                         + (f" ({k['value_label']})" if k.get("value_label") else ""))
+            if n["fallback_used"]:
+                lines.append(f"{inner}· {WORDS['fallback'][lang]}")
         if "by_employer" in n and len(n["by_employer"]) > 0:
             lines.append(f"{inner}· {WORDS['by_employer'][lang]}: {val(n['by_employer'])}")
         if "condition" in n:

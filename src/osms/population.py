@@ -135,6 +135,22 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
     return yes
 
 
+def _choice(table, name: str, choices, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A choice column (e.g. region) as codes, the index of each id among the choices; NaN where empty."""
+    arr = _column(table, name)
+    if arr is None:
+        return np.full(n, np.nan)
+    ids = list(choices)
+    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    idx = pc.index_in(text, value_set=pa.array(ids)).to_numpy(zero_copy_only=False)
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    codes = np.where(np.isnan(idx.astype(np.float64)), np.nan, idx.astype(np.float64))
+    shown = (", ".join(ids[:4]) + f", … ({len(ids)} ids: the choices of {name} in facts.yaml)" if len(ids) > 4
+             else ", ".join(ids))
+    _flag(bad, why, np.isnan(codes) & ~empty, f"{name}: not one of {shown}")
+    return codes
+
+
 def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     """A YYYY-MM column as month indices; -1 where empty."""
     arr = _column(table, name)
@@ -234,6 +250,7 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     for name in stated_facts(policy):
         d = policy.facts[name]
         facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
+                       else _choice(table, name, d.choices, bad, why, n) if d.choices is not None
                        else _number(table, name, bad, why, n))
     facts["working"] = (employed.any(axis=0) | (facts["civil_income"] > 0) | facts["entrepreneur"]
                         | facts["self_employed"] | facts["esp_payer"])
