@@ -17,6 +17,9 @@ import pyarrow.parquet as pq
 from osms.fileio import atomic_open
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+REGIONS = ["abai", "akmola", "aktobe", "almaty_region", "atyrau", "east_kazakhstan", "jetisu", "karaganda",
+           "kostanay", "kyzylorda", "mangystau", "north_kazakhstan", "pavlodar", "turkestan", "ulytau",
+           "west_kazakhstan", "zhambyl", "astana", "almaty", "shymkent"]
 
 
 def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
@@ -47,6 +50,7 @@ def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
     lag = np.where(pays, rng.choice([1, 1, 1, 1, 2, 3, 5, 8], n), 0)
     through = np.where(pays, month - lag, -1)
     paid_through = np.array([f"{t // 12:04d}-{t % 12 + 1:02d}" if t >= 0 else None for t in through], dtype=object)
+    region = rng.choice(REGIONS, n)  # drawn last, so the columns above stay as they were for a seed
     return pa.table({
         "id": pa.array([f"P{i:08d}" for i in range(n)]),
         "birth_date": pa.array(birth, pa.string()),
@@ -64,6 +68,7 @@ def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
         "months_without_pension_contributions": pa.array(no_pension.astype(float)),
         "paid_through": pa.array(paid_through, pa.string()),
         "paid_run": pa.array(run),
+        "region": pa.array(region),
     })
 
 

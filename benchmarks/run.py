@@ -63,7 +63,8 @@ def numpy_reference(f: dict, stated_pref: np.ndarray, p: dict) -> dict:
     sp = np.where(f["self_payer"] & ~pref, _round(p["self_payer_rate"] * p["self_payer_base"] * mzp), 0.0)
     se = np.where(f["self_employed"], _round(p["self_employed_rate"] * f["self_employed_income"]), 0.0)
     state = np.where(republican, _round(p["state_contribution_rate"] * p["state_contribution_base"], 0.1), 0.0)
-    loc = np.where(local, _round(p["local_contribution_rate"] * p["local_contribution_base"], 0.1), 0.0)
+    loc = np.where(local, _round(p["local_contribution_rate"] * p["local_contribution_base"][
+        f["region"].astype(np.int64)], 0.1), 0.0)  # the region's base, by the person's region code
     total = _round(employer.sum(axis=0) + employee + civil + ip + sp + se + state + loc, 0.1)
     return {"employer_deduction": employer, "employee_contribution": employee, "civil_contribution": civil,
             "entrepreneur_contribution": ip, "self_payer_contribution": sp, "self_employed_contribution": se,
@@ -76,8 +77,16 @@ def bench_formulas(n: int, month: str, repeats: int) -> None:
     table = population(n)
     batch, _, _, _ = batch_from_arrow(policy, table, m)
     day = month_start(m)
-    params = {k: float(policy.parameter_value(k, day)[0]) for k in policy.parameters
-              if policy.parameters[k].timeline.exists_at(day)}
+    params: dict = {}
+    for k, par in policy.parameters.items():
+        if not par.timeline.exists_at(day):
+            continue
+        value = policy.parameter_value(k, day)[0]
+        if par.keyed_by:  # a table by the keyed fact's choices, the fallback where a choice has no figure
+            choices = policy.facts[par.keyed_by].choices or {}
+            params[k] = np.array([float(value["by"].get(c, value["fallback"])) for c in choices])
+        else:
+            params[k] = float(value)
     stated = np.zeros(n, dtype=bool)
     for v in batch.stated.values():
         stated |= v

@@ -16,7 +16,7 @@ from conftest import cli
 MONTHS = ["2025-12", "2026-01", "2026-02"]
 COLUMNS = ["id", "birth_date", "wage_1", "wage_2", "civil_income", "entrepreneur", "self_payer", "self_employed",
            "self_employed_income", "pension_recipient", "full_time_student", "registered_unemployed",
-           "paid_through", "paid_run"]
+           "paid_through", "paid_run", "region"]
 # One of each kind of payer and category, as an analyst's file would hold them (text cells; empty = none).
 KINDS = [
     {"birth_date": "1985-05-10", "wage_1": "350000", "paid_through": "2025-11", "paid_run": "24"},  # wages
@@ -29,7 +29,7 @@ KINDS = [
     {"birth_date": "1950-01-01", "pension_recipient": "true"},           # pensioner
     {"birth_date": "2020-03-03"},                                        # child
     {"birth_date": "2005-04-04", "full_time_student": "true"},           # student
-    {"birth_date": "1983-12-12", "registered_unemployed": "true"},       # registered unemployed
+    {"birth_date": "1983-12-12", "registered_unemployed": "true", "region": "karaganda"},  # registered unemployed
     {"birth_date": "1992-02-29"},                                        # 29 February of a leap year
 ]
 BAD = [{"birth_date": "1980-01-01", "wage_1": "12,5"},                  # not a plain decimal

@@ -151,7 +151,7 @@ def test_validate_github_and_json_name_file_and_line(tmp_path: Path) -> None:
     assert proc.stdout.splitlines() == [
         "::error file=policy/case.yaml,line=3,title=osms-eval validate::parameters.rate: 'unit' is required",
         "::error file=policy/case.yaml,line=5,title=osms-eval validate::parameters.rate.unti: unknown key 'unti'; "
-        "allowed here: description, label, unit, values"]
+        "allowed here: description, keyed_by, label, unit, values"]
     proc = cli("validate", "policy", "--format", "json", "-o", "problems.json", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
     doc = json.loads((tmp_path / "problems.json").read_text(encoding="utf-8"))

@@ -61,7 +61,7 @@ def test_validate_bundled_policies() -> None:
     assert proc.returncode == 0, proc.stderr
     assert ": OK — policy kz_osms" in proc.stdout
     ru = cli("validate", "--lang", "ru")
-    assert ": OK — набор правил kz_osms" in ru.stdout and "  параметров: 34 (датированных значений: " in ru.stdout
+    assert ": OK — набор правил kz_osms" in ru.stdout and "  параметров: 35 (датированных значений: " in ru.stdout
 
 
 def test_params_history_with_citation() -> None:

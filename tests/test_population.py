@@ -11,6 +11,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from conftest import ROOT, cli, scenario
@@ -156,7 +157,18 @@ def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[d
     # The row takes an obligation owed now as owed in each of the last 12 months: compare debt where that holds.
     window = ev.history.obligation[max(month - 13 - ev.history.first, 0):month - ev.history.first + 1]
     steady = (window == window[-1]).all(axis=0)
-    table = pa.Table.from_pylist([_row(p, i, month) for i, p in enumerate(people)])
+    rows_in = [_row(p, i, month) for i, p in enumerate(people)]
+    # Months the budget paid for count toward the 12 (a non-working kandas before a business began): the row states
+    # the latest membership before this month, as the scenario's history has it.
+    member = ev.history.member[:month - ev.history.first]
+    for i, row in enumerate(rows_in):
+        past = np.flatnonzero(member[:, i])
+        if past.size:
+            last = int(past[-1])
+            run = last - int(np.flatnonzero(~member[:last + 1, i])[-1]) if (~member[:last + 1, i]).any() else last + 1
+            row["last_category_month"] = format_month(ev.history.first + last)
+            row["last_category_run"] = run
+    table = pa.Table.from_pylist(rows_in)
     result, bad, _ = evaluate_arrow(policy, table, month)
     assert not bad.rows
     rows = result.to_pylist()

@@ -12,7 +12,7 @@ from .policy import PolicySet
 # columns an input may have (anything else is refused unless passed through with --keep).
 FIXED_COLUMNS = ("id", "birth_date", "age", "residency", "wage", "civil_income", "self_employed_income",
                  "entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city", "paid_through", "paid_run",
-                 "last_category_month", "situation_from")
+                 "last_category_month", "last_category_run", "situation_from")
 _BUILT_IN_FACTS = {"age", "civil_income", "self_employed_income", "entrepreneur", "self_payer", "self_employed",
                    "esp_payer", "esp_city", "wage", "employed", "working", *RESIDENCY_FACT.values()}
 WAGE_N = re.compile(r"wage_[1-9]\d*")
@@ -68,6 +68,6 @@ def check_columns(policy: PolicySet, names: list[str], keep: list[str] | tuple[s
 
 def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
     """The columns of `names` read as numbers (money, whole years, months paid, numeric facts)."""
-    numeric = {"wage", "age", "civil_income", "self_employed_income", "paid_run",
-               *(n for n in stated_facts(policy) if policy.facts[n].type != "bool")}
+    numeric = {"wage", "age", "civil_income", "self_employed_income", "paid_run", "last_category_run",
+               *(n for n in stated_facts(policy) if policy.facts[n].type == "number")}
     return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]

@@ -46,6 +46,8 @@ class MonthResult:
     params: dict[str, ParamUse] = field(default_factory=dict)
     invalid: list[Invalid] = field(default_factory=list)
     batch: Batch | None = None
+    # A parameter keyed by a choice fact: each person's value, and where the fallback stood in for a missing figure
+    keyed: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict[str, Any],
@@ -59,7 +61,46 @@ def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict
                                   file=exc.location.file, line=exc.location.line,
                                   field=exc.location.field) from None
             used[name] = ParamUse(name, value, entry)
-            env[name] = float(value)
+            env[name] = float(value) if not isinstance(value, dict) else _keyed(policy, name, value, env)
+
+
+def _keyed(policy: PolicySet, name: str, value: dict[str, Any], env: dict[str, Any]) -> np.ndarray:
+    """A keyed parameter for each person: looked up by the person's choice code (NaN where the choice is not
+    stated, so a formula that needs it gives NaN there); a choice with no figure takes the fallback."""
+    fact = policy.facts[policy.parameters[name].keyed_by or ""]
+    assert fact.choices is not None
+    table = np.array([float(value["by"].get(c, value["fallback"])) for c in fact.choices] + [np.nan])
+    codes = np.asarray(env[fact.name], dtype=np.float64)
+    idx = np.where(np.isnan(codes), len(fact.choices), codes).astype(np.int64)
+    return table[idx]
+
+
+def _keyed_fallbacks(policy: PolicySet, name: str, value: Any, env: dict[str, Any]) -> np.ndarray:
+    fact = policy.facts[policy.parameters[name].keyed_by or ""]
+    assert fact.choices is not None
+    missing = np.array([c not in value["by"] for c in fact.choices] + [False])
+    codes = np.asarray(env[fact.name], dtype=np.float64)
+    return missing[np.where(np.isnan(codes), len(fact.choices), codes).astype(np.int64)]
+
+
+def _unstated_choice(policy: PolicySet, node: str, names: frozenset[str], value: np.ndarray,
+                     res: MonthResult, entry: Dated, formula: Any, env: dict[str, Any]) -> np.ndarray:
+    """Where a rule needs a keyed parameter for a person whose choice is not stated: an error naming the fact
+    (never a default), and 0 in the array so that rounding and totals stay defined."""
+    gap = np.isnan(value)
+    for name in sorted(n for n in names if n in policy.parameters and policy.parameters[n].keyed_by):
+        use = res.params[name].value
+        # The fallback counts as used where it gave this rule a non-zero amount.
+        res.keyed[name] = (env[name], _keyed_fallbacks(policy, name, use, env) & ~gap & (value != 0))
+    if gap.any():
+        facts = sorted({policy.parameters[n].keyed_by or "" for n in names
+                        if n in policy.parameters and policy.parameters[n].keyed_by})
+        msg = {"ru": f"нужен факт {', '.join(facts)}: не указан (параметр читается по нему)",
+               "kk": f"{', '.join(facts)} фактісі қажет: көрсетілмеген (параметр соған қарай оқылады)",
+               "en": f"the fact {', '.join(facts)} is needed and not stated (a parameter is read by it)"}
+        res.invalid.append(Invalid(node, gap.copy(), InvalidIf(formula, msg), entry))
+        value = np.where(gap, 0.0, value)
+    return value
 
 
 def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only: bool = False) -> MonthResult:
@@ -116,6 +157,9 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
         value = np.asarray(evaluate(formula, env))
         if value.shape != shape:
             value = np.broadcast_to(value, shape)
+        if any(n in policy.parameters and policy.parameters[n].keyed_by for n in formula.names):
+            value = _unstated_choice(policy, node, formula.names, np.asarray(value, dtype=np.float64), res, entry,
+                                     formula, env)
         if rule.unit == "bool":
             value = value.astype(bool, copy=False)
         else:

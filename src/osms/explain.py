@@ -22,6 +22,7 @@ WORDS = {
     "formula": Msg("formula"),
     "from": Msg("from"),
     "fact": Msg("fact"),
+    "fallback": Msg("no figure for this region: the fallback (national) figure is used"),
     "assumption": Msg("assumption"),
     "sources": Msg("sources"),
     "categories": Msg("Preferential categories"),
@@ -75,6 +76,11 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     def fact_node(name: str) -> dict[str, Any]:
         arr = res.values[name] if name in res.values else batch.facts[name]
         d = policy.facts[name]
+        if d.choices is not None:  # a choice fact: the id of the person's choice (None: not stated)
+            code = arr[i]
+            choice = list(d.choices)[int(code)] if code == code else None
+            return {"kind": "fact", "name": name, "label": d.label[lang], "value": choice,
+                    "value_label": d.choices[choice][lang] if choice else None}
         if arr.ndim == 2:
             value: Any = {emp: _value(arr[j, i]) for j, emp in enumerate(batch.employers[i])
                           if batch.facts["employed"][j, i]}
@@ -85,8 +91,14 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     def param_node(name: str) -> dict[str, Any]:
         use = res.params[name]
         p = policy.parameters[name]
-        return {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
+        node = {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
                 **_cite(use.entry, policy, lang)}
+        if p.keyed_by and name in res.keyed:  # the person's figure, by their choice, and whether it is the fallback
+            values, fallback = res.keyed[name]
+            node["value"] = Decimal(str(values[i])) if values[i] == values[i] else None
+            node["keyed_by"] = fact_node(p.keyed_by)
+            node["fallback_used"] = bool(fallback[i])
+        return node
 
     def category_node(cat: str) -> dict[str, Any]:
         c = policy.categories[cat]
@@ -220,6 +232,12 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
             lines.append(f"{inner}· {how}; {WORDS[n['payer']][lang]}")
         if "formula" in n:
             lines.append(f"{inner}· {WORDS['formula'][lang]}: {n['formula']}")
+        if "keyed_by" in n:  # a parameter read by the person's choice (e.g. region)
+            k = n["keyed_by"]
+            lines.append(f"{inner}· {k['name']} = {k['value'] or '—'}"
+                         + (f" ({k['value_label']})" if k.get("value_label") else ""))
+            if n["fallback_used"]:
+                lines.append(f"{inner}· {WORDS['fallback'][lang]}")
         if "by_employer" in n and len(n["by_employer"]) > 0:
             lines.append(f"{inner}· {WORDS['by_employer'][lang]}: {val(n['by_employer'])}")
         if "condition" in n:

@@ -14,11 +14,18 @@ from .expressions import JOB, PERSON
 @dataclass(frozen=True)
 class FactDef:
     name: str
-    type: str  # bool | number
+    type: str  # bool | number | choice
     label: Mapping[str, str]
     unit: str | None = None
     entity: str = PERSON
     derived: str | None = None  # how the engine derives it from the person's records, if it does
+    # A choice fact (e.g. region): choice id → labels. In the arrays a person's choice is its index in this
+    # order, NaN where not stated.
+    choices: Mapping[str, Mapping[str, str]] | None = None
+
+    def code(self, choice: str) -> int:
+        assert self.choices is not None
+        return list(self.choices).index(choice)
 
 
 def _f(name: str, type_: str, ru: str, kk: str, en: str, unit: str | None = None,

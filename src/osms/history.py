@@ -118,8 +118,10 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     used |= ledger.allocation.used
     member = np.zeros((t, n), dtype=bool)
     it_failure = np.zeros((t, n), dtype=bool)
+    participant = np.zeros((t, n), dtype=bool)
     for m, res in evaluated.items():
         member[m - first] = res.values["preferential"]
+        participant[m - first] = res.values[policy.roles.rule("participant")]
     deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(policy.covers[0]))[0])
     failure_fact = policy.roles.fact("system_failure")
     for i, s in enumerate(scenarios):
@@ -140,7 +142,7 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
     hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named,
-                   self_paying=self_paying(policy, streams, due))
+                   self_paying=self_paying(policy, streams, due), participant=participant)
     ledger.origin = origin
     hist.ledger = ledger
     return hist

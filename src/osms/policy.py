@@ -163,6 +163,7 @@ class Parameter:
     unit: str
     timeline: Timeline[Decimal]
     description: Labels | None = None
+    keyed_by: str | None = None  # a choice fact: each value is then {"by": {choice: Decimal}, "fallback": Decimal}
 
 
 @dataclass
@@ -384,14 +385,17 @@ class _Builder:
         for name, spec in doc.get("facts", {}).items():
             if self.claim(name, file, line_of(doc, ["facts", name]), "fact"):
                 self.facts[name] = FactDef(name, spec["type"], spec["label"], spec.get("unit"),
-                                           derived=spec.get("derived"))
+                                           derived=spec.get("derived"), choices=spec.get("choices"))
         for name, spec in doc.get("parameters", {}).items():
             if not self.claim(name, file, line_of(doc, ["parameters", name]), "parameter"):
                 continue
-            tl = self.timeline("parameter", name, doc, "parameters", "values", file,
-                               lambda entry, path: self.parameter_number(entry, path, doc, file))
+            keyed = spec.get("keyed_by")
+            def payload(entry: LineDict, path: list[str | int], keyed: str | None = keyed) -> Any:
+                return self.parameter_payload(entry, path, doc, file, keyed)
+
+            tl = self.timeline("parameter", name, doc, "parameters", "values", file, payload)
             if tl is not None:
-                self.params[name] = Parameter(name, spec["label"], spec["unit"], tl, spec.get("description"))
+                self.params[name] = Parameter(name, spec["label"], spec["unit"], tl, spec.get("description"), keyed)
         for name, spec in doc.get("rules", {}).items():
             if self.claim(name, file, line_of(doc, ["rules", name]), "rule"):
                 self.raw_rules.append((name, spec, file, doc))
@@ -405,7 +409,25 @@ class _Builder:
                 if stl is not None:
                     self.services[name] = Service(name, spec["label"], stl)
 
-    def parameter_number(self, entry: LineDict, path: list[str | int], doc: LineDict, file: str) -> Decimal:
+    def parameter_payload(self, entry: LineDict, path: list[str | int], doc: LineDict, file: str,
+                          keyed: str | None) -> Any:
+        """A number, or for a parameter keyed by a choice fact {"by": {choice: Decimal}, "fallback": Decimal}."""
+        value = entry["value"]
+        if keyed is None:
+            if isinstance(value, dict) or "fallback" in entry:
+                self.errors.add("a value per choice and `fallback` need `keyed_by` on the parameter", file=file,
+                                line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
+                return Decimal(0)
+            return self.parameter_number(entry, path, doc, file)
+        if not isinstance(value, dict) or "fallback" not in entry:
+            self.errors.add(f"a parameter keyed by {keyed} needs a map of values by choice and a `fallback`",
+                            file=file, line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
+            return {"by": {}, "fallback": Decimal(0)}
+        by = {k: self.parameter_number({"value": v}, [*path, "value", k], doc, file) for k, v in value.items()}
+        return {"by": by, "fallback": self.parameter_number({"value": entry["fallback"]}, [*path, "fallback"], doc,
+                                                            file)}
+
+    def parameter_number(self, entry: dict[str, Any], path: list[str | int], doc: LineDict, file: str) -> Decimal:
         """A parameter value as an exact decimal; evaluation only checks division results for non-finite numbers,
         so every value must be a finite float too."""
         value = Decimal(entry["value"])
@@ -681,6 +703,7 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
     default_round = (Decimal(ps["rounding"]["step"]), ps["rounding"]["mode"])
     deps = b.build_rules(b.known_names(), default_round)
     roles = b.bind_roles()
+    _check_keyed(b)
     source_errors, source_warnings = bibliography.check(b.sources, b.source_uses)
     b.errors.extend(source_errors)
     b.warnings += source_warnings
@@ -698,6 +721,24 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
                      fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
                      roles=roles,
                      warnings=b.warnings, sources=b.sources, source_uses=b.source_uses)
+
+
+def _check_keyed(b: _Builder) -> None:
+    """A keyed parameter names a choice fact, and each of its values names only that fact's choices."""
+    for p in b.params.values():
+        if p.keyed_by is None:
+            continue
+        fact = b.facts.get(p.keyed_by)
+        if fact is None or fact.choices is None:
+            b.errors.add(f"keyed_by names {p.keyed_by!r}, which is not a choice fact", file=p.timeline.file,
+                         line=p.timeline.line, field=f"parameters.{p.name}.keyed_by")
+            continue
+        for e in p.timeline.entries:
+            choices: list[str] = list(e.payload["by"]) if isinstance(e.payload, dict) else []
+            for k in choices:
+                if k not in fact.choices:
+                    b.errors.add(f"{k!r} is not a choice of {p.keyed_by} (one of: {', '.join(fact.choices)})",
+                                 file=e.prov.file, line=e.prov.line, field=f"{e.prov.field}.value.{k}")
 
 
 def bundled_policies() -> Path:

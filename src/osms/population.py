@@ -5,7 +5,8 @@ Input columns (names are fixed; unknown columns are carried through only if aske
   wage_1 … wage_K (monthly wage by each employer; empty = no such job), civil_income, entrepreneur, self_payer,
   self_employed, self_employed_income, esp_payer, esp_city, category_<id> (stated membership), any declared fact,
   and for status: paid_through (YYYY-MM, last paid month), paid_run (consecutive paid months ending there),
-  last_category_month (YYYY-MM, last month in a state-paid category, for the right kept after leaving).
+  last_category_month (YYYY-MM, last month in a state-paid category, for the right kept after leaving) and
+  last_category_run (consecutive months in the category ending there; empty = that month only).
 Empty optional cells mean "none"; a malformed cell makes the row an error, written with its number and reason. A
 numeric fact a formula reads (months without pension contributions) is never "none": where a row leaves it out,
 the row is an error if its answer depends on the value.
@@ -139,6 +140,22 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
     return yes
 
 
+def _choice(table, name: str, choices, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A choice column (e.g. region) as codes, the index of each id among the choices; NaN where empty."""
+    arr = _column(table, name)
+    if arr is None:
+        return np.full(n, np.nan)
+    ids = list(choices)
+    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    idx = pc.index_in(text, value_set=pa.array(ids)).to_numpy(zero_copy_only=False)
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    codes = np.where(np.isnan(idx.astype(np.float64)), np.nan, idx.astype(np.float64))
+    shown = (", ".join(ids[:4]) + f", … ({len(ids)} ids: the choices of {name} in facts.yaml)" if len(ids) > 4
+             else ", ".join(ids))
+    _flag(bad, why, np.isnan(codes) & ~empty, f"{name}: not one of {shown}")
+    return codes
+
+
 def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     """A YYYY-MM column as month indices; -1 where empty."""
     arr = _column(table, name)
@@ -242,6 +259,7 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     for name in stated_facts(policy):
         d = policy.facts[name]
         facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
+                       else _choice(table, name, d.choices, bad, why, n) if d.choices is not None
                        else _number(table, name, bad, why, n))
         if name in readers:
             arr = _column(table, name)
@@ -257,8 +275,12 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     extra = {"paid_through": _months(table, "paid_through", bad, why, n),
              "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
              "last_category_month": _months(table, "last_category_month", bad, why, n),
+             "last_category_run": _number(table, "last_category_run", bad, why, n, whole=True,
+                                          limit=1200).astype(np.int64),
              "situation_from": _months(table, "situation_from", bad, why, n), "birth": birth,
              **{f"unknown:{k}": v for k, v in unknown.items()}}
+    _flag(bad, why, (extra["last_category_run"] > 0) & (extra["last_category_month"] < 0),
+          "last_category_run: given without last_category_month")
     errors = RowErrors()
     for i in np.flatnonzero(bad):
         errors.rows[offset + int(i) + 1] = why[i]
@@ -284,8 +306,9 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
-    has = (last_cat >= first) & (last_cat < month)
-    member[last_cat[has] - first, np.flatnonzero(has)] = True
+    cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
+    for r in range(month - first):
+        member[r] |= (last_cat >= first + r) & (cat_from < first + r)
     owes = np.zeros(n, dtype=bool)
     budget = budget_payers(policy)
     for rule in policy.rules.values():
@@ -294,15 +317,20 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
             owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
     # months read for debt): those outside the paid run are debt.
+    # Not in the months of a state-paid membership (members owe nothing), and owed now too.
     obligation = np.zeros((t, n), dtype=bool)
     for mo in range(month - 13, month):
-        obligation[mo - first] = owes & (paid_day[mo - first] == BIG)
+        obligation[mo - first] = owes & (paid_day[mo - first] == BIG) & ~member[mo - first]
+    obligation[month - first] = owes
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
     # The row's situation is this month's: a self-payer now is taken as one throughout.
     own = policy.roles.rule("self_payment")
     paying = np.broadcast_to(res.values[own] > 0, (t, n)) if own in res.values else np.zeros((t, n), dtype=bool)
-    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool), self_paying=paying)
+    participant = np.zeros((t, n), dtype=bool)
+    participant[month - first] = res.values[policy.roles.rule("participant")]
+    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool), self_paying=paying,
+                   participant=participant)
 
 
 def check_status_columns(names: list[str], payments: bool, file: str | None = None) -> None:

@@ -134,6 +134,7 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     last = min(month + 12 if forward else month, policy.covers[1])
     t = month + 13 - first
     member = np.zeros((t, n), dtype=bool)
+    participant = np.zeros((t, n), dtype=bool)
     active = np.zeros((t, n), dtype=bool)
     due = np.zeros((len(streams), t, n), dtype=np.int64)
     birth = extra["birth"]
@@ -143,6 +144,7 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
         active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
         member[mo - first] = r.values["preferential"] & active[mo - first]
+        participant[mo - first] = r.values[policy.roles.rule("participant")]
         # Only the amounts due are kept of each month, not its whole evaluation.
         due[:, mo - first] = due_array(streams, {mo: r}, mo, 1, n)[:, 0] * active[mo - first]
     last_cat = extra["last_category_month"]
@@ -164,7 +166,8 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = failure_now
     hist = History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool),
-                   set(ledger.allocation.used), named=named_ok, self_paying=self_paying(policy, streams, due))
+                   set(ledger.allocation.used), named=named_ok, self_paying=self_paying(policy, streams, due),
+                   participant=participant)
     overpaid = np.zeros(n, dtype=np.int64)
     np.add.at(overpaid, payments.person, ledger.allocation.overpaid)
     return hist, problems, overpaid

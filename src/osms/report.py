@@ -80,6 +80,9 @@ def person_record(policy: PolicySet, res: MonthResult, batch: Batch, i: int, sce
         elif batch.stated[cat.name][i] and res.versions[node] is None:
             cats.append({"id": cat.name, "payer": None, "stated": True, "not_in_force": True})
     rec["categories"] = cats
+    fallback = [name for name, (_, used) in sorted(res.keyed.items()) if used[i]]
+    if fallback:  # a keyed parameter had no figure for the person's choice (e.g. region): the fallback was used
+        rec["fallback_used"] = fallback
     return rec
 
 

@@ -25,6 +25,8 @@ PARAMETER_ROLES: dict[str, str] = {
                           "parameter's first date)",
     "debt_before_named_month": "1 if a payment naming a month first clears the debt in the window, 0 if it pays "
                                "that month only",
+    "budget_months_count": "1 if months the budget paid for count toward the qualifying months where the person's "
+                           "own payments take over, 0 if only own payments count",
     "self_payment_qualifying_months": "consecutive paid months that make a person who pays for themselves insured "
                                       "where a transitional rule sets them apart; 0: the general number",
     "deductions_due": "1 while employers' deductions were due, for the months before the policies' coverage in "

@@ -196,7 +196,15 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
                        file=file,
                        line=line_of(doc, ["facts", i, "value"]), field=field_name(["facts", i, "value"]))
             continue
-        if fdef.type == "number" and (isinstance(value, bool) or "value" not in f):
+        if fdef.type == "choice":
+            if not isinstance(value, str) or fdef.choices is None or value not in fdef.choices:
+                errors.add(_("fact {fact} is one of: {choices}; not {value}", fact=repr(f['fact']),
+                             choices=", ".join(fdef.choices or ()), value=cut(str(value))),
+                           file=file, line=line_of(doc, ["facts", i, "value"]),
+                           field=field_name(["facts", i, "value"]))
+                continue
+            value = fdef.code(value)
+        elif fdef.type == "number" and (isinstance(value, (bool, str)) or "value" not in f):
             errors.add(_("fact {fact} needs a numeric value", fact=repr(f['fact'])), file=file,
                        line=line_of(doc, ["facts", i]), field=field_name(["facts", i]))
             continue
@@ -329,6 +337,9 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
     employed = np.zeros((k, n), dtype=bool)
     f: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool if d.type == "bool" else np.float64)
                                 for name, d in policy.facts.items() if d.entity == "person"}
+    for name, d in policy.facts.items():
+        if d.type == "choice":
+            f[name][:] = np.nan  # not stated: a rule that needs it says so (evaluation._unstated_choice)
     stated = {c: np.zeros(n, dtype=bool) for c in policy.categories}
     employers: list[list[str]] = []
     numbers = read_numbers(policy)

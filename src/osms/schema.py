@@ -117,7 +117,13 @@ _number = {"type": "number"}
 _parameter_value = {
     "type": "object",
     "properties": {
-        "value": {**_number, "description": "The value from this date until the next dated entry"},
+        "value": {"if": {"type": "object"},
+                  "then": {"propertyNames": {"pattern": NAME}, "additionalProperties": _number},
+                  "else": _number,
+                  "description": "The value from this date until the next dated entry; for a parameter `keyed_by` "
+                                 "a choice fact, a value per choice (a choice left out takes `fallback`)"},
+        "fallback": {**_number, "description": "For a keyed parameter: the value for a choice with no figure of "
+                                                "its own (the output says when it was used)"},
         "no_value": {**_text, "description": "No value from this date: repealed, or not yet set by law. "
                                              "Asking for it is an error that quotes this text."},
         **_dated_common,
@@ -210,6 +216,9 @@ POLICY_SCHEMA: dict[str, Any] = {
                     "label": _labels,
                     "description": _labels,
                     "unit": {"enum": list(UNITS)},
+                    "keyed_by": {"type": "string", "pattern": NAME,
+                                 "description": "A choice fact (e.g. region): each dated value is then a map from "
+                                                "the fact's choices to numbers, read by the person's choice"},
                     "values": {**_dated_map, "additionalProperties": _parameter_value},
                 },
                 "required": ["label", "unit", "values"],
@@ -272,7 +281,10 @@ POLICY_SCHEMA: dict[str, Any] = {
             "propertyNames": {"pattern": NAME},
             "additionalProperties": {
                 "type": "object",
-                "properties": {"label": _labels, "type": {"enum": ["bool", "number"]},
+                "properties": {"label": _labels, "type": {"enum": ["bool", "number", "choice"]},
+                               "choices": {"type": "object", "propertyNames": {"pattern": NAME},
+                                           "additionalProperties": _labels, "minProperties": 1,
+                                           "description": "For a choice fact: its choices, id → labels"},
                                "unit": {"enum": list(UNITS)},
                                "default": {"const": False,
                                            "description": "A yes/no fact not stated is false (say so per fact)"},
@@ -286,6 +298,10 @@ POLICY_SCHEMA: dict[str, Any] = {
                      "then": {"required": ["default"], "not": {"required": ["derived"]}}},
                     {"if": {"properties": {"type": {"const": "number"}}},
                      "then": {"not": {"required": ["default"]}}},
+                    {"if": {"properties": {"type": {"const": "choice"}}},
+                     "then": {"required": ["choices"], "not": {"anyOf": [{"required": ["default"]},
+                                                                         {"required": ["derived"]}]}},
+                     "else": {"not": {"required": ["choices"]}}},
                 ],
                 "additionalProperties": False,
             },
@@ -462,9 +478,11 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                       "properties": {"fact": {"type": "string", "pattern": NAME,
                                               **_d("Fact name of the policy set", "Имя факта в политике")},
                                      **_spell,
-                                     "value": {"type": ["number", "boolean"],
-                                               **_d("Value of a number fact (a yes/no fact needs none)",
-                                                    "Значение числового факта (для факта да/нет не нужно)")}},
+                                     "value": {"type": ["number", "boolean", "string"],
+                                               **_d("Value of a number fact, or the id of a choice (e.g. a region); "
+                                                    "a yes/no fact needs none",
+                                                    "Значение числового факта или идентификатор варианта "
+                                                    "(например, региона); для факта да/нет не нужно")}},
                       "required": ["fact", "from"], "additionalProperties": False},
         },
         "payments": {

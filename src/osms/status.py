@@ -19,7 +19,7 @@ from .messages import Msg, _
 from .policy import PolicySet, UndefinedAt
 
 REASONS: dict[str, Msg] = {
-    "transition_2020": Msg("2020 transition: everyone conditionally insured (art. 40)"),
+    "transition_2020": Msg("2020 transition: every ОСМС participant conditionally insured (art. 40)"),
     "category": Msg("member of a category whose contributions the budget pays"),
     "payments": Msg("the required consecutive paid months with no debt (art. 5 p. 3)"),
     "prospective": Msg("12 separate payments for the 12 coming months (from 2022-09-05)"),
@@ -45,6 +45,7 @@ class History:
     named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
     ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
     self_paying: np.ndarray | None = None  # (T, n) bool: the person's own self-payment was due that month
+    participant: np.ndarray | None = None  # (T, n) bool: takes part in ОСМС (the participant rule), for the transition
 
     @property
     def size(self) -> int:
@@ -88,6 +89,17 @@ def _param_at_months(policy: PolicySet, role: str, months: np.ndarray, used: set
     return policy.parameter_on_days(policy.roles.parameter(role), days, used).astype(np.int64)
 
 
+def _runs(paid: np.ndarray) -> np.ndarray:
+    """(T, n): the run of consecutive True months ending at each month."""
+    runs = np.empty(paid.shape, dtype=np.int32)
+    run = np.zeros(paid.shape[1], dtype=np.int32)
+    for t in range(paid.shape[0]):
+        run += 1
+        run *= paid[t]
+        runs[t] = run
+    return runs
+
+
 def _last_true(mask: np.ndarray) -> np.ndarray:
     """Row index of the last True in each column, or -1."""
     t = mask.shape[0]
@@ -109,7 +121,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     transition = _param(policy, "everyone_insured", day, used)
     prospective = _param(policy, "prospective_payments", day, used)
     deadline = _param(policy, "due_day", day, used)
-    # A transitional rule may qualify those who pay for themselves sooner (2020–2021: 3 months, §9.14).
+    # A transitional rule may qualify those who pay for themselves sooner (2020–2021: 3 months, §9.15).
     # Shown among the rules read only where it applies: while in force, to someone paying for themselves.
     own_read: dict[str, Any] = {}
     own_required = _param(policy, "self_payment_qualifying_months", day, own_read)
@@ -123,14 +135,22 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
     # The run of paid months ending at each month, then: the end of the latest run of >= 12 (a run that goes on
     # stays qualifying to its end), its length, the last paid month and the longest run.
-    runs = np.empty((m + 1, n), dtype=np.int32)
-    run = np.zeros(n, dtype=np.int32)
-    for t in range(m + 1):
-        run += 1
-        run *= paid[t]
-        runs[t] = run
-    end = _last_true(runs >= need[None, :])
-    run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)
+    runs = _runs(paid[: m + 1])
+    qualifying = runs >= need[None, :]
+    credited_runs = runs
+    if _param(policy, "budget_months_count", day, used):
+        # A month the budget paid for counts toward the 12 (docs/legal-basis.md §9.15), but only where the person's
+        # own payments take over: the run ends in an own-paid month, or in a budget-paid month followed by a month
+        # with an own contribution due. A membership on its own gives no payment grace: it has its exit retention.
+        credited_runs = _runs(paid[: m + 1] | hist.member[: m + 1])
+        own_next = np.zeros((m + 1, n), dtype=bool)
+        own_next[:-1] = hist.obligation[1: m + 1] | paid[1: m + 1]
+        if m + 1 < rows:
+            own_next[-1] = hist.obligation[m + 1] | paid[m + 1]
+        qualifying = (credited_runs >= need[None, :]) & (paid[: m + 1] | (hist.member[: m + 1] & own_next))
+    end = _last_true(qualifying)
+    run_len = np.where(end >= 0, credited_runs[np.maximum(end, 0), cols], 0)
+    own_run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)  # the 60-month chain: own payments only
     last_paid = _last_true(paid[: m + 1])
     ever_run = runs.max(axis=0)
     # A grace period is fixed by the rules in force when it began, the first day of the first month not paid
@@ -138,7 +158,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     fixed: set = set()
     gap = np.where(end >= 0, end + 1, m) + hist.first
     person_grace = np.where(
-        run_len >= _param_at_months(policy, "long_history_months", gap, fixed),
+        own_run_len >= _param_at_months(policy, "long_history_months", gap, fixed),
         _param_at_months(policy, "long_history_grace", gap, fixed),
         _param_at_months(policy, "grace", gap, fixed))
     by_payments = (end >= 0) & (m - end <= person_grace)
@@ -199,7 +219,11 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         insured = insured | new
 
     if transition:
-        take(np.ones(n, dtype=bool), "transition_2020", None, None)
+        # Art. 40 extends the right to ОСМС care to everyone who takes part in ОСМС, paid for or not; a temporary
+        # resident outside it is not made insured (docs/legal-basis.md §9.9).
+        if hist.participant is None:
+            raise OsmsError(_("the history has no ОСМС participation, needed for the 2020 transition"))
+        take(hist.participant[m], "transition_2020", None, None)
     # While a member, the status lasts; once the membership ends, the exit grace applies.
     take(member, "category", np.where(member_until >= 0, member_until + person_exit, -1), None)
     take(by_payments & ~in_grace, "payments", end + person_grace, None)

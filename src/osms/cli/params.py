@@ -36,7 +36,14 @@ def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | Non
             click.echo(f"  {d['error']}")
             continue
         for v in d["values"]:
-            shown = fmt_amount(v["value"]) if v["no_value"] is None else _("(none: {why})", why=v["no_value"])
+            value = v["value"]
+            if v["no_value"] is not None:
+                shown = _("(none: {why})", why=v["no_value"])
+            elif isinstance(value, dict):  # keyed by a choice fact (region): each figure, then the fallback
+                shown = "; ".join([f"{k} {fmt_amount(x)}" for k, x in value["by"].items()]
+                                  + [_("fallback {amount}", amount=fmt_amount(value["fallback"]))])
+            else:
+                shown = fmt_amount(value)
             click.echo("  " + _("from {day}", day=v["from"]) + f": {shown}   [{v['confidence']}] {v['citation']}")
             for src in v["sources"]:
                 click.echo(f"      – {src['text']}")
