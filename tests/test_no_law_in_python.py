@@ -27,6 +27,10 @@ ENGINE_WORDS = {
                    {"status.py", "report.py", "history.py", "population.py"}),
     "children": ("the explanation tree's `children` key",
                  {"explain.py", "explain_text.py", "serve/models.py", "serve/static/page.js"}),
+    "region": ("the English word, in comments, a message and the schemas' examples; the engine reads the fact a "
+               "parameter is keyed by from the parameter's keyed_by, never by this name",
+               {"cli/params.py", "explain.py", "facts.py", "population.py", "report.py", "schema.py",
+                "schemas/cases.schema.json", "schemas/policy.schema.json", "schemas/scenario.schema.json"}),
     "kandases": ("an English word in the ГОБМП explanation's sentence", {"coverage.py"}),
 }
 

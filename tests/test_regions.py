@@ -22,7 +22,7 @@ def test_explain_names_the_region_and_says_when_the_fallback_is_used(tmp_path: P
     for region, base, fallback in (("atyrau", "633 300", False), ("akmola", "405 416", True)):
         path = tmp_path / f"{region}.yaml"
         path.write_text(UNEMPLOYED.format(region=region), encoding="utf-8")
-        proc = cli("explain", str(path), "--month", "2026-03", "--lang", "en")
+        proc = cli("explain", str(path), "--month", "2026-03", "--lang", "en", "--detail")
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
         at = next(i for i, line in enumerate(lines) if "local_contribution_base = " in line)
@@ -30,3 +30,15 @@ def test_explain_names_the_region_and_says_when_the_fallback_is_used(tmp_path: P
         assert lines[at + 1].endswith(f"· region = {region} ({region.capitalize()} Region)")
         said = "· no figure for this region: the fallback (national) figure is used"
         assert lines[at + 2].endswith(said) is fallback
+
+
+def test_the_plain_explanation_names_the_region_and_the_fallback(tmp_path: Path) -> None:
+    said = "no figure for this region: the fallback (national) figure is used"
+    for region, fallback in (("atyrau", False), ("akmola", True)):
+        path = tmp_path / f"{region}.yaml"
+        path.write_text(UNEMPLOYED.format(region=region), encoding="utf-8")
+        proc = cli("explain", str(path), "--month", "2026-03", "--lang", "en")
+        assert proc.returncode == 0, proc.stderr
+        text = " ".join(proc.stdout.split())
+        assert f"(region = {region.capitalize()} Region" in text
+        assert (said in text) is fallback

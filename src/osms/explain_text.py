@@ -183,6 +183,11 @@ class Writer:
             if c["kind"] == "fact":
                 self.para(head + " " + _("(from the scenario)", self.lang), indent + "      ", indent + "    ")
             elif c["kind"] == "parameter":
+                if "keyed_by" in c:  # read by the person's choice (a region): which one, and whether the fallback
+                    k = c["keyed_by"]
+                    head += " (" + f"{k['name']} = {k.get('value_label') or k['value'] or '—'}" + (
+                        "; " + _("no figure for this region: the fallback (national) figure is used", self.lang)
+                        if c.get("fallback_used") else "") + ")"
                 self.para(f"{head}; {self.cite(c)}", indent + "      ", indent + "    ")
             elif c["kind"] == "aggregate":
                 self.para(head + " " + _("(see the preferential categories below)", self.lang),

@@ -415,12 +415,13 @@ class _Builder:
         value = entry["value"]
         if keyed is None:
             if isinstance(value, dict) or "fallback" in entry:
-                self.errors.add("a value per choice and `fallback` need `keyed_by` on the parameter", file=file,
+                self.errors.add(_("a value per choice and `fallback` need `keyed_by` on the parameter"), file=file,
                                 line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
                 return Decimal(0)
             return self.parameter_number(entry, path, doc, file)
         if not isinstance(value, dict) or "fallback" not in entry:
-            self.errors.add(f"a parameter keyed by {keyed} needs a map of values by choice and a `fallback`",
+            self.errors.add(_("a parameter keyed by {fact} needs a map of values by choice and a `fallback`",
+                              fact=keyed),
                             file=file, line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
             return {"by": {}, "fallback": Decimal(0)}
         by = {k: self.parameter_number({"value": v}, [*path, "value", k], doc, file) for k, v in value.items()}
@@ -730,14 +731,16 @@ def _check_keyed(b: _Builder) -> None:
             continue
         fact = b.facts.get(p.keyed_by)
         if fact is None or fact.choices is None:
-            b.errors.add(f"keyed_by names {p.keyed_by!r}, which is not a choice fact", file=p.timeline.file,
+            b.errors.add(_("keyed_by names {fact}, which is not a choice fact", fact=repr(p.keyed_by)),
+                         file=p.timeline.file,
                          line=p.timeline.line, field=f"parameters.{p.name}.keyed_by")
             continue
         for e in p.timeline.entries:
             choices: list[str] = list(e.payload["by"]) if isinstance(e.payload, dict) else []
             for k in choices:
                 if k not in fact.choices:
-                    b.errors.add(f"{k!r} is not a choice of {p.keyed_by} (one of: {', '.join(fact.choices)})",
+                    b.errors.add(_("{value} is not a choice of {fact} (one of: {choices})", value=repr(k),
+                                   fact=p.keyed_by, choices=", ".join(fact.choices)),
                                  file=e.prov.file, line=e.prov.line, field=f"{e.prov.field}.value.{k}")
 
 
