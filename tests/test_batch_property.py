@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from osms.columns import FIXED_COLUMNS, stated_facts
@@ -67,6 +67,10 @@ def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, ord
         cells = {"id": pid, "age": "30", "wage_1": wage, extra: "1"}
         w.writerow([cells[c] for c in order])
     text = buf.getvalue()
+    # Python's writer leaves a lone CR in a cell unquoted under QUOTE_MINIMAL: the file then holds a line break there
+    # (a blank line, reported as its own error row by the reader), not the row meant; such files are not this test's.
+    assume(not (quoting == csv.QUOTE_MINIMAL and any("\r" in p and '"' not in p and "\n" not in p and "," not in p
+                                                      for p, _ in rows)))
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError:

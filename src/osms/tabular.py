@@ -144,7 +144,10 @@ def _csv_rows(path: Path, names: list[str], block: int, fmt: CsvFormat) -> Itera
         encoding = "cp1251" if fmt.encoding == "cp1251" else "utf8"
         reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block, encoding=encoding),
                                 parse_options=pacsv.ParseOptions(delimiter=fmt.delimiter,
-                                                                 newlines_in_values=True),  # quoted line breaks
+                                                                 newlines_in_values=True,  # quoted line breaks
+                                                                 # a blank line (or a lone CR) is an error: skipped,
+                                                                 # it would shift every later row number
+                                                                 ignore_empty_lines=False),
                                 convert_options=pacsv.ConvertOptions(
                                     column_types={c: pa.string() for c in names}, strings_can_be_null=True,
                                     null_values=[""]))  # only an empty cell is empty: not "NA", "nan", "null"
