@@ -57,6 +57,7 @@ def _scenario_text(p: dict, month: int, pays: list[str] | None = None) -> str:
     if p["crisis"]:
         facts.append("{fact: wellbeing_crisis, from: 2015-01}")
     facts.append(f"{{fact: months_without_pension_contributions, from: 2015-01, value: {p['no_pension_months']}}}")
+    facts.append("{fact: region, from: 2015-01, value: astana}")  # the akimats' 2 % reads the region's wage
     civil_from = _spells_from(p, month) if p["run"] else month - 13
     return (f"person: {{birth_date: {birth}, residency: {p['residency']}}}\n"
             f"jobs: [{jobs}]\n"
@@ -124,7 +125,7 @@ def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
     row = {"id": f"p{i}", "birth_date": f"{month // 12 - p['age'] - 1}-06-15", "residency": p["residency"],
            "civil_income": float(p["civil"]), "entrepreneur": p["ip"], "self_payer": p["self_payer"],
            "pension_recipient": p["pension"], "registered_unemployed": p["unemployed"],
-           "wellbeing_crisis": p["crisis"], "months_without_pension_contributions": float(p["no_pension_months"]),
+           "wellbeing_crisis": p["crisis"], "region": "astana", "months_without_pension_contributions": float(p["no_pension_months"]),
            "paid_through": format_month(through) if p["run"] else None, "paid_run": p["run"]}
     if ledger:  # status from the payment records: the situation began where the scenario's activities begin
         del row["paid_through"], row["paid_run"]

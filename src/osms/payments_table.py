@@ -144,16 +144,39 @@ def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str],
     ids = _text(rb.column(names.index("id")))
     flag(_np(pc.equal(ids, "")), "id: empty")
     flag(_np(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
-    paid_text = _text(rb.column(names.index("paid_on")))
-    paid_on, real = _days(paid_text, _np(pc.match_substring_regex(paid_text, _DATE)))
+    paid_col = rb.column(names.index("paid_on"))
+    if pa.types.is_date32(paid_col.type):  # a typed date (Parquet): no text to check
+        real = _np(pc.is_valid(paid_col))
+        paid_on = np.where(real, _np(pc.fill_null(pc.cast(paid_col, pa.int32()), 0)).astype(np.int64), 0) + _EPOCH
+        years = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        real &= (years >= 2000) & (years <= 2100)
+    else:
+        paid_text = _text(paid_col)
+        paid_on, real = _days(paid_text, _np(pc.match_substring_regex(paid_text, _DATE)))
     flag(~real, "paid_on: not a date YYYY-MM-DD between 2000 and 2100")
-    amount_text = _text(rb.column(names.index("amount")))
-    plain = _np(pc.match_substring_regex(amount_text, _AMOUNT))
-    flag(~plain, "amount: not a plain decimal of tenge with at most two decimals (e.g. 4250 or 4250.50)")
-    # A plain decimal with at most two decimals, below 10^9: float × 100 rounds to its exact tiyn.
-    value = _np(pc.cast(pc.if_else(pa.array(plain), amount_text, pa.scalar("0")), pa.float64()))
+    amount_col = rb.column(names.index("amount"))
+    if pa.types.is_decimal(amount_col.type) and amount_col.type.scale <= 2:
+        # An exact decimal (Parquet): its tiyn are the value × 100, no text or float in between.
+        plain = _np(pc.is_valid(amount_col))
+        arr = amount_col.combine_chunks() if isinstance(amount_col, pa.ChunkedArray) else amount_col
+        if not pa.types.is_decimal128(arr.type):
+            arr = pc.cast(arr, pa.decimal128(38, arr.type.scale))
+        # The unscaled 128-bit integers, two little-endian words each: the low word is the amount when the high one
+        # only extends its sign.
+        words = np.frombuffer(arr.buffers()[1], dtype=np.int64)[2 * arr.offset: 2 * (arr.offset + len(arr))]
+        low, high = words[0::2], words[1::2]
+        big = (high != np.where(low < 0, -1, 0)) | (np.abs(low) > MONEY_MAX * 10 ** arr.type.scale)
+        tiyn = np.where(big | ~plain, 0, low) * 10 ** (2 - arr.type.scale)
+        value = np.where(big, MONEY_MAX + 1, tiyn / 100)
+        flag(~plain, "amount: empty")
+    else:
+        amount_text = _text(amount_col)
+        plain = _np(pc.match_substring_regex(amount_text, _AMOUNT))
+        flag(~plain, "amount: not a plain decimal of tenge with at most two decimals (e.g. 4250 or 4250.50)")
+        # A plain decimal with at most two decimals, below 10^9: float × 100 rounds to its exact tiyn.
+        value = _np(pc.cast(pc.if_else(pa.array(plain), amount_text, pa.scalar("0")), pa.float64()))
+        tiyn = np.round(value * 100).astype(np.int64)
     flag(plain & ((value <= 0) | (value > MONEY_MAX)), f"amount: must be above 0 and at most {MONEY_MAX:,}")
-    tiyn = np.round(value * 100).astype(np.int64)
     kind_text = _text(rb.column(names.index("kind")))
     kind = np.full(n, -1, dtype=np.int16)
     old_used: set[str] = set()
@@ -223,20 +246,39 @@ def payment_records(policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.
     old_used: set[str] = set()
     files: list[str] = []
     file_parts = []
-    for fi, (file, batches) in enumerate(sources):
-        files.append(file)
-        offset = 0
-        for rb in batches:
-            rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
-            cols, ids, errors, old = _chunk(policy, rb, offset, kinds, flagged)
-            old_used |= old
-            for row, reason in errors.items():
-                pid = ids[row - offset - 1].as_py()
-                bad.setdefault(pid, f"{Path(file).name} row {row}: {reason}")
-            parts.append(cols)
-            id_parts.append(ids)
-            file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
-            offset += rb.num_rows
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    def check(rb: pa.RecordBatch, offset: int) -> tuple[pa.RecordBatch, tuple]:
+        rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
+        return rb, _chunk(policy, rb, offset, kinds, flagged)
+
+    def keep(file: str, fi: int, offset: int, rb: pa.RecordBatch, result: tuple) -> None:
+        nonlocal old_used
+        cols, ids, errors, old = result
+        old_used |= old
+        for row, reason in errors.items():
+            pid = ids[row - offset - 1].as_py()
+            bad.setdefault(pid, f"{Path(file).name} row {row}: {reason}")
+        parts.append(cols)
+        id_parts.append(ids)
+        file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
+
+    # Arrow's kernels release the GIL: chunks are checked side by side (a few in flight), kept in order.
+    with ThreadPoolExecutor(4) as pool:
+        for fi, (file, batches) in enumerate(sources):
+            files.append(file)
+            offset = 0
+            pending: deque = deque()
+            for rb in batches:
+                pending.append((offset, pool.submit(check, rb, offset)))
+                offset += rb.num_rows
+                if len(pending) > 4:
+                    at, future = pending.popleft()
+                    keep(file, fi, at, *future.result())
+            while pending:
+                at, future = pending.popleft()
+                keep(file, fi, at, *future.result())
     if not parts:
         raise OsmsError(_("the payments table has no rows"), file=files[0] if files else None)
     ids = pa.concat_arrays(id_parts)
