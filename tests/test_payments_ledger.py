@@ -136,17 +136,20 @@ def test_batch_payments_command_and_its_errors(tmp_path: Path) -> None:
         ",zz,payments.csv row 16: payments for an id the people table does not have"]
 
 
+def _batch(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.csv", "--month", "2025-01",
+               "--lang", "en", cwd=tmp_path)
+
+
 def test_batch_payments_refuses_what_it_would_not_read(tmp_path: Path) -> None:
     _write(tmp_path, "people.csv", "id,age,self_payer,paid_through,paid_run\na,30,true,2024-12,12\n")
     _write(tmp_path, "payments.csv", "id,paid_on,amount,kind,note\na,2024-02-20,4250,self_payer_contribution,x\n")
-    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.csv", "--month", "2025-01",
-               "--lang", "en", cwd=tmp_path)
+    proc = _batch(tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ("error: people.csv: with --payments, status comes from the payments: remove the column "
                            "paid_through\n")
     _write(tmp_path, "people.csv", "id,age,self_payer,situation_from\na,30,true,2024-01\n")
-    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.csv", "--month", "2025-01",
-               "--lang", "en", cwd=tmp_path)
+    proc = _batch(tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ("error: payments.csv: unknown column 'note' in the payments table: it reads id, paid_on, "
                            "amount, kind, for_month, job\n")

@@ -141,63 +141,6 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     allocated = due.astype(np.int64) - remaining.reshape(due.shape)
     return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
 
-    named = payments.for_month >= 0
-    # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
-    # day the older named month first and payments naming none last.
-    order = np.lexsort((np.arange(payments.size), np.where(named, payments.for_month, np.iinfo(np.int64).max),
-                        payments.paid_on, payments.stream, payments.person))
-    account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
-    starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-
-    made = months_of_days(payments.paid_on)
-    window_parameter = policy.roles.parameter("debt_window_months")
-    window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
-    debt_first = policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on,
-                                          used) == 1
-    entries = policy.parameters[window_parameter].timeline.entries
-    floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
-    deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), payments.paid_on, used)
-    fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
-    prepay = named & (payments.for_month > made)
-    # The months each payment may pay, [lo, hi], in the window's own index.
-    lo_debt = np.maximum(made - window.astype(np.int64), floor)
-    lo = np.where(named & (prepay | ~debt_first), payments.for_month, lo_debt)
-    # A named month older than the debt window is still paid, as named.
-    lo = np.where(named & (payments.for_month < lo), payments.for_month, lo)
-    hi = np.where(named, payments.for_month, t_n - 1 + first)
-    # A named payment clearing debt skips the months between the debt and its own month that are not yet due.
-    debt_to = np.where(named & ~prepay & debt_first, np.minimum(fallen, payments.for_month), hi)
-    lo = np.clip(lo - first, 0, t_n)
-    hi = np.clip(hi - first, -1, t_n - 1)
-    debt_to = debt_to - first
-
-    for k in range(int(rank.max()) + 1):
-        sel = order[rank == k]
-        i, s = payments.person[sel], payments.stream[sel]
-        a, b = lo[sel], hi[sel]
-        length = int(np.max(b - a + 1, initial=0))
-        if length <= 0:
-            overpaid[sel] = payments.amount[sel]
-            continue
-        offs = np.arange(length)[:, None]
-        t = a[None, :] + offs  # (length, m)
-        inside = (t <= b[None, :]) & ((t <= debt_to[sel][None, :]) | (t == b[None, :]))
-        tc = np.clip(t, 0, t_n - 1)
-        need = np.where(inside, np.maximum(due[s, tc, i] - allocated[s, tc, i], 0), 0)
-        before = np.cumsum(need, axis=0) - need
-        take = np.clip(payments.amount[sel][None, :] - before, 0, need)
-        overpaid[sel] = payments.amount[sel] - take.sum(axis=0)
-        # One payment per account in a step and one month per row: the cells that take something are distinct.
-        rows, cols = np.nonzero(take)
-        ss, tt, ii, got = s[cols], tc[rows, cols], i[cols], take[rows, cols]
-        allocated[ss, tt, ii] += got
-        done = allocated[ss, tt, ii] >= due[ss, tt, ii]
-        completed[ss[done], tt[done], ii[done]] = payments.paid_on[sel][cols[done]]
-        by_named[ss[done], tt[done], ii[done]] = payments.for_month[sel][cols[done]] == tt[done] + first
-        applied.append((sel[cols].astype(np.int64), (tt + first).astype(np.int64), got.astype(np.int64)))
-    return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
-
 
 def month_paid(alloc: Allocation, due: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per (month, person): the day every own stream due that month was paid (BIG if one is not, or none is
