@@ -125,7 +125,8 @@ def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
     row = {"id": f"p{i}", "birth_date": f"{month // 12 - p['age'] - 1}-06-15", "residency": p["residency"],
            "civil_income": float(p["civil"]), "entrepreneur": p["ip"], "self_payer": p["self_payer"],
            "pension_recipient": p["pension"], "registered_unemployed": p["unemployed"],
-           "wellbeing_crisis": p["crisis"], "region": "astana", "months_without_pension_contributions": float(p["no_pension_months"]),
+           "wellbeing_crisis": p["crisis"], "region": "astana",
+           "months_without_pension_contributions": float(p["no_pension_months"]),
            "paid_through": format_month(through) if p["run"] else None, "paid_run": p["run"]}
     if ledger:  # status from the payment records: the situation began where the scenario's activities begin
         del row["paid_through"], row["paid_run"]
