@@ -58,34 +58,70 @@ def main() -> None:
 
     ms = months(None, a.first, a.last, load_policies(bundled_policies()).covers)
     person_months = a.n * len(ms)
-    report: dict = {"people": a.n, "months": len(ms), "person_months": person_months,
-                    "partitions": pq.ParquetFile(src).num_row_groups, "input_bytes": src.stat().st_size}
+    report: dict = {
+        "people": a.n,
+        "months": len(ms),
+        "person_months": person_months,
+        "partitions": pq.ParquetFile(src).num_row_groups,
+        "input_bytes": src.stat().st_size,
+    }
     if not a.skip_local:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "osms", "batch", str(src), "-o", str(a.dir / "local"), "--from",
-                        a.first, "--to", a.last, "--force", "--no-progress"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "osms",
+                "batch",
+                str(src),
+                "-o",
+                str(a.dir / "local"),
+                "--from",
+                a.first,
+                "--to",
+                a.last,
+                "--force",
+                "--no-progress",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         dt = time.perf_counter() - t0
-        report["local"] = {"seconds": round(dt, 1), "person_months_per_s": round(person_months / dt),
-                           "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
+        report["local"] = {
+            "seconds": round(dt, 1),
+            "person_months_per_s": round(person_months / dt),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        }
     from distributed import Client, LocalCluster
 
     import osms.dask
 
-    with LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster):
+    with (
+        LocalCluster(
+            n_workers=a.workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
         t0 = time.perf_counter()
         run = osms.dask.evaluate(osms.dask.read(src), ms, output=a.dir / "dask", force=True)
         dt = time.perf_counter() - t0
-    report["dask"] = {"workers": a.workers, "seconds": round(dt, 1), "person_months_per_s": round(person_months / dt),
-                      "peak_rss_mib_per_worker": sorted(v // 2**20 for v in run.peak_rss.values())}
+    report["dask"] = {
+        "workers": a.workers,
+        "seconds": round(dt, 1),
+        "person_months_per_s": round(person_months / dt),
+        "peak_rss_mib_per_worker": sorted(v // 2**20 for v in run.peak_rss.values()),
+    }
     out = a.dir / "dask"
     report["output_bytes"] = sum(p.stat().st_size for p in out.rglob("*.parquet"))
     report["output_rows"] = ds.dataset(out, partitioning="hive").count_rows()
     report["output_bytes_per_row"] = round(report["output_bytes"] / max(report["output_rows"], 1), 1)
     report["input_bytes_per_person"] = round(report["input_bytes"] / a.n, 1)
     if not a.skip_local:
-        report["same_rows"] = (ds.dataset(a.dir / "local", partitioning="hive").to_table()
-                               .equals(ds.dataset(out, partitioning="hive").to_table()))
+        report["same_rows"] = (
+            ds.dataset(a.dir / "local", partitioning="hive")
+            .to_table()
+            .equals(ds.dataset(out, partitioning="hive").to_table())
+        )
     print(json.dumps(report, indent=2))
 
 

@@ -17,9 +17,28 @@ import pyarrow.parquet as pq
 from osms.fileio import atomic_open
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
-REGIONS = ["abai", "akmola", "aktobe", "almaty_region", "atyrau", "east_kazakhstan", "jetisu", "karaganda",
-           "kostanay", "kyzylorda", "mangystau", "north_kazakhstan", "pavlodar", "turkestan", "ulytau",
-           "west_kazakhstan", "zhambyl", "astana", "almaty", "shymkent"]
+REGIONS = [
+    "abai",
+    "akmola",
+    "aktobe",
+    "almaty_region",
+    "atyrau",
+    "east_kazakhstan",
+    "jetisu",
+    "karaganda",
+    "kostanay",
+    "kyzylorda",
+    "mangystau",
+    "north_kazakhstan",
+    "pavlodar",
+    "turkestan",
+    "ulytau",
+    "west_kazakhstan",
+    "zhambyl",
+    "astana",
+    "almaty",
+    "shymkent",
+]
 
 
 def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
@@ -27,10 +46,15 @@ def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
     rng = np.random.default_rng(seed)
     age = np.clip(rng.gamma(4.2, 8.5, n), 0, 95).astype(int)
     year = month // 12 - age
-    birth = np.array([f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in
-                      zip(year - 1, rng.integers(1, 13, n), rng.integers(1, 29, n))], dtype=object)
-    residency = rng.choice(["citizen", "kandas", "permanent_resident", "temporary_resident", "eaeu_worker"], n,
-                           p=[0.955, 0.02, 0.01, 0.01, 0.005])
+    birth = np.array(
+        [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(year - 1, rng.integers(1, 13, n), rng.integers(1, 29, n))],
+        dtype=object,
+    )
+    residency = rng.choice(
+        ["citizen", "kandas", "permanent_resident", "temporary_resident", "eaeu_worker"],
+        n,
+        p=[0.955, 0.02, 0.01, 0.01, 0.005],
+    )
     adult = (age >= 18) & (age < 63)
     employed = adult & (rng.random(n) < 0.62)
     wage_1 = np.where(employed, np.round(rng.lognormal(np.log(330_000), 0.65, n), 0), np.nan)
@@ -51,25 +75,27 @@ def population(n: int, seed: int = 2026, month: int = 2026 * 12) -> pa.Table:
     through = np.where(pays, month - lag, -1)
     paid_through = np.array([f"{t // 12:04d}-{t % 12 + 1:02d}" if t >= 0 else None for t in through], dtype=object)
     region = rng.choice(REGIONS, n)  # drawn last, so the columns above stay as they were for a seed
-    return pa.table({
-        "id": pa.array([f"P{i:08d}" for i in range(n)]),
-        "birth_date": pa.array(birth, pa.string()),
-        "residency": pa.array(residency),
-        "wage_1": pa.array(wage_1, from_pandas=True),
-        "wage_2": pa.array(wage_2, from_pandas=True),
-        "civil_income": pa.array(civil),
-        "entrepreneur": pa.array(entrepreneur),
-        "self_payer": pa.array(self_payer),
-        "pension_recipient": pa.array(pension),
-        "full_time_student": pa.array(student),
-        "disability": pa.array(disability),
-        "registered_unemployed": pa.array(unemployed),
-        "wellbeing_crisis": pa.array(crisis),
-        "months_without_pension_contributions": pa.array(no_pension.astype(float)),
-        "paid_through": pa.array(paid_through, pa.string()),
-        "paid_run": pa.array(run),
-        "region": pa.array(region),
-    })
+    return pa.table(
+        {
+            "id": pa.array([f"P{i:08d}" for i in range(n)]),
+            "birth_date": pa.array(birth, pa.string()),
+            "residency": pa.array(residency),
+            "wage_1": pa.array(wage_1, from_pandas=True),
+            "wage_2": pa.array(wage_2, from_pandas=True),
+            "civil_income": pa.array(civil),
+            "entrepreneur": pa.array(entrepreneur),
+            "self_payer": pa.array(self_payer),
+            "pension_recipient": pa.array(pension),
+            "full_time_student": pa.array(student),
+            "disability": pa.array(disability),
+            "registered_unemployed": pa.array(unemployed),
+            "wellbeing_crisis": pa.array(crisis),
+            "months_without_pension_contributions": pa.array(no_pension.astype(float)),
+            "paid_through": pa.array(paid_through, pa.string()),
+            "paid_run": pa.array(run),
+            "region": pa.array(region),
+        }
+    )
 
 
 def write(n: int, path: Path, seed: int = 2026, chunk: int = 1_000_000) -> None:

@@ -36,12 +36,14 @@ def payments_for(people: pa.Table, due: pa.Table, month: int, months_back: np.nd
     """For each person, `months_back` months (ending at `month` − 1) of the contributions due this month."""
     rng = np.random.default_rng(seed)
     cols = []
-    for kind, column, job in (("employer_deduction", "employer_deduction_1", "1"),
-                              ("employer_deduction", "employer_deduction_2", "2"),
-                              ("employee_contribution", "employee_contribution", ""),
-                              ("entrepreneur_contribution", "entrepreneur_contribution", ""),
-                              ("self_payer_contribution", "self_payer_contribution", ""),
-                              ("civil_contribution", "civil_contribution", "")):
+    for kind, column, job in (
+        ("employer_deduction", "employer_deduction_1", "1"),
+        ("employer_deduction", "employer_deduction_2", "2"),
+        ("employee_contribution", "employee_contribution", ""),
+        ("entrepreneur_contribution", "entrepreneur_contribution", ""),
+        ("self_payer_contribution", "self_payer_contribution", ""),
+        ("civil_contribution", "civil_contribution", ""),
+    ):
         if column not in due.schema.names:
             continue
         amount = pc.cast(due.column(column), pa.float64()).to_numpy()
@@ -62,27 +64,40 @@ def payments_for(people: pa.Table, due: pa.Table, month: int, months_back: np.nd
     days = (np.concatenate([c[3] for c in cols])[order] - EPOCH).astype("datetime64[D]")
     amount = np.concatenate([c[4] for c in cols])[order]
     named = np.concatenate([c[5] for c in cols])[order]
-    named_text = pc.strftime(pa.array((named - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")),
-                             "%Y-%m")
+    named_text = pc.strftime(pa.array((named - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")), "%Y-%m")
     tiyn = np.round(amount * 100).astype(np.int64)
     words = np.zeros((len(tiyn), 2), dtype=np.int64)
     words[:, 0] = tiyn  # decimal(20, 2) from its unscaled value, the amount in tiyn (all positive)
     money = pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words)])
-    return pa.table({"id": ids, "paid_on": pc.cast(pa.array(days), pa.string()), "amount": money,
-                     "kind": pa.array(kind.tolist(), pa.string()), "for_month": named_text,
-                     "job": pa.array(job.tolist(), pa.string())})
+    return pa.table(
+        {
+            "id": ids,
+            "paid_on": pc.cast(pa.array(days), pa.string()),
+            "amount": money,
+            "kind": pa.array(kind.tolist(), pa.string()),
+            "for_month": named_text,
+            "job": pa.array(job.tolist(), pa.string()),
+        }
+    )
 
 
 # The child reports its own peak memory (ru_maxrss of RUSAGE_CHILDREN would be the largest child's so far).
-_CHILD = ("import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write("
-          "f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')); "
-          "sys.argv = ['osms-eval', *sys.argv[1:]]; runpy.run_module('osms', run_name='__main__')")
+_CHILD = (
+    "import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write("
+    "f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')); "
+    "sys.argv = ['osms-eval', *sys.argv[1:]]; runpy.run_module('osms', run_name='__main__')"
+)
 
 
 def _run(args: list[str]) -> tuple[float, float]:
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _CHILD, "batch", *args, "--no-progress"], check=True,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, "batch", *args, "--no-progress"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wall = time.perf_counter() - t
     rss = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("MAXRSS ")]
     return wall, rss[-1] / 1024
@@ -92,9 +107,23 @@ def _inputs(d: Path, rows: int, month_text: str, month: int) -> None:
     """The people (with summary columns, and with situation_from instead) and their payments, in `d`."""
     people = population(rows, month=month)
     pq.write_table(people, d / "summary.parquet")
-    subprocess.run([sys.executable, "-m", "osms", "batch", str(d / "summary.parquet"), "-o",
-                    str(d / "due.parquet"), "--month", month_text, "--no-status", "--no-progress"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osms",
+            "batch",
+            str(d / "summary.parquet"),
+            "-o",
+            str(d / "due.parquet"),
+            "--month",
+            month_text,
+            "--no-status",
+            "--no-progress",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     due = pq.read_table(d / "due.parquet")
     assert due.column("id").equals(people.column("id")), "the due amounts must be in the people's order"
     # 12–24 months of records; the situation (jobs, ИП, self-payment) began with the first of them.
@@ -102,7 +131,8 @@ def _inputs(d: Path, rows: int, month_text: str, month: int) -> None:
     pays = payments_for(people, due, month, months_back)
     since = (month - months_back - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")
     ledger_people = people.drop_columns(["paid_through", "paid_run"]).append_column(
-        "situation_from", pc.strftime(pa.array(since), "%Y-%m"))
+        "situation_from", pc.strftime(pa.array(since), "%Y-%m")
+    )
     pq.write_table(ledger_people, d / "ledger.parquet")
     pq.write_table(pays, d / "payments.parquet")
 
@@ -124,9 +154,10 @@ def main() -> None:
         print(f"{a.rows:,} persons, {pays.num_rows:,} payments, month {a.month}")
         best: dict[str, tuple[float, float]] = {}
         for _ in range(a.repeat):
-            for name, extra in (("summary columns", [str(d / "summary.parquet")]),
-                                ("payments table", [str(d / "ledger.parquet"), "--payments",
-                                                    str(d / "payments.parquet")])):
+            for name, extra in (
+                ("summary columns", [str(d / "summary.parquet")]),
+                ("payments table", [str(d / "ledger.parquet"), "--payments", str(d / "payments.parquet")]),
+            ):
                 out = d / f"out-{name[0]}.parquet"
                 out.unlink(missing_ok=True)
                 wall, rss = _run([*extra, "-o", str(out), "--month", a.month])
@@ -138,8 +169,12 @@ def main() -> None:
         print(f"payments table ÷ summary columns: {p / s:.2f}×")
         ins = pq.read_table(d / "out-p.parquet", columns=["insured", "insured_reason"])
         reasons = pc.value_counts(pc.cast(ins.column("insured_reason"), pa.string())).to_pylist()
-        print(f"insured from the payments: {pc.sum(ins.column('insured')).as_py():,} ("
-              + ", ".join(f"{r['values']} {r['counts']:,}" for r in reasons) + ")")
+        print(
+            f"insured from the payments: {pc.sum(ins.column('insured')).as_py():,} ("
+            + ", ".join(f"{r['values']} {r['counts']:,}" for r in reasons)
+            + ")"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -53,10 +53,21 @@ def _one(args: list[str]) -> None:
 
 
 def measure(src: Path, out: Path, chunk: int) -> dict[str, float]:
-    args = [str(src), "-o", str(out), "--month", "2026-01", "--chunk-size", str(chunk), "--workers", "2",
-            "--no-progress"]
-    proc = subprocess.run([sys.executable, __file__, "--one", json.dumps(args)], capture_output=True, text=True,
-                          check=True)
+    args = [
+        str(src),
+        "-o",
+        str(out),
+        "--month",
+        "2026-01",
+        "--chunk-size",
+        str(chunk),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
+    proc = subprocess.run(
+        [sys.executable, __file__, "--one", json.dumps(args)], capture_output=True, text=True, check=True
+    )
     return json.loads(proc.stdout)
 
 

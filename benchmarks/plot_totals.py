@@ -31,8 +31,7 @@ def main(rows: int = 100_000) -> None:
     bars = ax.barh(totals.index, totals.to_numpy() / 1e6, color="#2f6f8f")
     ax.bar_label(bars, labels=[f"{v / 1e6:,.1f}".replace(",", " ") for v in totals], padding=3, fontsize=8)
     ax.set_xlabel("million tenge")
-    ax.set_title(f"ОСМС contributions for 2026-01 by payer — {rows:,} synthetic persons".replace(",", " "),
-                 fontsize=10)
+    ax.set_title(f"ОСМС contributions for 2026-01 by payer — {rows:,} synthetic persons".replace(",", " "), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, totals.max() / 1e6 * 1.18)
     fig.tight_layout()

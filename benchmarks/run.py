@@ -41,34 +41,69 @@ def numpy_reference(f: dict, stated_pref: np.ndarray, p: dict) -> dict:
     """The same formulas, written by hand: categories (2026), exemption, deductions, contributions, state, local."""
     age, working = f["age"], f["working"]
     republican = (
-        (age < 18) | (f["pregnant"] & ~working & (f["months_without_pension_contributions"] >= 2))
-        | (f["raising_child_under_3"] & ~working) | f["on_childcare_leave"] | f["mother_heroine_award"]
-        | (f["carer_disabled_child"] & ~working) | f["disability"]
+        (age < 18)
+        | (f["pregnant"] & ~working & (f["months_without_pension_contributions"] >= 2))
+        | (f["raising_child_under_3"] & ~working)
+        | f["on_childcare_leave"]
+        | f["mother_heroine_award"]
+        | (f["carer_disabled_child"] & ~working)
+        | f["disability"]
         | (f["carer_disabled_since_childhood"] & f["carer_group1_disabled"] & ~working)
-        | f["pension_recipient"] | f["wwii_veteran"] | f["full_time_student"] | (f["asp_recipient"] & ~working)
-        | (f["resident_kandas"] & ~working) | f["prisoner"] | f["pretrial_detention"]
-        | (f["carer_group1_disabled"] & ~working) | (f["house_arrest"] & ~working) | stated_pref)
-    local = ((f["registered_unemployed"] & ~f["subsidised_job"])
-             | (f["wellbeing_crisis"] & ~working & (f["months_without_pension_contributions"] > 3)))
+        | f["pension_recipient"]
+        | f["wwii_veteran"]
+        | f["full_time_student"]
+        | (f["asp_recipient"] & ~working)
+        | (f["resident_kandas"] & ~working)
+        | f["prisoner"]
+        | f["pretrial_detention"]
+        | (f["carer_group1_disabled"] & ~working)
+        | (f["house_arrest"] & ~working)
+        | stated_pref
+    )
+    local = (f["registered_unemployed"] & ~f["subsidised_job"]) | (
+        f["wellbeing_crisis"] & ~working & (f["months_without_pension_contributions"] > 3)
+    )
     pref = republican | local
     mzp = p["mzp"]
-    employer = np.where(pref, 0.0, _round(p["employer_deduction_rate"]
-                                          * np.minimum(f["wage"], p["employer_deduction_cap"] * mzp)))
-    employee = np.where(pref, 0.0, _round(p["employee_contribution_rate"]
-                                          * np.minimum(f["wage"].sum(axis=0), p["employee_contribution_cap"] * mzp)))
-    civil = np.where(pref, 0.0, _round(p["civil_contribution_rate"]
-                                       * np.minimum(f["civil_income"], np.maximum(
-                                           0.0, p["civil_contribution_cap"] * mzp - f["wage"].sum(axis=0)))))
+    employer = np.where(
+        pref, 0.0, _round(p["employer_deduction_rate"] * np.minimum(f["wage"], p["employer_deduction_cap"] * mzp))
+    )
+    employee = np.where(
+        pref,
+        0.0,
+        _round(
+            p["employee_contribution_rate"] * np.minimum(f["wage"].sum(axis=0), p["employee_contribution_cap"] * mzp)
+        ),
+    )
+    civil = np.where(
+        pref,
+        0.0,
+        _round(
+            p["civil_contribution_rate"]
+            * np.minimum(f["civil_income"], np.maximum(0.0, p["civil_contribution_cap"] * mzp - f["wage"].sum(axis=0)))
+        ),
+    )
     ip = np.where(f["entrepreneur"] & ~pref, _round(p["entrepreneur_rate"] * p["entrepreneur_base"] * mzp), 0.0)
     sp = np.where(f["self_payer"] & ~pref, _round(p["self_payer_rate"] * p["self_payer_base"] * mzp), 0.0)
     se = np.where(f["self_employed"], _round(p["self_employed_rate"] * f["self_employed_income"]), 0.0)
     state = np.where(republican, _round(p["state_contribution_rate"] * p["state_contribution_base"], 0.1), 0.0)
-    loc = np.where(local, _round(p["local_contribution_rate"] * p["local_contribution_base"][
-        f["region"].astype(np.int64)], 0.1), 0.0)  # the region's base, by the person's region code
+    loc = np.where(
+        local,
+        _round(p["local_contribution_rate"] * p["local_contribution_base"][f["region"].astype(np.int64)], 0.1),
+        0.0,
+    )  # the region's base, by the person's region code
     total = _round(employer.sum(axis=0) + employee + civil + ip + sp + se + state + loc, 0.1)
-    return {"employer_deduction": employer, "employee_contribution": employee, "civil_contribution": civil,
-            "entrepreneur_contribution": ip, "self_payer_contribution": sp, "self_employed_contribution": se,
-            "state_contribution": state, "local_contribution": loc, "total_contributions": total}
+    return {
+        "employer_deduction": employer,
+        "employee_contribution": employee,
+        "civil_contribution": civil,
+        "entrepreneur_contribution": ip,
+        "self_payer_contribution": sp,
+        "self_employed_contribution": se,
+        "state_contribution": state,
+        "local_contribution": loc,
+        "total_contributions": total,
+    }
 
 
 def bench_formulas(n: int, month: str, repeats: int) -> None:
@@ -116,15 +151,19 @@ def bench_batch(n: int, month: str, tmp: Path, label: str) -> None:
     out = tmp / f"out-{n}.parquet"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "osms", "batch", str(src), "-o", str(out), "--month", month,
-                           "--no-progress"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "osms", "batch", str(src), "-o", str(out), "--month", month, "--no-progress"],
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
         print(proc.stderr)
         raise SystemExit(1)
-    print(f"end-to-end osms-eval batch, {label} ({n:,} rows, Parquet in and out, with status; input made in "
-          f"{gen:.1f} s):")
+    print(
+        f"end-to-end osms-eval batch, {label} ({n:,} rows, Parquet in and out, with status; input made in {gen:.1f} s):"
+    )
     print(f"  {wall:6.1f} s wall, {n / wall:,.0f} rows/s, peak memory {max(peak, before) / 1024:,.0f} MiB")
     print("  " + proc.stdout.splitlines()[0])
 

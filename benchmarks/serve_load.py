@@ -28,9 +28,13 @@ WANT = 13500
 
 
 def body(n: int) -> dict:
-    return {"scenarios": [{"id": f"p{i}", "person": PERSON,
-                           "jobs": [{"employer": "A", "from": "2024-01", "wage": 450000}]} for i in range(n)],
-            "month": "2026-03"}
+    return {
+        "scenarios": [
+            {"id": f"p{i}", "person": PERSON, "jobs": [{"employer": "A", "from": "2024-01", "wage": 450000}]}
+            for i in range(n)
+        ],
+        "month": "2026-03",
+    }
 
 
 def free_port() -> int:
@@ -41,8 +45,12 @@ def free_port() -> int:
 
 def start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "osms", "serve", "--port", str(port), "--workers", str(workers)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "osms", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -75,8 +83,13 @@ def level(url: str, payload: bytes, n_scenarios: int, requests: int, concurrency
         c.close()
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
-    return {"requests": requests, "rps": requests / wall, "scen_s": requests * n_scenarios / wall,
-            "p50": pick(0.50) * 1000, "p99": pick(0.99) * 1000}
+    return {
+        "requests": requests,
+        "rps": requests / wall,
+        "scen_s": requests * n_scenarios / wall,
+        "p50": pick(0.50) * 1000,
+        "p99": pick(0.99) * 1000,
+    }
 
 
 def main() -> None:
@@ -90,15 +103,18 @@ def main() -> None:
     proc, url = start(args.workers)
     try:
         print(f"osms-eval serve, {args.workers} worker(s), loopback; POST /calculate, month 2026-03")
-        print(f"{'request':>16} {'conc.':>5} {'requests':>8} {'req/s':>8} {'scenarios/s':>11} {'p50 ms':>8} "
-              f"{'p99 ms':>8}")
+        print(
+            f"{'request':>16} {'conc.':>5} {'requests':>8} {'req/s':>8} {'scenarios/s':>11} {'p50 ms':>8} {'p99 ms':>8}"
+        )
         for n, count in ((1, args.single), (1000, args.batch)):
             payload = json.dumps(body(n)).encode()
             level(url, payload, n, 1, 1)  # warm-up
             for conc in (1, 4, 16):
                 r = level(url, payload, n, max(count, conc), conc)
-                print(f"{f'{n} scenario(s)':>16} {conc:>5} {r['requests']:>8} {r['rps']:>8.1f} {r['scen_s']:>11.0f} "
-                      f"{r['p50']:>8.0f} {r['p99']:>8.0f}")
+                print(
+                    f"{f'{n} scenario(s)':>16} {conc:>5} {r['requests']:>8} {r['rps']:>8.1f} {r['scen_s']:>11.0f} "
+                    f"{r['p50']:>8.0f} {r['p99']:>8.0f}"
+                )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

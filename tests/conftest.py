@@ -41,8 +41,7 @@ def evaluate(policy: PolicySet, scenarios: list[Scenario], month: str) -> tuple[
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run osms-eval as an analyst would, in a separate process."""
-    return subprocess.run([sys.executable, "-m", "osms", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "osms", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 # The YAML regression cases (tests/cases/*.yaml) are collected by the osms pytest plugin

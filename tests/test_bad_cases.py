@@ -51,5 +51,17 @@ def test_bad_policy(path: Path, tmp_path: Path) -> None:
 def test_bad_scenario(path: Path, tmp_path: Path) -> None:
     shutil.copy(path, tmp_path / path.name)
     month = re.search(r"^# month: (\S+)", path.read_text(encoding="utf-8"), re.M)
-    check(path, cli("run", path.name, "--month", month[1] if month else "2024-01", "--lang", "en",
-                    "--policies", str(HERE.parent / "policies"), cwd=tmp_path))
+    check(
+        path,
+        cli(
+            "run",
+            path.name,
+            "--month",
+            month[1] if month else "2024-01",
+            "--lang",
+            "en",
+            "--policies",
+            str(HERE.parent / "policies"),
+            cwd=tmp_path,
+        ),
+    )

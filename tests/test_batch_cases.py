@@ -30,8 +30,20 @@ def _run(case: Path, tmp_path: Path, *extra: str):  # type: ignore[no-untyped-de
     shutil.copy(case, tmp_path / case.name)
     args_file = case.with_suffix(".args")
     args = shlex.split(args_file.read_text(encoding="utf-8")) if args_file.exists() else []
-    return cli("batch", case.name, "-o", "out.csv", "--month", MONTH, "--no-progress", "--lang", "en", *args, *extra,
-               cwd=tmp_path)
+    return cli(
+        "batch",
+        case.name,
+        "-o",
+        "out.csv",
+        "--month",
+        MONTH,
+        "--no-progress",
+        "--lang",
+        "en",
+        *args,
+        *extra,
+        cwd=tmp_path,
+    )
 
 
 def _sidecar(path: Path, actual: str) -> str:
@@ -63,8 +75,13 @@ def test_bad_population(case: Path, tmp_path: Path) -> None:
     # Every input row is in exactly one of the result and the errors file: none lost, none twice.
     rows = list(csv.reader(io.StringIO(case.read_text(encoding="utf-8-sig"))))[1:]
     bad = {int(r[0]) for r in list(csv.reader(io.StringIO(actual)))[1:]}
-    good = pacsv.read_csv(tmp_path / "out.csv", convert_options=pacsv.ConvertOptions(
-        column_types={"id": pa.string()})).column("id").to_pylist() if (tmp_path / "out.csv").exists() else []
+    good = (
+        pacsv.read_csv(tmp_path / "out.csv", convert_options=pacsv.ConvertOptions(column_types={"id": pa.string()}))
+        .column("id")
+        .to_pylist()
+        if (tmp_path / "out.csv").exists()
+        else []
+    )
     assert len(good) + len(bad) == len(rows)
     assert good == [r[0] for i, r in enumerate(rows, 1) if i not in bad]
 
@@ -75,8 +92,10 @@ def test_good_population(case: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out.errors.csv").read_bytes() == b"row,id,reason\r\n"  # RFC 4180 line ends
     want = yaml.safe_load(case.with_name(case.stem + ".want.yaml").read_text(encoding="utf-8"))
-    out = pacsv.read_csv(tmp_path / "out.csv", convert_options=pacsv.ConvertOptions(
-        column_types={c: pa.string() for r in want for c in r}))
+    out = pacsv.read_csv(
+        tmp_path / "out.csv",
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for r in want for c in r}),
+    )
     got = out.to_pylist()
     assert len(got) == len(want)
     for g, w in zip(got, want):
@@ -88,18 +107,30 @@ _PARQUET = [
     ("NaN wage", {"wage_1": pa.array([float("nan")])}, "row: wage_1: not a finite number"),
     ("infinite wage", {"wage_1": pa.array([float("inf")])}, "row: wage_1: not a finite number"),
     ("float with three decimals", {"wage_1": pa.array([300000.005])}, "row: wage_1: more than two decimals"),
-    ("decimal with three decimals", {"wage_1": pa.array([Decimal("300000.005")], pa.decimal128(12, 3))},
-     "row: wage_1: more than two decimals"),
+    (
+        "decimal with three decimals",
+        {"wage_1": pa.array([Decimal("300000.005")], pa.decimal128(12, 3))},
+        "row: wage_1: more than two decimals",
+    ),
     ("fractional age", {"age": pa.array([30.5])}, "row: age: must be a whole number"),
     ("whole float age", {"age": pa.array([30.0])}, None),
     ("float wage with two decimals", {"wage_1": pa.array([300000.25])}, None),
-    ("numeric ids", {"id": pa.array([7])},
-     "error: in.parquet: the `id` column must be text, not int64 (an IIN may start with 0)"),
-    ("nested wage", {"wage_1": pa.array([[1, 2]])},
-     "error: in.parquet: column 'wage_1' holds nested values (list<element: int64>); each cell must be one value"),
-    ("unknown column", {"wage_1a": pa.array([1])},
-     "error: in.parquet: unknown column 'wage_1a' (did you mean 'wage_1'?); to carry it to the output unchanged, "
-     "add --keep wage_1a"),
+    (
+        "numeric ids",
+        {"id": pa.array([7])},
+        "error: in.parquet: the `id` column must be text, not int64 (an IIN may start with 0)",
+    ),
+    (
+        "nested wage",
+        {"wage_1": pa.array([[1, 2]])},
+        "error: in.parquet: column 'wage_1' holds nested values (list<element: int64>); each cell must be one value",
+    ),
+    (
+        "unknown column",
+        {"wage_1a": pa.array([1])},
+        "error: in.parquet: unknown column 'wage_1a' (did you mean 'wage_1'?); to carry it to the output unchanged, "
+        "add --keep wage_1a",
+    ),
 ]
 
 
@@ -121,25 +152,43 @@ def test_parquet_cells(note: str, columns: dict, want: str | None, tmp_path: Pat
 
 
 def test_parquet_duplicate_column_names(tmp_path: Path) -> None:
-    table = pa.Table.from_arrays([pa.array(["p"]), pa.array([30]), pa.array([1]), pa.array([2])],
-                                 names=["id", "age", "wage_1", "wage_1"])
+    table = pa.Table.from_arrays(
+        [pa.array(["p"]), pa.array([30]), pa.array([1]), pa.array([2])], names=["id", "age", "wage_1", "wage_1"]
+    )
     pq.write_table(table, tmp_path / "in.parquet")
     proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", cwd=tmp_path)
-    assert (proc.returncode, proc.stderr) == (2, "error: in.parquet: column 'wage_1' appears more than once: "
-                                                 "rename or remove one\n")
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: in.parquet: column 'wage_1' appears more than once: rename or remove one\n",
+    )
 
 
 def test_duplicate_ids_are_found_across_chunks(tmp_path: Path) -> None:
     n = 2500
     ids = [f"p{i}" for i in range(n)] + ["p0", "p1999", "p2499"]
-    pq.write_table(pa.table({"id": ids, "age": [30] * len(ids), "wage_1": [300000] * len(ids)}),
-                   tmp_path / "in.parquet")
-    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", "--chunk-size", "1000",
-               cwd=tmp_path)
+    pq.write_table(
+        pa.table({"id": ids, "age": [30] * len(ids), "wage_1": [300000] * len(ids)}), tmp_path / "in.parquet"
+    )
+    proc = cli(
+        "batch",
+        "in.parquet",
+        "-o",
+        "out.parquet",
+        "--month",
+        MONTH,
+        "--lang",
+        "en",
+        "--chunk-size",
+        "1000",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines() == [
-        "row,id,reason", f"2501,p0,{MONTH}: id: the same id as row 1",
-        f"2502,p1999,{MONTH}: id: the same id as row 2000", f"2503,p2499,{MONTH}: id: the same id as row 2500"]
+        "row,id,reason",
+        f"2501,p0,{MONTH}: id: the same id as row 1",
+        f"2502,p1999,{MONTH}: id: the same id as row 2000",
+        f"2503,p2499,{MONTH}: id: the same id as row 2500",
+    ]
     assert len(pq.read_table(tmp_path / "out.parquet")) == n
 
 

@@ -29,8 +29,18 @@ def _args(case: Path) -> list[str]:
 
 def _run(case: Path, tmp_path: Path, output: str = "out.csv", args: list[str] | None = None):  # type: ignore[no-untyped-def]
     shutil.copy(case, tmp_path / case.name)
-    return cli("batch", case.name, "-o", output, "--month", "2026-01", "--lang", "en",
-               *(_args(case) if args is None else args), cwd=tmp_path)
+    return cli(
+        "batch",
+        case.name,
+        "-o",
+        output,
+        "--month",
+        "2026-01",
+        "--lang",
+        "en",
+        *(_args(case) if args is None else args),
+        cwd=tmp_path,
+    )
 
 
 def _sidecar(path: Path, actual: str) -> str:
@@ -39,8 +49,9 @@ def _sidecar(path: Path, actual: str) -> str:
     return path.read_bytes().decode("utf-8") if path.exists() else ""
 
 
-@pytest.mark.parametrize("case", sorted(p for p in (HERE / "bad").glob("*.csv") if not p.name.endswith(".errors.csv")),
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "case", sorted(p for p in (HERE / "bad").glob("*.csv") if not p.name.endswith(".errors.csv")), ids=lambda p: p.stem
+)
 def test_bad_excel_file(case: Path, tmp_path: Path) -> None:
     proc = _run(case, tmp_path)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
@@ -83,23 +94,43 @@ def test_excel_options_are_for_csv_only(tmp_path: Path) -> None:
     import pyarrow as pa
 
     pq.write_table(pa.table({"id": ["p"], "age": [30], "wage_1": [300000]}), tmp_path / "in.parquet")
-    proc = cli("batch", "in.parquet", "-o", "out.csv", "--month", "2026-01", "--decimal", ",", "--delimiter", ";",
-               "--lang", "en", cwd=tmp_path)
-    assert (proc.returncode, proc.stderr) == (2, "error: in.parquet: --delimiter, --decimal, --thousands and "
-                                                 "--encoding are for CSV files; a Parquet file holds typed values: "
-                                                 "remove them\n")
+    proc = cli(
+        "batch",
+        "in.parquet",
+        "-o",
+        "out.csv",
+        "--month",
+        "2026-01",
+        "--decimal",
+        ",",
+        "--delimiter",
+        ";",
+        "--lang",
+        "en",
+        cwd=tmp_path,
+    )
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: in.parquet: --delimiter, --decimal, --thousands and "
+        "--encoding are for CSV files; a Parquet file holds typed values: "
+        "remove them\n",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--delimiter", ":"], "error: --delimiter: --delimiter ':': use ',', ';', '|' or tab"),
-    (["--decimal", "·"], "error: --decimal: --decimal '·': use '.' or ','"),
-    (["--encoding", "latin-1"], "error: --encoding: --encoding 'latin-1': use utf-8 or cp1251 (Excel in a Russian "
-                                "or Kazakh locale)"),
-    (["--thousands", "_"], "error: --thousands: --thousands '_': use ' ' (space; no-break spaces too), ',' or '.'"),
-    (["--thousands", ","],
-     "error: --thousands: --thousands ',' is also the delimiter: choose another"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--delimiter", ":"], "error: --delimiter: --delimiter ':': use ',', ';', '|' or tab"),
+        (["--decimal", "·"], "error: --decimal: --decimal '·': use '.' or ','"),
+        (
+            ["--encoding", "latin-1"],
+            "error: --encoding: --encoding 'latin-1': use utf-8 or cp1251 (Excel in a Russian or Kazakh locale)",
+        ),
+        (["--thousands", "_"], "error: --thousands: --thousands '_': use ' ' (space; no-break spaces too), ',' or '.'"),
+        (["--thousands", ","], "error: --thousands: --thousands ',' is also the delimiter: choose another"),
+    ],
+)
 def test_wrong_reading_options(args: list[str], message: str, tmp_path: Path) -> None:
     (tmp_path / "in.csv").write_text("id,age\np,30\n", encoding="utf-8")
     proc = cli("batch", "in.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", *args, cwd=tmp_path)

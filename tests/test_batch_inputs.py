@@ -24,8 +24,10 @@ def test_several_csv_files_name_file_and_row_in_errors(tmp_path: Path) -> None:
     proc = _batch(tmp_path, "part1.csv", "part2.csv", "-o", "out.parquet", "--summary", "s.json")
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines() == [
-        "file,row,id,reason", "part1.csv,2,b,2026-01: wage_1: not a number",
-        "part2.csv,2,a,2026-01: id: the same id as part1.csv row 1"]
+        "file,row,id,reason",
+        "part1.csv,2,b,2026-01: wage_1: not a number",
+        "part2.csv,2,a,2026-01: id: the same id as part1.csv row 1",
+    ]
     assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["a", "c"]
     summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["summary"]
     # employer 3 % × 300 000 = 9 000 and 3 % × 100 000 = 3 000: summed in tiyn, written as a decimal string
@@ -49,8 +51,9 @@ def test_a_folder_of_parquet_files(tmp_path: Path) -> None:
     folder = tmp_path / "people"
     folder.mkdir()
     for i, ids in enumerate((["a", "b"], ["c"])):
-        pq.write_table(pa.table({"id": ids, "age": [30] * len(ids), "wage_1": [300000] * len(ids)}),
-                       folder / f"part-{i}.parquet")
+        pq.write_table(
+            pa.table({"id": ids, "age": [30] * len(ids), "wage_1": [300000] * len(ids)}), folder / f"part-{i}.parquet"
+        )
     proc = _batch(tmp_path, "people", "-o", "out.parquet")
     assert proc.returncode == 0, proc.stderr
     table = pq.read_table(tmp_path / "out.parquet")
@@ -71,21 +74,32 @@ def test_inputs_must_share_their_columns(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text(HEAD + "a,30,1\n", encoding="utf-8")
     (tmp_path / "b.csv").write_text("id,age,wage_1,wage_2\nb,30,1,2\n", encoding="utf-8")
     proc = _batch(tmp_path, "a.csv", "b.csv", "-o", "out.csv")
-    assert (proc.returncode, proc.stderr) == (2, "error: b.csv: the columns differ from those of a.csv: also "
-                                                 "'wage_2'; all inputs need the same columns\n")
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: b.csv: the columns differ from those of a.csv: also 'wage_2'; all inputs need the same columns\n",
+    )
 
 
 def test_input_list_refusals(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text(HEAD + "a,30,1\n", encoding="utf-8")
     (tmp_path / "empty").mkdir()
-    cases = [(("a.csv", "a.csv", "-o", "out.csv"),
-              "error: a.csv: this file is named twice among the inputs: its rows would be counted twice"),
-             (("x/*.csv", "-o", "out.csv"), "error: x/*.csv: no .csv, .csv.gz or .parquet file matches this pattern"),
-             (("nope.csv", "-o", "out.csv"), "error: nope.csv: no such file"),
-             (("empty", "-o", "out.csv"),
-              "error: empty: the folder holds no .parquet files; name CSV files themselves or by a glob"),
-             (("*.csv", "-o", "a.csv"), "error: a.csv: -o is the same file as the input a.csv: writing it would "
-                                        "destroy the input; choose another path")]
+    cases = [
+        (
+            ("a.csv", "a.csv", "-o", "out.csv"),
+            "error: a.csv: this file is named twice among the inputs: its rows would be counted twice",
+        ),
+        (("x/*.csv", "-o", "out.csv"), "error: x/*.csv: no .csv, .csv.gz or .parquet file matches this pattern"),
+        (("nope.csv", "-o", "out.csv"), "error: nope.csv: no such file"),
+        (
+            ("empty", "-o", "out.csv"),
+            "error: empty: the folder holds no .parquet files; name CSV files themselves or by a glob",
+        ),
+        (
+            ("*.csv", "-o", "a.csv"),
+            "error: a.csv: -o is the same file as the input a.csv: writing it would "
+            "destroy the input; choose another path",
+        ),
+    ]
     for args, message in cases:
         proc = _batch(tmp_path, *args)
         assert (proc.returncode, proc.stderr) == (2, message + "\n"), args
@@ -94,9 +108,11 @@ def test_input_list_refusals(tmp_path: Path) -> None:
 
 def test_summary_line_and_errors_header_follow_lang(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text(HEAD + "a,30,300000\nb,30,x\n", encoding="utf-8")
-    want = {"ru": ("строка,id,причина", "строк с ошибками: 1", "9,000.00 тенге"),
-            "kk": ("жол,id,себеп", "қатесі бар жолдар: 1", "9,000.00 теңге"),
-            "en": ("row,id,reason", "1 error rows", "9,000.00 tenge")}  # employer 3 % × 300 000 = 9 000
+    want = {
+        "ru": ("строка,id,причина", "строк с ошибками: 1", "9,000.00 тенге"),
+        "kk": ("жол,id,себеп", "қатесі бар жолдар: 1", "9,000.00 теңге"),
+        "en": ("row,id,reason", "1 error rows", "9,000.00 tenge"),
+    }  # employer 3 % × 300 000 = 9 000
     for lang, (header, errors, employer) in want.items():
         proc = cli("batch", "a.csv", "-o", f"{lang}.csv", "--month", "2026-01", "--lang", lang, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr

@@ -23,18 +23,17 @@ MONTH = parse_month("2026-01")
 
 _plain = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False).map(str)
 _number_text = st.one_of(
-    _plain,                                                               # must be read exactly
-    st.decimals(min_value=-10**10, max_value=10**10, places=4, allow_nan=False).map(str),
+    _plain,  # must be read exactly
+    st.decimals(min_value=-(10**10), max_value=10**10, places=4, allow_nan=False).map(str),
     st.builds(lambda d, a, b: f"{a}{d}{b}", _plain, st.sampled_from(["", " ", "  "]), st.sampled_from(["", " "])),
-    st.builds(lambda d: f"{Decimal(d):e}", _plain),                      # exponent
-    st.builds(lambda d: f"{Decimal(d):,}", _plain),                      # thousands separators
+    st.builds(lambda d: f"{Decimal(d):e}", _plain),  # exponent
+    st.builds(lambda d: f"{Decimal(d):,}", _plain),  # thousands separators
     st.builds(lambda d, z: z + d, _plain, st.sampled_from(["0", "00", "+", "-"])),
-    st.builds(lambda d: d.replace(".", ","), _plain),                    # decimal comma
+    st.builds(lambda d: d.replace(".", ","), _plain),  # decimal comma
     st.sampled_from(["", "NaN", "nan", "inf", "-inf", "NA", "null", "١٢٣", "３００", "1_000", "0x10", "1."]),
     st.text(max_size=6),
 )
-_id = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0,
-              max_size=8)
+_id = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=8)
 
 
 def _exact(text: str, value: float) -> bool:
@@ -46,14 +45,23 @@ def _exact(text: str, value: float) -> bool:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(_id, _number_text), min_size=1, max_size=8),
-       order=st.permutations(["id", "age", "wage_1"]), quote_names=st.booleans(),
-       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
-       bom=st.booleans(), crlf=st.booleans(), encoding=st.sampled_from(["utf-8"] * 4 + ["utf-16", "cp1251"]),
-       extra=st.one_of(st.none(), st.sampled_from(["salary", "Wage_1", "wage_1 ", "ID", "wage_01"]),
-                       st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8)))
-def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, order, quote_names, quoting, bom,
-                                               crlf, encoding, extra) -> None:  # type: ignore[no-untyped-def]
+@given(
+    rows=st.lists(st.tuples(_id, _number_text), min_size=1, max_size=8),
+    order=st.permutations(["id", "age", "wage_1"]),
+    quote_names=st.booleans(),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+    encoding=st.sampled_from(["utf-8"] * 4 + ["utf-16", "cp1251"]),
+    extra=st.one_of(
+        st.none(),
+        st.sampled_from(["salary", "Wage_1", "wage_1 ", "ID", "wage_01"]),
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8),
+    ),
+)
+def test_every_row_is_read_exactly_or_reported(
+    policy, tmp_path: Path, rows, order, quote_names, quoting, bom, crlf, encoding, extra
+) -> None:  # type: ignore[no-untyped-def]
     known = {*stated_facts(policy), *FIXED_COLUMNS} | {f"category_{c}" for c in policy.categories}
     unknown = extra is not None and extra not in known and re.fullmatch(r"wage_[1-9][0-9]*", extra) is None
     if extra is not None and not unknown:
@@ -69,8 +77,12 @@ def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, ord
     text = buf.getvalue()
     # Python's writer leaves a lone CR in a cell unquoted under QUOTE_MINIMAL: the file then holds a line break there
     # (a blank line, reported as its own error row by the reader), not the row meant; such files are not this test's.
-    assume(not (quoting == csv.QUOTE_MINIMAL and any("\r" in p and '"' not in p and "\n" not in p and "," not in p
-                                                      for p, _ in rows)))
+    assume(
+        not (
+            quoting == csv.QUOTE_MINIMAL
+            and any("\r" in p and '"' not in p and "\n" not in p and "," not in p for p, _ in rows)
+        )
+    )
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError:
@@ -98,25 +110,41 @@ def test_every_row_is_read_exactly_or_reported(policy, tmp_path: Path, rows, ord
         if bad[i]:
             assert (i + 1) in errors.rows  # reported, with a reason
             continue
-        assert ids[i] == pid                       # ids are text, read as written (leading zeros kept)
+        assert ids[i] == pid  # ids are text, read as written (leading zeros kept)
         assert _exact(wage, batch.facts["wage"][0][i]), (wage, batch.facts["wage"][0][i])
         assert batch.facts["employed"][0][i] == bool(wage.strip())
     for i, (_, wage) in enumerate(rows):  # the reader is not simply refusing: plain amounts are accepted
         plain = re.fullmatch(r"\s*[0-9]+(\.[0-9]{1,2}0*)?\s*", wage) is not None
-        if plain and ids[i] is not None and ids[i].strip() and len(ids[i]) <= 64 and Decimal(wage) <= 10**9 \
-                and ids.index(ids[i]) == i:  # a repeated id is an error from its second row on
+        if (
+            plain
+            and ids[i] is not None
+            and ids[i].strip()
+            and len(ids[i]) <= 64
+            and Decimal(wage) <= 10**9
+            and ids.index(ids[i]) == i
+        ):  # a repeated id is an error from its second row on
             assert not bad[i], errors.rows
 
 
 @settings(max_examples=300, deadline=None)
-@given(wages=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
-                                st.decimals(0, 10**9, places=2).map(float),
-                                st.integers(-10, 10**10).map(float), st.none()), min_size=1, max_size=20))
+@given(
+    wages=st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.decimals(0, 10**9, places=2).map(float),
+            st.integers(-10, 10**10).map(float),
+            st.none(),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
 def test_parquet_floats_are_read_exactly_or_reported(policy, wages) -> None:  # type: ignore[no-untyped-def]
     import pyarrow as pa
 
-    rb = pa.record_batch({"id": [f"p{i}" for i in range(len(wages))], "age": [30] * len(wages),
-                          "wage_1": pa.array(wages, pa.float64())})
+    rb = pa.record_batch(
+        {"id": [f"p{i}" for i in range(len(wages))], "age": [30] * len(wages), "wage_1": pa.array(wages, pa.float64())}
+    )
     batch, bad, errors, _ = batch_from_arrow(policy, rb, MONTH)
     for i, w in enumerate(wages):
         if bad[i]:

@@ -20,12 +20,21 @@ def test_run_examples_every_year_json() -> None:
     assert doc["as_of"] and doc["engine"]["version"]
     recs = {(r["scenario"], r["month"]): r for r in doc["results"]}
     assert len(recs) == len(EXAMPLES) * 84
-    for key in ("employer_deduction", "employee_contribution", "entrepreneur_contribution", "self_payer_contribution",
-                "self_employed_contribution", "state_contribution", "payer"):
+    for key in (
+        "employer_deduction",
+        "employee_contribution",
+        "entrepreneur_contribution",
+        "self_payer_contribution",
+        "self_employed_contribution",
+        "state_contribution",
+        "payer",
+    ):
         assert key in recs[("employee-300k", "2024-01")]
     # 3 % × 300 000 = 9 000 by the one employer; 2 % × 300 000 = 6 000
-    assert recs[("employee-300k", "2024-01")]["employer_deduction"] == {"total": 9000,
-                                                                      "by_employer": {"ТОО «Дала Құрылыс»": 9000}}
+    assert recs[("employee-300k", "2024-01")]["employer_deduction"] == {
+        "total": 9000,
+        "by_employer": {"ТОО «Дала Құрылыс»": 9000},
+    }
     # 2025-12: 3 % × 10 × 85 000 = 25 500; 2026-01: 3 % × 40 × 85 000 = 102 000
     assert recs[("high-earner-2026", "2025-12")]["employer_deduction"]["total"] == 25500
     assert recs[("high-earner-2026", "2026-01")]["employer_deduction"]["total"] == 102000

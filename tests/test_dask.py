@@ -39,8 +39,12 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers canno
 
 @pytest.fixture(scope="module")
 def client():  # type: ignore[no-untyped-def]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as c:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as c,
+    ):
         yield c
 
 
@@ -52,16 +56,34 @@ def test_any_partitioning_gives_the_single_machine_answer(client, tmp_path: Path
     people = population(70)
     pq.write_table(people, tmp_path / "people.parquet")
     span = ["--from", MONTHS[0], "--to", MONTHS[-1]]
-    local = cli("batch", str(tmp_path / "people.parquet"), "-o", str(tmp_path / "local"), *span,
-                "--summary", str(tmp_path / "local.json"))
+    local = cli(
+        "batch",
+        str(tmp_path / "people.parquet"),
+        "-o",
+        str(tmp_path / "local"),
+        *span,
+        "--summary",
+        str(tmp_path / "local.json"),
+    )
     assert local.returncode == 0, local.stderr
     want = _read(tmp_path / "local")
     for parts in (1, 3, 7):  # row groups of 70, 24 and 10 rows: one partition each
         src = tmp_path / f"people-{parts}.parquet"
         pq.write_table(people, src, row_group_size=-(-70 // parts))
         out = tmp_path / f"dask-{parts}"
-        run = cli("batch", str(src), "-o", str(out), *span, "--engine", "dask", "--scheduler",
-                  client.scheduler.address, "--summary", str(tmp_path / f"dask-{parts}.json"))
+        run = cli(
+            "batch",
+            str(src),
+            "-o",
+            str(out),
+            *span,
+            "--engine",
+            "dask",
+            "--scheduler",
+            client.scheduler.address,
+            "--summary",
+            str(tmp_path / f"dask-{parts}.json"),
+        )
         assert run.returncode == 0, run.stderr
         assert len(list((out / "month=2026-01").iterdir())) == parts
         got = _read(out)
@@ -73,8 +95,10 @@ def test_any_partitioning_gives_the_single_machine_answer(client, tmp_path: Path
 
     doc = json.loads((tmp_path / "local.json").read_text())
     # the population holds every payer and the categories the test means it to
-    assert all(Decimal(doc["summary"]["payers"][p]) > 0 for p in
-               ("employee", "employer", "entrepreneur", "self_payer", "self_employed", "state"))
+    assert all(
+        Decimal(doc["summary"]["payers"][p]) > 0
+        for p in ("employee", "employer", "entrepreneur", "self_payer", "self_employed", "state")
+    )
     cats = doc["summary"]["categories"]
     assert cats["pensioners"] and cats["children"] and cats["full_time_students"] and cats["registered_unemployed"]
     assert doc["summary"]["insured_reasons"].get("debt", 0) or doc["summary"]["insured"] < doc["summary"]["rows"]
@@ -128,8 +152,22 @@ def test_a_failing_partition_leaves_no_dataset(client, tmp_path: Path) -> None: 
     client.run(_poison, key)  # on the workers only: the client reads the folder as usual
     pq.write_table(population(30), tmp_path / "people.parquet", row_group_size=10)
     before = sorted(p.name for p in tmp_path.iterdir())
-    run = cli("batch", str(tmp_path / "people.parquet"), "-o", str(tmp_path / "result"), "--month", "2026-01",
-              "--engine", "dask", "--scheduler", client.scheduler.address, "--policies", key, "--lang", "en")
+    run = cli(
+        "batch",
+        str(tmp_path / "people.parquet"),
+        "-o",
+        str(tmp_path / "result"),
+        "--month",
+        "2026-01",
+        "--engine",
+        "dask",
+        "--scheduler",
+        client.scheduler.address,
+        "--policies",
+        key,
+        "--lang",
+        "en",
+    )
     assert run.returncode == 2
     assert run.stderr.startswith("error: a partition failed (RuntimeError: ")
     assert "the worker lost its policies" in run.stderr and run.stderr.endswith("; nothing was written\n")

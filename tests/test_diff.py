@@ -57,8 +57,7 @@ def test_the_2026_amendment_as_known_on_dates() -> None:
     assert changes[("employee_contribution_cap", "2026-01-01")]["new"] == {"value": 20}
     assert changes[("extended_grace_months", "2026-01-01")]["new"] == {"value": 6}
     assert changes[("registered_unemployed", "2026-01-01")]["new"]["payer"] == "local"
-    hits = {(i["scenario"], i["output"], i["first"], i["last"]): [i["before"], i["after"]]
-            for i in doc["impacts"]}
+    hits = {(i["scenario"], i["output"], i["first"], i["last"]): [i["before"], i["after"]] for i in doc["impacts"]}
     # 3 % × 10 × 85 000 = 25 500 → 3 % × min(4 000 000, 40 × 85 000) = 102 000; 2 % × 850 000 = 17 000 → 34 000
     assert hits[("high-earner-2026", "employer_deduction", "2026-01", "2026-12")] == [25500, 102000]
     assert hits[("high-earner-2026", "employee_contribution", "2026-01", "2026-12")] == [17000, 34000]

@@ -48,8 +48,10 @@ def test_every_property_is_described_in_english_and_russian(schema: dict, count:
 
 def test_wage_description() -> None:
     wage = SCENARIO_SCHEMA["properties"]["jobs"]["items"]["properties"]["wage"]
-    assert wage["description"] == ("Monthly wage, tenge, paid in every month of the job / Ежемесячная заработная "
-                                   "плата, тенге, в каждом месяце работы")
+    assert wage["description"] == (
+        "Monthly wage, tenge, paid in every month of the job / Ежемесячная заработная "
+        "плата, тенге, в каждом месяце работы"
+    )
 
 
 def test_cases_schema_is_served_and_valid() -> None:
@@ -64,12 +66,16 @@ def test_write_puts_all_three_schemas_in_a_folder(tmp_path: Path) -> None:
     target = tmp_path / "schemas"
     proc = cli("schema", "--write", str(target), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in target.iterdir()) == ["cases.schema.json", "policy.schema.json",
-                                                        "scenario.schema.json"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "cases.schema.json",
+        "policy.schema.json",
+        "scenario.schema.json",
+    ]
     for kind in ("policy", "scenario", "cases"):
         assert (target / f"{kind}.schema.json").read_text(encoding="utf-8") == cli("schema", kind).stdout
-        assert f"first line of a {kind} file: # yaml-language-server: $schema={target / kind}.schema.json" \
-            in proc.stdout
+        assert (
+            f"first line of a {kind} file: # yaml-language-server: $schema={target / kind}.schema.json" in proc.stdout
+        )
     # An editor reading the written file accepts the shipped examples.
     scenario = Draft202012Validator(json.loads((target / "scenario.schema.json").read_text(encoding="utf-8")))
     examples = sorted((ROOT / "examples").glob("*.yaml"))
@@ -84,16 +90,18 @@ def test_write_refuses_to_replace_a_foreign_file(tmp_path: Path) -> None:
     (tmp_path / "policy.schema.json").write_text('{"title": "someone else\'s"}\n', encoding="utf-8")
     proc = cli("schema", "--write", ".", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == ("error: policy.schema.json: exists and is not a schema osms-eval wrote; not replaced "
-                           "(--force replaces it)\n")
+    assert proc.stderr == (
+        "error: policy.schema.json: exists and is not a schema osms-eval wrote; not replaced (--force replaces it)\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.schema.json"]  # nothing written at all
     proc = cli("schema", "--write", ".", "--force", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads((tmp_path / "policy.schema.json").read_text(encoding="utf-8"))["title"] == \
-        "osms-eval policy file"
+    assert json.loads((tmp_path / "policy.schema.json").read_text(encoding="utf-8"))["title"] == "osms-eval policy file"
 
 
 def test_schema_needs_a_kind_or_write() -> None:
     proc = cli("schema", "--lang", "en")
-    assert (proc.returncode, proc.stderr) == (2, "error: name a kind (policy, scenario, cases), or give --write "
-                                                 "FOLDER\n")
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: name a kind (policy, scenario, cases), or give --write FOLDER\n",
+    )

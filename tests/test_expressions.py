@@ -41,26 +41,29 @@ def test_names_are_collected() -> None:
     assert compile_formula("a + b * min(rate, 2)", KNOWN).names == {"a", "b", "rate"}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("a.real", "attribute access (a.b) is not allowed in a formula"),
-    ("a[0]", "indexing (a[b]) is not allowed in a formula"),
-    ("open(1)", "unknown function 'open'"),
-    ("(lambda: 1)()", "only the policy functions may be called, by name"),
-    ("[x for x in a]", "comprehensions is not allowed in a formula"),
-    ("'x' * 1000000", "only numbers may be written in a formula, not 'x'"),
-    ("a ** 1000000", "operator ** is not allowed (use + - * / and the functions)"),
-    ("a // 2", "operator // is not allowed (use + - * / and the functions)"),
-    ("min(a)", "min() takes at least 2 arguments, not 1"),
-    ("round_to(a, b)", "argument 2 of round_to() must be a positive number"),
-    ("where(flag, a)", "where() takes 3 arguments, not 2"),
-    ("zz + 1", "unknown name 'zz'"),
-    ("rat + 1", "unknown name 'rat' (did you mean 'rate'?)"),
-    ("min", "min is a function: call it as min(...)"),
-    ("(a := 1)", "assignment (:=) is not allowed in a formula"),
-    ("a if", "not a valid formula: invalid syntax"),
-    ("1" + "+1" * 3000, "formula is 6001 characters; the limit is 4000"),
-    ("-" * 200 + "a", "formula is nested deeper than 60 levels"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a.real", "attribute access (a.b) is not allowed in a formula"),
+        ("a[0]", "indexing (a[b]) is not allowed in a formula"),
+        ("open(1)", "unknown function 'open'"),
+        ("(lambda: 1)()", "only the policy functions may be called, by name"),
+        ("[x for x in a]", "comprehensions is not allowed in a formula"),
+        ("'x' * 1000000", "only numbers may be written in a formula, not 'x'"),
+        ("a ** 1000000", "operator ** is not allowed (use + - * / and the functions)"),
+        ("a // 2", "operator // is not allowed (use + - * / and the functions)"),
+        ("min(a)", "min() takes at least 2 arguments, not 1"),
+        ("round_to(a, b)", "argument 2 of round_to() must be a positive number"),
+        ("where(flag, a)", "where() takes 3 arguments, not 2"),
+        ("zz + 1", "unknown name 'zz'"),
+        ("rat + 1", "unknown name 'rat' (did you mean 'rate'?)"),
+        ("min", "min is a function: call it as min(...)"),
+        ("(a := 1)", "assignment (:=) is not allowed in a formula"),
+        ("a if", "not a valid formula: invalid syntax"),
+        ("1" + "+1" * 3000, "formula is 6001 characters; the limit is 4000"),
+        ("-" * 200 + "a", "formula is nested deeper than 60 levels"),
+    ],
+)
 def test_rejected_at_load_time(text: str, message: str) -> None:
     with pytest.raises(ExpressionError) as err:
         compile_formula(text, KNOWN)

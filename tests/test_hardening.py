@@ -29,8 +29,9 @@ from osms.scenario import parse_scenario
 
 HERE = Path(__file__).parent
 BASE = HERE / "policy" / "base"
-FUZZ = settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +62,8 @@ def _load_cleanly(root: Path) -> None:
 
 def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
     lol = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    )
     start = time.perf_counter()
     proc = cli("validate", str(_policy_with(tmp_path, lol)), "--lang", "en", cwd=tmp_path)
     assert time.perf_counter() - start < 5
@@ -70,16 +72,23 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
 
 
 def test_size_depth_encoding_and_tags(tmp_path: Path) -> None:
-    big = cli("validate", str(_policy_with(tmp_path, "# " + "x" * (2 * 1024 * 1024) + "\n")), "--lang", "en",
-              cwd=tmp_path)
+    big = cli(
+        "validate", str(_policy_with(tmp_path, "# " + "x" * (2 * 1024 * 1024) + "\n")), "--lang", "en", cwd=tmp_path
+    )
     assert big.returncode == 2 and "file is 2097155 bytes; the limit is 2097152" in big.stderr
-    deep = cli("validate", str(_policy_with(tmp_path, "a: " + "[" * 50 + "]" * 50 + "\n")), "--lang", "en",
-               cwd=tmp_path)
+    deep = cli(
+        "validate", str(_policy_with(tmp_path, "a: " + "[" * 50 + "]" * 50 + "\n")), "--lang", "en", cwd=tmp_path
+    )
     assert deep.returncode == 2 and "nesting deeper than 40 levels" in deep.stderr
     latin = cli("validate", str(_policy_with(tmp_path, b"parameters: {\xff: 1}\n")), "--lang", "en", cwd=tmp_path)
     assert latin.returncode == 2 and "policy/case.yaml:1: file is not UTF-8 (byte 14 of the line)" in latin.stderr
-    tag = cli("validate", str(_policy_with(tmp_path, "!!python/object/apply:os.system ['echo hi']\n")), "--lang", "en",
-              cwd=tmp_path)
+    tag = cli(
+        "validate",
+        str(_policy_with(tmp_path, "!!python/object/apply:os.system ['echo hi']\n")),
+        "--lang",
+        "en",
+        cwd=tmp_path,
+    )
     assert tag.returncode == 2 and "YAML syntax error" in tag.stderr and "hi" not in tag.stdout
 
 
@@ -96,29 +105,76 @@ def test_fuzz_policy_text(tmp_path: Path, text: str) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-    max_leaves=25)
-keys = st.sampled_from(["parameters", "rules", "categories", "services", "facts", "policy_set", "label", "unit",
-                        "values", "versions", "value", "formula", "reference", "confidence", "2024-01-01", "x"])
+    max_leaves=25,
+)
+keys = st.sampled_from(
+    [
+        "parameters",
+        "rules",
+        "categories",
+        "services",
+        "facts",
+        "policy_set",
+        "label",
+        "unit",
+        "values",
+        "versions",
+        "value",
+        "formula",
+        "reference",
+        "confidence",
+        "2024-01-01",
+        "x",
+    ]
+)
 policy_like = st.recursive(json_values, lambda inner: st.dictionaries(keys, inner, max_size=5), max_leaves=30)
 
 
 @FUZZ
-@given(st.dictionaries(st.sampled_from(["parameters", "rules", "categories", "services", "facts"]),
-                       st.dictionaries(st.sampled_from(["x", "mzp", "r"]), policy_like, max_size=3), max_size=3))
+@given(
+    st.dictionaries(
+        st.sampled_from(["parameters", "rules", "categories", "services", "facts"]),
+        st.dictionaries(st.sampled_from(["x", "mzp", "r"]), policy_like, max_size=3),
+        max_size=3,
+    )
+)
 def test_fuzz_policy_structure(tmp_path: Path, doc: dict) -> None:
     _load_cleanly(_policy_with(tmp_path, yaml.safe_dump(doc, allow_unicode=True)))
 
 
-scenario_keys = st.sampled_from(["person", "jobs", "birth_date", "residency", "employer", "from", "to", "wage",
-                                 "wages", "categories", "id", "facts", "fact", "value", "payments", "paid_on",
-                                 "for_month", "amount", "kind", "self_employed", "monthly_income", "2024-01"])
-scenario_like = st.recursive(json_values | st.sampled_from(["2024-01", "2024-01-31", "citizen", "pensioners",
-                                                            "self_payer"]),
-                             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(scenario_keys, inner,
-                                                                                          max_size=5),
-                             max_leaves=30)
+scenario_keys = st.sampled_from(
+    [
+        "person",
+        "jobs",
+        "birth_date",
+        "residency",
+        "employer",
+        "from",
+        "to",
+        "wage",
+        "wages",
+        "categories",
+        "id",
+        "facts",
+        "fact",
+        "value",
+        "payments",
+        "paid_on",
+        "for_month",
+        "amount",
+        "kind",
+        "self_employed",
+        "monthly_income",
+        "2024-01",
+    ]
+)
+scenario_like = st.recursive(
+    json_values | st.sampled_from(["2024-01", "2024-01-31", "citizen", "pensioners", "self_payer"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(scenario_keys, inner, max_size=5),
+    max_leaves=30,
+)
 
 
 @FUZZ
@@ -135,9 +191,45 @@ def test_fuzz_scenario(policy, doc) -> None:  # type: ignore[no-untyped-def]
         pass
 
 
-tokens = st.sampled_from(["mzp", "wage", "age", "a", "1", "0", "0.5", "+", "-", "*", "/", "(", ")", ",", " if ",
-                          " else ", " and ", " or ", " not ", "<", ">=", "==", "min(", "max(", "where(",
-                          "round_to(", "sum_jobs(", "__class__", ".", "[", "]", "'", "**", "lambda", ":"])
+tokens = st.sampled_from(
+    [
+        "mzp",
+        "wage",
+        "age",
+        "a",
+        "1",
+        "0",
+        "0.5",
+        "+",
+        "-",
+        "*",
+        "/",
+        "(",
+        ")",
+        ",",
+        " if ",
+        " else ",
+        " and ",
+        " or ",
+        " not ",
+        "<",
+        ">=",
+        "==",
+        "min(",
+        "max(",
+        "where(",
+        "round_to(",
+        "sum_jobs(",
+        "__class__",
+        ".",
+        "[",
+        "]",
+        "'",
+        "**",
+        "lambda",
+        ":",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=2000)
@@ -148,8 +240,12 @@ def test_fuzz_expressions(text: str) -> None:
         f = compile_formula(text, known)
     except ExpressionError:
         return
-    env = {"mzp": 85000.0, "age": np.array([20.0, 70.0]), "a": np.array([0.0, 1.0]),
-           "wage": np.array([[100.0, 0.0], [50.0, 20.0]])}
+    env = {
+        "mzp": 85000.0,
+        "age": np.array([20.0, 70.0]),
+        "a": np.array([0.0, 1.0]),
+        "wage": np.array([[100.0, 0.0], [50.0, 20.0]]),
+    }
     with contextlib.suppress(RoundingRangeError):
         evaluate(f, env)
 

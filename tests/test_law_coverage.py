@@ -22,7 +22,9 @@ def test_a_failing_case_shows_expected_actual_and_explanation(tmp_path) -> None:
         "    scenario:\n"
         "      person: {birth_date: 1990-01-01, residency: citizen}\n"
         "      jobs: [{employer: A, from: 2024-01, wage: 300000}]\n"
-        "    want: {employer_deduction: 9001}\n", encoding="utf-8")
+        "    want: {employer_deduction: 9001}\n",
+        encoding="utf-8",
+    )
     proc = cli("test", str(case), "--lang", "en")
     assert proc.returncode == 1
     assert "employer_deduction: want 9001, got 9000" in proc.stdout

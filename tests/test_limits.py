@@ -18,22 +18,45 @@ PERSON = "person: {birth_date: 1990-01-01, residency: citizen}\n"
 LONG = "x" * 3_000_000
 
 CASES = [
-    ("a 3 MB note", f'note: "{LONG}"\n' + PERSON,
-     "big.yaml:1: note: a text of 3,000,000 characters; the limit is 4,000"),
-    ("20 000 jobs", PERSON + "jobs:\n" + "".join(f"  - {{employer: E{i}, from: 2024-01, wage: 100}}\n"
-                                                 for i in range(20_000)),
-     "big.yaml:23: jobs: more than 20 items; the limit is 20"),
-    ("90 000 payments", PERSON + "payments:\n" + "".join(
-        "  - {paid_on: 2024-01-25, for_month: 2024-01, amount: 100, kind: self_payer}\n" for _ in range(90_000)),
-     "big.yaml:2403: payments: more than 2,400 items; the limit is 2,400"),
-    ("5 000 facts", PERSON + "facts:\n" + "".join("  - {fact: disabled, from: 2024-01}\n" for _ in range(5_000)),
-     "big.yaml:1003: facts: more than 1,000 items; the limit is 1,000"),
-    ("a long list anywhere", PERSON + "categories:\n  - id: x\n    from: 2024-01\n    to: [" + "1, " * 2_000 + "1]\n",
-     "big.yaml:5: to: more than 1,000 items; the limit is 1,000"),
-    ("a long unknown category", PERSON + f"categories:\n  - {{id: {'c' * 3000}, from: 2024-01}}\n",
-     "big.yaml:3: categories[0].id: '" + "c" * 58 + "… is not a valid name (lowercase letters, digits and _)"),
-    ("a long residency", f"person: {{birth_date: 1990-01-01, residency: {'r' * 3000}}}\n",
-     "big.yaml:1: person.residency: '" + "r" * 58 + "… is not one of: "),
+    (
+        "a 3 MB note",
+        f'note: "{LONG}"\n' + PERSON,
+        "big.yaml:1: note: a text of 3,000,000 characters; the limit is 4,000",
+    ),
+    (
+        "20 000 jobs",
+        PERSON + "jobs:\n" + "".join(f"  - {{employer: E{i}, from: 2024-01, wage: 100}}\n" for i in range(20_000)),
+        "big.yaml:23: jobs: more than 20 items; the limit is 20",
+    ),
+    (
+        "90 000 payments",
+        PERSON
+        + "payments:\n"
+        + "".join(
+            "  - {paid_on: 2024-01-25, for_month: 2024-01, amount: 100, kind: self_payer}\n" for _ in range(90_000)
+        ),
+        "big.yaml:2403: payments: more than 2,400 items; the limit is 2,400",
+    ),
+    (
+        "5 000 facts",
+        PERSON + "facts:\n" + "".join("  - {fact: disabled, from: 2024-01}\n" for _ in range(5_000)),
+        "big.yaml:1003: facts: more than 1,000 items; the limit is 1,000",
+    ),
+    (
+        "a long list anywhere",
+        PERSON + "categories:\n  - id: x\n    from: 2024-01\n    to: [" + "1, " * 2_000 + "1]\n",
+        "big.yaml:5: to: more than 1,000 items; the limit is 1,000",
+    ),
+    (
+        "a long unknown category",
+        PERSON + f"categories:\n  - {{id: {'c' * 3000}, from: 2024-01}}\n",
+        "big.yaml:3: categories[0].id: '" + "c" * 58 + "… is not a valid name (lowercase letters, digits and _)",
+    ),
+    (
+        "a long residency",
+        f"person: {{birth_date: 1990-01-01, residency: {'r' * 3000}}}\n",
+        "big.yaml:1: person.residency: '" + "r" * 58 + "… is not one of: ",
+    ),
 ]
 
 
@@ -67,13 +90,18 @@ def test_long_batch_cells_and_names_stay_short(tmp_path: Path) -> None:
     (tmp_path / "long.csv").write_text("id,age,wage_1\n" + "i" * 1_000_000 + ",30,300000\n", encoding="utf-8")
     proc = cli("batch", "long.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()[1].endswith(
-        ",2026-01: id: longer than 64 characters")
+    assert (
+        (tmp_path / "out.errors.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[1]
+        .endswith(",2026-01: id: longer than 64 characters")
+    )
     (tmp_path / "name.csv").write_text("id,age," + "w" * 100_000 + "\na,30,1\n", encoding="utf-8")
     proc = cli("batch", "name.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == ("error: name.csv: unknown column '" + "w" * 58 + "…; to carry it to the output "
-                           "unchanged, add it to --keep\n")
+    assert proc.stderr == (
+        "error: name.csv: unknown column '" + "w" * 58 + "…; to carry it to the output unchanged, add it to --keep\n"
+    )
 
 
 def test_a_case_is_checked_against_its_own_month_only(tmp_path: Path) -> None:
@@ -93,12 +121,16 @@ def test_a_case_is_checked_against_its_own_month_only(tmp_path: Path) -> None:
     want: {employer_deduction: 0}
 """
     (tmp_path / "cases.yaml").write_text(ok, encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), "--lang", "en",
-               cwd=tmp_path)
+    proc = cli(
+        "test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), "--lang", "en", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (tmp_path / "cases.yaml").write_text(ok.replace("month: 2026-01", "month: 2024-01"), encoding="utf-8")
-    proc = cli("test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), "--lang", "en",
-               cwd=tmp_path)
+    proc = cli(
+        "test", "cases.yaml", "--policies", str(Path(__file__).parent.parent / "policies"), "--lang", "en", cwd=tmp_path
+    )
     assert proc.returncode == 2
-    assert proc.stderr == ("error: cases.yaml:11: person.birth_date: born 2025-03-01, after the month evaluated "
-                           "(2024-01): correct the date or evaluate months from the birth on\n")
+    assert proc.stderr == (
+        "error: cases.yaml:11: person.birth_date: born 2025-03-01, after the month evaluated "
+        "(2024-01): correct the date or evaluate months from the birth on\n"
+    )

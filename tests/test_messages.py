@@ -35,17 +35,24 @@ def used_ids(root: Path = SRC) -> dict[tuple[str | None, str], str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = _name(node.func)
-                context = next((k.value.value for k in node.keywords if k.arg == "context"
-                                and isinstance(k.value, ast.Constant)), None)
-                if name in CALLS and node.args and isinstance(node.args[0], ast.Constant) \
-                        and isinstance(node.args[0].value, str):
+                context = next(
+                    (k.value.value for k in node.keywords if k.arg == "context" and isinstance(k.value, ast.Constant)),
+                    None,
+                )
+                if (
+                    name in CALLS
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
                     add(context, node.args[0].value, path, node.lineno)
                 if name in CLICK_DECORATORS and isinstance(node.func, ast.Attribute):
                     for k in node.keywords:
                         if k.arg == "help" and isinstance(k.value, ast.Constant):
                             add(None, k.value.value, path, node.lineno)
             if isinstance(node, ast.FunctionDef) and any(
-                    isinstance(d, ast.Call) and _name(d.func) in ("command", "group") for d in node.decorator_list):
+                isinstance(d, ast.Call) and _name(d.func) in ("command", "group") for d in node.decorator_list
+            ):
                 doc = ast.get_docstring(node, clean=True)
                 if doc:
                     add(None, doc, path, node.lineno)
@@ -70,8 +77,11 @@ def test_no_unused_entries(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_placeholders_match(lang: str) -> None:
-    wrong = [(msgid[:60], text[:60]) for (ctx, msgid), text in catalog(lang).items()
-             if placeholders(msgid) != placeholders(text)]
+    wrong = [
+        (msgid[:60], text[:60])
+        for (ctx, msgid), text in catalog(lang).items()
+        if placeholders(msgid) != placeholders(text)
+    ]
     assert not wrong, f"{lang}: translations whose {{fields}} differ from the message id: {wrong}"
 
 
@@ -87,9 +97,12 @@ def test_fields_are_filled_after_translation() -> None:
 
 def test_po_reader_reads_continued_strings_and_contexts(tmp_path: Path) -> None:
     po = tmp_path / "x.po"
-    po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                  '#: a.py:1\nmsgid "two "\n"lines"\nmsgstr "две "\n"строки"\n\n'
-                  'msgctxt "menu"\nmsgid "open"\nmsgstr "открыть"\n', encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#: a.py:1\nmsgid "two "\n"lines"\nmsgstr "две "\n"строки"\n\n'
+        'msgctxt "menu"\nmsgid "open"\nmsgstr "открыть"\n',
+        encoding="utf-8",
+    )
     assert read_po(po) == {(None, "two lines"): "две строки", ("menu", "open"): "открыть"}
 
 
@@ -104,8 +117,13 @@ def test_every_call_fills_exactly_the_fields_of_its_message() -> None:
     wrong = []
     for path in sorted(SRC.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and _name(node.func) in ("_", "translate") and node.args \
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if (
+                isinstance(node, ast.Call)
+                and _name(node.func) in ("_", "translate")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 given = {f"{{{k.arg}}}" for k in node.keywords if k.arg not in ("context", None)}
                 named = {p for p in placeholders(node.args[0].value) if not p.startswith("%")}
                 if given != named and not (not given and node.args[0].value.startswith(UNFILLED)):

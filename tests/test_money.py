@@ -52,13 +52,16 @@ def _q(x: Decimal) -> Decimal:
     return x.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
-person = st.fixed_dictionaries({
-    "wages": st.lists(st.integers(min_value=0, max_value=500_000_000).map(lambda t: Decimal(t) / 100),
-                      min_size=0, max_size=3),
-    "civil": st.integers(min_value=0, max_value=300_000_000).map(lambda t: Decimal(t) / 100),
-    "ip": st.booleans(),
-    "self_payer": st.booleans(),
-})
+person = st.fixed_dictionaries(
+    {
+        "wages": st.lists(
+            st.integers(min_value=0, max_value=500_000_000).map(lambda t: Decimal(t) / 100), min_size=0, max_size=3
+        ),
+        "civil": st.integers(min_value=0, max_value=300_000_000).map(lambda t: Decimal(t) / 100),
+        "ip": st.booleans(),
+        "self_payer": st.booleans(),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -74,7 +77,8 @@ def test_batch_matches_decimal_reference(policy, people: list[dict], month: int)
             f"jobs: [{jobs}]\n"
             f"civil_contracts: [{{customer: C, income: {{{m}: {p['civil']}}}}}]\n"
             + ("entrepreneur: [{from: 2020-01, kind: ip}]\n" if p["ip"] else "")
-            + ("self_payer: [{from: 2020-01}]\n" if p["self_payer"] else ""))
+            + ("self_payer: [{from: 2020-01}]\n" if p["self_payer"] else "")
+        )
     scenarios = [scenario(policy, t, f"p{i}") for i, t in enumerate(texts)]
     _, records = evaluate(policy, scenarios, m)
 
@@ -85,12 +89,14 @@ def test_batch_matches_decimal_reference(policy, people: list[dict], month: int)
 
     mzp = par("mzp")
     for p, rec in zip(people, records):
-        employer = [_q(par("employer_deduction_rate") * min(w, par("employer_deduction_cap") * mzp))
-                    for w in p["wages"]]
+        employer = [
+            _q(par("employer_deduction_rate") * min(w, par("employer_deduction_cap") * mzp)) for w in p["wages"]
+        ]
         assert rec["employer_deduction"]["total"] == sum(employer, Decimal(0))
         total_wage = sum(p["wages"], Decimal(0))
-        assert rec["employee_contribution"] == _q(par("employee_contribution_rate")
-                                                  * min(total_wage, par("employee_contribution_cap") * mzp))
+        assert rec["employee_contribution"] == _q(
+            par("employee_contribution_rate") * min(total_wage, par("employee_contribution_cap") * mzp)
+        )
         # One cap for wages and ГПХ income: ГПХ income bears contributions within what wages leave of it.
         civil_room = max(Decimal(0), par("civil_contribution_cap") * mzp - total_wage)
         assert rec["civil_contribution"] == _q(par("civil_contribution_rate") * min(p["civil"], civil_room))

@@ -19,18 +19,35 @@ ENGINE = ROOT / "src" / "osms"
 # Where a name of the bundled policies is also a word of the engine's own vocabulary. Each entry says why, and names
 # the files where the word is the engine's; anywhere else, or a name not listed, fails.
 ENGINE_WORDS = {
-    "gobmp": ("the services' package `gobmp` (the catalogue's vocabulary, like `osms` and `everyone`); the rule "
-              "of that name is read through the role basic_entitled",
-              {"coverage.py", "roles.py", "schema.py", "schemas/policy.schema.json"}),
-    "it_failure": ("the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
-                   "it; the fact of that name is read through the role system_failure",
-                   {"status.py", "report.py", "history.py", "population.py"}),
-    "children": ("the explanation tree's `children` key",
-                 {"explain.py", "explain_text.py", "serve/models.py", "serve/static/page.js"}),
-    "region": ("the English word, in comments, a message and the schemas' examples; the engine reads the fact a "
-               "parameter is keyed by from the parameter's keyed_by, never by this name",
-               {"cli/params.py", "explain.py", "facts.py", "population.py", "report.py", "schema.py",
-                "schemas/cases.schema.json", "schemas/policy.schema.json", "schemas/scenario.schema.json"}),
+    "gobmp": (
+        "the services' package `gobmp` (the catalogue's vocabulary, like `osms` and `everyone`); the rule "
+        "of that name is read through the role basic_entitled",
+        {"coverage.py", "roles.py", "schema.py", "schemas/policy.schema.json"},
+    ),
+    "it_failure": (
+        "the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
+        "it; the fact of that name is read through the role system_failure",
+        {"status.py", "report.py", "history.py", "population.py"},
+    ),
+    "children": (
+        "the explanation tree's `children` key",
+        {"explain.py", "explain_text.py", "serve/models.py", "serve/static/page.js"},
+    ),
+    "region": (
+        "the English word, in comments, a message and the schemas' examples; the engine reads the fact a "
+        "parameter is keyed by from the parameter's keyed_by, never by this name",
+        {
+            "cli/params.py",
+            "explain.py",
+            "facts.py",
+            "population.py",
+            "report.py",
+            "schema.py",
+            "schemas/cases.schema.json",
+            "schemas/policy.schema.json",
+            "schemas/scenario.schema.json",
+        },
+    ),
     "kandases": ("an English word in the ГОБМП explanation's sentence", {"coverage.py"}),
 }
 
@@ -38,8 +55,9 @@ ENGINE_WORDS = {
 def _policy_names(policy: PolicySet) -> set[str]:
     """Every parameter, rule, fact, category and service the bundled policies declare (the built-in facts are the
     scenario format's own, declared by the engine in osms/facts.py, and are not law names)."""
-    return (set(policy.parameters) | set(policy.rules) | set(policy.facts) | set(policy.categories)
-            | set(policy.services)) - set(BUILTIN_FACTS)
+    return (
+        set(policy.parameters) | set(policy.rules) | set(policy.facts) | set(policy.categories) | set(policy.services)
+    ) - set(BUILTIN_FACTS)
 
 
 def _engine_files() -> list[Path]:
@@ -65,6 +83,7 @@ def test_no_name_of_the_bundled_policies_in_the_engine(policy: PolicySet) -> Non
     assert hits == []
     stale = {(name, f) for name, (_, files) in ENGINE_WORDS.items() for f in files} - used
     assert stale == set()  # an allowance no longer needed is removed
+
 
 GIT = ("-c", "user.name=a", "-c", "user.email=a@b")
 
@@ -116,13 +135,34 @@ def test_a_rule_added_in_yaml_is_run_explained_and_diffed(tmp_path: Path) -> Non
     git(repo, *GIT, "commit", "-qm", "a test levy from 2026")
 
     # employee-300k: 1 % × 300 000 = 3 000
-    run = cli("run", "examples/employee-300k.yaml", "--month", "2026-01", "--format", "json",
-              "--policies", "policies", cwd=repo)
+    run = cli(
+        "run",
+        "examples/employee-300k.yaml",
+        "--month",
+        "2026-01",
+        "--format",
+        "json",
+        "--policies",
+        "policies",
+        cwd=repo,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["results"][0]["solidarity_levy"] == 3000
 
-    explain = cli("explain", "examples/employee-300k.yaml", "--month", "2026-01", "--output", "solidarity_levy",
-                  "--detail", "--lang", "en", "--policies", "policies", cwd=repo)
+    explain = cli(
+        "explain",
+        "examples/employee-300k.yaml",
+        "--month",
+        "2026-01",
+        "--output",
+        "solidarity_levy",
+        "--detail",
+        "--lang",
+        "en",
+        "--policies",
+        "policies",
+        cwd=repo,
+    )
     assert explain.returncode == 0, explain.stderr
     assert "solidarity_levy" in explain.stdout and "0.01 * sum_jobs(wage)" in explain.stdout
 
@@ -148,14 +188,32 @@ def test_a_status_parameter_renamed_in_yaml_is_read_explained_and_diffed(tmp_pat
 
     validate = cli("validate", "--strict", "policies", cwd=repo)
     assert validate.returncode == 0, validate.stdout + validate.stderr
-    run = cli("run", "examples/employee-300k.yaml", "--month", "2025-06", "--format", "json",
-              "--policies", "policies", cwd=repo)
+    run = cli(
+        "run",
+        "examples/employee-300k.yaml",
+        "--month",
+        "2025-06",
+        "--format",
+        "json",
+        "--policies",
+        "policies",
+        cwd=repo,
+    )
     assert run.returncode == 0, run.stderr
     record = json.loads(run.stdout)["results"][0]
     assert record["insured"] is True and record["insured_reason"] == "payments"
 
-    explain = cli("explain", "examples/employee-300k.yaml", "--month", "2025-06", "--format", "json",
-                  "--policies", "policies", cwd=repo)
+    explain = cli(
+        "explain",
+        "examples/employee-300k.yaml",
+        "--month",
+        "2025-06",
+        "--format",
+        "json",
+        "--policies",
+        "policies",
+        cwd=repo,
+    )
     assert explain.returncode == 0, explain.stderr
     read = {c["name"]: c["value"] for c in json.loads(explain.stdout)["results"][0]["status"]["children"]}
     assert read["months_of_grace"] == 3 and "grace_months" not in read  # 3 months: art. 5 p. 2
@@ -166,8 +224,10 @@ def test_a_status_parameter_renamed_in_yaml_is_read_explained_and_diffed(tmp_pat
     assert ("grace_months", "removed") in changes and ("months_of_grace", "added") in changes
     assert ("grace", "changed") in changes  # the rebinding is shown with the changes
     text = cli("diff", "main", "HEAD", "--lang", "en", cwd=repo).stdout
-    assert ("from 2020-01-01  role grace (parameter bound to the engine's role grace): changed, "
-            "bound: grace_months → bound: months_of_grace") in text
+    assert (
+        "from 2020-01-01  role grace (parameter bound to the engine's role grace): changed, "
+        "bound: grace_months → bound: months_of_grace"
+    ) in text
     assert json.loads(diff.stdout)["impacts"] == []  # the same law under a new name: nobody's result changes
 
 
@@ -179,8 +239,10 @@ def test_a_role_bound_to_a_missing_parameter_is_an_error(tmp_path: Path) -> None
     proc = cli("validate", str(tmp_path / "policies"), "--lang", "en")
     assert proc.returncode == 2
     line = text[: text.index("    grace: grace_months")].count("\n") + 1
-    assert (f"policies/policy.yaml:{line}: roles.parameters.grace: role grace is bound to 'grace_period', which is "
-            f"not a parameter of this set") in proc.stdout + proc.stderr
+    assert (
+        f"policies/policy.yaml:{line}: roles.parameters.grace: role grace is bound to 'grace_period', which is "
+        f"not a parameter of this set"
+    ) in proc.stdout + proc.stderr
 
 
 def _base_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
@@ -198,8 +260,10 @@ def test_a_role_bound_to_a_name_of_the_wrong_kind_is_an_error(tmp_path: Path) ->
     root, line = _base_copy(tmp_path, "    basic_entitled: takes_part\n", "    basic_entitled: paid_total\n")
     proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == (f"error: policy/policy.yaml:{line}: roles.rules.basic_entitled: role basic_entitled needs "
-                           f"a rule in bool; 'paid_total' is in tenge\n")
+    assert proc.stderr == (
+        f"error: policy/policy.yaml:{line}: roles.rules.basic_entitled: role basic_entitled needs "
+        f"a rule in bool; 'paid_total' is in tenge\n"
+    )
 
 
 def test_a_role_parameter_with_no_value_in_a_covered_month_is_an_error(tmp_path: Path) -> None:
@@ -209,8 +273,10 @@ def test_a_role_parameter_with_no_value_in_a_covered_month_is_an_error(tmp_path:
     line = text[: text.index("  grace_period:\n")].count("\n") + 1
     proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 2
-    assert (f"policy/policy.yaml:{line}: parameters.grace_period: parameter 'grace_period' (role grace) has no value "
-            f"for 2024-01–2024-02, which the policy set covers") in proc.stderr
+    assert (
+        f"policy/policy.yaml:{line}: parameters.grace_period: parameter 'grace_period' (role grace) has no value "
+        f"for 2024-01–2024-02, which the policy set covers"
+    ) in proc.stderr
 
 
 def test_the_cache_key_follows_the_engine_and_the_roles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,7 +301,8 @@ def test_the_cache_key_follows_the_engine_and_the_roles(tmp_path: Path, monkeypa
     second = key()
     assert second != first
     header = policies / "policy.yaml"
-    header.write_text(header.read_text(encoding="utf-8").replace("    grace: grace_months\n",
-                                                                 "    grace: extended_grace_months\n"),
-                      encoding="utf-8")
+    header.write_text(
+        header.read_text(encoding="utf-8").replace("    grace: grace_months\n", "    grace: extended_grace_months\n"),
+        encoding="utf-8",
+    )
     assert key() not in (first, second)

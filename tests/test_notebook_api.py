@@ -19,8 +19,9 @@ from conftest import ROOT, cli
 from osms.api import evaluate, month_index, payers
 from osms.errors import OsmsError
 
-PEOPLE = pd.DataFrame({"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000],
-                       "pension_recipient": [False, True]})
+PEOPLE = pd.DataFrame(
+    {"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000], "pension_recipient": [False, True]}
+)
 
 
 def test_money_is_arrow_decimal_and_adds_up() -> None:
@@ -30,11 +31,12 @@ def test_money_is_arrow_decimal_and_adds_up() -> None:
     assert out["employer_deduction"].tolist() == [Decimal("9000.00"), Decimal("0.00")]
     assert out["state_contribution"].sum() == Decimal("8108.30")
     # employee 2 % × 300 000 = 6 000; total for a: 9 000 + 6 000 = 15 000
-    assert (out["employer_deduction"] + out["employee_contribution"]).tolist() == [Decimal("15000.00"),
-                                                                                   Decimal("0.00")]
+    assert (out["employer_deduction"] + out["employee_contribution"]).tolist() == [Decimal("15000.00"), Decimal("0.00")]
     assert out["total_contributions"].tolist() == [Decimal("15000.00"), Decimal("8108.30")]
-    assert out.groupby("insured")["total_contributions"].sum().to_dict() == {False: Decimal("15000.00"),
-                                                                            True: Decimal("8108.30")}
+    assert out.groupby("insured")["total_contributions"].sum().to_dict() == {
+        False: Decimal("15000.00"),
+        True: Decimal("8108.30"),
+    }
 
 
 def test_float_money_for_statistics() -> None:
@@ -53,21 +55,37 @@ def test_arrow_table_in_and_out() -> None:
     assert floats.schema.field("employer_deduction").type == pa.float64()
 
 
-@pytest.mark.parametrize("month", ["2026-01", dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.datetime(2026, 1, 15, 9),
-                                   pd.Timestamp("2026-01-15"), pd.Period("2026-01", "M"), pd.Period("2026-01-20", "D")])
+@pytest.mark.parametrize(
+    "month",
+    [
+        "2026-01",
+        dt.date(2026, 1, 1),
+        dt.date(2026, 1, 31),
+        dt.datetime(2026, 1, 15, 9),
+        pd.Timestamp("2026-01-15"),
+        pd.Period("2026-01", "M"),
+        pd.Period("2026-01-20", "D"),
+    ],
+)
 def test_month_kinds(month: object) -> None:
     assert month_index(month) == 2026 * 12
     assert evaluate(PEOPLE, month)["month"].tolist() == ["2026-01", "2026-01"]
 
 
-@pytest.mark.parametrize(("month", "message"), [
-    ("2026-1", "month: '2026-1' is not a month of the form YYYY-MM"),
-    (pd.Period("2026Q1"), "month: the Period 2026Q1 (freq Q-DEC) spans several months; give a monthly Period, e.g. "
-                          "pd.Period('2026-01', 'M')"),
-    (202601, "month: month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got int 202601"),
-    (None, "month: month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got NoneType None"),
-    (pd.NaT, "month: month is NaT (not a time); give a month"),
-])
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("2026-1", "month: '2026-1' is not a month of the form YYYY-MM"),
+        (
+            pd.Period("2026Q1"),
+            "month: the Period 2026Q1 (freq Q-DEC) spans several months; give a monthly Period, e.g. "
+            "pd.Period('2026-01', 'M')",
+        ),
+        (202601, "month: month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got int 202601"),
+        (None, "month: month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got NoneType None"),
+        (pd.NaT, "month: month is NaT (not a time); give a month"),
+    ],
+)
 def test_bad_months(month: object, message: str) -> None:
     with pytest.raises(OsmsError) as exc:
         evaluate(PEOPLE, month)
@@ -89,13 +107,18 @@ def test_payers() -> None:
 
 def _readme_code() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Notebooks"):text.index("## CI and editors")]
+    section = text[text.index("## Notebooks") : text.index("## CI and editors")]
     return re.search(r"```python\n(.*?)```", section, re.S)[1]
 
 
 def test_readme_notebook_code_agrees_with_batch(tmp_path: Path) -> None:
-    gen = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "3000", "-o", "people.csv"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    gen = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "3000", "-o", "people.csv"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert gen.returncode == 0, gen.stderr
     code = _readme_code()
     if importlib.util.find_spec("matplotlib") is None:  # not a dependency: drop only the drawing line
@@ -113,8 +136,9 @@ def test_readme_notebook_code_agrees_with_batch(tmp_path: Path) -> None:
         exec(compile(code, "README.md", "exec"), scope)
     finally:
         os.chdir(here)
-    proc = cli("batch", "people.csv", "-o", "out.parquet", "--month", "2026-01", "--summary", "summary.json",
-               cwd=tmp_path)
+    proc = cli(
+        "batch", "people.csv", "-o", "out.parquet", "--month", "2026-01", "--summary", "summary.json", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     by_payer = summary["summary"]["payers"]

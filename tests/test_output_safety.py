@@ -65,8 +65,9 @@ def test_a_full_disk_is_a_clean_error_and_keeps_the_old_file(tmp_path: Path, mon
         with pytest.raises(OsmsError) as exc, fileio.atomic_open(out) as fh:
             fh.write("new")
             _full_disk()  # what a write to a full disk raises
-    assert str(exc.value) == (f"{out}: cannot write the output: no space left on the disk; nothing was written "
-                              "(any old file is kept)")
+    assert str(exc.value) == (
+        f"{out}: cannot write the output: no space left on the disk; nothing was written (any old file is kept)"
+    )
     assert out.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
 
@@ -75,19 +76,24 @@ def test_a_full_tmpfs_is_a_clean_error(tmp_path: Path) -> None:
     """A real full disk: a 64 KiB tmpfs (needs root; skipped where mounting is not permitted)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a tmpfs here")
     try:
         src = tmp_path / "people.csv"
         src.write_text("id,age,wage_1\n" + "".join(f"p{i},30,300000\n" for i in range(5000)), encoding="utf-8")
         out = disk / "out.csv"
         out.write_text("old\n", encoding="utf-8")
-        proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--no-progress", "--lang", "en",
-                   cwd=tmp_path)
+        proc = cli(
+            "batch", str(src), "-o", str(out), "--month", "2026-01", "--no-progress", "--lang", "en", cwd=tmp_path
+        )
         assert proc.returncode == 2, proc.stderr
-        assert proc.stderr == (f"error: {disk}: cannot write the outputs: no space left on the disk; nothing was "
-                               "written (any old files are kept)\n")
+        assert proc.stderr == (
+            f"error: {disk}: cannot write the outputs: no space left on the disk; nothing was "
+            "written (any old files are kept)\n"
+        )
         assert out.read_text(encoding="utf-8") == "old\n"
         assert sorted(p.name for p in disk.iterdir()) == ["out.csv"]
     finally:
@@ -102,10 +108,10 @@ def _dead_pid() -> int:
 
 def test_a_stale_part_file_is_cleaned_by_the_next_run(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    stale = tmp_path / f".out.csv.{_dead_pid()}.k1llED.part"        # its writer is gone
-    live = tmp_path / ".out.csv.1.aLive_.part"                        # pid 1 is running: maybe still writing
-    other = tmp_path / f".other.csv.{_dead_pid()}.x.part"             # another target's: not ours to judge
-    unrelated = tmp_path / ".out.csv.notapid.part"                    # not our naming: left alone
+    stale = tmp_path / f".out.csv.{_dead_pid()}.k1llED.part"  # its writer is gone
+    live = tmp_path / ".out.csv.1.aLive_.part"  # pid 1 is running: maybe still writing
+    other = tmp_path / f".other.csv.{_dead_pid()}.x.part"  # another target's: not ours to judge
+    unrelated = tmp_path / ".out.csv.notapid.part"  # not our naming: left alone
     for p in (stale, live, other, unrelated):
         p.write_text("half", encoding="utf-8")
     fileio.write_text_atomic(out, "whole\n")
@@ -122,37 +128,69 @@ def test_outputs_get_the_users_umask(tmp_path: Path, umask: int, mode: int) -> N
     assert (tmp_path / "out.txt").stat().st_mode & 0o777 == mode
 
 
-@pytest.mark.parametrize(("cell", "shown"), [("=1+1", "'=1+1"), ("+7", "'+7"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-                                             ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=b", "a=b"), ("", "")])
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+7", "'+7"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
 def test_neutralise(cell: str, shown: str) -> None:
     assert neutralise(cell) == shown
 
 
 def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> None:
     src = tmp_path / "people.csv"
-    src.write_text('id,age,wage_1,branch\n'
-                   '"x"",evil",30,12x,north\n'                  # quote and comma in an id; a malformed wage
-                   ',30,300000,south\n'                          # no id
-                   '=HYPERLINK("http://e.example"),30,1x,east\n'  # a formula in an id
-                   '@ok,30,300000,=2+3\n'                        # a formula in a pass-through column
-                   '-5,30,300000,west\n', encoding="utf-8")
-    proc = cli("batch", str(src), "-o", "out.csv", "--month", "2026-01", "--lang", "en", "--keep", "branch",
-               cwd=tmp_path)
+    src.write_text(
+        "id,age,wage_1,branch\n"
+        '"x"",evil",30,12x,north\n'  # quote and comma in an id; a malformed wage
+        ",30,300000,south\n"  # no id
+        '=HYPERLINK("http://e.example"),30,1x,east\n'  # a formula in an id
+        "@ok,30,300000,=2+3\n"  # a formula in a pass-through column
+        "-5,30,300000,west\n",
+        encoding="utf-8",
+    )
+    proc = cli(
+        "batch", str(src), "-o", "out.csv", "--month", "2026-01", "--lang", "en", "--keep", "branch", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "out.errors.csv").read_text(encoding="utf-8"), newline="")))
-    assert rows == [["row", "id", "reason"],
-                    ["1", 'x",evil', "2026-01: wage_1: not a number"],
-                    ["2", "", "2026-01: id: empty"],
-                    ["3", "'=HYPERLINK(\"http://e.example\")", "2026-01: wage_1: not a number"]]
+    assert rows == [
+        ["row", "id", "reason"],
+        ["1", 'x",evil', "2026-01: wage_1: not a number"],
+        ["2", "", "2026-01: id: empty"],
+        ["3", '\'=HYPERLINK("http://e.example")', "2026-01: wage_1: not a number"],
+    ]
     out = pacsv.read_csv(tmp_path / "out.csv").to_pylist()
     assert [(r["id"], r["branch"]) for r in out] == [("'@ok", "'=2+3"), ("'-5", "west")]
     # 2 % × 300 000 = 6 000: the engine's numbers stay numbers
     assert [r["employee_contribution"] for r in out] == [6000, 6000]
-    proc = cli("batch", str(src), "-o", "raw.csv", "--month", "2026-01", "--lang", "en", "--keep", "branch",
-               "--no-csv-escape", cwd=tmp_path)
+    proc = cli(
+        "batch",
+        str(src),
+        "-o",
+        "raw.csv",
+        "--month",
+        "2026-01",
+        "--lang",
+        "en",
+        "--keep",
+        "branch",
+        "--no-csv-escape",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
-    raw = pacsv.read_csv(tmp_path / "raw.csv", convert_options=pacsv.ConvertOptions(
-        column_types={"id": "string", "branch": "string"})).to_pylist()
+    raw = pacsv.read_csv(
+        tmp_path / "raw.csv", convert_options=pacsv.ConvertOptions(column_types={"id": "string", "branch": "string"})
+    ).to_pylist()
     assert [(r["id"], r["branch"]) for r in raw] == [("@ok", "=2+3"), ("-5", "west")]
-    assert list(csv.reader(io.StringIO((tmp_path / "raw.errors.csv").read_text(encoding="utf-8"))))[3][1] == \
-        '=HYPERLINK("http://e.example")'
+    assert (
+        list(csv.reader(io.StringIO((tmp_path / "raw.errors.csv").read_text(encoding="utf-8"))))[3][1]
+        == '=HYPERLINK("http://e.example")'
+    )

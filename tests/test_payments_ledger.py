@@ -20,10 +20,22 @@ from osms.runner import evaluate, records
 
 # Self-payer: 5 % × MZP (3 000 in 2022, 3 500 in 2023, 4 250 from 2024); ИП: 5 % × 1.4 MZP; an employee on
 # 300 000: 3 % = 9 000 deducted by the employer, 2 % = 6 000 withheld.
-KINDS = {"self_payer": ["self_payer_contribution"], "ip": ["entrepreneur_contribution"],
-         "job": ["employer_deduction", "employee_contribution"]}
-AMOUNTS = [Decimal("4250"), Decimal("3000"), Decimal("9000"), Decimal("6000"), Decimal("4900"), Decimal("5950"),
-           Decimal("51000"), Decimal("1250.50"), Decimal("8500")]
+KINDS = {
+    "self_payer": ["self_payer_contribution"],
+    "ip": ["entrepreneur_contribution"],
+    "job": ["employer_deduction", "employee_contribution"],
+}
+AMOUNTS = [
+    Decimal("4250"),
+    Decimal("3000"),
+    Decimal("9000"),
+    Decimal("6000"),
+    Decimal("4900"),
+    Decimal("5950"),
+    Decimal("51000"),
+    Decimal("1250.50"),
+    Decimal("8500"),
+]
 
 
 @st.composite
@@ -38,9 +50,14 @@ def people(draw):  # type: ignore[no-untyped-def]
             mo = draw(st.integers(since, month + 1))
             day = dt.date(mo // 12, mo % 12 + 1, draw(st.integers(1, 28)))
             named = draw(st.one_of(st.none(), st.integers(max(since - 2, 2020 * 12), month + 6)))
-            pays.append({"paid_on": day.isoformat(), "amount": str(draw(st.sampled_from(AMOUNTS))),
-                         "kind": draw(st.sampled_from(KINDS[what])),
-                         "for_month": format_month(named) if named is not None else ""})
+            pays.append(
+                {
+                    "paid_on": day.isoformat(),
+                    "amount": str(draw(st.sampled_from(AMOUNTS))),
+                    "kind": draw(st.sampled_from(KINDS[what])),
+                    "for_month": format_month(named) if named is not None else "",
+                }
+            )
         out.append({"what": what, "since": since, "pays": pays})
     return month, out
 
@@ -54,15 +71,25 @@ def _scenario(p: dict) -> str:
         lines.append(f"entrepreneur: [{{from: {since}, kind: ip}}]")
     else:
         lines.append(f"self_payer: [{{from: {since}}}]")
-    pays = [f"{{paid_on: {x['paid_on']}, amount: {x['amount']}, kind: {x['kind']}"
-            + (f", for_month: {x['for_month']}" if x["for_month"] else "") + "}" for x in p["pays"]]
+    pays = [
+        f"{{paid_on: {x['paid_on']}, amount: {x['amount']}, kind: {x['kind']}"
+        + (f", for_month: {x['for_month']}" if x["for_month"] else "")
+        + "}"
+        for x in p["pays"]
+    ]
     return "\n".join(lines) + f"\npayments: [{', '.join(pays)}]\n"
 
 
 def _row(p: dict, i: int) -> dict:
-    return {"id": f"p{i}", "birth_date": "1990-06-15", "residency": "citizen",
-            "wage_1": "300000" if p["what"] == "job" else "", "entrepreneur": str(p["what"] == "ip").lower(),
-            "self_payer": str(p["what"] == "self_payer").lower(), "situation_from": format_month(p["since"])}
+    return {
+        "id": f"p{i}",
+        "birth_date": "1990-06-15",
+        "residency": "citizen",
+        "wage_1": "300000" if p["what"] == "job" else "",
+        "entrepreneur": str(p["what"] == "ip").lower(),
+        "self_payer": str(p["what"] == "self_payer").lower(),
+        "situation_from": format_month(p["since"]),
+    }
 
 
 @settings(max_examples=30, deadline=None)
@@ -70,8 +97,9 @@ def _row(p: dict, i: int) -> dict:
 def test_ledger_and_scenario_paths_agree(policy, tmp_path_factory, drawn) -> None:  # type: ignore[no-untyped-def]
     month, persons = drawn
     if not any(p["pays"] for p in persons):
-        persons[0]["pays"].append({"paid_on": "2022-01-10", "amount": "3000", "kind": KINDS[persons[0]["what"]][0],
-                                   "for_month": ""})
+        persons[0]["pays"].append(
+            {"paid_on": "2022-01-10", "amount": "3000", "kind": KINDS[persons[0]["what"]][0], "for_month": ""}
+        )
     scenarios = [scenario(policy, _scenario(p), f"p{i}") for i, p in enumerate(persons)]
     ev = evaluate(policy, scenarios, [month], strict=False)
     want = records(ev, [month])
@@ -90,8 +118,10 @@ def test_ledger_and_scenario_paths_agree(policy, tmp_path_factory, drawn) -> Non
         # scenario's overpayments plus what its ledger credited to later months.
         made = {k for k, x in enumerate(p["pays"], 1) if dt.date.fromisoformat(x["paid_on"]).toordinal() <= end}
         over = sum((Decimal(str(o["amount"])) for o in rec["overpaid"] if o["payment"] in made), Decimal(0))
-        over += sum((Decimal(str(a["amount"])) for a in rec["payments_applied"]
-                     if a["month"] > format_month(month + 12)), Decimal(0))
+        over += sum(
+            (Decimal(str(a["amount"])) for a in rec["payments_applied"] if a["month"] > format_month(month + 12)),
+            Decimal(0),
+        )
         assert row["overpaid"] == over, (rec["scenario"], p, rec["overpaid"], format_month(month))
 
 
@@ -102,22 +132,38 @@ def _write(tmp: Path, name: str, text: str) -> Path:
 
 
 def test_batch_payments_command_and_its_errors(tmp_path: Path) -> None:
-    _write(tmp_path, "people.csv",
-           "id,birth_date,wage_1,wage_2,self_payer,situation_from\n"
-           "a,1990-01-01,,,true,2024-01\n"      # 12 payments of 4 250 for 2024: insured in January 2025
-           "b,1990-01-01,,,true,2024-01\n"      # one 51 000 lump sum: 12 × 4 250 pays 2024 (I, §9.11): insured
-           "c,1990-01-01,,,true,\n"             # owes 4 250 and does not say since when: an error row
-           "d,1990-01-01,100000,200000,false,2024-01\n"  # two jobs, a deduction naming no job: an error row
-           "e,1990-01-01,,,true,2024-01\n")     # an amount with three decimals: an error row
+    _write(
+        tmp_path,
+        "people.csv",
+        "id,birth_date,wage_1,wage_2,self_payer,situation_from\n"
+        "a,1990-01-01,,,true,2024-01\n"  # 12 payments of 4 250 for 2024: insured in January 2025
+        "b,1990-01-01,,,true,2024-01\n"  # one 51 000 lump sum: 12 × 4 250 pays 2024 (I, §9.11): insured
+        "c,1990-01-01,,,true,\n"  # owes 4 250 and does not say since when: an error row
+        "d,1990-01-01,100000,200000,false,2024-01\n"  # two jobs, a deduction naming no job: an error row
+        "e,1990-01-01,,,true,2024-01\n",
+    )  # an amount with three decimals: an error row
     pays = ["id,paid_on,amount,kind,for_month,job"]
     pays += [f"a,{2024 + m // 12}-{m % 12 + 1:02d}-20,4250,self_payer_contribution,2024-{m:02d}," for m in range(1, 13)]
-    pays += ["b,2024-09-06,51000,self_payer_contribution,,",
-             "d,2024-02-25,3000,employer_deduction,2024-01,",
-             "e,2024-02-25,4250.125,self_payer_contribution,2024-01,",
-             "zz,2024-02-25,4250,self_payer_contribution,2024-01,"]
+    pays += [
+        "b,2024-09-06,51000,self_payer_contribution,,",
+        "d,2024-02-25,3000,employer_deduction,2024-01,",
+        "e,2024-02-25,4250.125,self_payer_contribution,2024-01,",
+        "zz,2024-02-25,4250,self_payer_contribution,2024-01,",
+    ]
     _write(tmp_path, "payments.csv", "\n".join(pays) + "\n")
-    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.parquet", "--month", "2025-01",
-               "--lang", "en", cwd=tmp_path)
+    proc = cli(
+        "batch",
+        "people.csv",
+        "--payments",
+        "payments.csv",
+        "-o",
+        "out.parquet",
+        "--month",
+        "2025-01",
+        "--lang",
+        "en",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = {r["id"]: r for r in pq.read_table(tmp_path / "out.parquet").to_pylist()}
     assert set(rows) == {"a", "b"}
@@ -131,14 +177,26 @@ def test_batch_payments_command_and_its_errors(tmp_path: Path) -> None:
         'jobs and activities began (YYYY-MM)"',
         '4,d,"2025-01: payments.csv row 14: job: the person has several wage columns; say which employer paid this '
         '`employer_deduction` (1 for wage_1, …)"',
-        '5,e,2025-01: payments.csv row 15: amount: not a plain decimal of tenge with at most two decimals (e.g. '
-        '4250 or 4250.50)',
-        ",zz,payments.csv row 16: payments for an id the people table does not have"]
+        "5,e,2025-01: payments.csv row 15: amount: not a plain decimal of tenge with at most two decimals (e.g. "
+        "4250 or 4250.50)",
+        ",zz,payments.csv row 16: payments for an id the people table does not have",
+    ]
 
 
 def _batch(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.csv", "--month", "2025-01",
-               "--lang", "en", cwd=tmp_path)
+    return cli(
+        "batch",
+        "people.csv",
+        "--payments",
+        "payments.csv",
+        "-o",
+        "out.csv",
+        "--month",
+        "2025-01",
+        "--lang",
+        "en",
+        cwd=tmp_path,
+    )
 
 
 def test_batch_payments_refuses_what_it_would_not_read(tmp_path: Path) -> None:
@@ -146,13 +204,16 @@ def test_batch_payments_refuses_what_it_would_not_read(tmp_path: Path) -> None:
     _write(tmp_path, "payments.csv", "id,paid_on,amount,kind,note\na,2024-02-20,4250,self_payer_contribution,x\n")
     proc = _batch(tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == ("error: people.csv: with --payments, status comes from the payments: remove the column "
-                           "paid_through\n")
+    assert proc.stderr == (
+        "error: people.csv: with --payments, status comes from the payments: remove the column paid_through\n"
+    )
     _write(tmp_path, "people.csv", "id,age,self_payer,situation_from\na,30,true,2024-01\n")
     proc = _batch(tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == ("error: payments.csv: unknown column 'note' in the payments table: it reads id, paid_on, "
-                           "amount, kind, for_month, job\n")
+    assert proc.stderr == (
+        "error: payments.csv: unknown column 'note' in the payments table: it reads id, paid_on, "
+        "amount, kind, for_month, job\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["payments.csv", "people.csv"]
 
 
@@ -161,11 +222,20 @@ def test_notebook_api_takes_a_payments_frame() -> None:
 
     from osms import api
 
-    people = pd.DataFrame({"id": ["a", "b"], "birth_date": ["1990-01-01", "1990-01-01"], "self_payer": [True, True],
-                           "situation_from": ["2024-01", "2024-01"]})
+    people = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "birth_date": ["1990-01-01", "1990-01-01"],
+            "self_payer": [True, True],
+            "situation_from": ["2024-01", "2024-01"],
+        }
+    )
     # a: 12 payments of 4 250 (5 % × 85 000) for 2024, each naming its month; b: the same less December
-    rows = [(pid, f"{2024 + m // 12}-{m % 12 + 1:02d}-20", "4250", "self_payer_contribution", f"2024-{m:02d}")
-            for pid, last in (("a", 12), ("b", 11)) for m in range(1, last + 1)]
+    rows = [
+        (pid, f"{2024 + m // 12}-{m % 12 + 1:02d}-20", "4250", "self_payer_contribution", f"2024-{m:02d}")
+        for pid, last in (("a", 12), ("b", 11))
+        for m in range(1, last + 1)
+    ]
     pays = pd.DataFrame(rows, columns=["id", "paid_on", "amount", "kind", "for_month"])
     out = api.evaluate(people, "2025-01", payments=pays).set_index("id")
     assert bool(out.loc["a", "insured"]) and out.loc["a", "insured_reason"] == "payments"

@@ -12,15 +12,27 @@ from conftest import cli
 HERE = Path(__file__).parent
 
 CASES = [
-    ("a file outside", "case.yaml", lambda tmp: tmp / "elsewhere" / "rates.yaml",
-     "error: policy/case.yaml: a symbolic link to '{target}', outside the policy folder: policy files are read "
-     "only from inside it; copy the file into the folder instead"),
-    ("a system file", "passwd.yaml", lambda tmp: Path("/etc/passwd"),
-     "error: policy/passwd.yaml: a symbolic link to '/etc/passwd', outside the policy folder: policy files are read "
-     "only from inside it; copy the file into the folder instead"),
-    ("a folder outside", "more", lambda tmp: tmp / "elsewhere",
-     "error: policy/more: a symbolic link to '{target}', outside the policy folder: policy files are read only "
-     "from inside it; copy the file into the folder instead"),
+    (
+        "a file outside",
+        "case.yaml",
+        lambda tmp: tmp / "elsewhere" / "rates.yaml",
+        "error: policy/case.yaml: a symbolic link to '{target}', outside the policy folder: policy files are read "
+        "only from inside it; copy the file into the folder instead",
+    ),
+    (
+        "a system file",
+        "passwd.yaml",
+        lambda tmp: Path("/etc/passwd"),
+        "error: policy/passwd.yaml: a symbolic link to '/etc/passwd', outside the policy folder: policy files are read "
+        "only from inside it; copy the file into the folder instead",
+    ),
+    (
+        "a folder outside",
+        "more",
+        lambda tmp: tmp / "elsewhere",
+        "error: policy/more: a symbolic link to '{target}', outside the policy folder: policy files are read only "
+        "from inside it; copy the file into the folder instead",
+    ),
 ]
 
 
@@ -53,5 +65,7 @@ def test_validate_takes_policies_like_every_command(tmp_path: Path) -> None:
     assert by_option.returncode == 0 and by_option.stdout == by_argument.stdout
     assert cli("validate", policies, "--policies", policies, "--lang", "en").returncode == 0  # the same folder twice
     both = cli("validate", str(HERE / "policy" / "base"), "--policies", policies, "--lang", "en")
-    assert (both.returncode, both.stderr) == (2, f"error: two policy folders given ({HERE / 'policy' / 'base'} and "
-                                                 f"--policies {policies}): give one\n")
+    assert (both.returncode, both.stderr) == (
+        2,
+        f"error: two policy folders given ({HERE / 'policy' / 'base'} and --policies {policies}): give one\n",
+    )

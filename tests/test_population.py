@@ -26,15 +26,22 @@ from osms.runner import evaluate, records
 # Amounts of at least 100 tenge: below that a contribution can round to 0 in one year and 1 in the next, and the
 # batch row (which sees only this month) takes an obligation owed now as owed all year.
 amount = st.one_of(st.just(Decimal(0)), st.integers(10_000, 300_000_000).map(lambda t: Decimal(t) / 100))
-person = st.fixed_dictionaries({
-    "age": st.integers(25, 55),
-    "wages": st.lists(amount, max_size=3),
-    "civil": amount,
-    "ip": st.booleans(), "self_payer": st.booleans(), "pension": st.booleans(), "unemployed": st.booleans(),
-    "crisis": st.booleans(), "no_pension_months": st.integers(0, 8),
-    "residency": st.sampled_from(["citizen", "kandas", "temporary_resident", "eaeu_worker"]),
-    "run": st.integers(0, 80), "lag": st.integers(-6, 10),
-})
+person = st.fixed_dictionaries(
+    {
+        "age": st.integers(25, 55),
+        "wages": st.lists(amount, max_size=3),
+        "civil": amount,
+        "ip": st.booleans(),
+        "self_payer": st.booleans(),
+        "pension": st.booleans(),
+        "unemployed": st.booleans(),
+        "crisis": st.booleans(),
+        "no_pension_months": st.integers(0, 8),
+        "residency": st.sampled_from(["citizen", "kandas", "temporary_resident", "eaeu_worker"]),
+        "run": st.integers(0, 80),
+        "lag": st.integers(-6, 10),
+    }
+)
 
 
 def _spells_from(p: dict, month: int) -> int:
@@ -59,16 +66,19 @@ def _scenario_text(p: dict, month: int, pays: list[str] | None = None) -> str:
     facts.append(f"{{fact: months_without_pension_contributions, from: 2015-01, value: {p['no_pension_months']}}}")
     facts.append("{fact: region, from: 2015-01, value: astana}")  # the akimats' 2 % reads the region's wage
     civil_from = _spells_from(p, month) if p["run"] else month - 13
-    return (f"person: {{birth_date: {birth}, residency: {p['residency']}}}\n"
-            f"jobs: [{jobs}]\n"
-            # The batch row knows only this month's income; it takes an obligation owed now as owed in each of the
-            # last 12 months (and, reading payments, in the 12 to come), so the scenario has the same ГПХ income then.
-            "civil_contracts: [{customer: C, income: {"
-            + ", ".join(f"{format_month(mo)}: {p['civil']}" for mo in range(civil_from, month + 13)) + "}}]\n"
-            + (f"entrepreneur: [{{from: {since}, kind: ip}}]\n" if p["ip"] else "")
-            + (f"self_payer: [{{from: {since}}}]\n" if p["self_payer"] else "")
-            + f"facts: [{', '.join(facts)}]\n"
-            + f"payments: [{', '.join(_yaml_payment(x) for x in pays or [])}]\n")
+    return (
+        f"person: {{birth_date: {birth}, residency: {p['residency']}}}\n"
+        f"jobs: [{jobs}]\n"
+        # The batch row knows only this month's income; it takes an obligation owed now as owed in each of the
+        # last 12 months (and, reading payments, in the 12 to come), so the scenario has the same ГПХ income then.
+        "civil_contracts: [{customer: C, income: {"
+        + ", ".join(f"{format_month(mo)}: {p['civil']}" for mo in range(civil_from, month + 13))
+        + "}}]\n"
+        + (f"entrepreneur: [{{from: {since}, kind: ip}}]\n" if p["ip"] else "")
+        + (f"self_payer: [{{from: {since}}}]\n" if p["self_payer"] else "")
+        + f"facts: [{', '.join(facts)}]\n"
+        + f"payments: [{', '.join(_yaml_payment(x) for x in pays or [])}]\n"
+    )
 
 
 def _exact_payments(policy, p: dict, month: int, i: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -91,9 +101,15 @@ def _exact_payments(policy, p: dict, month: int, i: int) -> list[str]:  # type: 
             per = [(f"E{j}", v[j][0]) for j in range(len(p["wages"]))] if v.ndim == 2 else [(None, v[0])]
             for employer, amount_due in per:
                 if amount_due > 0:
-                    pays.append({"paid_on": day.isoformat(), "for_month": format_month(mo),
-                                 "amount": f"{amount_due:.2f}", "kind": rule.name,
-                                 "job": int(employer[1:]) + 1 if employer else None})
+                    pays.append(
+                        {
+                            "paid_on": day.isoformat(),
+                            "for_month": format_month(mo),
+                            "amount": f"{amount_due:.2f}",
+                            "kind": rule.name,
+                            "job": int(employer[1:]) + 1 if employer else None,
+                        }
+                    )
     return pays
 
 
@@ -105,9 +121,18 @@ def _yaml_payment(pay: dict) -> str:
 
 
 def _payments_table(people_pays: list[tuple[str, list[dict]]]) -> pa.Table:
-    rows = [{"id": pid, "paid_on": x["paid_on"], "amount": x["amount"], "kind": x["kind"],
-             "for_month": x.get("for_month") or "", "job": str(x["job"]) if x.get("job") else ""}
-            for pid, pays in people_pays for x in pays]
+    rows = [
+        {
+            "id": pid,
+            "paid_on": x["paid_on"],
+            "amount": x["amount"],
+            "kind": x["kind"],
+            "for_month": x.get("for_month") or "",
+            "job": str(x["job"]) if x.get("job") else "",
+        }
+        for pid, pays in people_pays
+        for x in pays
+    ]
     names = ["id", "paid_on", "amount", "kind", "for_month", "job"]
     return pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in names})
 
@@ -122,12 +147,21 @@ def _records(policy, table: pa.Table, tmp: Path):  # type: ignore[no-untyped-def
 
 def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
     through = month - p["lag"]
-    row = {"id": f"p{i}", "birth_date": f"{month // 12 - p['age'] - 1}-06-15", "residency": p["residency"],
-           "civil_income": float(p["civil"]), "entrepreneur": p["ip"], "self_payer": p["self_payer"],
-           "pension_recipient": p["pension"], "registered_unemployed": p["unemployed"],
-           "wellbeing_crisis": p["crisis"], "region": "astana",
-           "months_without_pension_contributions": float(p["no_pension_months"]),
-           "paid_through": format_month(through) if p["run"] else None, "paid_run": p["run"]}
+    row = {
+        "id": f"p{i}",
+        "birth_date": f"{month // 12 - p['age'] - 1}-06-15",
+        "residency": p["residency"],
+        "civil_income": float(p["civil"]),
+        "entrepreneur": p["ip"],
+        "self_payer": p["self_payer"],
+        "pension_recipient": p["pension"],
+        "registered_unemployed": p["unemployed"],
+        "wellbeing_crisis": p["crisis"],
+        "region": "astana",
+        "months_without_pension_contributions": float(p["no_pension_months"]),
+        "paid_through": format_month(through) if p["run"] else None,
+        "paid_run": p["run"],
+    }
     if ledger:  # status from the payment records: the situation began where the scenario's activities begin
         del row["paid_through"], row["paid_run"]
         row["situation_from"] = format_month(_spells_from(p, month))
@@ -157,17 +191,17 @@ def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[d
     ev = evaluate(policy, scenarios, [month], strict=False)
     by_scenario = records(ev, [month])
     # The row takes an obligation owed now as owed in each of the last 12 months: compare debt where that holds.
-    window = ev.history.obligation[max(month - 13 - ev.history.first, 0):month - ev.history.first + 1]
+    window = ev.history.obligation[max(month - 13 - ev.history.first, 0) : month - ev.history.first + 1]
     steady = (window == window[-1]).all(axis=0)
     rows_in = [_row(p, i, month) for i, p in enumerate(people)]
     # Months the budget paid for count toward the 12 (a non-working kandas before a business began): the row states
     # the latest membership before this month, as the scenario's history has it.
-    member = ev.history.member[:month - ev.history.first]
+    member = ev.history.member[: month - ev.history.first]
     for i, row in enumerate(rows_in):
         past = np.flatnonzero(member[:, i])
         if past.size:
             last = int(past[-1])
-            run = last - int(np.flatnonzero(~member[:last + 1, i])[-1]) if (~member[:last + 1, i]).any() else last + 1
+            run = last - int(np.flatnonzero(~member[: last + 1, i])[-1]) if (~member[: last + 1, i]).any() else last + 1
             row["last_category_month"] = format_month(ev.history.first + last)
             row["last_category_run"] = run
     table = pa.Table.from_pylist(rows_in)
@@ -181,7 +215,10 @@ def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[d
         assert not bad.rows
         for rec, row in zip(by_scenario, by_ledger.to_pylist()):
             assert (row["insured"], row["insured_reason"], row["debt_months"]) == (
-                rec["insured"], rec["insured_reason"], rec["debt_months"]), rec["scenario"]
+                rec["insured"],
+                rec["insured_reason"],
+                rec["debt_months"],
+            ), rec["scenario"]
             assert row["overpaid"] == 0, rec["scenario"]
     for rec, row in zip(by_scenario, rows):
         for rule in policy.rules.values():
@@ -200,17 +237,29 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
     src = tmp_path / "people.csv"
     src.write_text(
         "id,birth_date,residency,wage_1,wage_2,pension_recipient,paid_through,paid_run\n"
-        "a,1985-01-01,citizen,300000,,false,2025-12,30\n"          # 3 % × 300 000 = 9 000; 2 % = 6 000
-        "b,1955-03-03,citizen,250000,,true,,0\n"                   # pensioner: state 2 % × 405 416 = 8 108.3
-        "c,1985-13-01,citizen,100000,,false,,0\n"                  # bad birth date
-        "d,1985-01-01,martian,100000,,false,,0\n"                  # unknown residency
-        "e,1985-01-01,citizen,12x,,false,,0\n"                     # malformed wage
-        "g,1990-02-30,citizen,100000,,false,,0\n"                  # a day that does not exist
-        "f,1990-05-05,citizen,4000000,1000000,false,2025-12,80\n", # 102 000 + 30 000; 2 % × 1 700 000 = 34 000
-        encoding="utf-8")
+        "a,1985-01-01,citizen,300000,,false,2025-12,30\n"  # 3 % × 300 000 = 9 000; 2 % = 6 000
+        "b,1955-03-03,citizen,250000,,true,,0\n"  # pensioner: state 2 % × 405 416 = 8 108.3
+        "c,1985-13-01,citizen,100000,,false,,0\n"  # bad birth date
+        "d,1985-01-01,martian,100000,,false,,0\n"  # unknown residency
+        "e,1985-01-01,citizen,12x,,false,,0\n"  # malformed wage
+        "g,1990-02-30,citizen,100000,,false,,0\n"  # a day that does not exist
+        "f,1990-05-05,citizen,4000000,1000000,false,2025-12,80\n",  # 102 000 + 30 000; 2 % × 1 700 000 = 34 000
+        encoding="utf-8",
+    )
     out = tmp_path / "result.parquet"
-    proc = cli("batch", str(src), "-o", str(out), "--month", "2026-01", "--lang", "en", "--summary",
-               str(tmp_path / "s.json"), cwd=tmp_path)
+    proc = cli(
+        "batch",
+        str(src),
+        "-o",
+        str(out),
+        "--month",
+        "2026-01",
+        "--lang",
+        "en",
+        "--summary",
+        str(tmp_path / "s.json"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = {r["id"]: r for r in pq.read_table(out).to_pylist()}
     assert set(rows) == {"a", "b", "f"}
@@ -220,11 +269,14 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
     assert rows["f"]["employee_contribution"] == Decimal("34000.00")
     assert rows["a"]["insured"] and rows["a"]["insured_reason"] == "payments"
     errors = (tmp_path / "result.errors.csv").read_text(encoding="utf-8").splitlines()
-    assert errors == ['row,id,reason', '3,c,2026-01: birth_date: not a date YYYY-MM-DD',
-                      '4,d,"2026-01: residency: not one of citizen, kandas, refugee, permanent_resident, '
-                      'temporary_resident, asylum_seeker, eaeu_worker"',
-                      '5,e,2026-01: wage_1: not a number',
-                      '6,g,2026-01: birth_date: not a date YYYY-MM-DD']
+    assert errors == [
+        "row,id,reason",
+        "3,c,2026-01: birth_date: not a date YYYY-MM-DD",
+        '4,d,"2026-01: residency: not one of citizen, kandas, refugee, permanent_resident, '
+        'temporary_resident, asylum_seeker, eaeu_worker"',
+        "5,e,2026-01: wage_1: not a number",
+        "6,g,2026-01: birth_date: not a date YYYY-MM-DD",
+    ]
     summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["summary"]
     assert summary["input_rows"] == 7 and summary["error_rows"] == 4 and summary["rows"] == 3
     assert summary["categories"]["pensioners"] == 1
@@ -237,9 +289,27 @@ def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
     n = 200_000
     pq.write_table(pa.table({"id": [f"p{i}" for i in range(n)], "age": [30] * n, "wage_1": [300000.0] * n}), src)
     out = tmp_path / "out.parquet"
-    proc = subprocess.Popen([sys.executable, "-m", "osms", "batch", str(src), "-o", str(out), "--month", "2026-01",
-                             "--chunk-size", "1000", "--workers", "1", "--no-progress"], cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "osms",
+            "batch",
+            str(src),
+            "-o",
+            str(out),
+            "--month",
+            "2026-01",
+            "--chunk-size",
+            "1000",
+            "--workers",
+            "1",
+            "--no-progress",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 20
     while time.time() < deadline and not any(p.suffix == ".part" for p in tmp_path.iterdir()):
         time.sleep(0.02)
@@ -256,8 +326,9 @@ def test_notebook_api_with_pandas() -> None:
 
     from osms.api import evaluate as evaluate_frame
 
-    people = pd.DataFrame({"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000],
-                           "pension_recipient": [False, True]})
+    people = pd.DataFrame(
+        {"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000], "pension_recipient": [False, True]}
+    )
     out = evaluate_frame(people, "2026-01")
     assert isinstance(out, pd.DataFrame)
     assert out.loc[0, "employer_deduction"] == Decimal("9000.00")  # 3 % × 300 000

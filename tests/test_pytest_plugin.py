@@ -51,8 +51,9 @@ def folder(pytester: pytest.Pytester) -> Path:
 def test_case_folder_runs_with_plain_pytest(pytester: pytest.Pytester, folder: Path) -> None:
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(folder))
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*cases/bad.yaml:2 — wrong-on-purpose: 2026-01, wage 300 000*",
-                                 "employer_deduction: want 9500, got 9000"])
+    result.stdout.fnmatch_lines(
+        ["*cases/bad.yaml:2 — wrong-on-purpose: 2026-01, wage 300 000*", "employer_deduction: want 9500, got 9000"]
+    )
     assert result.ret == 1
 
 
@@ -94,7 +95,9 @@ def test_malformed_case_file_reports_file_and_line(pytester: pytest.Pytester, fo
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(folder))
     out = result.stdout.str()
     assert "cases/typo.yaml:2: cases[0]: one of month, on is required\n" in out
-    assert ("cases/typo.yaml:4: cases[0].mnth: unknown key 'mnth'; allowed here: id, month, note, on, scenario, "
-            "scenario_file, tolerance, want\n") in out
+    assert (
+        "cases/typo.yaml:4: cases[0].mnth: unknown key 'mnth'; allowed here: id, month, note, on, scenario, "
+        "scenario_file, tolerance, want\n"
+    ) in out
     assert "Traceback" not in out
     assert result.ret == pytest.ExitCode.INTERRUPTED  # a collection error stops the run

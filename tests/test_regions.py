@@ -14,8 +14,10 @@ facts: [{{fact: registered_unemployed, from: 2025-06}}, {{fact: region, from: 20
 def test_params_lists_each_region_and_the_fallback() -> None:
     proc = cli("params", "local_contribution_base", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    assert ("from 2026-01-01: atyrau 633 300; mangystau 580 900; astana 538 000; almaty 491 000; jetisu 293 200; "
-            "north_kazakhstan 293 400; turkestan 295 300; zhambyl 299 970; fallback 405 416   [I]") in proc.stdout
+    assert (
+        "from 2026-01-01: atyrau 633 300; mangystau 580 900; astana 538 000; almaty 491 000; jetisu 293 200; "
+        "north_kazakhstan 293 400; turkestan 295 300; zhambyl 299 970; fallback 405 416   [I]"
+    ) in proc.stdout
 
 
 def test_explain_names_the_region_and_says_when_the_fallback_is_used(tmp_path: Path) -> None:

@@ -19,9 +19,21 @@ ATTEMPTS = yaml.safe_load((HERE / "sandbox" / "attempts.yaml").read_text(encodin
 def test_refused_at_load_time(attempt: dict, tmp_path: Path) -> None:
     root = tmp_path / "policy"
     shutil.copytree(HERE / "policy" / "base", root)
-    rule = {"rules": {"attempt": {"label": {"ru": "x", "kk": "x", "en": "x"}, "unit": "tenge", "versions": {
-        "2024-01-01": {"formula": attempt["formula"], "reference": {"act": "x", "sources": ["x"]},
-                       "confidence": "C"}}}}}
+    rule = {
+        "rules": {
+            "attempt": {
+                "label": {"ru": "x", "kk": "x", "en": "x"},
+                "unit": "tenge",
+                "versions": {
+                    "2024-01-01": {
+                        "formula": attempt["formula"],
+                        "reference": {"act": "x", "sources": ["x"]},
+                        "confidence": "C",
+                    }
+                },
+            }
+        }
+    }
     (root / "attempt.yaml").write_text(yaml.safe_dump(rule, allow_unicode=True), encoding="utf-8")
     start = time.perf_counter()
     proc = cli("validate", str(root), "--lang", "en", cwd=tmp_path)

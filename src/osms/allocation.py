@@ -78,8 +78,15 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     named = payments.for_month >= 0
     # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
     # day the older named month first and payments naming none last.
-    order = np.lexsort((np.arange(payments.size), np.where(named, payments.for_month, np.iinfo(np.int64).max),
-                        payments.paid_on, payments.stream, payments.person))
+    order = np.lexsort(
+        (
+            np.arange(payments.size),
+            np.where(named, payments.for_month, np.iinfo(np.int64).max),
+            payments.paid_on,
+            payments.stream,
+            payments.person,
+        )
+    )
     account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
     starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
@@ -87,8 +94,9 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     made = months_of_days(payments.paid_on)
     window_parameter = policy.roles.parameter("debt_window_months")
     window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
-    debt_first = policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on,
-                                          used) == 1
+    debt_first = (
+        policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on, used) == 1
+    )
     entries = policy.parameters[window_parameter].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
     deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), payments.paid_on, used)
@@ -115,7 +123,7 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
     for k in range(len(bounds) - 1):
-        sel = order[by_rank[bounds[k]:bounds[k + 1]]]
+        sel = order[by_rank[bounds[k] : bounds[k + 1]]]
         a, b, upto = lo[sel], hi[sel], debt_to[sel]
         amount = payments.amount[sel]
         length = int(np.max(b - a + 1, initial=0))

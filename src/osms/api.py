@@ -54,25 +54,46 @@ def month_index(month: Any) -> int:
     if type(month).__name__ == "Period" and type(month).__module__.startswith("pandas"):
         start, end = month.start_time, month.end_time
         if (start.year, start.month) != (end.year, end.month):
-            raise OsmsError(translate("the Period {month} (freq {freqstr}) spans several months; give a monthly "
-                                      "Period, e.g. pd.Period('2026-01', 'M')", month=month, freqstr=month.freqstr),
-                            field="month")
+            raise OsmsError(
+                translate(
+                    "the Period {month} (freq {freqstr}) spans several months; give a monthly "
+                    "Period, e.g. pd.Period('2026-01', 'M')",
+                    month=month,
+                    freqstr=month.freqstr,
+                ),
+                field="month",
+            )
         return start.year * 12 + start.month - 1
     shown = repr(month)
-    raise OsmsError(translate("month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got {type} "
-                      "{shown}", type=type(month).__name__, shown=shown[:40]), field="month")
+    raise OsmsError(
+        translate(
+            "month must be 'YYYY-MM', a datetime.date, or a pandas Period or Timestamp; got {type} {shown}",
+            type=type(month).__name__,
+            shown=shown[:40],
+        ),
+        field="month",
+    )
 
 
-def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs: list[str] | None = None,
-             errors: str = "raise", status: bool = True, money: str = "decimal", payments: Any = None) -> Any:
+def evaluate(
+    data: Any,
+    month: Any,
+    policies: str | Path | None = None,
+    outputs: list[str] | None = None,
+    errors: str = "raise",
+    status: bool = True,
+    money: str = "decimal",
+    payments: Any = None,
+) -> Any:
     """Evaluate every row for `month` (see month_index). Input: a pandas DataFrame or a pyarrow Table (the columns
     are those of `osms-eval batch`). Rows the policies cannot answer for raise an error naming them, or, with
     errors="report", are left out and listed in the result's `attrs["osms_errors"]` (pandas) or schema metadata
     (Arrow). Money columns are exact decimals (tenge with two decimals), or float64 with money="float".
     `payments` (a DataFrame or Table with the columns of `batch --payments`) gives status from payment records."""
     if errors not in ("raise", "report"):
-        raise OsmsError(translate("errors must be 'raise' or 'report', not {errors}", errors=repr(errors)),
-                        field="errors")
+        raise OsmsError(
+            translate("errors must be 'raise' or 'report', not {errors}", errors=repr(errors)), field="errors"
+        )
     if money not in ("decimal", "float"):
         raise OsmsError(translate("money must be 'decimal' or 'float', not {money}", money=repr(money)), field="money")
     m = month_index(month)
@@ -85,8 +106,11 @@ def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs:
     if payments is not None:
         from .payments_table import payments_from_table
 
-        pays = pa.Table.from_pandas(payments, preserve_index=False) \
-            if type(payments).__module__.startswith("pandas") else payments
+        pays = (
+            pa.Table.from_pandas(payments, preserve_index=False)
+            if type(payments).__module__.startswith("pandas")
+            else payments
+        )
         if not isinstance(pays, pa.Table):
             raise TypeError("payments must be a pandas DataFrame or a pyarrow Table")
         records = payments_from_table(policy, pays)
@@ -96,10 +120,14 @@ def evaluate(data: Any, month: Any, policies: str | Path | None = None, outputs:
         raise OsmsError(str(exc)) from None
     if bad.rows and errors == "raise":
         first = list(bad.rows.items())[:5]
-        raise OsmsError(translate("{count} row(s) cannot be evaluated: {rows} (errors='report' leaves them out)",
-                                  count=len(bad.rows), rows="; ".join(translate("row {row}: {why}", row=r, why=why)
-                                                                      for r, why in first)
-                                  + ("; …" if len(bad.rows) > 5 else "")))
+        raise OsmsError(
+            translate(
+                "{count} row(s) cannot be evaluated: {rows} (errors='report' leaves them out)",
+                count=len(bad.rows),
+                rows="; ".join(translate("row {row}: {why}", row=r, why=why) for r, why in first)
+                + ("; …" if len(bad.rows) > 5 else ""),
+            )
+        )
     result = _money_columns(result, pa.float64() if money == "float" else MONEY)
     if is_pandas:
         import pandas as pd
@@ -119,13 +147,17 @@ def _money_columns(table: pa.Table, target: pa.DataType) -> pa.Table:
             try:
                 column = pc.cast(table.column(i), target)
             except pa.ArrowInvalid as exc:
-                raise OsmsError(translate("{name}: an amount does not fit {target}: {exc}", name=f.name,
-                                          target=target, exc=exc)) from None
+                raise OsmsError(
+                    translate("{name}: an amount does not fit {target}: {exc}", name=f.name, target=target, exc=exc)
+                ) from None
             table = table.set_column(i, pa.field(f.name, target), column)
     return table
 
 
 def payers(policies: str | Path | None = None) -> dict[str, str]:
     """The payer of each contribution output (employer, employee, state, …), as the policy set declares it."""
-    return {name: rule.payer for name, rule in _policy(str(policies) if policies else None).rules.items()
-            if rule.payer and rule.output}
+    return {
+        name: rule.payer
+        for name, rule in _policy(str(policies) if policies else None).rules.items()
+        if rule.payer and rule.output
+    }

@@ -59,13 +59,27 @@ class SourceEntry:
 
     @classmethod
     def from_doc(cls, key: str, spec: dict[str, Any], file: str, line: int | None) -> SourceEntry:
-        return cls(key=key, title=spec["title"], publisher=spec["publisher"], kind=spec["kind"],
-                   language=tuple(spec["language"]), checked=spec["checked"], file=file, line=line,
-                   translated=dict(spec.get("translated", {})), untitled=spec.get("untitled"),
-                   number=spec.get("number"), published=spec.get("published"),
-                   published_unknown=spec.get("published_unknown"), in_force=spec.get("in_force"),
-                   address=spec.get("address"), address_unknown=spec.get("address_unknown"),
-                   amended=tuple(spec.get("amended", ())), via=tuple(spec.get("via", ())), note=spec.get("note"))
+        return cls(
+            key=key,
+            title=spec["title"],
+            publisher=spec["publisher"],
+            kind=spec["kind"],
+            language=tuple(spec["language"]),
+            checked=spec["checked"],
+            file=file,
+            line=line,
+            translated=dict(spec.get("translated", {})),
+            untitled=spec.get("untitled"),
+            number=spec.get("number"),
+            published=spec.get("published"),
+            published_unknown=spec.get("published_unknown"),
+            in_force=spec.get("in_force"),
+            address=spec.get("address"),
+            address_unknown=spec.get("address_unknown"),
+            amended=tuple(spec.get("amended", ())),
+            via=tuple(spec.get("via", ())),
+            note=spec.get("note"),
+        )
 
     @property
     def last_amended(self) -> str | None:
@@ -85,21 +99,39 @@ class SourceEntry:
         return f"{self.title_in(lang)} ({self.publisher}{number}, {date}) — {where}"
 
     def view(self, lang: str) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "title_shown": self.title_in(lang),
-                "translated": self.translated, "untitled": self.untitled, "publisher": self.publisher,
-                "kind": self.kind, "number": self.number, "published": self.published,
-                "published_unknown": self.published_unknown, "in_force": self.in_force, "address": self.address,
-                "address_unknown": self.address_unknown, "language": list(self.language), "checked": self.checked,
-                "amended": list(self.amended), "via": list(self.via), "note": self.note,
-                "where": f"{self.file}:{self.line}"}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "title_shown": self.title_in(lang),
+            "translated": self.translated,
+            "untitled": self.untitled,
+            "publisher": self.publisher,
+            "kind": self.kind,
+            "number": self.number,
+            "published": self.published,
+            "published_unknown": self.published_unknown,
+            "in_force": self.in_force,
+            "address": self.address,
+            "address_unknown": self.address_unknown,
+            "language": list(self.language),
+            "checked": self.checked,
+            "amended": list(self.amended),
+            "via": list(self.via),
+            "note": self.note,
+            "where": f"{self.file}:{self.line}",
+        }
 
 
 def unknown_key_error(key: str, known: list[str], use: Use) -> OsmsError:
     hint = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
-    return OsmsError(_("unknown source {key}", key=repr(key))
-                     + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
-                     + _("; every key must name an entry of the bibliography (sources.yaml)"),
-                     file=use.file, line=use.line, field=use.field)
+    return OsmsError(
+        _("unknown source {key}", key=repr(key))
+        + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
+        + _("; every key must name an entry of the bibliography (sources.yaml)"),
+        file=use.file,
+        line=use.line,
+        field=use.field,
+    )
 
 
 def check(entries: dict[str, SourceEntry], uses: dict[str, list[Use]]) -> tuple[list[OsmsError], list[OsmsError]]:
@@ -113,11 +145,21 @@ def check(entries: dict[str, SourceEntry], uses: dict[str, list[Use]]) -> tuple[
         for i, via in enumerate(e.via):
             if via not in entries:
                 errors.append(unknown_key_error(via, known, Use(e.file, e.line, f"sources.{e.key}.via[{i}]")))
-    warnings = [OsmsError(_("the document was amended on {last_amended}, after this entry was last checked on "
-                            "{checked}: read it again, then update `checked`", last_amended=e.last_amended,
-                            checked=e.checked), file=e.file, line=e.line,
-                          field=f"sources.{e.key}")
-                for e in entries.values() if e.last_amended and e.last_amended > e.checked]
+    warnings = [
+        OsmsError(
+            _(
+                "the document was amended on {last_amended}, after this entry was last checked on "
+                "{checked}: read it again, then update `checked`",
+                last_amended=e.last_amended,
+                checked=e.checked,
+            ),
+            file=e.file,
+            line=e.line,
+            field=f"sources.{e.key}",
+        )
+        for e in entries.values()
+        if e.last_amended and e.last_amended > e.checked
+    ]
     return errors, warnings
 
 
@@ -130,9 +172,17 @@ def gaps(unknown: tuple[tuple[str, str], ...], lang: str) -> str:
 
 def cited(entries: dict[str, SourceEntry], keys: tuple[str, ...] | list[str], lang: str) -> list[dict[str, Any]]:
     """The sources of one reference as the analyst reads them (key kept for `osms-eval sources KEY`)."""
-    return [{"key": k, "title": entries[k].title_in(lang), "address": entries[k].address,
-             "address_unknown": entries[k].address_unknown, "text": entries[k].describe(lang)}
-            for k in keys if k in entries]
+    return [
+        {
+            "key": k,
+            "title": entries[k].title_in(lang),
+            "address": entries[k].address,
+            "address_unknown": entries[k].address_unknown,
+            "text": entries[k].describe(lang),
+        }
+        for k in keys
+        if k in entries
+    ]
 
 
 def source_docs(policy: Any, keys: list[str], lang: str) -> list[dict[str, Any]]:
@@ -144,6 +194,12 @@ def source_docs(policy: Any, keys: list[str], lang: str) -> list[dict[str, Any]]
         uses = policy.source_uses.get(k, [])
         stale = bool(entry.last_amended and entry.last_amended > entry.checked)
         read_for = sorted(other for other, e in policy.sources.items() if k in e.via)
-        docs.append({**entry.view(lang), "stale": stale, "read_for": read_for,
-                     "used": [{"file": u.file, "line": u.line, "field": u.field} for u in uses]})
+        docs.append(
+            {
+                **entry.view(lang),
+                "stale": stale,
+                "read_for": read_for,
+                "used": [{"file": u.file, "line": u.line, "field": u.field} for u in uses],
+            }
+        )
     return docs

@@ -39,17 +39,35 @@ def coverage_errors(policy: PolicySet) -> list[OsmsError]:
         missing = [m for m in range(policy.covers[0], policy.covers[1] + 1) if not tl.exists_at(month_start(m))]
         if missing:
             span = format_month(missing[0]) + (f"–{format_month(missing[-1])}" if len(missing) > 1 else "")
-            errors.append(OsmsError(
-                _("parameter '{name}' (role {role}) has no value for {months}, which the policy set covers",
-                  name=name, role=role, months=span), file=tl.file, line=tl.line, field=f"parameters.{name}"))
+            errors.append(
+                OsmsError(
+                    _(
+                        "parameter '{name}' (role {role}) has no value for {months}, which the policy set covers",
+                        name=name,
+                        role=role,
+                        months=span,
+                    ),
+                    file=tl.file,
+                    line=tl.line,
+                    field=f"parameters.{name}",
+                )
+            )
     for rule in policy.rules.values():
         for first, last, entry in _windows(rule.timeline, policy.covers):
             if entry is None:
-                errors.append(OsmsError(
-                    _("rule '{name}' has no version for {first}–{last}, which the policy set covers",
-                      name=rule.name, first=format_month(first), last=format_month(last)),
-                    file=rule.timeline.file, line=rule.timeline.line,
-                    field=f"rules.{rule.name}"))
+                errors.append(
+                    OsmsError(
+                        _(
+                            "rule '{name}' has no version for {first}–{last}, which the policy set covers",
+                            name=rule.name,
+                            first=format_month(first),
+                            last=format_month(last),
+                        ),
+                        file=rule.timeline.file,
+                        line=rule.timeline.line,
+                        field=f"rules.{rule.name}",
+                    )
+                )
                 continue
             names = set().union(*(f.names for f in entry.value.formulas()))
             errors.extend(_param_gaps(policy, names, first, last, entry.prov))
@@ -67,9 +85,16 @@ def _param_gaps(policy: PolicySet, names: set[str], first: int, last: int, prov:
         tl = policy.parameters[name].timeline
         missing = [m for m in range(first, last + 1) if not tl.exists_at(month_start(m))]
         if missing:
-            out.append(OsmsError(
-                _("reads parameter '{name}', which has no value for {months} while this version is in force",
-                  name=name, months=format_month(missing[0])
-                  + (f"–{format_month(missing[-1])}" if len(missing) > 1 else "")),
-                file=prov.file, line=prov.line, field=prov.field))
+            out.append(
+                OsmsError(
+                    _(
+                        "reads parameter '{name}', which has no value for {months} while this version is in force",
+                        name=name,
+                        months=format_month(missing[0]) + (f"–{format_month(missing[-1])}" if len(missing) > 1 else ""),
+                    ),
+                    file=prov.file,
+                    line=prov.line,
+                    field=prov.field,
+                )
+            )
     return out

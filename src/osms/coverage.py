@@ -40,10 +40,20 @@ def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -
         why = "osms" if covered else ("osms_not_participant" if not participant else "osms_no")
     ref = entry.prov.reference
     return {
-        "service": service_id, "label": policy.services[service_id].label[lang], "on": day.isoformat(),
-        "covered": covered, "package": package, "why": why, "explanation": WHY[why][lang],
-        "insured": insured, "insured_reason": status_reason, "insured_reason_text": REASONS[status_reason][lang],
-        "citation": ref.cite(), "sources": list(ref.sources), "confidence": entry.prov.confidence,
-        "assumption": entry.prov.assumption[lang] if entry.prov.assumption else None, "note": entry.prov.note,
+        "service": service_id,
+        "label": policy.services[service_id].label[lang],
+        "on": day.isoformat(),
+        "covered": covered,
+        "package": package,
+        "why": why,
+        "explanation": WHY[why][lang],
+        "insured": insured,
+        "insured_reason": status_reason,
+        "insured_reason_text": REASONS[status_reason][lang],
+        "citation": ref.cite(),
+        "sources": list(ref.sources),
+        "confidence": entry.prov.confidence,
+        "assumption": entry.prov.assumption[lang] if entry.prov.assumption else None,
+        "note": entry.prov.note,
         "policy_file": f"{entry.prov.file}:{entry.prov.line}",
     }

@@ -44,33 +44,50 @@ class CsvFormat:
 DEFAULT = CsvFormat()
 
 
-def csv_format(delimiter: str = ",", decimal: str = ".", encoding: str = "utf-8",
-               thousands: str | None = None) -> CsvFormat:
+def csv_format(
+    delimiter: str = ",", decimal: str = ".", encoding: str = "utf-8", thousands: str | None = None
+) -> CsvFormat:
     """The options checked together: a decimal mark, a delimiter and a thousands separator must all differ."""
     if delimiter not in DELIMITERS:
-        raise OsmsError(_("--delimiter {delimiter}: use ',', ';', '|' or tab", delimiter=cut(delimiter)),
-                        field="--delimiter")
+        raise OsmsError(
+            _("--delimiter {delimiter}: use ',', ';', '|' or tab", delimiter=cut(delimiter)), field="--delimiter"
+        )
     delim = DELIMITERS[delimiter]
     if decimal not in (".", ","):
         raise OsmsError(_("--decimal {decimal}: use '.' or ','", decimal=cut(decimal)), field="--decimal")
     if encoding.lower().replace("_", "-") not in ENCODINGS:
-        raise OsmsError(_("--encoding {encoding}: use utf-8 or cp1251 (Excel in a Russian or Kazakh locale)",
-                          encoding=cut(encoding)),
-                        field="--encoding")
+        raise OsmsError(
+            _(
+                "--encoding {encoding}: use utf-8 or cp1251 (Excel in a Russian or Kazakh locale)",
+                encoding=cut(encoding),
+            ),
+            field="--encoding",
+        )
     if thousands is not None and thousands not in (" ", ",", "."):
-        raise OsmsError(_("--thousands {thousands}: use ' ' (space; no-break spaces too), ',' or '.'",
-                          thousands=cut(thousands)),
-                        field="--thousands")
+        raise OsmsError(
+            _("--thousands {thousands}: use ' ' (space; no-break spaces too), ',' or '.'", thousands=cut(thousands)),
+            field="--thousands",
+        )
     if decimal == delim:
-        raise OsmsError(_("--decimal '{decimal}' with --delimiter '{delimiter}': a cell's decimal mark cannot also "
-                          "separate the cells; files with decimal commas use --delimiter ';'", decimal=decimal,
-                          delimiter=delimiter), field="--decimal")
+        raise OsmsError(
+            _(
+                "--decimal '{decimal}' with --delimiter '{delimiter}': a cell's decimal mark cannot also "
+                "separate the cells; files with decimal commas use --delimiter ';'",
+                decimal=decimal,
+                delimiter=delimiter,
+            ),
+            field="--decimal",
+        )
     if thousands is not None and thousands == decimal:
-        raise OsmsError(_("--thousands '{thousands}' is also the decimal mark: choose another", thousands=thousands),
-                        field="--thousands")
+        raise OsmsError(
+            _("--thousands '{thousands}' is also the decimal mark: choose another", thousands=thousands),
+            field="--thousands",
+        )
     if thousands is not None and thousands == delim:
-        raise OsmsError(_("--thousands '{thousands}' is also the delimiter: choose another", thousands=thousands),
-                        field="--thousands")
+        raise OsmsError(
+            _("--thousands '{thousands}' is also the delimiter: choose another", thousands=thousands),
+            field="--thousands",
+        )
     return CsvFormat(delim, decimal, encoding.lower().replace("_", "-"), thousands)
 
 
@@ -94,8 +111,9 @@ def _hint(name: str, value: str, fmt: CsvFormat) -> str | None:
     """Why a cell the format does not read is not a number, when another option would read it."""
     shown = cut(value)
     if fmt.thousands is None and _GROUPED_SPACE.match(value):
-        return (f"{name}: {shown} has spaces between digit groups; if they separate thousands, add "
-                "--thousands ' '" + ("" if "," not in value or fmt.decimal == "," else " --decimal ','"))
+        return f"{name}: {shown} has spaces between digit groups; if they separate thousands, add --thousands ' '" + (
+            "" if "," not in value or fmt.decimal == "," else " --decimal ','"
+        )
     if fmt.decimal == ".":
         if _COMMA_DECIMAL.match(value):
             also = ", or with thousands separators --thousands ','" if _GROUPED_COMMA.match(value) else ""
@@ -110,8 +128,9 @@ def _hint(name: str, value: str, fmt: CsvFormat) -> str | None:
     return None
 
 
-def read_numbers(rb: pa.RecordBatch, columns: list[str], fmt: CsvFormat, offset: int
-                 ) -> tuple[pa.RecordBatch, dict[int, str]]:
+def read_numbers(
+    rb: pa.RecordBatch, columns: list[str], fmt: CsvFormat, offset: int
+) -> tuple[pa.RecordBatch, dict[int, str]]:
     """The number columns of a chunk of text cells rewritten to plain decimals (`1 234,50` → `1234.50`) as the
     format says; cells another option would read become error rows (row → reason, rows numbered from 1)."""
     flagged: dict[int, str] = {}
@@ -132,8 +151,9 @@ def read_numbers(rb: pa.RecordBatch, columns: list[str], fmt: CsvFormat, offset:
             continue
         conv = text
         if fmt.thousands is not None:
-            conv = pc.replace_substring_regex(conv, f"[{_SPACES}]" if fmt.thousands == " " else
-                                              re.escape(fmt.thousands), "")
+            conv = pc.replace_substring_regex(
+                conv, f"[{_SPACES}]" if fmt.thousands == " " else re.escape(fmt.thousands), ""
+            )
         if fmt.decimal == ",":
             conv = pc.replace_substring(conv, ",", ".")
         # A cell the format does not read becomes text no reading accepts, so it is "not a number", never 0.

@@ -80,9 +80,18 @@ def _repeated(pdf, ids: list[str], offsets: list[int], partition_info=None):  # 
     return pd.DataFrame({"id": pd.Series(col[hit].astype(object).tolist(), dtype=object), "row": rows})
 
 
-def _partition(pdf, policy_dir: str, months: list[int], outputs: list[str] | None, status: bool,  # type: ignore[no-untyped-def]
-               keep: list[str], offsets: list[int], flagged: dict[int, dict[int, str]], out_dir: str | None,
-               partition_info=None):
+def _partition(  # type: ignore[no-untyped-def]
+    pdf,
+    policy_dir: str,
+    months: list[int],
+    outputs: list[str] | None,
+    status: bool,
+    keep: list[str],
+    offsets: list[int],
+    flagged: dict[int, dict[int, str]],
+    out_dir: str | None,
+    partition_info=None,
+):
     """One partition, every month: evaluate, write (or return) its results; return its errors and totals."""
     import pandas as pd
 
@@ -97,9 +106,14 @@ def _partition(pdf, policy_dir: str, months: list[int], outputs: list[str] | Non
     table = _small_strings(pa.Table.from_pandas(pdf, preserve_index=False))
     policy = _policy(policy_dir)
     # Text number cells are checked exactly as the single-machine path checks them (the default format).
-    batch, read_flags = read_numbers(table.combine_chunks().to_batches()[0] if table.num_rows else
-                                     pa.RecordBatch.from_pylist([], schema=table.schema),
-                                     number_columns(policy, table.schema.names), csv_format(), offset)
+    batch, read_flags = read_numbers(
+        table.combine_chunks().to_batches()[0]
+        if table.num_rows
+        else pa.RecordBatch.from_pylist([], schema=table.schema),
+        number_columns(policy, table.schema.names),
+        csv_format(),
+        offset,
+    )
     table = pa.Table.from_batches([batch])
     flags = {**read_flags, **flagged.get(number, {})}
     ids = table.column("id")
@@ -115,8 +129,10 @@ def _partition(pdf, policy_dir: str, months: list[int], outputs: list[str] | Non
         if out_dir is None:
             tables.append(result)
         else:
-            write_part(Path(out_dir) / f"month={format_month(m)}" / f"part-{number:05d}.parquet",
-                       result.drop_columns(["month"]))
+            write_part(
+                Path(out_dir) / f"month={format_month(m)}" / f"part-{number:05d}.parquet",
+                result.drop_columns(["month"]),
+            )
     blob = b""
     if tables:
         sink = pa.BufferOutputStream()
@@ -125,9 +141,16 @@ def _partition(pdf, policy_dir: str, months: list[int], outputs: list[str] | Non
             w.write_table(joined)
         blob = sink.getvalue().to_pybytes()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return pd.DataFrame({"number": [number], "errors": [json.dumps(errors, ensure_ascii=False)],
-                         "summary": [json.dumps(sums, default=_encode)], "table": [blob],
-                         "worker": [f"{os.uname().nodename}:{os.getpid()}"], "rss": [rss]})
+    return pd.DataFrame(
+        {
+            "number": [number],
+            "errors": [json.dumps(errors, ensure_ascii=False)],
+            "summary": [json.dumps(sums, default=_encode)],
+            "table": [blob],
+            "worker": [f"{os.uname().nodename}:{os.getpid()}"],
+            "rss": [rss],
+        }
+    )
 
 
 def _small_strings(table: pa.Table) -> pa.Table:
@@ -139,9 +162,16 @@ def _small_strings(table: pa.Table) -> pa.Table:
 def _meta():  # type: ignore[no-untyped-def]
     import pandas as pd
 
-    return pd.DataFrame({"number": pd.Series(dtype="int64"), "errors": pd.Series(dtype=object),
-                         "summary": pd.Series(dtype=object), "table": pd.Series(dtype=object),
-                         "worker": pd.Series(dtype=object), "rss": pd.Series(dtype="int64")})
+    return pd.DataFrame(
+        {
+            "number": pd.Series(dtype="int64"),
+            "errors": pd.Series(dtype=object),
+            "summary": pd.Series(dtype=object),
+            "table": pd.Series(dtype=object),
+            "worker": pd.Series(dtype=object),
+            "rss": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def _months(months: Any) -> list[int]:
@@ -151,9 +181,18 @@ def _months(months: Any) -> list[int]:
     return [parse_month(m) if isinstance(m, str) else int(m) for m in items]
 
 
-def evaluate(ddf: Any, months: Any, policies: str | Path | None = None, outputs: list[str] | None = None, *,
-             status: bool = True, keep: tuple[str, ...] | list[str] = (), output: str | Path | None = None,
-             force: bool = False, retries: int = 2) -> DaskRun:
+def evaluate(
+    ddf: Any,
+    months: Any,
+    policies: str | Path | None = None,
+    outputs: list[str] | None = None,
+    *,
+    status: bool = True,
+    keep: tuple[str, ...] | list[str] = (),
+    output: str | Path | None = None,
+    force: bool = False,
+    retries: int = 2,
+) -> DaskRun:
     """Evaluate every row of a Dask DataFrame for the month(s) given (YYYY-MM text or month indices).
 
     Runs on the current Dask scheduler (a `distributed.Client` if one is active). With `output`, results are
@@ -186,17 +225,22 @@ def evaluate(ddf: Any, months: Any, policies: str | Path | None = None, outputs:
     repeated = sorted(str(i) for i in counts[counts > 1].index)
     flagged: dict[int, dict[int, str]] = {}
     if repeated:
-        hits = ddf.map_partitions(_repeated, repeated, offsets, meta=pd.DataFrame(
-            {"id": pd.Series(dtype=object), "row": pd.Series(dtype="int64")})).compute()
+        hits = ddf.map_partitions(
+            _repeated,
+            repeated,
+            offsets,
+            meta=pd.DataFrame({"id": pd.Series(dtype=object), "row": pd.Series(dtype="int64")}),
+        ).compute()
         for _, group in hits.groupby("id"):
             rows = sorted(group["row"].tolist())
             for row in rows[1:]:
                 part = next(i for i in range(len(offsets) - 1) if offsets[i] < row <= offsets[i + 1])
                 flagged.setdefault(part, {})[row] = f"id: the same id as row {rows[0]}"
-    with (building(Path(output), force) if output is not None else contextlib.nullcontext()) as build:
+    with building(Path(output), force) if output is not None else contextlib.nullcontext() as build:
         out_dir = str(build.tmp) if build is not None else None
-        parts = ddf.map_partitions(_partition, policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir,
-                                   meta=_meta())
+        parts = ddf.map_partitions(
+            _partition, policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir, meta=_meta()
+        )
         try:
             with dask.config.set({"dataframe.convert-string": False}):
                 done = _compute(parts, retries)
@@ -205,8 +249,12 @@ def evaluate(ddf: Any, months: Any, policies: str | Path | None = None, outputs:
         except Exception as exc:  # a partition that failed after its retries: nothing is kept
             from .limits import cut
 
-            raise OsmsError(translate("a partition failed ({error}); nothing was written",
-                                      error=f"{type(exc).__name__}: {cut(str(exc), 160)}")) from None
+            raise OsmsError(
+                translate(
+                    "a partition failed ({error}); nothing was written",
+                    error=f"{type(exc).__name__}: {cut(str(exc), 160)}",
+                )
+            ) from None
         done = done.sort_values("number")
         errors: list[tuple[int, str, str]] = []
         by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
@@ -252,8 +300,13 @@ def cluster(scheduler: str | None, workers: int | None):  # type: ignore[no-unty
 
     if scheduler:
         return Client(scheduler), None
-    local = LocalCluster(n_workers=workers or min(os.cpu_count() or 1, 4), threads_per_worker=1, processes=True,
-                         host="127.0.0.1", dashboard_address=None)
+    local = LocalCluster(
+        n_workers=workers or min(os.cpu_count() or 1, 4),
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
     return Client(local), local
 
 
@@ -263,15 +316,32 @@ def read(path: Path):  # type: ignore[no-untyped-def]
     import dask.dataframe as dd
 
     if path.is_file() and path.suffix.lower() not in (".parquet", ".pq"):
-        raise OsmsError(translate("--engine dask reads Parquet (a file or a dataset folder); convert the CSV first, "
-                                  "e.g. with pyarrow, or use the local engine"), file=str(path))
+        raise OsmsError(
+            translate(
+                "--engine dask reads Parquet (a file or a dataset folder); convert the CSV first, "
+                "e.g. with pyarrow, or use the local engine"
+            ),
+            file=str(path),
+        )
     return dd.read_parquet(str(path), dtype_backend="pyarrow", split_row_groups=True)
 
 
-def run_batch(input_path: Path, output: Path, ms: list[int], policy_dir: Path, wanted: list[str] | None,
-              status: bool, keep: tuple[str, ...], errors_path: Path, summary_path: Path | None, force: bool,
-              scheduler: str | None, workers: int | None, no_csv_escape: bool,
-              header: tuple[str, ...] = ("row", "id", "reason")) -> tuple[dict[str, Any], int, int]:
+def run_batch(
+    input_path: Path,
+    output: Path,
+    ms: list[int],
+    policy_dir: Path,
+    wanted: list[str] | None,
+    status: bool,
+    keep: tuple[str, ...],
+    errors_path: Path,
+    summary_path: Path | None,
+    force: bool,
+    scheduler: str | None,
+    workers: int | None,
+    no_csv_escape: bool,
+    header: tuple[str, ...] = ("row", "id", "reason"),
+) -> tuple[dict[str, Any], int, int]:
     """`osms-eval batch --engine dask`: read, evaluate on the cluster, write the dataset, errors and summary
     (`header`: the errors file's column names, in the user's language)."""
     import csv
@@ -291,9 +361,9 @@ def run_batch(input_path: Path, output: Path, ms: list[int], policy_dir: Path, w
             for row, pid, why in run.errors:
                 errors_csv.writerow([row, cell(pid), cell(why)])
             if summary_path:
-                files.open(summary_path).write(json.dumps(run.stamp, ensure_ascii=False, indent=2, sort_keys=True,
-                                                      default=str)
-                                               + "\n")
+                files.open(summary_path).write(
+                    json.dumps(run.stamp, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+                )
     finally:
         client.close()
         if local is not None:

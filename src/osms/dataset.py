@@ -34,8 +34,14 @@ def check_target(path: Path, force: bool) -> None:
     """Refuse, before any work, an OUTPUT folder or file this tool did not write (unless --force)."""
     if (path.exists() or path.is_symlink()) and not ours(path) and not force:
         what = _("a folder") if path.is_dir() else _("a file")
-        raise OsmsError(_("-o is {what} that osms-eval did not write as a dataset: choose another path, or give "
-                          "--force to set it aside (it is renamed, never deleted)", what=what), file=str(path))
+        raise OsmsError(
+            _(
+                "-o is {what} that osms-eval did not write as a dataset: choose another path, or give "
+                "--force to set it aside (it is renamed, never deleted)",
+                what=what,
+            ),
+            file=str(path),
+        )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise OsmsError(_("the output folder does not exist"), file=str(path))

@@ -29,8 +29,7 @@ def parse_date(text: str) -> dt.date:
         why = _("month must be in 1..12") if not 1 <= int(m[2]) <= 12 else _("day is out of range for month")
         raise DateFormatError(_("{text} is not a real date ({why})", text=repr(text), why=why)) from None
     if not FIRST_YEAR <= d.year <= LAST_YEAR:
-        raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR,
-                                last=LAST_YEAR))
+        raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR, last=LAST_YEAR))
     return d
 
 
@@ -41,8 +40,7 @@ def parse_month(text: str) -> int:
         raise DateFormatError(_("{text} is not a month of the form YYYY-MM", text=repr(text)))
     year = int(m[1])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR,
-                                last=LAST_YEAR))
+        raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR, last=LAST_YEAR))
     return year * 12 + int(m[2]) - 1
 
 
@@ -69,13 +67,15 @@ def last_fallen_due(month, day_of_month, deadline_day):  # type: ignore[no-untyp
     from its deadline day on, the one before that until then. Status and payment allocation share this."""
     import numpy as np
 
-    return np.where(np.asarray(day_of_month) >= deadline_day, month - 1, month - 2) if np.ndim(month) \
+    return (
+        np.where(np.asarray(day_of_month) >= deadline_day, month - 1, month - 2)
+        if np.ndim(month)
         else (month - 1 if day_of_month >= deadline_day else month - 2)
+    )
 
 
 def format_month(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
 
 
 _EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()

@@ -39,8 +39,15 @@ def _entry_view(e: Dated[Any]) -> Any:
     return {"package" if isinstance(v, str) else "value": v}
 
 
-def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, new: Timeline | None,
-                      sources: tuple[PolicySet, PolicySet], lang: str) -> list[dict[str, Any]]:
+def _timeline_changes(
+    kind: str,
+    name: str,
+    label: str,
+    old: Timeline | None,
+    new: Timeline | None,
+    sources: tuple[PolicySet, PolicySet],
+    lang: str,
+) -> list[dict[str, Any]]:
     out = []
     a = {e.start: e for e in (old.entries if old else [])}
     b = {e.start: e for e in (new.entries if new else [])}
@@ -64,24 +71,41 @@ def _timeline_changes(kind: str, name: str, label: str, old: Timeline | None, ne
         assert entry is not None  # the start is one of either set's entries
         prov = entry.prov
         bib = (sources[1] if eb else sources[0]).sources
-        out.append({"kind": kind, "name": name, "label": label, "from": start.isoformat(), "change": change,
-                    "old": va, "new": vb, "citation": cite_b or cite_a, "url": prov.reference.url,
-                    "sources": cited(bib, prov.reference.sources, lang), "confidence": prov.confidence,
-                    "where": f"{prov.file}:{prov.line}"})
+        out.append(
+            {
+                "kind": kind,
+                "name": name,
+                "label": label,
+                "from": start.isoformat(),
+                "change": change,
+                "old": va,
+                "new": vb,
+                "citation": cite_b or cite_a,
+                "url": prov.reference.url,
+                "sources": cited(bib, prov.reference.sources, lang),
+                "confidence": prov.confidence,
+                "where": f"{prov.file}:{prov.line}",
+            }
+        )
     return out
 
 
 def semantic_diff(base: PolicySet, head: PolicySet, lang: str) -> list[dict[str, Any]]:
     """Every dated value, formula, category version and service entry that differs, oldest date first."""
     changes: list[dict[str, Any]] = []
-    for kind, get in (("parameter", lambda p: p.parameters), ("rule", lambda p: p.rules),
-                      ("category", lambda p: p.categories), ("service", lambda p: p.services)):
+    for kind, get in (
+        ("parameter", lambda p: p.parameters),
+        ("rule", lambda p: p.rules),
+        ("category", lambda p: p.categories),
+        ("service", lambda p: p.services),
+    ):
         ga, gb = get(base), get(head)
         for name in sorted(set(ga) | set(gb)):
             oa, ob = ga.get(name), gb.get(name)
             label = (ob or oa).label[lang]
-            changes += _timeline_changes(kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None,
-                                         (base, head), lang)
+            changes += _timeline_changes(
+                kind, name, label, oa.timeline if oa else None, ob.timeline if ob else None, (base, head), lang
+            )
     changes += _role_changes(base, head)
     changes.sort(key=lambda c: (c["from"], c["kind"], c["name"]))
     return changes
@@ -97,10 +121,22 @@ def _role_changes(base: PolicySet, head: PolicySet) -> list[dict[str, Any]]:
             continue
         file, line = (head.roles if key in b else base.roles).lines[key]
         kind, role = key.split(".")
-        out.append({"kind": "role", "name": role, "label": f"{kind[:-1]} bound to the engine's role {role}",
-                    "from": f"{format_month(min(base.covers[0], head.covers[0]))}-01", "change": "changed",
-                    "old": {"bound": a.get(key)}, "new": {"bound": b.get(key)}, "citation": f"{file}, roles:",
-                    "url": None, "sources": [], "confidence": "—", "where": f"{file}:{line}"})
+        out.append(
+            {
+                "kind": "role",
+                "name": role,
+                "label": f"{kind[:-1]} bound to the engine's role {role}",
+                "from": f"{format_month(min(base.covers[0], head.covers[0]))}-01",
+                "change": "changed",
+                "old": {"bound": a.get(key)},
+                "new": {"bound": b.get(key)},
+                "citation": f"{file}, roles:",
+                "url": None,
+                "sources": [],
+                "confidence": "—",
+                "where": f"{file}:{line}",
+            }
+        )
     return out
 
 
@@ -180,8 +216,16 @@ def impact(base: PolicySet, head: PolicySet, scenarios: list[Scenario]) -> tuple
 
 
 # the kinds and changes as said in the text and markdown reports (the JSON report keeps these codes)
-WORDS = (N_("parameter"), N_("rule"), N_("category"), N_("service"), N_("added"), N_("removed"), N_("changed"),
-         N_("restated"))
+WORDS = (
+    N_("parameter"),
+    N_("rule"),
+    N_("category"),
+    N_("service"),
+    N_("added"),
+    N_("removed"),
+    N_("changed"),
+    N_("restated"),
+)
 
 
 def _fmt(v: Any) -> str:
@@ -211,17 +255,30 @@ def _md_sources(c: dict[str, Any]) -> str:
 
 
 def to_markdown(r: DiffReport) -> str:
-    lines = [_("## Policy diff: `{base}` → `{head}`", base=r.base, head=r.head), "",
-             _("Fingerprints: `{base}…` → `{head}…`", base=r.base_stamp["fingerprint"][:23],
-               head=r.head_stamp["fingerprint"][:23]), ""]
+    lines = [
+        _("## Policy diff: `{base}` → `{head}`", base=r.base, head=r.head),
+        "",
+        _(
+            "Fingerprints: `{base}…` → `{head}…`",
+            base=r.base_stamp["fingerprint"][:23],
+            head=r.head_stamp["fingerprint"][:23],
+        ),
+        "",
+    ]
     if not r.changed:
         lines.append(_("No change in the law or in any scenario's result."))
         return "\n".join(lines) + "\n"
-    lines += [_("### What changes in the law ({count})", count=len(r.changes)), "",
-              _("| from | kind | name | change | before | after | citation |"), "|---|---|---|---|---|---|---|"]
+    lines += [
+        _("### What changes in the law ({count})", count=len(r.changes)),
+        "",
+        _("| from | kind | name | change | before | after | citation |"),
+        "|---|---|---|---|---|---|---|",
+    ]
     for c in r.changes:
-        lines.append(f"| {c['from']} | {_(c['kind'])} | `{c['name']}` {c['label']} | {_(c['change'])} | "
-                     f"{_fmt(c['old'])} | {_fmt(c['new'])} | {c['citation']} [{c['confidence']}]{_md_sources(c)} |")
+        lines.append(
+            f"| {c['from']} | {_(c['kind'])} | `{c['name']}` {c['label']} | {_(c['change'])} | "
+            f"{_fmt(c['old'])} | {_fmt(c['new'])} | {c['citation']} [{c['confidence']}]{_md_sources(c)} |"
+        )
     lines += ["", _("### Who is affected ({count} changed results)", count=len(r.impacts)), ""]
     if r.impacts:
         lines += [_("| scenario | output | months | before | after |"), "|---|---|---|---|---|"]
@@ -240,8 +297,10 @@ def to_text(r: DiffReport) -> str:
         return lines[0] + "\n" + _("no change") + "\n"
     lines.append("\n" + _("what changes in the law ({count}):", count=len(r.changes)))
     for c in r.changes:
-        lines.append("  " + _("from {day}", day=c["from"]) + f"  {_(c['kind'])} {c['name']} ({c['label']}): "
-                     f"{_(c['change'])}, {_fmt(c['old'])} → {_fmt(c['new'])}")
+        lines.append(
+            "  " + _("from {day}", day=c["from"]) + f"  {_(c['kind'])} {c['name']} ({c['label']}): "
+            f"{_(c['change'])}, {_fmt(c['old'])} → {_fmt(c['new'])}"
+        )
         lines.append(f"      {c['citation']} [{c['confidence']}]  {c['where']}")
         lines.extend(f"        – {src['text']}" for src in c["sources"])
     lines.append("\n" + _("who is affected ({count} changed results):", count=len(r.impacts)))
@@ -253,6 +312,11 @@ def to_text(r: DiffReport) -> str:
 
 
 def to_doc(r: DiffReport) -> dict[str, Any]:
-    return {"base": {"spec": r.base, **r.base_stamp}, "head": {"spec": r.head, **r.head_stamp},
-            "changed": r.changed, "changes": r.changes,
-            "impacts": [i.__dict__ for i in r.impacts], "errors": r.errors}
+    return {
+        "base": {"spec": r.base, **r.base_stamp},
+        "head": {"spec": r.head, **r.head_stamp},
+        "changed": r.changed,
+        "changes": r.changes,
+        "impacts": [i.__dict__ for i in r.impacts],
+        "errors": r.errors,
+    }

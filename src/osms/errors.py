@@ -29,8 +29,9 @@ class OsmsError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.location = Location(file, line, field)
@@ -57,8 +58,7 @@ class Collector:
     def __init__(self) -> None:
         self.errors: list[OsmsError] = []
 
-    def add(self, message: str, *, file: str | None = None, line: int | None = None,
-            field: str | None = None) -> None:
+    def add(self, message: str, *, file: str | None = None, line: int | None = None, field: str | None = None) -> None:
         self.errors.append(OsmsError(message, file=file, line=line, field=field))
 
     def extend(self, errors: Iterable[OsmsError]) -> None:

@@ -50,16 +50,26 @@ class MonthResult:
     keyed: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-def _param_env(policy: PolicySet, names: frozenset[str], day: dt.date, env: dict[str, Any],
-               used: dict[str, ParamUse], node: str, month: int) -> None:
+def _param_env(
+    policy: PolicySet,
+    names: frozenset[str],
+    day: dt.date,
+    env: dict[str, Any],
+    used: dict[str, ParamUse],
+    node: str,
+    month: int,
+) -> None:
     for name in names:
         if name in policy.parameters and name not in used:
             try:
                 value, entry = policy.parameter_value(name, day)
             except UndefinedAt as exc:
-                raise UndefinedAt(f"{exc.message} (needed by '{node}' for {format_month(month)})",
-                                  file=exc.location.file, line=exc.location.line,
-                                  field=exc.location.field) from None
+                raise UndefinedAt(
+                    f"{exc.message} (needed by '{node}' for {format_month(month)})",
+                    file=exc.location.file,
+                    line=exc.location.line,
+                    field=exc.location.field,
+                ) from None
             used[name] = ParamUse(name, value, entry)
             env[name] = float(value) if not isinstance(value, dict) else _keyed(policy, name, value, env)
 
@@ -83,8 +93,16 @@ def _keyed_fallbacks(policy: PolicySet, name: str, value: Any, env: dict[str, An
     return missing[np.where(np.isnan(codes), len(fact.choices), codes).astype(np.int64)]
 
 
-def _unstated_choice(policy: PolicySet, node: str, names: frozenset[str], value: np.ndarray,
-                     res: MonthResult, entry: Dated, formula: Any, env: dict[str, Any]) -> np.ndarray:
+def _unstated_choice(
+    policy: PolicySet,
+    node: str,
+    names: frozenset[str],
+    value: np.ndarray,
+    res: MonthResult,
+    entry: Dated,
+    formula: Any,
+    env: dict[str, Any],
+) -> np.ndarray:
     """Where a rule needs a keyed parameter for a person whose choice is not stated: an error naming the fact
     (never a default), and 0 in the array so that rounding and totals stay defined."""
     gap = np.isnan(value)
@@ -93,11 +111,18 @@ def _unstated_choice(policy: PolicySet, node: str, names: frozenset[str], value:
         # The fallback counts as used where it gave this rule a non-zero amount.
         res.keyed[name] = (env[name], _keyed_fallbacks(policy, name, use, env) & ~gap & (value != 0))
     if gap.any():
-        facts = sorted({policy.parameters[n].keyed_by or "" for n in names
-                        if n in policy.parameters and policy.parameters[n].keyed_by})
-        msg = {"ru": f"нужен факт {', '.join(facts)}: не указан (параметр читается по нему)",
-               "kk": f"{', '.join(facts)} фактісі қажет: көрсетілмеген (параметр соған қарай оқылады)",
-               "en": f"the fact {', '.join(facts)} is needed and not stated (a parameter is read by it)"}
+        facts = sorted(
+            {
+                policy.parameters[n].keyed_by or ""
+                for n in names
+                if n in policy.parameters and policy.parameters[n].keyed_by
+            }
+        )
+        msg = {
+            "ru": f"нужен факт {', '.join(facts)}: не указан (параметр читается по нему)",
+            "kk": f"{', '.join(facts)} фактісі қажет: көрсетілмеген (параметр соған қарай оқылады)",
+            "en": f"the fact {', '.join(facts)} is needed and not stated (a parameter is read by it)",
+        }
         res.invalid.append(Invalid(node, gap.copy(), InvalidIf(formula, msg), entry))
         value = np.where(gap, 0.0, value)
     return value
@@ -115,8 +140,7 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
     payers: dict[str, str] = {}
     for node in policy.order:
         if node in AGGREGATES:
-            want = {"state_paid": ("state",), "locally_paid": ("local",),
-                    "preferential": ("state", "local")}[node]
+            want = {"state_paid": ("state",), "locally_paid": ("local",), "preferential": ("state", "local")}[node]
             acc = np.zeros(n, dtype=bool)
             for cat, payer in payers.items():
                 if payer in want:
@@ -149,8 +173,12 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
         try:
             entry = rule.timeline.at(day)
         except UndefinedAt as exc:
-            raise UndefinedAt(f"{exc.message} (asked for {format_month(month)})", file=exc.location.file,
-                              line=exc.location.line, field=exc.location.field) from None
+            raise UndefinedAt(
+                f"{exc.message} (asked for {format_month(month)})",
+                file=exc.location.file,
+                line=exc.location.line,
+                field=exc.location.field,
+            ) from None
         formula, checks = entry.value.formula, entry.value.invalid_if
         _param_env(policy, formula.names, day, env, res.params, node, month)
         shape = (k, n) if rule.entity == JOB else (n,)
@@ -158,26 +186,37 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
         if value.shape != shape:
             value = np.broadcast_to(value, shape)
         if any(n in policy.parameters and policy.parameters[n].keyed_by for n in formula.names):
-            value = _unstated_choice(policy, node, formula.names, np.asarray(value, dtype=np.float64), res, entry,
-                                     formula, env)
+            value = _unstated_choice(
+                policy, node, formula.names, np.asarray(value, dtype=np.float64), res, entry, formula, env
+            )
         if rule.unit == "bool":
             value = value.astype(bool, copy=False)
         else:
             value = value.astype(np.float64, copy=False)
             bad = ~np.isfinite(value) if formula.divides else None
             if bad is not None and bad.any():
-                raise OsmsError(_("rule '{node}' gives no finite number for {count} person(s) in {month} (a "
-                                  "division by zero?)", node=node, count=int(bad.sum()), month=format_month(month)),
-                                file=entry.prov.file,
-                                line=entry.prov.line, field=entry.prov.field)
+                raise OsmsError(
+                    _(
+                        "rule '{node}' gives no finite number for {count} person(s) in {month} (a division by zero?)",
+                        node=node,
+                        count=int(bad.sum()),
+                        month=format_month(month),
+                    ),
+                    file=entry.prov.file,
+                    line=entry.prov.line,
+                    field=entry.prov.field,
+                )
             if rule.rounding is not None:
                 step, mode = rule.rounding
                 try:
                     value = round_array(value, float(step), mode)
                 except RoundingRangeError as exc:
-                    raise OsmsError(_("rule '{node}': {exc}", node=node, exc=exc), file=entry.prov.file,
-                                    line=entry.prov.line,
-                                    field=entry.prov.field) from None
+                    raise OsmsError(
+                        _("rule '{node}': {exc}", node=node, exc=exc),
+                        file=entry.prov.file,
+                        line=entry.prov.line,
+                        field=entry.prov.field,
+                    ) from None
         for check in checks:
             _param_env(policy, check.when.names, day, env, res.params, node, month)
             mask = np.broadcast_to(np.asarray(evaluate(check.when, env), dtype=bool), (n,))

@@ -49,11 +49,20 @@ def _cite(entry: Dated, policy: PolicySet, lang: str) -> dict[str, Any]:
     """The citation of a dated entry: the act, each source by title and address, the assumption in `lang`."""
     ref = entry.prov.reference
     assumption = entry.prov.assumption
-    return {"citation": ref.cite() + gaps(ref.unknown, lang), "act": ref.act, "number": ref.number,
-            "article": ref.article, "unknown": dict(ref.unknown), "url": ref.url,
-            "sources": cited(policy.sources, ref.sources, lang),
-            "confidence": entry.prov.confidence, "assumption": assumption[lang] if assumption else None,
-            "note": entry.prov.note, "from": entry.start.isoformat(), "where": f"{entry.prov.file}:{entry.prov.line}"}
+    return {
+        "citation": ref.cite() + gaps(ref.unknown, lang),
+        "act": ref.act,
+        "number": ref.number,
+        "article": ref.article,
+        "unknown": dict(ref.unknown),
+        "url": ref.url,
+        "sources": cited(policy.sources, ref.sources, lang),
+        "confidence": entry.prov.confidence,
+        "assumption": assumption[lang] if assumption else None,
+        "note": entry.prov.note,
+        "from": entry.start.isoformat(),
+        "where": f"{entry.prov.file}:{entry.prov.line}",
+    }
 
 
 def _value(x: Any) -> Any:
@@ -64,8 +73,9 @@ def _value(x: Any) -> Any:
     return Decimal(repr(float(x))).normalize() if float(x) != int(float(x)) else Decimal(int(float(x)))
 
 
-def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang: str,
-            on: dt.date | None = None) -> dict[str, Any]:
+def explain(
+    ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang: str, on: dt.date | None = None
+) -> dict[str, Any]:
     """The explanation tree for person i in `month` as plain data (JSON-ready)."""
     policy = ev.policy
     res = ev.results[month]
@@ -79,11 +89,17 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         if d.choices is not None:  # a choice fact: the id of the person's choice (None: not stated)
             code = arr[i]
             choice = list(d.choices)[int(code)] if code == code else None
-            return {"kind": "fact", "name": name, "label": d.label[lang], "value": choice,
-                    "value_label": d.choices[choice][lang] if choice else None}
+            return {
+                "kind": "fact",
+                "name": name,
+                "label": d.label[lang],
+                "value": choice,
+                "value_label": d.choices[choice][lang] if choice else None,
+            }
         if arr.ndim == 2:
-            value: Any = {emp: _value(arr[j, i]) for j, emp in enumerate(batch.employers[i])
-                          if batch.facts["employed"][j, i]}
+            value: Any = {
+                emp: _value(arr[j, i]) for j, emp in enumerate(batch.employers[i]) if batch.facts["employed"][j, i]
+            }
         else:
             value = _value(arr[i])
         return {"kind": "fact", "name": name, "label": d.label[lang], "value": value}
@@ -91,8 +107,14 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     def param_node(name: str) -> dict[str, Any]:
         use = res.params[name]
         p = policy.parameters[name]
-        node = {"kind": "parameter", "name": name, "label": p.label[lang], "unit": p.unit, "value": use.value,
-                **_cite(use.entry, policy, lang)}
+        node = {
+            "kind": "parameter",
+            "name": name,
+            "label": p.label[lang],
+            "unit": p.unit,
+            "value": use.value,
+            **_cite(use.entry, policy, lang),
+        }
         if p.keyed_by and name in res.keyed:  # the person's figure, by their choice, and whether it is the fallback
             values, fallback = res.keyed[name]
             node["value"] = Decimal(str(values[i])) if values[i] == values[i] else None
@@ -120,8 +142,13 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
 
     def aggregate_node(name: str) -> dict[str, Any]:
         applied = [category_node(c) for c in policy.categories if res.values[f"in_{c}"][i]]
-        return {"kind": "aggregate", "name": name, "value": bool(res.values[name][i]),
-                "label": WORDS["categories"][lang], "children": applied}
+        return {
+            "kind": "aggregate",
+            "name": name,
+            "value": bool(res.values[name][i]),
+            "label": WORDS["categories"][lang],
+            "children": applied,
+        }
 
     def child(name: str) -> dict[str, Any]:
         if name in policy.parameters:
@@ -140,8 +167,11 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         arr = res.values[name]
         node: dict[str, Any] = {"kind": "rule", "name": name, "label": rule.label[lang], "unit": rule.unit}
         if arr.ndim == 2:
-            per = {emp: amount(rule, arr[j, i]) for j, emp in enumerate(batch.employers[i])
-                   if batch.facts["employed"][j, i]}
+            per = {
+                emp: amount(rule, arr[j, i])
+                for j, emp in enumerate(batch.employers[i])
+                if batch.facts["employed"][j, i]
+            }
             node["value"] = sum(per.values(), Decimal(0))
             node["by_employer"] = per
         else:
@@ -163,8 +193,11 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
     st = ev.status(on if on is not None else month_end(month))
     deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), st.on)[0])
     status = {
-        "kind": "status", "label": WORDS["status"][lang], "on": st.on.isoformat(),
-        "value": bool(st.insured[i]), "reason": REASON_CODES[int(st.reason[i])],
+        "kind": "status",
+        "label": WORDS["status"][lang],
+        "on": st.on.isoformat(),
+        "value": bool(st.insured[i]),
+        "reason": REASON_CODES[int(st.reason[i])],
         "reason_text": REASONS[REASON_CODES[int(st.reason[i])]][lang],
         "insured_until": day_of(int(st.insured_until[i])),
         "grace_period_end": day_of(int(st.grace_period_end[i])),
@@ -176,17 +209,30 @@ def explain(ev: Evaluation, i: int, month: int, outputs: list[str] | None, lang:
         "months": months_considered(ev.history, i, st.on, _months_back(policy, st.on), deadline),
         "payments_applied": payments_applied(ev.history, i, st.on),
         "overpaid": overpaid(ev.history, i, st.on),
-        "children": [{"kind": "parameter", "name": k, "label": policy.parameters[k].label[lang], "value": v,
-                      "unit": policy.parameters[k].unit, **_cite(e, policy, lang)}
-                     for k, (v, e) in sorted({**st.params, **_fixed(policy, st)}.items())],
+        "children": [
+            {
+                "kind": "parameter",
+                "name": k,
+                "label": policy.parameters[k].label[lang],
+                "value": v,
+                "unit": policy.parameters[k].unit,
+                **_cite(e, policy, lang),
+            }
+            for k, (v, e) in sorted({**st.params, **_fixed(policy, st)}.items())
+        ],
     }
-    return {"scenario": ev.scenarios[i].id, "month": format_month(month),
-            "outputs": [rule_node(n) for n in names], "categories": aggregate_node("preferential"),
-            "status": status}
+    return {
+        "scenario": ev.scenarios[i].id,
+        "month": format_month(month),
+        "outputs": [rule_node(n) for n in names],
+        "categories": aggregate_node("preferential"),
+        "status": status,
+    }
 
 
 def _months_back(policy: PolicySet, day: dt.date) -> int:
     """How many months the status looks at: 12, or the 60 of the extended grace where that is longer."""
+
     def value(role: str) -> Decimal:
         return policy.parameter_value(policy.roles.parameter(role), day)[0]
 
@@ -234,8 +280,10 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
             lines.append(f"{inner}· {WORDS['formula'][lang]}: {n['formula']}")
         if "keyed_by" in n:  # a parameter read by the person's choice (e.g. region)
             k = n["keyed_by"]
-            lines.append(f"{inner}· {k['name']} = {k['value'] or '—'}"
-                         + (f" ({k['value_label']})" if k.get("value_label") else ""))
+            lines.append(
+                f"{inner}· {k['name']} = {k['value'] or '—'}"
+                + (f" ({k['value_label']})" if k.get("value_label") else "")
+            )
             if n["fallback_used"]:
                 lines.append(f"{inner}· {WORDS['fallback'][lang]}")
         if "by_employer" in n and len(n["by_employer"]) > 0:
@@ -262,9 +310,13 @@ def render(tree: dict[str, Any], policy: PolicySet, lang: str) -> str:
     st = tree["status"]
     lines.append("")
     lines.append(f"{st['label']} {WORDS['on'][lang]} {st['on']}: {val(st['value'])} — {st['reason_text']}")
-    extra = [(WORDS["last_paid"][lang], st["last_paid_month"]), (WORDS["continuous"][lang], st["continuous_months"]),
-             (WORDS["until"][lang], st["insured_until"]), (WORDS["grace_end"][lang], st["grace_period_end"]),
-             (WORDS["debt"][lang], st["debt_months"])]
+    extra = [
+        (WORDS["last_paid"][lang], st["last_paid_month"]),
+        (WORDS["continuous"][lang], st["continuous_months"]),
+        (WORDS["until"][lang], st["insured_until"]),
+        (WORDS["grace_end"][lang], st["grace_period_end"]),
+        (WORDS["debt"][lang], st["debt_months"]),
+    ]
     for k, v in extra:
         if v not in (None, 0):
             lines.append(f"   · {k}: {v}")

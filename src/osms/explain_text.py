@@ -65,8 +65,14 @@ class Writer:
 
     def para(self, text: str, indent: str = "", first: str | None = None) -> None:
         """`text` wrapped at words; a number's groups and "№ 405-V" are kept on one line (NBSP while wrapping)."""
-        lines = textwrap.wrap(text, self.width, initial_indent=indent if first is None else first,
-                              subsequent_indent=indent, break_on_hyphens=False, break_long_words=False) or [""]
+        lines = textwrap.wrap(
+            text,
+            self.width,
+            initial_indent=indent if first is None else first,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        ) or [""]
         self.lines.extend(line.replace(NBSP, " ") for line in lines)
 
     def cite(self, n: dict[str, Any]) -> str:
@@ -115,8 +121,9 @@ class Writer:
             def side(x: ast.expr, right: bool) -> str:
                 s = self.show(x, env, employer, reasons)
                 inner = PRECEDENCE.get(type(x.op)) if isinstance(x, ast.BinOp) else None
-                return f"({s})" if inner is not None and (inner < prec or (right and inner == prec
-                                                                            and prec == 1)) else s
+                return (
+                    f"({s})" if inner is not None and (inner < prec or (right and inner == prec and prec == 1)) else s
+                )
 
             return f"{side(node.left, False)} {OPS[type(node.op)]} {side(node.right, True)}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -129,8 +136,9 @@ class Writer:
         if isinstance(node, ast.IfExp):
             taken = self.truth(node.test, env, employer)
             names = sorted({x.id for x in ast.walk(node.test) if isinstance(x, ast.Name)})
-            reasons.append("; ".join(f"{self.label(env[x])}: {_yes(bool(self.value(env[x], employer)), self.lang)}"
-                                     for x in names))
+            reasons.append(
+                "; ".join(f"{self.label(env[x])}: {_yes(bool(self.value(env[x], employer)), self.lang)}" for x in names)
+            )
             return self.show(node.body if taken else node.orelse, env, employer, reasons)
         raise ValueError(ast.dump(node))
 
@@ -172,9 +180,15 @@ class Writer:
         self.para(_("where:", self.lang), indent + "  ")
         for c in kids:
             v = c["value"]
-            shown = _yes(v, self.lang) if isinstance(v, bool) else (
-                ", ".join(f"{k}: {_number(x)}" for k, x in v.items()) or "—" if isinstance(v, dict)
-                else _number(v, c.get("unit")))
+            shown = (
+                _yes(v, self.lang)
+                if isinstance(v, bool)
+                else (
+                    ", ".join(f"{k}: {_number(x)}" for k, x in v.items()) or "—"
+                    if isinstance(v, dict)
+                    else _number(v, c.get("unit"))
+                )
+            )
             head = f"{shown} — {c['label']}"
             if c["name"] in self.said:
                 self.para(head + " " + _("(see above)", self.lang), indent + "      ", indent + "    ")
@@ -185,13 +199,23 @@ class Writer:
             elif c["kind"] == "parameter":
                 if "keyed_by" in c:  # read by the person's choice (a region): which one, and whether the fallback
                     k = c["keyed_by"]
-                    head += " (" + f"{k['name']} = {k.get('value_label') or k['value'] or '—'}" + (
-                        "; " + _("no figure for this region: the fallback (national) figure is used", self.lang)
-                        if c.get("fallback_used") else "") + ")"
+                    head += (
+                        " ("
+                        + f"{k['name']} = {k.get('value_label') or k['value'] or '—'}"
+                        + (
+                            "; " + _("no figure for this region: the fallback (national) figure is used", self.lang)
+                            if c.get("fallback_used")
+                            else ""
+                        )
+                        + ")"
+                    )
                 self.para(f"{head}; {self.cite(c)}", indent + "      ", indent + "    ")
             elif c["kind"] == "aggregate":
-                self.para(head + " " + _("(see the preferential categories below)", self.lang),
-                          indent + "      ", indent + "    ")
+                self.para(
+                    head + " " + _("(see the preferential categories below)", self.lang),
+                    indent + "      ",
+                    indent + "    ",
+                )
             elif c["kind"] == "rule":
                 self.para(head + " " + _("(explained below)", self.lang), indent + "      ", indent + "    ")
                 self.pending.append(c)
@@ -218,22 +242,33 @@ class Writer:
         self.para(_("Preferential categories that apply:", self.lang))
         for c in agg["children"]:
             how = _("stated in the scenario", self.lang) if c.get("stated") else _("condition holds", self.lang)
-            payer = {"state": _("paid by the republican budget", self.lang),
-                     "local": _("paid by the local executive body", self.lang)}[c["payer"]]
+            payer = {
+                "state": _("paid by the republican budget", self.lang),
+                "local": _("paid by the local executive body", self.lang),
+            }[c["payer"]]
             self.para(f"{c['label']} — {how}; {payer}.", "    ", "  ")
             self.basis(c, "    ")
 
     def status(self, st: dict[str, Any]) -> None:
         self.lines.append("")
         verdict = _("insured", self.lang) if st["value"] else _("not insured", self.lang)
-        self.para(_("Status on {day}: {verdict} — {reason}.", self.lang, day=st["on"], verdict=verdict,
-                    reason=st["reason_text"]))
-        facts = [(_("insured until", self.lang), st["insured_until"]),
-                 (_("grace period ends", self.lang), st["grace_period_end"]),
-                 (_("last paid month", self.lang), st["last_paid_month"]),
-                 (_("months of continuous payments", self.lang), st["continuous_months"] or None),
-                 (_("months in debt", self.lang), st["debt_months"] or None),
-                 (_("next payment due", self.lang), st["next_payment_due"])]
+        self.para(
+            _(
+                "Status on {day}: {verdict} — {reason}.",
+                self.lang,
+                day=st["on"],
+                verdict=verdict,
+                reason=st["reason_text"],
+            )
+        )
+        facts = [
+            (_("insured until", self.lang), st["insured_until"]),
+            (_("grace period ends", self.lang), st["grace_period_end"]),
+            (_("last paid month", self.lang), st["last_paid_month"]),
+            (_("months of continuous payments", self.lang), st["continuous_months"] or None),
+            (_("months in debt", self.lang), st["debt_months"] or None),
+            (_("next payment due", self.lang), st["next_payment_due"]),
+        ]
         said = "; ".join(f"{k}: {v}" for k, v in facts if v is not None)
         if said:
             self.para(said[:1].upper() + said[1:] + ".", "  ", "  ")

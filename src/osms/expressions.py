@@ -68,12 +68,21 @@ FUNCTIONS: dict[str, Function] = {
     "max": Function(_max, 2, None, "elementwise maximum"),
     "where": Function(lambda c, a, b: np.where(c, a, b), 3, 3, "where(condition, if_true, if_false)"),
     "abs": Function(np.abs, 1, 1, "absolute value"),
-    "round_tenge": Function(lambda x: round_array(x, 1.0, "half_up"), 1, 1,
-                            "round half-up to whole tenge"),
-    "round_to": Function(lambda x, s: round_array(x, float(s), "half_up"), 2, 2,
-                         "round_to(x, step): round half-up to a multiple of step", const_args=(1,)),
-    "floor_to": Function(lambda x, s: round_array(x, float(s), "floor"), 2, 2,
-                         "floor_to(x, step): round down to a multiple of step", const_args=(1,)),
+    "round_tenge": Function(lambda x: round_array(x, 1.0, "half_up"), 1, 1, "round half-up to whole tenge"),
+    "round_to": Function(
+        lambda x, s: round_array(x, float(s), "half_up"),
+        2,
+        2,
+        "round_to(x, step): round half-up to a multiple of step",
+        const_args=(1,),
+    ),
+    "floor_to": Function(
+        lambda x, s: round_array(x, float(s), "floor"),
+        2,
+        2,
+        "floor_to(x, step): round down to a multiple of step",
+        const_args=(1,),
+    ),
     "sum_jobs": Function(_sum_jobs, 1, 1, "sum of a per-job value over the person's jobs", gives=PERSON),
     "any_jobs": Function(_any_jobs, 1, 1, "true where any of the person's jobs is true", gives=PERSON),
     "count_jobs": Function(_count_jobs, 1, 1, "number of the person's jobs where true", gives=PERSON),
@@ -81,14 +90,31 @@ FUNCTIONS: dict[str, Function] = {
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     # numpy's division: a scalar divided by 0 gives inf (caught as "no finite number") instead of raising
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: np.true_divide,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: np.true_divide,
 }
 _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
 }
-_OP_SYMBOL = {ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.BitAnd: "&", ast.BitOr: "|",
-              ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@", ast.Invert: "~"}
+_OP_SYMBOL = {
+    ast.Pow: "**",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.MatMult: "@",
+    ast.Invert: "~",
+}
 
 
 class ExpressionError(ValueError):
@@ -97,12 +123,23 @@ class ExpressionError(ValueError):
 
 def _describe(node: ast.AST) -> str:
     names = {
-        ast.Attribute: N_("attribute access (a.b)"), ast.Subscript: N_("indexing (a[b])"),
-        ast.Lambda: "lambda", ast.ListComp: N_("comprehensions"), ast.SetComp: N_("comprehensions"),
-        ast.DictComp: N_("comprehensions"), ast.GeneratorExp: N_("comprehensions"), ast.List: N_("lists"),
-        ast.Tuple: N_("tuples"), ast.Dict: N_("dicts"), ast.Set: N_("sets"), ast.JoinedStr: "f-strings",
-        ast.NamedExpr: N_("assignment (:=)"), ast.Starred: N_("unpacking (*x)"), ast.Await: "await",
-        ast.Yield: "yield", ast.YieldFrom: "yield",
+        ast.Attribute: N_("attribute access (a.b)"),
+        ast.Subscript: N_("indexing (a[b])"),
+        ast.Lambda: "lambda",
+        ast.ListComp: N_("comprehensions"),
+        ast.SetComp: N_("comprehensions"),
+        ast.DictComp: N_("comprehensions"),
+        ast.GeneratorExp: N_("comprehensions"),
+        ast.List: N_("lists"),
+        ast.Tuple: N_("tuples"),
+        ast.Dict: N_("dicts"),
+        ast.Set: N_("sets"),
+        ast.JoinedStr: "f-strings",
+        ast.NamedExpr: N_("assignment (:=)"),
+        ast.Starred: N_("unpacking (*x)"),
+        ast.Await: "await",
+        ast.Yield: "yield",
+        ast.YieldFrom: "yield",
     }
     return _(names[type(node)]) if type(node) in names else type(node).__name__
 
@@ -124,13 +161,15 @@ def compile_formula(text: str, known: Mapping[str, str]) -> Formula:
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(_("formula is empty"))
     if len(text) > MAX_FORMULA_CHARS:
-        raise ExpressionError(_("formula is {count} characters; the limit is {limit}", count=len(text),
-                                limit=MAX_FORMULA_CHARS))
+        raise ExpressionError(
+            _("formula is {count} characters; the limit is {limit}", count=len(text), limit=MAX_FORMULA_CHARS)
+        )
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(_("not a valid formula: {msg} (column {offset})", msg=exc.msg,
-                                offset=exc.offset)) from None
+        raise ExpressionError(
+            _("not a valid formula: {msg} (column {offset})", msg=exc.msg, offset=exc.offset)
+        ) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError(_("formula is too deeply nested")) from None
     names: set[str] = set()
@@ -158,8 +197,10 @@ def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[
             raise ExpressionError(_("{id} is a function: call it as {id}(...)", id=node.id))
         if node.id not in known:
             hint = _closest(node.id, known)
-            raise ExpressionError(_("unknown name {name}", name=repr(node.id))
-                                  + (_(" (did you mean {hint}?)", hint=repr(hint)) if hint else ""))
+            raise ExpressionError(
+                _("unknown name {name}", name=repr(node.id))
+                + (_(" (did you mean {hint}?)", hint=repr(hint)) if hint else "")
+            )
         names.add(node.id)
         return known[node.id]
     if isinstance(node, ast.BinOp):
@@ -190,8 +231,9 @@ def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[
         fname = node.func.id
         if fname not in FUNCTIONS:
             allowed = ", ".join(sorted(FUNCTIONS))
-            raise ExpressionError(_("unknown function {fname}; the functions are: {allowed}", fname=repr(fname),
-                                    allowed=allowed))
+            raise ExpressionError(
+                _("unknown function {fname}; the functions are: {allowed}", fname=repr(fname), allowed=allowed)
+            )
         fn = FUNCTIONS[fname]
         if node.keywords:
             raise ExpressionError(_("{fname}() takes no keyword arguments", fname=fname))
@@ -203,10 +245,15 @@ def _check(node: ast.AST, known: Mapping[str, str], names: set[str], funcs: set[
             raise ExpressionError(_("{fname}() takes {want} arguments, not {n}", fname=fname, want=want, n=n))
         for pos in fn.const_args:
             arg = node.args[pos]
-            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float))
-                    and not isinstance(arg.value, bool) and arg.value > 0):
-                raise ExpressionError(_("argument {value} of {fname}() must be a positive number", value=pos + 1,
-                                        fname=fname))
+            if not (
+                isinstance(arg, ast.Constant)
+                and isinstance(arg.value, (int, float))
+                and not isinstance(arg.value, bool)
+                and arg.value > 0
+            ):
+                raise ExpressionError(
+                    _("argument {value} of {fname}() must be a positive number", value=pos + 1, fname=fname)
+                )
         funcs.add(fname)
         ents = [_check(a, known, names, funcs, d) for a in node.args]
         if fn.gives is not None:
@@ -230,11 +277,12 @@ class _VectorEval(SimpleEval):
     """simpleeval with elementwise boolean logic and only the node types the checker allows."""
 
     def __init__(self) -> None:
-        super().__init__(operators={**_BINOPS, **_CMPOPS, ast.USub: operator.neg, ast.UAdd: operator.pos,
-                                    ast.Not: np.logical_not},
-                         functions={k: f.impl for k, f in FUNCTIONS.items()}, names={})
-        allowed = (ast.Name, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call,
-                   ast.Constant)
+        super().__init__(
+            operators={**_BINOPS, **_CMPOPS, ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: np.logical_not},
+            functions={k: f.impl for k, f in FUNCTIONS.items()},
+            names={},
+        )
+        allowed = (ast.Name, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.Constant)
         self.nodes: dict[type, Any] = {k: v for k, v in self.nodes.items() if k in allowed}
 
     def _eval_boolop(self, node: ast.BoolOp) -> Any:

@@ -24,8 +24,9 @@ _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EACCES
 
 def _disk_error(exc: OSError, target: Path) -> OsmsError:
     why = os_reason(exc)
-    return OsmsError(_("cannot write the output: {why}; nothing was written (any old file is kept)", why=why),
-                     file=str(target))
+    return OsmsError(
+        _("cannot write the output: {why}; nothing was written (any old file is kept)", why=why), file=str(target)
+    )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -68,8 +69,7 @@ class AtomicGroup:
     def __init__(self) -> None:
         self.files: list[tuple[Path, str, IO]] = []
 
-    def open(self, path: Path | str, mode: str = "w", encoding: str | None = "utf-8",
-             newline: str | None = None) -> IO:
+    def open(self, path: Path | str, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None) -> IO:
         target = Path(path)
         directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
@@ -81,8 +81,7 @@ class AtomicGroup:
             if exc.errno in _DISK_ERRORS:
                 raise _disk_error(exc, target) from None
             raise
-        fh = os.fdopen(fd, mode, encoding=None if "b" in mode else encoding,
-                       newline=None if "b" in mode else newline)
+        fh = os.fdopen(fd, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else newline)
         self.files.append((target, tmp, fh))
         return fh
 
@@ -124,8 +123,10 @@ def atomic_group() -> Iterator[AtomicGroup]:
             raise _disk_error(exc, group.files[0][0]) from None
         if exc.errno in _DISK_ERRORS and group.files:  # which of the files failed is not known: name the folder
             why = os_reason(exc)
-            raise OsmsError(_("cannot write the outputs: {why}; nothing was written (any old files are kept)", why=why),
-                            file=str(group.files[0][0].parent)) from None
+            raise OsmsError(
+                _("cannot write the outputs: {why}; nothing was written (any old files are kept)", why=why),
+                file=str(group.files[0][0].parent),
+            ) from None
         raise
     except BaseException:
         group.abort()
@@ -134,8 +135,9 @@ def atomic_group() -> Iterator[AtomicGroup]:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path | str, mode: str = "w", encoding: str | None = "utf-8",
-                newline: str | None = None) -> Iterator[IO]:
+def atomic_open(
+    path: Path | str, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
     """Open a temporary file next to `path`; on success it replaces `path`, on failure it is removed."""
     with atomic_group() as group:
         yield group.open(path, mode, encoding, newline)
@@ -169,13 +171,35 @@ def refuse_clashes(inputs: Iterable[tuple[str, Path | None]], outputs: Iterable[
     for i, (label, out) in enumerate(outs):
         for in_label, src in ins:
             if src.is_dir() and out.suffix.lower() in (".yaml", ".yml") and _inside(out, src):
-                raise OsmsError(_("{label} lies inside the {in_label} folder {src}, whose YAML files are read: "
-                                  "write it somewhere else", label=label, in_label=in_label, src=src), file=str(out))
+                raise OsmsError(
+                    _(
+                        "{label} lies inside the {in_label} folder {src}, whose YAML files are read: "
+                        "write it somewhere else",
+                        label=label,
+                        in_label=in_label,
+                        src=src,
+                    ),
+                    file=str(out),
+                )
             if _same(out, src):
-                raise OsmsError(_("{label} is the same file as the {in_label} {src}: writing it would destroy the "
-                                  "input; choose another path", label=label, in_label=in_label, src=src), file=str(out))
+                raise OsmsError(
+                    _(
+                        "{label} is the same file as the {in_label} {src}: writing it would destroy the "
+                        "input; choose another path",
+                        label=label,
+                        in_label=in_label,
+                        src=src,
+                    ),
+                    file=str(out),
+                )
         for other_label, other in outs[:i]:
             if _same(out, other):
-                raise OsmsError(_("{label} is the same file as {other_label} {other}: choose another path", label=label,
-                                  other_label=other_label, other=other),
-                                file=str(out))
+                raise OsmsError(
+                    _(
+                        "{label} is the same file as {other_label} {other}: choose another path",
+                        label=label,
+                        other_label=other_label,
+                        other=other,
+                    ),
+                    file=str(out),
+                )

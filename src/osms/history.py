@@ -14,10 +14,12 @@ from .scenario import Scenario, build_batch
 from .status import BIG, History, window_for
 
 
-def evaluate_range(policy: PolicySet, scenarios: list[Scenario], first: int, last: int,
-                   categories_only: bool = False) -> dict[int, MonthResult]:
-    return {m: evaluate_month(policy, build_batch(scenarios, m, policy), m, categories_only)
-            for m in range(first, last + 1)}
+def evaluate_range(
+    policy: PolicySet, scenarios: list[Scenario], first: int, last: int, categories_only: bool = False
+) -> dict[int, MonthResult]:
+    return {
+        m: evaluate_month(policy, build_batch(scenarios, m, policy), m, categories_only) for m in range(first, last + 1)
+    }
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,15 @@ def payment_streams(policy: PolicySet, slots: int) -> list[Stream]:
     out: list[Stream] = []
     for rule in policy.rules.values():
         if rule.payer:
-            out.extend([Stream(rule.name, j) for j in range(slots)] if rule.entity == "job"
-                       else [Stream(rule.name, None)])
+            out.extend(
+                [Stream(rule.name, j) for j in range(slots)] if rule.entity == "job" else [Stream(rule.name, None)]
+            )
     return out
 
 
 def budget_payers(policy: PolicySet) -> set[str]:
     """Payers that pay for category members (the budgets); the others are the person's own payers."""
-    return {e.payload.payer for c in policy.categories.values() for e in c.timeline.entries
-            if e.payload is not None}
+    return {e.payload.payer for c in policy.categories.values() for e in c.timeline.entries if e.payload is not None}
 
 
 def own_streams(policy: PolicySet, streams: list[Stream]) -> np.ndarray:
@@ -48,8 +50,7 @@ def own_streams(policy: PolicySet, streams: list[Stream]) -> np.ndarray:
     return np.array([policy.rules[s.rule].payer not in budget for s in streams], dtype=bool)
 
 
-def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int,
-              n: int) -> np.ndarray:
+def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int, n: int) -> np.ndarray:
     """(streams, months, persons) amounts due in tiyn, from the evaluated contributions."""
     due = np.zeros((len(streams), months, n), dtype=np.int64)
     for m, res in evaluated.items():
@@ -77,8 +78,9 @@ def scenario_payments(scenarios: list[Scenario], streams: list[Stream]) -> tuple
                 slot = (named or slots)[0]
             stream = index.get(Stream(p.kind, slot), index.get(Stream(p.kind, None)))
             assert stream is not None, (p.kind, slot)
-            rows.append((i, stream, p.paid_on.toordinal(), int(p.amount * 100),
-                         p.for_month if p.for_month is not None else -1))
+            rows.append(
+                (i, stream, p.paid_on.toordinal(), int(p.amount * 100), p.for_month if p.for_month is not None else -1)
+            )
             origin.append((i, k))
     cols = np.array(rows, dtype=np.int64).reshape(-1, 5).T
     return Payments(*cols), origin
@@ -129,8 +131,11 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
             owed = obligation[:, i].copy()
             for m in range(max(policy.covers[0] - first, 0)):
                 day = month_start(first + m)
-                owed[m] = (any(job.spell.overlaps_month(first + m) for job in s.jobs)
-                           and deductions.exists_at(day) and deductions.at(day).value == 1)
+                owed[m] = (
+                    any(job.spell.overlaps_month(first + m) for job in s.jobs)
+                    and deductions.exists_at(day)
+                    and deductions.at(day).value == 1
+                )
                 if owed[m]:
                     used.add((deductions.name, deductions.at(day).start))
             paid_day[:, i] = BIG
@@ -141,8 +146,18 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
                 for m in range(t):
                     if spell.overlaps_month(first + m):
                         it_failure[m, i] = True
-    hist = History(first, paid_day, member, obligation, it_failure, assumed, used, named=named,
-                   self_paying=self_paying(policy, streams, due), participant=participant)
+    hist = History(
+        first,
+        paid_day,
+        member,
+        obligation,
+        it_failure,
+        assumed,
+        used,
+        named=named,
+        self_paying=self_paying(policy, streams, due),
+        participant=participant,
+    )
     ledger.origin = origin
     hist.ledger = ledger
     return hist
@@ -155,8 +170,9 @@ def self_paying(policy: PolicySet, streams: list[Stream], due: np.ndarray) -> np
     return due[rows].sum(axis=0) > 0 if rows else np.zeros(due.shape[1:], dtype=bool)
 
 
-def credit(policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments
-           ) -> tuple[Ledger, np.ndarray, np.ndarray, np.ndarray]:
+def credit(
+    policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments
+) -> tuple[Ledger, np.ndarray, np.ndarray, np.ndarray]:
     """Payments credited against the amounts due, one way for scenarios and populations: the ledger, and per
     (month, person) the day the month was paid, whether by payments naming it, and whether anything own was due."""
     own = own_streams(policy, streams)

@@ -52,13 +52,18 @@ def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_tex
     stack: list[list[Any]] = []
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent):
-            raise OsmsError(_("YAML aliases (*name) are not allowed: write the value out in full"),
-                            file=filename, line=event.start_mark.line + 1)
+            raise OsmsError(
+                _("YAML aliases (*name) are not allowed: write the value out in full"),
+                file=filename,
+                line=event.start_mark.line + 1,
+            )
         anchor = getattr(event, "anchor", None)
         if anchor:
-            raise OsmsError(_("YAML anchors (&{value}) are not allowed: write the value out in full",
-                              value=cut(anchor)[1:-1]),
-                            file=filename, line=event.start_mark.line + 1)
+            raise OsmsError(
+                _("YAML anchors (&{value}) are not allowed: write the value out in full", value=cut(anchor)[1:-1]),
+                file=filename,
+                line=event.start_mark.line + 1,
+            )
         if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             key = None
             if stack:
@@ -69,32 +74,58 @@ def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_tex
                         frame[4] = event.value if isinstance(event, yaml.ScalarEvent) else None
                         if isinstance(event, yaml.ScalarEvent):
                             if len(event.value) > max_text:
-                                raise OsmsError(_("a key of {count} characters; the limit is {max_text}",
-                                                  count=format(len(event.value), ','), max_text=format(max_text, ',')),
-                                                file=filename, line=event.start_mark.line + 1)
+                                raise OsmsError(
+                                    _(
+                                        "a key of {count} characters; the limit is {max_text}",
+                                        count=format(len(event.value), ","),
+                                        max_text=format(max_text, ","),
+                                    ),
+                                    file=filename,
+                                    line=event.start_mark.line + 1,
+                                )
                             continue
                     else:
                         frame[3], key = True, frame[4]
                 else:
                     frame[1] += 1
                     if frame[1] > frame[2]:
-                        raise OsmsError(_("more than {limit} items; the limit is {limit}", limit=format(frame[2], ',')),
-                                        file=filename, line=event.start_mark.line + 1, field=frame[4])
+                        raise OsmsError(
+                            _("more than {limit} items; the limit is {limit}", limit=format(frame[2], ",")),
+                            file=filename,
+                            line=event.start_mark.line + 1,
+                            field=frame[4],
+                        )
             if isinstance(event, yaml.ScalarEvent):
                 if len(event.value) > max_text:
-                    raise OsmsError(_("a text of {count} characters; the limit is {max_text}",
-                                      count=format(len(event.value), ','), max_text=format(max_text, ',')),
-                                    file=filename, line=event.start_mark.line + 1,
-                                    field=cut(key)[1:-1] if isinstance(key, str) else None)
+                    raise OsmsError(
+                        _(
+                            "a text of {count} characters; the limit is {max_text}",
+                            count=format(len(event.value), ","),
+                            max_text=format(max_text, ","),
+                        ),
+                        file=filename,
+                        line=event.start_mark.line + 1,
+                        field=cut(key)[1:-1] if isinstance(key, str) else None,
+                    )
                 continue
             if len(stack) >= MAX_DEPTH:
-                raise OsmsError(_("nesting deeper than {limit} levels", limit=MAX_DEPTH), file=filename,
-                                line=event.start_mark.line + 1)
+                raise OsmsError(
+                    _("nesting deeper than {limit} levels", limit=MAX_DEPTH),
+                    file=filename,
+                    line=event.start_mark.line + 1,
+                )
             limit = MAX_ANY_LIST
             if isinstance(event, yaml.SequenceStartEvent) and lists is not None:
                 limit = lists.get(key, lists["*"]) if len(stack) == 1 and isinstance(key, str) else lists["*"]
-            stack.append([isinstance(event, yaml.MappingStartEvent), 0, limit, True,
-                          cut(key)[1:-1] if isinstance(key, str) else None])
+            stack.append(
+                [
+                    isinstance(event, yaml.MappingStartEvent),
+                    0,
+                    limit,
+                    True,
+                    cut(key)[1:-1] if isinstance(key, str) else None,
+                ]
+            )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             stack.pop()
 
@@ -105,24 +136,33 @@ def _scan(text: str, filename: str, lists: dict[str, int] | None = None, max_tex
 # Numbers are plain decimals only: YAML 1.1 reads 0300000 as octal (98 304), 300:00 as base 60 (18 000), and
 # has hex, binary, digit separators and exponents; those forms are kept as text and refused after loading,
 # wherever they stand, so no amount is silently misread.
-_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-            "tag:yaml.org,2002:float")
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in _DROPPED]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    k: [(tag, rx) for tag, rx in v if tag not in _DROPPED] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _NOT_PLAIN_TAG = "tag:osms,2024:not-plain-number"
-_YAML11_NUMBER = re.compile(r"^(?:" + "|".join(
-    rx.pattern.strip("^$").removeprefix("(?:").removesuffix(")")
-    for tag, rx in {(t, r) for v in yaml.SafeLoader.yaml_implicit_resolvers.values() for t, r in v}
-    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")) + r")$", re.X)
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
-                              list("-+0123456789"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
-                              re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)\.[0-9]*|[-+]?\.[0-9]+|[-+]?\.(?:inf|Inf|INF)"
-                                         r"|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+_YAML11_NUMBER = re.compile(
+    r"^(?:"
+    + "|".join(
+        rx.pattern.strip("^$").removeprefix("(?:").removesuffix(")")
+        for tag, rx in {(t, r) for v in yaml.SafeLoader.yaml_implicit_resolvers.values() for t, r in v}
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    )
+    + r")$",
+    re.X,
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:0|[1-9][0-9]*)\.[0-9]*|[-+]?\.[0-9]+|[-+]?\.(?:inf|Inf|INF)"
+        r"|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 _Loader.add_implicit_resolver(_NOT_PLAIN_TAG, _YAML11_NUMBER, list("-+0123456789."))
 
 
@@ -146,10 +186,17 @@ def _not_plain_reason(text: str) -> str:
 def _check_plain(node: Any, root: Any, path: list[str | int], filename: str) -> None:
     """Refuse every scalar left as a NotPlainNumber (a mapping key stays a name)."""
     if isinstance(node, NotPlainNumber):
-        raise OsmsError(_("{node} is not a plain decimal number ({not_plain_reason}): write the digits only, like "
-                          "300000 or 1500.50, or quote it if it is text", node=node,
-                          not_plain_reason=_not_plain_reason(node)), file=filename,
-                        line=line_of(root, path), field=field_name(path) or None)
+        raise OsmsError(
+            _(
+                "{node} is not a plain decimal number ({not_plain_reason}): write the digits only, like "
+                "300000 or 1500.50, or quote it if it is text",
+                node=node,
+                not_plain_reason=_not_plain_reason(node),
+            ),
+            file=filename,
+            line=line_of(root, path),
+            field=field_name(path) or None,
+        )
     if isinstance(node, dict):
         for k, v in node.items():
             _check_plain(v, root, [*path, k], filename)
@@ -165,8 +212,11 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise OsmsError(_("{value} is not a finite number", value=repr(node.value)), file=loader.filename,
-                        line=node.start_mark.line + 1)
+        raise OsmsError(
+            _("{value} is not a finite number", value=repr(node.value)),
+            file=loader.filename,
+            line=node.start_mark.line + 1,
+        )
     return value
 
 
@@ -178,13 +228,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if isinstance(key, bool) or not isinstance(key, (str, int)):
-            raise OsmsError(_("mapping key {value} must be a plain name or date", value=repr(key_node.value)),
-                            file=loader.filename, line=line)
+            raise OsmsError(
+                _("mapping key {value} must be a plain name or date", value=repr(key_node.value)),
+                file=loader.filename,
+                line=line,
+            )
         key = str(key)
         if key in result:
             raise OsmsError(
                 _("duplicate key {key} (first at line {value}): keep one", key=repr(key), value=result.key_lines[key]),
-                file=loader.filename, line=line)
+                file=loader.filename,
+                line=line,
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
     return result
@@ -203,8 +258,7 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def load_yaml_text(text: str, filename: str, lists: dict[str, int] | None = None,
-                   max_text: int = MAX_ANY_TEXT) -> Any:
+def load_yaml_text(text: str, filename: str, lists: dict[str, int] | None = None, max_text: int = MAX_ANY_TEXT) -> Any:
     """Parse YAML text; any problem becomes an OsmsError naming the file and line."""
     loader = None
     try:
@@ -229,8 +283,13 @@ def load_yaml_text(text: str, filename: str, lists: dict[str, int] | None = None
             loader.dispose()
 
 
-def load_yaml_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
-                   lists: dict[str, int] | None = None, max_text: int = MAX_ANY_TEXT) -> Any:
+def load_yaml_file(
+    path: Path,
+    display: str | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    lists: dict[str, int] | None = None,
+    max_text: int = MAX_ANY_TEXT,
+) -> Any:
     """Read and parse one YAML file with size and encoding checks."""
     name = display or str(path)
     try:
@@ -269,10 +328,14 @@ def yaml_files_within(root: Path) -> list[Path]:
                 target = os.path.realpath(path)
                 if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
                     shown = os.path.relpath(path, root.parent)
-                    raise OsmsError(_("a symbolic link to {target}, outside the policy folder: policy files are "
-                                      "read only from inside it; copy the file into the folder instead",
-                                      target=cut(target, 200)),
-                                    file=shown)
+                    raise OsmsError(
+                        _(
+                            "a symbolic link to {target}, outside the policy folder: policy files are "
+                            "read only from inside it; copy the file into the folder instead",
+                            target=cut(target, 200),
+                        ),
+                        file=shown,
+                    )
         found += [Path(dirpath) / n for n in filenames if n.endswith(".yaml") and not n.startswith(".")]
     return sorted(p for p in found if p.is_file())
 

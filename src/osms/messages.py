@@ -149,9 +149,15 @@ def os_reason(exc: OSError) -> str:
     """Why the system refused a file, in the analyst's language for the usual reasons (else as the system says)."""
     import errno
 
-    said = {errno.ENOENT: N_("no such file or folder"), errno.EACCES: N_("permission denied"),
-            errno.EPERM: N_("permission denied"), errno.EISDIR: N_("it is a folder, not a file"),
-            errno.ENOTDIR: N_("a part of the path is not a folder"), errno.ENOSPC: N_("no space left on the disk"),
-            errno.EDQUOT: N_("the disk quota is used up"), errno.EROFS: N_("the disk is read-only")}
+    said = {
+        errno.ENOENT: N_("no such file or folder"),
+        errno.EACCES: N_("permission denied"),
+        errno.EPERM: N_("permission denied"),
+        errno.EISDIR: N_("it is a folder, not a file"),
+        errno.ENOTDIR: N_("a part of the path is not a folder"),
+        errno.ENOSPC: N_("no space left on the disk"),
+        errno.EDQUOT: N_("the disk quota is used up"),
+        errno.EROFS: N_("the disk is read-only"),
+    }
     msgid = said.get(exc.errno or 0)
     return translate(msgid) if msgid else (exc.strerror or str(exc))

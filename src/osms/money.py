@@ -32,7 +32,8 @@ def round_array(x: np.ndarray | float, step: float, mode: str = "half_up") -> np
     if max(-lo, hi) >= MAX_UNITS * SNAP:
         raise RoundingRangeError(
             f"an amount of {max(-lo, hi) / SNAP * step:,.0f} is too large to round exactly "
-            f"(limit {MAX_UNITS * step:,.0f})")
+            f"(limit {MAX_UNITS * step:,.0f})"
+        )
     np.round(q, out=q)
     q /= SNAP
     if mode == "half_up":

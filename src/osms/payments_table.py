@@ -36,19 +36,32 @@ _WHOLE = r"^[1-9]\d{0,1}$"
 _EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()
 
 
-def check_payment_columns(policy: PolicySet, names: list[str], keep: Iterable[str] = (),
-                          file: str | None = None) -> None:
+def check_payment_columns(
+    policy: PolicySet, names: list[str], keep: Iterable[str] = (), file: str | None = None
+) -> None:
     """Every column one this table reads; the required ones present; none twice."""
     for name in names:
         if name not in COLUMNS:
             hint = difflib.get_close_matches(name.lower(), COLUMNS, n=1, cutoff=0.6)
-            raise OsmsError((_("unknown column {name} in the payments table (did you mean {hint}?): it reads "
-                              "{columns}", name=cut(name), hint=repr(hint[0]), columns=", ".join(COLUMNS)) if hint
-                             else _("unknown column {name} in the payments table: it reads {columns}",
-                                    name=cut(name), columns=", ".join(COLUMNS))), file=file)
+            raise OsmsError(
+                (
+                    _(
+                        "unknown column {name} in the payments table (did you mean {hint}?): it reads {columns}",
+                        name=cut(name),
+                        hint=repr(hint[0]),
+                        columns=", ".join(COLUMNS),
+                    )
+                    if hint
+                    else _(
+                        "unknown column {name} in the payments table: it reads {columns}",
+                        name=cut(name),
+                        columns=", ".join(COLUMNS),
+                    )
+                ),
+                file=file,
+            )
         if names.count(name) > 1:
-            raise OsmsError(_("column {name} appears more than once: rename or remove one", name=cut(name)),
-                            file=file)
+            raise OsmsError(_("column {name} appears more than once: rename or remove one", name=cut(name)), file=file)
     for name in REQUIRED:
         if name not in names:
             raise OsmsError(_("the payments table has no `{name}` column", name=name), file=file)
@@ -119,14 +132,22 @@ def _days(text: pa.Array, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     d = _np(pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64()))
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    real = ok & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in[np.clip(m, 0, 12)] + (leap & (m == 2))) \
-        & (y >= 2000) & (y <= 2100)
+    real = (
+        ok
+        & (m >= 1)
+        & (m <= 12)
+        & (d >= 1)
+        & (d <= days_in[np.clip(m, 0, 12)] + (leap & (m == 2)))
+        & (y >= 2000)
+        & (y <= 2100)
+    )
     months = np.where(real, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]").astype("datetime64[D]")
     return months.astype(np.int64) + np.where(real, d - 1, 0) + _EPOCH, real
 
 
-def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str], flagged: dict[int, str]
-           ) -> tuple[dict[str, np.ndarray], pa.Array, dict[int, str], set[str]]:
+def _chunk(
+    policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str], flagged: dict[int, str]
+) -> tuple[dict[str, np.ndarray], pa.Array, dict[int, str], set[str]]:
     n = rb.num_rows
     why = [""] * n
     bad = np.zeros(n, dtype=bool)
@@ -163,9 +184,9 @@ def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str],
             arr = pc.cast(arr, pa.decimal128(38, arr.type.scale))
         # The unscaled 128-bit integers, two little-endian words each: the low word is the amount when the high one
         # only extends its sign.
-        words = np.frombuffer(arr.buffers()[1], dtype=np.int64)[2 * arr.offset: 2 * (arr.offset + len(arr))]
+        words = np.frombuffer(arr.buffers()[1], dtype=np.int64)[2 * arr.offset : 2 * (arr.offset + len(arr))]
         low, high = words[0::2], words[1::2]
-        big = (high != np.where(low < 0, -1, 0)) | (np.abs(low) > MONEY_MAX * 10 ** arr.type.scale)
+        big = (high != np.where(low < 0, -1, 0)) | (np.abs(low) > MONEY_MAX * 10**arr.type.scale)
         tiyn = np.where(big | ~plain, 0, low) * 10 ** (2 - arr.type.scale)
         value = np.where(big, MONEY_MAX + 1, tiyn / 100)
         flag(~plain, "amount: empty")
@@ -185,8 +206,11 @@ def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str],
         where = _np(pc.equal(kind_text, value_kind))
         if rule is None:
             hint = difflib.get_close_matches(value_kind, kinds, n=1)
-            flag(where, f"kind: {cut(value_kind)} is not a payment kind"
-                 + (f" (did you mean {hint[0]!r}?)" if hint else "; one of " + ", ".join(kinds)))
+            flag(
+                where,
+                f"kind: {cut(value_kind)} is not a payment kind"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "; one of " + ", ".join(kinds)),
+            )
             continue
         if old:
             old_used.add(old)
@@ -205,22 +229,32 @@ def _chunk(policy: PolicySet, rb: pa.RecordBatch, offset: int, kinds: list[str],
         text = _text(rb.column(names.index("job")))
         ok = _np(pc.match_substring_regex(text, _WHOLE))
         flag(~ok & ~_np(pc.equal(text, "")), f"job: a whole number from 1 to {JOB_MAX} (1 for wage_1, …)")
-        job = np.where(ok, _np(pc.cast(pc.if_else(pa.array(ok), text, pa.scalar("0")), pa.int64())) - 1,
-                       -1).astype(np.int16)
+        job = np.where(ok, _np(pc.cast(pc.if_else(pa.array(ok), text, pa.scalar("0")), pa.int64())) - 1, -1).astype(
+            np.int16
+        )
     lo, hi = policy.covers
     made = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
     month = np.where(for_month >= 0, for_month, made)
-    flag(~bad & ((month < lo) | (month > hi + 12)),
-         f"{'for_month' if 'for_month' in names else 'paid_on'}: outside what the policies can check "
-         f"({lo // 12}-{lo % 12 + 1:02d} to {hi // 12}-{hi % 12 + 1:02d}, and prepayments for the 12 months after)")
+    flag(
+        ~bad & ((month < lo) | (month > hi + 12)),
+        f"{'for_month' if 'for_month' in names else 'paid_on'}: outside what the policies can check "
+        f"({lo // 12}-{lo % 12 + 1:02d} to {hi // 12}-{hi % 12 + 1:02d}, and prepayments for the 12 months after)",
+    )
     errors = {offset + int(i) + 1: why[i] for i in np.flatnonzero(bad)}
-    cols = {"kind": kind, "job": job, "paid_on": paid_on, "amount": tiyn, "for_month": for_month,
-            "row": np.arange(offset + 1, offset + n + 1, dtype=np.int64)}
+    cols = {
+        "kind": kind,
+        "job": job,
+        "paid_on": paid_on,
+        "amount": tiyn,
+        "for_month": for_month,
+        "row": np.arange(offset + 1, offset + n + 1, dtype=np.int64),
+    }
     return cols, ids, errors, old_used
 
 
-def read_payments(policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT,
-                  chunk: int = 1_000_000) -> PaymentRecords:
+def read_payments(
+    policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT, chunk: int = 1_000_000
+) -> PaymentRecords:
     """Read and check every payment of the files (held as about 40 bytes a payment), sorted by person."""
     from .tabular import open_table
 
@@ -237,8 +271,9 @@ def payments_from_table(policy: PolicySet, table: pa.Table, name: str = "payment
     return payment_records(policy, iter([(name, table.to_batches())]))
 
 
-def payment_records(policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]],
-                    fmt: CsvFormat = DEFAULT) -> PaymentRecords:
+def payment_records(
+    policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]], fmt: CsvFormat = DEFAULT
+) -> PaymentRecords:
     kinds = payment_kinds(policy)
     parts: list[dict[str, np.ndarray]] = []
     id_parts: list[pa.Array] = []
@@ -291,8 +326,25 @@ def payment_records(policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.
     start = np.flatnonzero(new)
     stop = np.r_[start[1:], n]
     cat = {k: np.concatenate([p[k] for p in parts])[order] for k in parts[0]}
-    warnings = [f"payments: kind `{old}` is the old name of `{payment_kind(old, policy)[0]}`; it is read for "
-                "this release, rename it" for old in sorted(old_used)]
-    return PaymentRecords(pc.take(sorted_ids, pa.array(start)), start, stop, cat["kind"], cat["job"],
-                          cat["paid_on"], cat["amount"], cat["for_month"], cat["row"], kinds, bad, files,
-                          np.concatenate(file_parts)[order], warnings, np.zeros(len(start), dtype=bool))
+    warnings = [
+        f"payments: kind `{old}` is the old name of `{payment_kind(old, policy)[0]}`; it is read for "
+        "this release, rename it"
+        for old in sorted(old_used)
+    ]
+    return PaymentRecords(
+        pc.take(sorted_ids, pa.array(start)),
+        start,
+        stop,
+        cat["kind"],
+        cat["job"],
+        cat["paid_on"],
+        cat["amount"],
+        cat["for_month"],
+        cat["row"],
+        kinds,
+        bad,
+        files,
+        np.concatenate(file_parts)[order],
+        warnings,
+        np.zeros(len(start), dtype=bool),
+    )

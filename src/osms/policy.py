@@ -109,8 +109,12 @@ class Dated(Generic[P]):
     def value(self) -> P:
         """What the entry holds; an entry with `no_value` holds nothing (Timeline.at never returns one)."""
         if self.payload is None:
-            raise UndefinedAt(f"no value from {self.start.isoformat()}: {self.no_value}", file=self.prov.file,
-                              line=self.prov.line, field=self.prov.field)
+            raise UndefinedAt(
+                f"no value from {self.start.isoformat()}: {self.no_value}",
+                file=self.prov.file,
+                line=self.prov.line,
+                field=self.prov.field,
+            )
         return self.payload
 
 
@@ -134,18 +138,28 @@ class Timeline(Generic[P]):
             else:
                 break
         if found is None and not self.entries:
-            raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: none of its entries "
-                              f"had been adopted on the as-known-on date", file=self.file, line=self.line,
-                              field=f"{self.kind}s.{self.name}")
+            raise UndefinedAt(
+                f"{self.kind} '{self.name}' has no value on {day.isoformat()}: none of its entries "
+                f"had been adopted on the as-known-on date",
+                file=self.file,
+                line=self.line,
+                field=f"{self.kind}s.{self.name}",
+            )
         if found is None:
             first = self.entries[0].start.isoformat()
-            raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: "
-                              f"it is defined only from {first}", file=self.file, line=self.line,
-                              field=f"{self.kind}s.{self.name}")
+            raise UndefinedAt(
+                f"{self.kind} '{self.name}' has no value on {day.isoformat()}: it is defined only from {first}",
+                file=self.file,
+                line=self.line,
+                field=f"{self.kind}s.{self.name}",
+            )
         if found.no_value is not None:
-            raise UndefinedAt(f"{self.kind} '{self.name}' has no value on {day.isoformat()}: "
-                              f"{found.no_value}", file=found.prov.file, line=found.prov.line,
-                              field=found.prov.field)
+            raise UndefinedAt(
+                f"{self.kind} '{self.name}' has no value on {day.isoformat()}: {found.no_value}",
+                file=found.prov.file,
+                line=found.prov.line,
+                field=found.prov.field,
+            )
         return found
 
     def exists_at(self, day: dt.date) -> bool:
@@ -294,13 +308,25 @@ class _Builder:
         key = f"{kind}:{name}" if kind in ("category", "service") else name
         if key in self.where:
             f, ln = self.where[key]
-            self.errors.add(_("{kind} '{name}' is already defined at {where}; names must be unique", kind=_(kind),
-                              name=name, where=f"{f}:{ln}"),
-                            file=file, line=line, field=name)
+            self.errors.add(
+                _(
+                    "{kind} '{name}' is already defined at {where}; names must be unique",
+                    kind=_(kind),
+                    name=name,
+                    where=f"{f}:{ln}",
+                ),
+                file=file,
+                line=line,
+                field=name,
+            )
             return False
         if key in BUILTIN_FACTS or key in AGGREGATES or key.startswith("in_"):
-            self.errors.add(_("'{name}' is a reserved name (a built-in fact, aggregate or category flag)", name=name),
-                            file=file, line=line, field=name)
+            self.errors.add(
+                _("'{name}' is a reserved name (a built-in fact, aggregate or category flag)", name=name),
+                file=file,
+                line=line,
+                field=name,
+            )
             return False
         self.where[key] = (file, line)
         return True
@@ -312,14 +338,34 @@ class _Builder:
             self.source_uses.setdefault(key, []).append(Use(file, line_of(doc, where), field_name(where)))
         unknown = tuple((k, ref[f"{k}_unknown"]) for k in ("number", "article", "adopted") if f"{k}_unknown" in ref)
         return Provenance(
-            reference=Reference(act=ref["act"], sources=tuple(ref["sources"]), number=ref.get("number"),
-                                article=ref.get("article"), adopted=ref.get("adopted"), url=ref.get("url"),
-                                in_force=ref.get("in_force"), unknown=unknown),
-            confidence=entry["confidence"], file=file, line=line_of(doc, path), field=field_name(path),
-            assumption=entry.get("assumption"), note=entry.get("note"))
+            reference=Reference(
+                act=ref["act"],
+                sources=tuple(ref["sources"]),
+                number=ref.get("number"),
+                article=ref.get("article"),
+                adopted=ref.get("adopted"),
+                url=ref.get("url"),
+                in_force=ref.get("in_force"),
+                unknown=unknown,
+            ),
+            confidence=entry["confidence"],
+            file=file,
+            line=line_of(doc, path),
+            field=field_name(path),
+            assumption=entry.get("assumption"),
+            note=entry.get("note"),
+        )
 
-    def timeline(self, kind: str, name: str, doc: LineDict, section: str, key: str,
-                 file: str, payload: Callable[[LineDict, list[str | int]], P | None]) -> Timeline[P] | None:
+    def timeline(
+        self,
+        kind: str,
+        name: str,
+        doc: LineDict,
+        section: str,
+        key: str,
+        file: str,
+        payload: Callable[[LineDict, list[str | int]], P | None],
+    ) -> Timeline[P] | None:
         """A timeline from a section's dated map; `payload` builds an entry's content (None where it has errors,
         which are collected and raised before the model is used)."""
         entries: list[Dated[P]] = []
@@ -342,15 +388,26 @@ class _Builder:
                     pass
             missing = [k for k in ("number", "article", "adopted") if k not in ref and f"{k}_unknown" not in ref]
             if missing:
-                self.warnings.append(OsmsError(
-                    _("reference lacks {fields} (give it, or say why it is not known in {missing}_unknown)",
-                      fields=', '.join(missing), missing=missing[0]), file=file,
-                    line=line_of(doc, [*path, "reference"]), field=field_name([*path, "reference"])))
+                self.warnings.append(
+                    OsmsError(
+                        _(
+                            "reference lacks {fields} (give it, or say why it is not known in {missing}_unknown)",
+                            fields=", ".join(missing),
+                            missing=missing[0],
+                        ),
+                        file=file,
+                        line=line_of(doc, [*path, "reference"]),
+                        field=field_name([*path, "reference"]),
+                    )
+                )
             for k in ("number", "article", "adopted"):
                 if k in ref and f"{k}_unknown" in ref:
-                    self.errors.add(_("give either {k} or {k}_unknown, not both", k=k), file=file,
-                                    line=line_of(doc, [*path, "reference", f"{k}_unknown"]),
-                                    field=field_name([*path, "reference", f"{k}_unknown"]))
+                    self.errors.add(
+                        _("give either {k} or {k}_unknown, not both", k=k),
+                        file=file,
+                        line=line_of(doc, [*path, "reference", f"{k}_unknown"]),
+                        field=field_name([*path, "reference", f"{k}_unknown"]),
+                    )
             no_value = entry.get("no_value")
             value = None if no_value is not None else payload(entry, path)
             entries.append(Dated(start, value, no_value, self.provenance(doc, entry, path, file)))
@@ -362,34 +419,52 @@ class _Builder:
     def add_document(self, doc: LineDict, file: str) -> None:
         if "policy_set" in doc:
             if self.header is not None:
-                self.errors.add(_("policy_set is already declared in {value}", value=self.header[1]), file=file,
-                                line=line_of(doc, ["policy_set"]), field="policy_set")
+                self.errors.add(
+                    _("policy_set is already declared in {value}", value=self.header[1]),
+                    file=file,
+                    line=line_of(doc, ["policy_set"]),
+                    field="policy_set",
+                )
             else:
                 self.header = (doc, file)
         if "roles" in doc:
             if self.roles is not None:
-                self.errors.add(_("roles are already bound in {where}", where=self.roles[1]), file=file,
-                                line=line_of(doc, ["roles"]), field="roles")
+                self.errors.add(
+                    _("roles are already bound in {where}", where=self.roles[1]),
+                    file=file,
+                    line=line_of(doc, ["roles"]),
+                    field="roles",
+                )
             else:
                 self.roles = (doc, file)
         for key, spec in doc.get("sources", {}).items():
             line = line_of(doc, ["sources", key])
             if f"source:{key}" in self.where:
                 f, ln = self.where[f"source:{key}"]
-                self.errors.add(_("source '{key}' is already defined at {where}; keys must be unique", key=key,
-                                  where=f"{f}:{ln}"),
-                                file=file, line=line, field=f"sources.{key}")
+                self.errors.add(
+                    _("source '{key}' is already defined at {where}; keys must be unique", key=key, where=f"{f}:{ln}"),
+                    file=file,
+                    line=line,
+                    field=f"sources.{key}",
+                )
                 continue
             self.where[f"source:{key}"] = (file, line)
             self.sources[key] = SourceEntry.from_doc(key, spec, file, line)
         for name, spec in doc.get("facts", {}).items():
             if self.claim(name, file, line_of(doc, ["facts", name]), "fact"):
-                self.facts[name] = FactDef(name, spec["type"], spec["label"], spec.get("unit"),
-                                           derived=spec.get("derived"), choices=spec.get("choices"))
+                self.facts[name] = FactDef(
+                    name,
+                    spec["type"],
+                    spec["label"],
+                    spec.get("unit"),
+                    derived=spec.get("derived"),
+                    choices=spec.get("choices"),
+                )
         for name, spec in doc.get("parameters", {}).items():
             if not self.claim(name, file, line_of(doc, ["parameters", name]), "parameter"):
                 continue
             keyed = spec.get("keyed_by")
+
             def payload(entry: LineDict, path: list[str | int], keyed: str | None = keyed) -> Any:
                 return self.parameter_payload(entry, path, doc, file, keyed)
 
@@ -404,68 +479,106 @@ class _Builder:
                 self.raw_categories.append((name, spec, file, doc))
         for name, spec in doc.get("services", {}).items():
             if self.claim(name, file, line_of(doc, ["services", name]), "service"):
-                stl = self.timeline("service", name, doc, "services", "versions", file,
-                                    lambda entry, path: str(entry["package"]))
+                stl = self.timeline(
+                    "service", name, doc, "services", "versions", file, lambda entry, path: str(entry["package"])
+                )
                 if stl is not None:
                     self.services[name] = Service(name, spec["label"], stl)
 
-    def parameter_payload(self, entry: LineDict, path: list[str | int], doc: LineDict, file: str,
-                          keyed: str | None) -> Any:
+    def parameter_payload(
+        self, entry: LineDict, path: list[str | int], doc: LineDict, file: str, keyed: str | None
+    ) -> Any:
         """A number, or for a parameter keyed by a choice fact {"by": {choice: Decimal}, "fallback": Decimal}."""
         value = entry["value"]
         if keyed is None:
             if isinstance(value, dict) or "fallback" in entry:
-                self.errors.add(_("a value per choice and `fallback` need `keyed_by` on the parameter"), file=file,
-                                line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
+                self.errors.add(
+                    _("a value per choice and `fallback` need `keyed_by` on the parameter"),
+                    file=file,
+                    line=line_of(doc, [*path, "value"]),
+                    field=field_name([*path, "value"]),
+                )
                 return Decimal(0)
             return self.parameter_number(entry, path, doc, file)
         if not isinstance(value, dict) or "fallback" not in entry:
-            self.errors.add(_("a parameter keyed by {fact} needs a map of values by choice and a `fallback`",
-                              fact=keyed),
-                            file=file, line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
+            self.errors.add(
+                _("a parameter keyed by {fact} needs a map of values by choice and a `fallback`", fact=keyed),
+                file=file,
+                line=line_of(doc, [*path, "value"]),
+                field=field_name([*path, "value"]),
+            )
             return {"by": {}, "fallback": Decimal(0)}
         by = {k: self.parameter_number({"value": v}, [*path, "value", k], doc, file) for k, v in value.items()}
-        return {"by": by, "fallback": self.parameter_number({"value": entry["fallback"]}, [*path, "fallback"], doc,
-                                                            file)}
+        return {
+            "by": by,
+            "fallback": self.parameter_number({"value": entry["fallback"]}, [*path, "fallback"], doc, file),
+        }
 
     def parameter_number(self, entry: dict[str, Any], path: list[str | int], doc: LineDict, file: str) -> Decimal:
         """A parameter value as an exact decimal; evaluation only checks division results for non-finite numbers,
         so every value must be a finite float too."""
         value = Decimal(entry["value"])
         if not abs(value) < MAX_PARAMETER:
-            self.errors.add(_("value {value} is too large (the limit is {limit})", value=entry['value'],
-                              limit=format(MAX_PARAMETER, '.0e')), file=file,
-                            line=line_of(doc, [*path, "value"]), field=field_name([*path, "value"]))
+            self.errors.add(
+                _(
+                    "value {value} is too large (the limit is {limit})",
+                    value=entry["value"],
+                    limit=format(MAX_PARAMETER, ".0e"),
+                ),
+                file=file,
+                line=line_of(doc, [*path, "value"]),
+                field=field_name([*path, "value"]),
+            )
         return value
 
     def bind_roles(self) -> Roles | None:
         """The `roles:` section, each bound name checked to be a parameter, fact or rule of the set."""
         if self.roles is None:
-            self.errors.add(_("no file binds the engine's roles (expected a roles: section in policy.yaml)"),
-                            file=str(self.root))
+            self.errors.add(
+                _("no file binds the engine's roles (expected a roles: section in policy.yaml)"), file=str(self.root)
+            )
             return None
         doc, file = self.roles
         rule_units = {n: spec["unit"] for n, spec, *_ in self.raw_rules}
-        defined: dict[str, set[str]] = {"parameters": set(self.params), "facts": set(self.facts),
-                                        "rules": set(rule_units)}
+        defined: dict[str, set[str]] = {
+            "parameters": set(self.params),
+            "facts": set(self.facts),
+            "rules": set(rule_units),
+        }
         for kind in ROLE_KINDS:
             for role, name in doc["roles"][kind].items():
                 path: list[str | int] = ["roles", kind, role]
                 problem = None
                 if name not in defined[kind]:
                     what = {"parameters": _("a parameter"), "facts": _("a fact"), "rules": _("a rule")}[kind]
-                    problem = _("role {role} is bound to '{name}', which is not {kind} of this set", role=role,
-                                name=name, kind=what)
+                    problem = _(
+                        "role {role} is bound to '{name}', which is not {kind} of this set",
+                        role=role,
+                        name=name,
+                        kind=what,
+                    )
                 elif kind == "facts" and self.facts[name].type != "bool":
-                    problem = _("role {role} needs a yes/no fact; '{name}' is a {type}", role=role, name=name,
-                                type=self.facts[name].type)
+                    problem = _(
+                        "role {role} needs a yes/no fact; '{name}' is a {type}",
+                        role=role,
+                        name=name,
+                        type=self.facts[name].type,
+                    )
                 elif kind == "rules" and rule_units[name] != RULE_UNITS[role]:
-                    problem = _("role {role} needs a rule in {unit}; '{name}' is in {other}", role=role,
-                                unit=RULE_UNITS[role], name=name, other=rule_units[name])
+                    problem = _(
+                        "role {role} needs a rule in {unit}; '{name}' is in {other}",
+                        role=role,
+                        unit=RULE_UNITS[role],
+                        name=name,
+                        other=rule_units[name],
+                    )
                 if problem:
                     self.errors.add(problem, file=file, line=line_of(doc, path), field=field_name(path))
-        lines = {f"{kind}.{role}": (file, line_of(doc, ["roles", kind, role]))
-                 for kind in ROLE_KINDS for role in doc["roles"][kind]}
+        lines = {
+            f"{kind}.{role}": (file, line_of(doc, ["roles", kind, role]))
+            for kind in ROLE_KINDS
+            for role in doc["roles"][kind]
+        }
         return Roles(**{kind: dict(doc["roles"][kind]) for kind in ROLE_KINDS}, lines=lines)
 
     def known_names(self) -> dict[str, str]:
@@ -476,8 +589,9 @@ class _Builder:
         known.update({n: PERSON for n in AGGREGATES})
         return known
 
-    def compile(self, text: str, known: dict[str, str], doc: LineDict, path: list[str | int],
-                file: str) -> Formula | None:
+    def compile(
+        self, text: str, known: dict[str, str], doc: LineDict, path: list[str | int], file: str
+    ) -> Formula | None:
         try:
             return compile_formula(text, known)
         except ExpressionError as exc:
@@ -490,23 +604,38 @@ class _Builder:
             entity = spec.get("entity", PERSON)
             names: set[str] = set()
 
-            def payload(entry: LineDict, path: list[str | int], entity: str = entity,
-                        names: set[str] = names, file: str = file, doc: LineDict = doc) -> RuleVersion | None:
+            def payload(
+                entry: LineDict,
+                path: list[str | int],
+                entity: str = entity,
+                names: set[str] = names,
+                file: str = file,
+                doc: LineDict = doc,
+            ) -> RuleVersion | None:
                 f = self.compile(entry["formula"], known, doc, [*path, "formula"], file)
                 if f is not None:
                     names.update(f.names)
                     if entity == PERSON and f.entity == JOB:
-                        self.errors.add(_("the rule is per person but the formula gives one value per job; wrap "
-                                          "per-job values in sum_jobs(...)"), file=file,
-                                        line=line_of(doc, [*path, "formula"]), field=field_name([*path, "formula"]))
+                        self.errors.add(
+                            _(
+                                "the rule is per person but the formula gives one value per job; wrap "
+                                "per-job values in sum_jobs(...)"
+                            ),
+                            file=file,
+                            line=line_of(doc, [*path, "formula"]),
+                            field=field_name([*path, "formula"]),
+                        )
                 checks: list[InvalidIf] = []
                 for i, inv in enumerate(entry.get("invalid_if", [])):
                     ipath = [*path, "invalid_if", i, "when"]
                     g = self.compile(inv["when"], known, doc, ipath, file)
                     if g is not None and g.entity == JOB:
-                        self.errors.add(_("an invalid_if condition must give one value per person; use any_jobs(...)"),
-                                        file=file, line=line_of(doc, ipath),
-                                        field=field_name(ipath))
+                        self.errors.add(
+                            _("an invalid_if condition must give one value per person; use any_jobs(...)"),
+                            file=file,
+                            line=line_of(doc, ipath),
+                            field=field_name(ipath),
+                        )
                     elif g is not None:
                         names.update(g.names)
                         checks.append(InvalidIf(g, inv["message"]))
@@ -522,28 +651,46 @@ class _Builder:
                 rounding = (Decimal(spec_round["step"]), spec_round["mode"])
             elif spec_round is None and spec["unit"] == "tenge":
                 rounding = default_round
-            self.rules[name] = Rule(name, spec["label"], spec["unit"], entity, tl, spec.get("payer"),
-                                    spec.get("output", True), rounding, spec.get("description"))
+            self.rules[name] = Rule(
+                name,
+                spec["label"],
+                spec["unit"],
+                entity,
+                tl,
+                spec.get("payer"),
+                spec.get("output", True),
+                rounding,
+                spec.get("description"),
+            )
             deps[name] = names
         for name, spec, file, doc in self.raw_categories:
             names = set()
 
-            def cpayload(entry: LineDict, path: list[str | int], names: set[str] = names,
-                         file: str = file, doc: LineDict = doc) -> CategoryVersion | None:
+            def cpayload(
+                entry: LineDict, path: list[str | int], names: set[str] = names, file: str = file, doc: LineDict = doc
+            ) -> CategoryVersion | None:
                 cond = None
                 if "condition" in entry:
                     cond = self.compile(entry["condition"], known, doc, [*path, "condition"], file)
                     if cond is not None:
                         names.update(cond.names)
                         if cond.entity == JOB:
-                            self.errors.add(_("a category condition must give one value per person"),
-                                            file=file, line=line_of(doc, [*path, "condition"]),
-                                            field=field_name([*path, "condition"]))
+                            self.errors.add(
+                                _("a category condition must give one value per person"),
+                                file=file,
+                                line=line_of(doc, [*path, "condition"]),
+                                field=field_name([*path, "condition"]),
+                            )
                 payer = entry["payer"]
                 if payer == "republican":  # the old name, accepted for one release
-                    self.warnings.append(OsmsError(_("payer 'republican' is the old name of 'state'; write 'state'"),
-                                                   file=file, line=line_of(doc, [*path, "payer"]),
-                                                   field=field_name([*path, "payer"])))
+                    self.warnings.append(
+                        OsmsError(
+                            _("payer 'republican' is the old name of 'state'; write 'state'"),
+                            file=file,
+                            line=line_of(doc, [*path, "payer"]),
+                            field=field_name([*path, "payer"]),
+                        )
+                    )
                     payer = "state"
                 if "condition" in entry and cond is None:
                     return None  # the condition's error is collected
@@ -566,12 +713,16 @@ class _Builder:
             if state.get(node) == 2:
                 return
             if state.get(node) == 1:
-                cycle = [*stack[stack.index(node):], node]
+                cycle = [*stack[stack.index(node) :], node]
                 first = cycle[0]
                 key = f"category:{first[3:]}" if first.startswith("in_") else first
                 where = self.where.get(key, (None, None))
-                self.errors.add(_("rules depend on each other in a cycle: {cycle}", cycle=" → ".join(cycle)),
-                                file=where[0], line=where[1], field=cycle[0])
+                self.errors.add(
+                    _("rules depend on each other in a cycle: {cycle}", cycle=" → ".join(cycle)),
+                    file=where[0],
+                    line=where[1],
+                    field=cycle[0],
+                )
                 raise _CycleFound
             state[node] = 1
             for dep in sorted(deps.get(node, ())):
@@ -686,8 +837,9 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
             continue
         blobs.append((path.relative_to(root).as_posix(), path.read_bytes()))
         if not isinstance(doc, LineDict):
-            b.errors.add(_("a policy file must be a mapping of sections (policy_set, parameters, rules, ...)"),
-                         file=rel, line=1)
+            b.errors.add(
+                _("a policy file must be a mapping of sections (policy_set, parameters, rules, ...)"), file=rel, line=1
+            )
             continue
         problems = schema.validate("policy", doc, rel)
         if problems:
@@ -714,14 +866,29 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
     try:
         covers = (parse_month(ps["covers"]["from"]), parse_month(ps["covers"]["to"]))
     except DateFormatError as exc:
-        raise OsmsError(str(exc), file=hfile, line=line_of(hdr, ["policy_set", "covers"]),
-                        field="policy_set.covers") from None
-    return PolicySet(root=root, id=ps["id"], version=ps["version"], title=ps["title"], as_of=ps["as_of"],
-                     covers=covers, rounding=default_round, parameters=b.params, rules=b.rules,
-                     categories=b.categories, services=b.services, facts=b.facts, order=order,
-                     fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
-                     roles=roles,
-                     warnings=b.warnings, sources=b.sources, source_uses=b.source_uses)
+        raise OsmsError(
+            str(exc), file=hfile, line=line_of(hdr, ["policy_set", "covers"]), field="policy_set.covers"
+        ) from None
+    return PolicySet(
+        root=root,
+        id=ps["id"],
+        version=ps["version"],
+        title=ps["title"],
+        as_of=ps["as_of"],
+        covers=covers,
+        rounding=default_round,
+        parameters=b.params,
+        rules=b.rules,
+        categories=b.categories,
+        services=b.services,
+        facts=b.facts,
+        order=order,
+        fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
+        roles=roles,
+        warnings=b.warnings,
+        sources=b.sources,
+        source_uses=b.source_uses,
+    )
 
 
 def _check_keyed(b: _Builder) -> None:
@@ -731,17 +898,28 @@ def _check_keyed(b: _Builder) -> None:
             continue
         fact = b.facts.get(p.keyed_by)
         if fact is None or fact.choices is None:
-            b.errors.add(_("keyed_by names {fact}, which is not a choice fact", fact=repr(p.keyed_by)),
-                         file=p.timeline.file,
-                         line=p.timeline.line, field=f"parameters.{p.name}.keyed_by")
+            b.errors.add(
+                _("keyed_by names {fact}, which is not a choice fact", fact=repr(p.keyed_by)),
+                file=p.timeline.file,
+                line=p.timeline.line,
+                field=f"parameters.{p.name}.keyed_by",
+            )
             continue
         for e in p.timeline.entries:
             choices: list[str] = list(e.payload["by"]) if isinstance(e.payload, dict) else []
             for k in choices:
                 if k not in fact.choices:
-                    b.errors.add(_("{value} is not a choice of {fact} (one of: {choices})", value=repr(k),
-                                   fact=p.keyed_by, choices=", ".join(fact.choices)),
-                                 file=e.prov.file, line=e.prov.line, field=f"{e.prov.field}.value.{k}")
+                    b.errors.add(
+                        _(
+                            "{value} is not a choice of {fact} (one of: {choices})",
+                            value=repr(k),
+                            fact=p.keyed_by,
+                            choices=", ".join(fact.choices),
+                        ),
+                        file=e.prov.file,
+                        line=e.prov.line,
+                        field=f"{e.prov.field}.value.{k}",
+                    )
 
 
 def bundled_policies() -> Path:

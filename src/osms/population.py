@@ -36,14 +36,15 @@ from .status import BIG, REASON_CODES, History, compute_status
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
-_PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"                # plain decimal: no exponent, sign +, separators, base
-_OVER_2 = r"\.\d{2}\d*[1-9]"                         # a nonzero digit after the second decimal
-_FRACTION = r"\.\d*[1-9]"                             # a nonzero fraction
+_PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"  # plain decimal: no exponent, sign +, separators, base
+_OVER_2 = r"\.\d{2}\d*[1-9]"  # a nonzero digit after the second decimal
+_FRACTION = r"\.\d*[1-9]"  # a nonzero fraction
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
 BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
+
 
 @dataclass
 class RowErrors:
@@ -78,8 +79,15 @@ def _numeric_text(arr: pa.Array, name: str, bad: np.ndarray, why: list[str]) -> 
     return pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
 
 
-def _number(table, name: str, bad: np.ndarray, why: list[str], n: int,  # type: ignore[no-untyped-def]
-            whole: bool = False, limit: int = MONEY_MAX) -> np.ndarray:
+def _number(  # type: ignore[no-untyped-def]
+    table,
+    name: str,
+    bad: np.ndarray,
+    why: list[str],
+    n: int,
+    whole: bool = False,
+    limit: int = MONEY_MAX,
+) -> np.ndarray:
     """A plain decimal column (empty = 0 for optional amounts), checked on its text: malformed, more than two
     decimals (or any fraction where a whole number is meant) and out-of-range cells mark the row bad."""
     arr = _column(table, name)
@@ -101,8 +109,7 @@ def _number(table, name: str, bad: np.ndarray, why: list[str], n: int,  # type: 
     return np.where(ok & (values <= limit), values, 0.0)
 
 
-def _binary_number(arr: pa.Array, name: str, bad: np.ndarray, why: list[str], whole: bool,
-                   limit: int) -> np.ndarray:
+def _binary_number(arr: pa.Array, name: str, bad: np.ndarray, why: list[str], whole: bool, limit: int) -> np.ndarray:
     """An integer or float column (Parquet, DataFrames), checked as exactly as its text would be: a float has at
     most two decimals exactly when rint(x × 100) / 100 == x (then x is the double nearest a whole number of tiyn,
     so its shortest decimal form has at most two decimals)."""
@@ -150,8 +157,11 @@ def _choice(table, name: str, choices, bad: np.ndarray, why: list[str], n: int) 
     idx = pc.index_in(text, value_set=pa.array(ids)).to_numpy(zero_copy_only=False)
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     codes = np.where(np.isnan(idx.astype(np.float64)), np.nan, idx.astype(np.float64))
-    shown = (", ".join(ids[:4]) + f", … ({len(ids)} ids: the choices of {name} in facts.yaml)" if len(ids) > 4
-             else ", ".join(ids))
+    shown = (
+        ", ".join(ids[:4]) + f", … ({len(ids)} ids: the choices of {name} in facts.yaml)"
+        if len(ids) > 4
+        else ", ".join(ids)
+    )
     _flag(bad, why, np.isnan(codes) & ~empty, f"{name}: not one of {shown}")
     return codes
 
@@ -176,9 +186,14 @@ def wage_columns(names: list[str]) -> list[str]:
     return sorted(cols, key=lambda c: int(c.split("_")[1])) or (["wage"] if "wage" in names else [])
 
 
-def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, offset: int = 0,
-                     keep: tuple[str, ...] | list[str] = (), flagged: dict[int, str] | None = None,
-                     ) -> tuple[Batch, np.ndarray, RowErrors, dict[str, np.ndarray]]:
+def batch_from_arrow(
+    policy: PolicySet,
+    table: pa.Table | pa.RecordBatch,
+    month: int,
+    offset: int = 0,
+    keep: tuple[str, ...] | list[str] = (),
+    flagged: dict[int, str] | None = None,
+) -> tuple[Batch, np.ndarray, RowErrors, dict[str, np.ndarray]]:
     """Arrow columns → the engine's input arrays for one month; bad rows are flagged, never dropped silently.
 
     `flagged` holds rows (numbered as in the errors file) already found bad by the reader, e.g. ids seen in an
@@ -216,7 +231,8 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
         present = ~pc.is_null(arr).to_numpy(zero_copy_only=False) if arr is not None else np.zeros(n, bool)
         if arr is not None and not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)):
             present &= ~pc.fill_null(pc.equal(pc.utf8_trim_whitespace(_as_text(arr)), ""), True).to_numpy(
-                zero_copy_only=False)
+                zero_copy_only=False
+            )
         wage[j] = _number(table, col, bad, why, n)
         employed[j] = present
     day, last_day = month_start(month), month_end(month)
@@ -258,29 +274,50 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     readers = read_numbers(policy)
     for name in stated_facts(policy):
         d = policy.facts[name]
-        facts[name] = (_boolean(table, name, bad, why, n) if d.type == "bool"
-                       else _choice(table, name, d.choices, bad, why, n) if d.choices is not None
-                       else _number(table, name, bad, why, n))
+        facts[name] = (
+            _boolean(table, name, bad, why, n)
+            if d.type == "bool"
+            else _choice(table, name, d.choices, bad, why, n)
+            if d.choices is not None
+            else _number(table, name, bad, why, n)
+        )
         if name in readers:
             arr = _column(table, name)
-            unknown[name] = np.ones(n, dtype=bool) if arr is None else \
-                _mask(pc.is_null(arr)) | (_mask(pc.equal(_numeric_text(arr, name, bad, why), ""))
-                                          if not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type))
-                                          else np.zeros(n, dtype=bool))
-    facts["working"] = (employed.any(axis=0) | (facts["civil_income"] > 0) | facts["entrepreneur"]
-                        | facts["self_employed"] | facts["esp_payer"])
+            unknown[name] = (
+                np.ones(n, dtype=bool)
+                if arr is None
+                else _mask(pc.is_null(arr))
+                | (
+                    _mask(pc.equal(_numeric_text(arr, name, bad, why), ""))
+                    if not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type))
+                    else np.zeros(n, dtype=bool)
+                )
+            )
+    facts["working"] = (
+        employed.any(axis=0)
+        | (facts["civil_income"] > 0)
+        | facts["entrepreneur"]
+        | facts["self_employed"]
+        | facts["esp_payer"]
+    )
     facts["wage"] = wage
     facts["employed"] = employed
     stated = {c: _boolean(table, f"category_{c}", bad, why, n) for c in policy.categories}
-    extra = {"paid_through": _months(table, "paid_through", bad, why, n),
-             "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
-             "last_category_month": _months(table, "last_category_month", bad, why, n),
-             "last_category_run": _number(table, "last_category_run", bad, why, n, whole=True,
-                                          limit=1200).astype(np.int64),
-             "situation_from": _months(table, "situation_from", bad, why, n), "birth": birth,
-             **{f"unknown:{k}": v for k, v in unknown.items()}}
-    _flag(bad, why, (extra["last_category_run"] > 0) & (extra["last_category_month"] < 0),
-          "last_category_run: given without last_category_month")
+    extra = {
+        "paid_through": _months(table, "paid_through", bad, why, n),
+        "paid_run": _number(table, "paid_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
+        "last_category_month": _months(table, "last_category_month", bad, why, n),
+        "last_category_run": _number(table, "last_category_run", bad, why, n, whole=True, limit=1200).astype(np.int64),
+        "situation_from": _months(table, "situation_from", bad, why, n),
+        "birth": birth,
+        **{f"unknown:{k}": v for k, v in unknown.items()},
+    }
+    _flag(
+        bad,
+        why,
+        (extra["last_category_run"] > 0) & (extra["last_category_month"] < 0),
+        "last_category_run: given without last_category_month",
+    )
     errors = RowErrors()
     for i in np.flatnonzero(bad):
         errors.rows[offset + int(i) + 1] = why[i]
@@ -288,8 +325,9 @@ def batch_from_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month:
     return Batch(n, facts, stated, employers), bad, errors, extra
 
 
-def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, np.ndarray], month: int,
-                         it_failure: np.ndarray) -> History:
+def history_from_columns(
+    policy: PolicySet, res: MonthResult, extra: dict[str, np.ndarray], month: int, it_failure: np.ndarray
+) -> History:
     """A status history from summary columns: the paid run ends at paid_through; months before the evaluated
     month were paid on the deadline day, later (prepaid) ones on the month's first day."""
     n = res.size
@@ -329,8 +367,16 @@ def history_from_columns(policy: PolicySet, res: MonthResult, extra: dict[str, n
     paying = np.broadcast_to(res.values[own] > 0, (t, n)) if own in res.values else np.zeros((t, n), dtype=bool)
     participant = np.zeros((t, n), dtype=bool)
     participant[month - first] = res.values[policy.roles.rule("participant")]
-    return History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool), self_paying=paying,
-                   participant=participant)
+    return History(
+        first,
+        paid_day,
+        member,
+        obligation,
+        failure,
+        np.zeros(n, dtype=bool),
+        self_paying=paying,
+        participant=participant,
+    )
 
 
 def check_status_columns(names: list[str], payments: bool, file: str | None = None) -> None:
@@ -339,20 +385,34 @@ def check_status_columns(names: list[str], payments: bool, file: str | None = No
 
     summary = [c for c in ("paid_through", "paid_run") if c in names]
     if payments and summary:
-        raise OsmsError(_("with --payments, status comes from the payments: remove the column {name}",
-                          name=summary[0]), file=file)
+        raise OsmsError(
+            _("with --payments, status comes from the payments: remove the column {name}", name=summary[0]), file=file
+        )
     if payments and "situation_from" not in names:
-        raise OsmsError(_("with --payments the people table needs a `situation_from` column (YYYY-MM: the month the "
-                          "person's current jobs and activities began; empty where nothing is owed)"), file=file)
+        raise OsmsError(
+            _(
+                "with --payments the people table needs a `situation_from` column (YYYY-MM: the month the "
+                "person's current jobs and activities began; empty where nothing is owed)"
+            ),
+            file=file,
+        )
     if not payments and "situation_from" in names:
-        raise OsmsError(_("the column situation_from is read only with --payments: remove it or give --payments"),
-                        file=file)
+        raise OsmsError(
+            _("the column situation_from is read only with --payments: remove it or give --payments"), file=file
+        )
 
 
-def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: int, outputs: list[str] | None = None,
-                   offset: int = 0, status: bool = True, carry: tuple[str, ...] | list[str] = (),
-                   flagged: dict[int, str] | None = None, payments: PaymentRecords | None = None,
-                   ) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
+def evaluate_arrow(
+    policy: PolicySet,
+    table: pa.Table | pa.RecordBatch,
+    month: int,
+    outputs: list[str] | None = None,
+    offset: int = 0,
+    status: bool = True,
+    carry: tuple[str, ...] | list[str] = (),
+    flagged: dict[int, str] | None = None,
+    payments: PaymentRecords | None = None,
+) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
     """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
 
     Columns in `carry` are carried to the result unchanged, after `id`. With `payments`, status comes from the
@@ -413,17 +473,26 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
     cols["categories"] = _names_where(list(cats), list(cats.values()), int(keep.sum()))
     if status:
         if st is None:
-            st = compute_status(policy, history_from_columns(
-                policy, res, extra, month, batch.facts.get(policy.roles.fact("system_failure"),
-                                                           np.zeros(batch.size, bool))),
-                month_end(month))
+            st = compute_status(
+                policy,
+                history_from_columns(
+                    policy,
+                    res,
+                    extra,
+                    month,
+                    batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool)),
+                ),
+                month_end(month),
+            )
         cols["insured"] = pa.array(st.insured[keep])
-        cols["insured_reason"] = pa.DictionaryArray.from_arrays(pa.array(st.reason[keep].astype(np.int32)),
-                                                                pa.array(REASON_CODES))
+        cols["insured_reason"] = pa.DictionaryArray.from_arrays(
+            pa.array(st.reason[keep].astype(np.int32)), pa.array(REASON_CODES)
+        )
         cols["debt_months"] = pa.array(st.debt_months[keep])
         summary["insured"] = int(st.insured[keep].sum())
-        summary["insured_reasons"] = {REASON_CODES[r]: int(c) for r, c in
-                                      zip(*np.unique(st.reason[keep], return_counts=True))}
+        summary["insured_reasons"] = {
+            REASON_CODES[r]: int(c) for r, c in zip(*np.unique(st.reason[keep], return_counts=True))
+        }
         participant = policy.roles.rule("participant")
         if participant in res.values:
             cols["osms_package"] = pa.array((st.insured & res.values[participant])[keep])
@@ -436,8 +505,16 @@ def evaluate_arrow(policy: PolicySet, table: pa.Table | pa.RecordBatch, month: i
 UNKNOWN_PROBE = 1_000_000.0  # a value no month count or amount reaches: with it and with 0, the answer must agree
 
 
-def _unknown_numbers(policy: PolicySet, batch: Batch, res: MonthResult, extra: dict[str, np.ndarray], month: int,
-                     bad: np.ndarray, errors: RowErrors, offset: int) -> np.ndarray:
+def _unknown_numbers(
+    policy: PolicySet,
+    batch: Batch,
+    res: MonthResult,
+    extra: dict[str, np.ndarray],
+    month: int,
+    bad: np.ndarray,
+    errors: RowErrors,
+    offset: int,
+) -> np.ndarray:
     """A numeric fact the formulas read and a row does not give is never taken as 0: the row is evaluated again
     with the fact set very large, and a row whose answer changes is an error naming the fact and who reads it."""
     readers = read_numbers(policy)
@@ -445,8 +522,12 @@ def _unknown_numbers(policy: PolicySet, batch: Batch, res: MonthResult, extra: d
         unknown = extra.get(f"unknown:{name}")
         if unknown is None or not (unknown & ~bad).any():
             continue
-        probe = Batch(batch.size, {**batch.facts, name: np.where(unknown, UNKNOWN_PROBE, batch.facts[name])},
-                      batch.stated, batch.employers)
+        probe = Batch(
+            batch.size,
+            {**batch.facts, name: np.where(unknown, UNKNOWN_PROBE, batch.facts[name])},
+            batch.stated,
+            batch.employers,
+        )
         other = evaluate_month(policy, probe, month)
         differs = np.zeros(batch.size, dtype=bool)
         for key, v in res.values.items():
@@ -454,8 +535,9 @@ def _unknown_numbers(policy: PolicySet, batch: Batch, res: MonthResult, extra: d
             differs |= (v != w).reshape(-1, batch.size).any(axis=0) if v.ndim > 1 else v != w
         hit = differs & unknown & ~bad
         who = ", ".join(sorted(readers[name]))
-        errors.add(hit, offset, f"{name}: not given, and this row's answer depends on it (read by {who}): "
-                                "write the number")
+        errors.add(
+            hit, offset, f"{name}: not given, and this row's answer depends on it (read by {who}): write the number"
+        )
         bad = bad | hit
     return bad
 
@@ -493,15 +575,22 @@ def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, An
     return total
 
 
-
 def exact_summary(part: dict[str, Any]) -> dict[str, Any]:
     """A chunk's totals with its money (the float sums of amounts already rounded to tiyn) as exact Decimals, so
     totals merge exactly, in any order and whatever the chunking."""
-    return {k: exact_summary(v) if isinstance(v, dict) else
-            Decimal(round(v * 100)).scaleb(-2) if isinstance(v, float) else v for k, v in part.items()}
+    return {
+        k: exact_summary(v)
+        if isinstance(v, dict)
+        else Decimal(round(v * 100)).scaleb(-2)
+        if isinstance(v, float)
+        else v
+        for k, v in part.items()
+    }
 
 
 def tenge_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """Exact totals back to JSON numbers: each Decimal to the float nearest it (the same float every time)."""
-    return {k: tenge_summary(v) if isinstance(v, dict) else float(v) if isinstance(v, Decimal) else v
-            for k, v in summary.items()}
+    return {
+        k: tenge_summary(v) if isinstance(v, dict) else float(v) if isinstance(v, Decimal) else v
+        for k, v in summary.items()
+    }

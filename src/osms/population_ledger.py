@@ -31,8 +31,9 @@ def _age_at(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
     return np.where(birth >= 0, at, age).astype(np.float64)
 
 
-def _streams_of(policy: PolicySet, records: PaymentRecords, batch: Batch, person: np.ndarray, rows: np.ndarray,
-                streams: list) -> tuple[np.ndarray, list[tuple[int, str]]]:
+def _streams_of(
+    policy: PolicySet, records: PaymentRecords, batch: Batch, person: np.ndarray, rows: np.ndarray, streams: list
+) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """The stream each payment pays (-1 where the row cannot say), and (person, reason) for those."""
     employed = batch.facts["employed"]
     k = employed.shape[0]
@@ -43,8 +44,12 @@ def _streams_of(policy: PolicySet, records: PaymentRecords, batch: Batch, person
 
     def fail(mask: np.ndarray, reason: str) -> None:
         for i in np.flatnonzero(mask):
-            problems.append((int(person[i]), f"{records.files[int(records.file_of[rows[i]])]} row "
-                                             f"{int(records.row[rows[i]])}: {reason}"))
+            problems.append(
+                (
+                    int(person[i]),
+                    f"{records.files[int(records.file_of[rows[i]])]} row {int(records.row[rows[i]])}: {reason}",
+                )
+            )
 
     only = np.argmax(employed, axis=0)
     jobs = employed.sum(axis=0)
@@ -57,12 +62,16 @@ def _streams_of(policy: PolicySet, records: PaymentRecords, batch: Batch, person
             out[sel & (job < 0)] = index[(name, None)]
             continue
         slot = np.where(job >= 0, job, only[person])
-        fail(sel & (job < 0) & (jobs[person] > 1),
-             f"job: the person has several wage columns; say which employer paid this `{name}` (1 for wage_1, …)")
+        fail(
+            sel & (job < 0) & (jobs[person] > 1),
+            f"job: the person has several wage columns; say which employer paid this `{name}` (1 for wage_1, …)",
+        )
         fail(sel & (job >= k), f"job: above the number of wage columns ({k})")
         ok = sel & ~((job < 0) & (jobs[person] > 1)) & (slot < k)
-        fail(ok & (job >= 0) & ~employed[np.minimum(slot, k - 1), person],
-             "job: that wage column is empty for this person")
+        fail(
+            ok & (job >= 0) & ~employed[np.minimum(slot, k - 1), person],
+            "job: that wage column is empty for this person",
+        )
         for j in range(k):
             out[ok & (slot == j)] = index[(name, j)]
     return out, problems
@@ -75,8 +84,15 @@ def _take(a: np.ndarray, sl: slice) -> np.ndarray:
     return a[..., sl]
 
 
-def ledger_status(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray], records: PaymentRecords,
-                  ids: pa.Array, month: int, failure_now: np.ndarray) -> tuple[Status, dict[int, str], np.ndarray]:
+def ledger_status(
+    policy: PolicySet,
+    batch: Batch,
+    extra: dict[str, np.ndarray],
+    records: PaymentRecords,
+    ids: pa.Array,
+    month: int,
+    failure_now: np.ndarray,
+) -> tuple[Status, dict[int, str], np.ndarray]:
     """Status at the month's end of every row from its payments, slice by slice of persons so that memory stays
     bounded; (status, row index → reason, credit left over in tiyn per row)."""
     parts = []
@@ -84,24 +100,52 @@ def ledger_status(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray],
     over = []
     for lo in range(0, batch.size, SLICE):
         sl = slice(lo, min(lo + SLICE, batch.size))
-        part = Batch(sl.stop - sl.start, {k: _take(v, sl) for k, v in batch.facts.items()},
-                     {k: v[sl] for k, v in batch.stated.items()}, batch.employers[sl])
-        hist, found, overpaid = ledger_history(policy, part, {k: v[sl] for k, v in extra.items()}, records,
-                                               ids.slice(sl.start, sl.stop - sl.start), month, failure_now[sl])
+        part = Batch(
+            sl.stop - sl.start,
+            {k: _take(v, sl) for k, v in batch.facts.items()},
+            {k: v[sl] for k, v in batch.stated.items()},
+            batch.employers[sl],
+        )
+        hist, found, overpaid = ledger_history(
+            policy,
+            part,
+            {k: v[sl] for k, v in extra.items()},
+            records,
+            ids.slice(sl.start, sl.stop - sl.start),
+            month,
+            failure_now[sl],
+        )
         parts.append(compute_status(policy, hist, month_end(month)))
         problems.update({lo + i: why for i, why in found.items()})
         over.append(overpaid)
+
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])
 
-    status = Status(parts[0].on, joined("insured"), joined("reason"), joined("insured_until"),
-                    joined("grace_period_end"), joined("debt_months"), joined("last_paid_month"),
-                    joined("continuous_months"), parts[0].params, set().union(*(p.fixed for p in parts)))
+    status = Status(
+        parts[0].on,
+        joined("insured"),
+        joined("reason"),
+        joined("insured_until"),
+        joined("grace_period_end"),
+        joined("debt_months"),
+        joined("last_paid_month"),
+        joined("continuous_months"),
+        parts[0].params,
+        set().union(*(p.fixed for p in parts)),
+    )
     return status, problems, np.concatenate(over)
 
 
-def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray], records: PaymentRecords,
-                   ids: pa.Array, month: int, failure_now: np.ndarray) -> tuple[History, dict[int, str], np.ndarray]:
+def ledger_history(
+    policy: PolicySet,
+    batch: Batch,
+    extra: dict[str, np.ndarray],
+    records: PaymentRecords,
+    ids: pa.Array,
+    month: int,
+    failure_now: np.ndarray,
+) -> tuple[History, dict[int, str], np.ndarray]:
     """The status history of some persons from their payments; (history, row index → reason, overpaid tiyn)."""
     n = batch.size
     problems: dict[int, str] = {}
@@ -120,8 +164,11 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
     earliest = month - 13
     if len(rows):
         named = records.for_month[rows]
-        earliest = min(earliest, int(months_of_days(records.paid_on[rows]).min()) - window,
-                       int(np.where(named >= 0, named, month).min()))
+        earliest = min(
+            earliest,
+            int(months_of_days(records.paid_on[rows]).min()) - window,
+            int(np.where(named >= 0, named, month).min()),
+        )
         # Nothing is due before a person's situation began, so no debt lies there: the months before the earliest
         # situation_from of those with payments need no evaluation (unless one of them gives none).
         began = since[person]
@@ -155,19 +202,36 @@ def ledger_history(policy: PolicySet, batch: Batch, extra: dict[str, np.ndarray]
         problems.setdefault(row, reason)
     owes = due[:, month - first].sum(axis=0) > 0
     for i in np.flatnonzero(owes & (since < 0)):
-        problems.setdefault(int(i), "situation_from: empty, but the person owes contributions: give the month "
-                                    "their current jobs and activities began (YYYY-MM)")
+        problems.setdefault(
+            int(i),
+            "situation_from: empty, but the person owes contributions: give the month "
+            "their current jobs and activities began (YYYY-MM)",
+        )
     keep = stream >= 0
     if problems:
         keep &= ~np.isin(person, np.fromiter(problems, dtype=np.int64))
-    payments = Payments(person[keep], stream[keep], records.paid_on[rows][keep], records.amount[rows][keep],
-                        records.for_month[rows][keep])
+    payments = Payments(
+        person[keep],
+        stream[keep],
+        records.paid_on[rows][keep],
+        records.amount[rows][keep],
+        records.for_month[rows][keep],
+    )
     ledger, paid_day, named_ok, obligation = credit(policy, streams, due, first, payments)
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = failure_now
-    hist = History(first, paid_day, member, obligation, failure, np.zeros(n, dtype=bool),
-                   set(ledger.allocation.used), named=named_ok, self_paying=self_paying(policy, streams, due),
-                   participant=participant)
+    hist = History(
+        first,
+        paid_day,
+        member,
+        obligation,
+        failure,
+        np.zeros(n, dtype=bool),
+        set(ledger.allocation.used),
+        named=named_ok,
+        self_paying=self_paying(policy, streams, due),
+        participant=participant,
+    )
     overpaid = np.zeros(n, dtype=np.int64)
     np.add.at(overpaid, payments.person, ledger.allocation.overpaid)
     return hist, problems, overpaid

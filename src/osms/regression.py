@@ -113,16 +113,16 @@ def _schema_errors(doc: Any, shown: str) -> list[OsmsError]:
             message = f"{err.instance} is out of range: {err.validator} {err.validator_value}"
         else:
             message = _message(err)
-        out.append(OsmsError(message, file=shown, line=line_of(doc, path),
-                             field=field_name(path) or "(top level)"))
+        out.append(OsmsError(message, file=shown, line=line_of(doc, path), field=field_name(path) or "(top level)"))
     return out
 
 
 def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
     doc = load_yaml_file(path, shown)
     if not isinstance(doc, LineDict) or not isinstance(doc.get("cases"), LineList):
-        raise OsmsError(_("a case file must have `cases:`, a list of {note, month, scenario, want}"), file=shown,
-                        line=1)
+        raise OsmsError(
+            _("a case file must have `cases:`, a list of {note, month, scenario, want}"), file=shown, line=1
+        )
     errors = Collector()
     errors.extend(_schema_errors(doc, shown))
     errors.raise_if_any()
@@ -133,8 +133,10 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
         where: dict[str, Any] = {"file": shown, "line": line, "field": f"cases[{i}]"}
         if "id" in c:
             if str(c["id"]) in ids:
-                errors.add(_("id {id} is already used by the case on line {ids}", id=repr(c['id']),
-                             ids=ids[str(c['id'])]), **where)
+                errors.add(
+                    _("id {id} is already used by the case on line {ids}", id=repr(c["id"]), ids=ids[str(c["id"])]),
+                    **where,
+                )
             ids[str(c["id"])] = line
         try:
             if "month" in c:
@@ -156,11 +158,25 @@ def _file_cases(path: Path, shown: str, policy: PolicySet) -> list[Case]:
             continue
         tolerance = Decimal(str(c.get("tolerance", 0)))
         if tolerance and not any(k in policy.rules and policy.rules[k].unit == "tenge" for k in c["want"]):
-            errors.add(_("tolerance applies to money outputs, and want names none"), **{**where,
-                       "field": f"cases[{i}].tolerance"})
+            errors.add(
+                _("tolerance applies to money outputs, and want names none"),
+                **{**where, "field": f"cases[{i}].tolerance"},
+            )
             continue
-        out.append(Case(shown, i, line, str(c["note"]), month, on, sc, dict(c["want"]),
-                        str(c["id"]) if "id" in c else None, tolerance))
+        out.append(
+            Case(
+                shown,
+                i,
+                line,
+                str(c["note"]),
+                month,
+                on,
+                sc,
+                dict(c["want"]),
+                str(c["id"]) if "id" in c else None,
+                tolerance,
+            )
+        )
     errors.raise_if_any()
     return out
 
@@ -222,8 +238,9 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
     messages = [inv.message(case.month, msg_lang) for inv in res.invalid if inv.mask[i]]
     if "error" in case.want:
         if case.want["error"] not in messages:
-            out.failures.append(_("error: want {want}, got {got}", want=repr(case.want["error"]),
-                                  got=messages or _("no error")))
+            out.failures.append(
+                _("error: want {want}, got {got}", want=repr(case.want["error"]), got=messages or _("no error"))
+            )
         return out
     if messages:
         out.failures.append(_("unexpected error: {errors}", errors="; ".join(messages)))
@@ -243,12 +260,20 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
                 got = service_coverage(ev, i, sid, case.on, lang)
                 seen.services.add((sid, policy.services[sid].timeline.at(case.on).start))
                 if got["covered"] != want_cov:
-                    out.failures.append(_("coverage.{service}: want {want}, got {got} ({why})", service=sid,
-                                          want=want_cov, got=got["covered"], why=got["explanation"]))
+                    out.failures.append(
+                        _(
+                            "coverage.{service}: want {want}, got {got} ({why})",
+                            service=sid,
+                            want=want_cov,
+                            got=got["covered"],
+                            why=got["explanation"],
+                        )
+                    )
             continue
         if key not in rec:
-            out.failures.append(_("{key}: not an output (the outputs are: {outputs})", key=key,
-                                  outputs=", ".join(sorted(rec))))
+            out.failures.append(
+                _("{key}: not an output (the outputs are: {outputs})", key=key, outputs=", ".join(sorted(rec)))
+            )
             continue
         actual = rec[key]
         if key == "categories":
@@ -256,13 +281,25 @@ def _compare(policy, ev, i, case, res, st, lang, seen) -> Outcome:  # type: igno
         elif isinstance(actual, dict) and not isinstance(expected, dict):
             actual = actual["total"]
         got, want = _norm(actual), _norm(expected)
-        if (case.tolerance and key in policy.rules and policy.rules[key].unit == "tenge"
-                and isinstance(got, Decimal) and isinstance(want, Decimal)):  # a per-employer mapping: exact
+        if (
+            case.tolerance
+            and key in policy.rules
+            and policy.rules[key].unit == "tenge"
+            and isinstance(got, Decimal)
+            and isinstance(want, Decimal)
+        ):  # a per-employer mapping: exact
             gap = abs(got - want)
             if gap > case.tolerance:
-                out.failures.append(_("{key}: want {want} ± {tolerance}, got {got} (off by {gap})", key=key,
-                                      want=_show(expected), tolerance=_show(case.tolerance), got=_show(actual),
-                                      gap=_show(gap)))
+                out.failures.append(
+                    _(
+                        "{key}: want {want} ± {tolerance}, got {got} (off by {gap})",
+                        key=key,
+                        want=_show(expected),
+                        tolerance=_show(case.tolerance),
+                        got=_show(actual),
+                        gap=_show(gap),
+                    )
+                )
         elif got != want:
             out.failures.append(_("{key}: want {want}, got {got}", key=key, want=_show(expected), got=_show(actual)))
     if out.failures:
@@ -304,9 +341,12 @@ def law_coverage(policy: PolicySet, seen: Exercised) -> dict[str, Any]:
         return any(a < hi_d and lo_d < b for a, b in readers[name])
 
     groups: dict[str, tuple[list[str], list[str]]] = {}
-    values = [(n, e.start) for n, p in policy.parameters.items()
-              for k, e in enumerate(p.timeline.entries)
-              if e in relevant(p.timeline.entries) and read(n, p.timeline.entries, k)]
+    values = [
+        (n, e.start)
+        for n, p in policy.parameters.items()
+        for k, e in enumerate(p.timeline.entries)
+        if e in relevant(p.timeline.entries) and read(n, p.timeline.entries, k)
+    ]
     groups["parameter values"] = _split(values, seen.values, lambda k: f"{k[0]} from {k[1]}")
     versions = [(n, e.start) for n, r in policy.rules.items() for e in relevant(r.timeline.entries)]
     groups["rule versions"] = _split(versions, seen.versions, lambda k: f"{k[0]} from {k[1]}")
@@ -316,8 +356,12 @@ def law_coverage(policy: PolicySet, seen: Exercised) -> dict[str, Any]:
     groups["status routes"] = _split(REASON_CODES, seen.reasons, str)
     total = sum(len(a) for a, _ in groups.values())
     covered = sum(len(a) - len(m) for a, m in groups.values())
-    return {"groups": {k: {"total": len(a), "missing": m} for k, (a, m) in groups.items()},
-            "total": total, "covered": covered, "percent": round(100 * covered / total, 1) if total else 100.0}
+    return {
+        "groups": {k: {"total": len(a), "missing": m} for k, (a, m) in groups.items()},
+        "total": total,
+        "covered": covered,
+        "percent": round(100 * covered / total, 1) if total else 100.0,
+    }
 
 
 def _readers(policy: PolicySet) -> dict[str, list[tuple[dt.date, dt.date]]]:

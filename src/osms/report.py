@@ -75,8 +75,13 @@ def person_record(policy: PolicySet, res: MonthResult, batch: Batch, i: int, sce
         node = f"in_{cat.name}"
         if res.values[node][i]:
             entry = res.versions[node]
-            cats.append({"id": cat.name, "payer": entry.value.payer if entry else None,
-                         "stated": bool(batch.stated[cat.name][i])})
+            cats.append(
+                {
+                    "id": cat.name,
+                    "payer": entry.value.payer if entry else None,
+                    "stated": bool(batch.stated[cat.name][i]),
+                }
+            )
         elif batch.stated[cat.name][i] and res.versions[node] is None:
             cats.append({"id": cat.name, "payer": None, "stated": True, "not_in_force": True})
     rec["categories"] = cats
@@ -95,8 +100,12 @@ def invalid_errors(res: MonthResult, scenarios: list[Scenario], lang: str) -> li
 
 
 def envelope(policy: PolicySet, results: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"policy": policy.stamp, "engine": {"name": "osms-eval", "version": __version__},
-            "as_of": policy.as_of, "results": results}
+    return {
+        "policy": policy.stamp,
+        "engine": {"name": "osms-eval", "version": __version__},
+        "as_of": policy.as_of,
+        "results": results,
+    }
 
 
 def _json_default(o: Any) -> Any:

@@ -14,7 +14,7 @@ PARAMETER_ROLES: dict[str, str] = {
     "qualifying_months": "consecutive paid months with no debt that make a person insured",
     "everyone_insured": "1 while everyone is conditionally insured whatever they paid (a transition period)",
     "prospective_payments": "1 while separate payments for the coming months make a person insured; the route "
-                            "applies to payments made from this entry's date",
+    "applies to payments made from this entry's date",
     "due_day": "the day of a month by which the previous month's contributions are due",
     "grace": "months a person stays insured after the last paid month",
     "long_history_grace": "the grace period for a person with a long unbroken payment history",
@@ -22,15 +22,15 @@ PARAMETER_ROLES: dict[str, str] = {
     "category_exit_grace": "months a person stays insured after leaving a state- or locally-paid category",
     "long_history_category_exit_grace": "the same, for a person with a long unbroken payment history",
     "debt_window_months": "how many months back a payment first clears unpaid amounts (never before this "
-                          "parameter's first date)",
+    "parameter's first date)",
     "debt_before_named_month": "1 if a payment naming a month first clears the debt in the window, 0 if it pays "
-                               "that month only",
+    "that month only",
     "budget_months_count": "1 if months the budget paid for count toward the qualifying months where the person's "
-                           "own payments take over, 0 if only own payments count",
+    "own payments take over, 0 if only own payments count",
     "self_payment_qualifying_months": "consecutive paid months that make a person who pays for themselves insured "
-                                      "where a transitional rule sets them apart; 0: the general number",
+    "where a transitional rule sets them apart; 0: the general number",
     "deductions_due": "1 while employers' deductions were due, for the months before the policies' coverage in "
-                      "a scenario that records no payments (they are assumed paid on time)",
+    "a scenario that records no payments (they are assumed paid on time)",
 }
 FACT_ROLES: dict[str, str] = {
     "system_failure": "a failure of the information systems during which the insured status is kept",
@@ -40,11 +40,15 @@ RULE_ROLES: dict[str, str] = {
     "basic_entitled": "entitled to the guaranteed basic package (services of the `gobmp` package)",
     "total": "the sum paid to the Fund for the person, shown as the total",
     "self_payment": "the contribution a person pays for themselves, whose payers a transitional rule may qualify "
-                    "sooner",
+    "sooner",
 }
 # The unit a bound rule must have (a yes/no the engine combines with insured status, or an amount it shows).
-RULE_UNITS: dict[str, str] = {"participant": "bool", "basic_entitled": "bool", "total": "tenge",
-                              "self_payment": "tenge"}
+RULE_UNITS: dict[str, str] = {
+    "participant": "bool",
+    "basic_entitled": "bool",
+    "total": "tenge",
+    "self_payment": "tenge",
+}
 KINDS: dict[str, dict[str, str]] = {"parameters": PARAMETER_ROLES, "facts": FACT_ROLES, "rules": RULE_ROLES}
 
 

@@ -26,8 +26,9 @@ class Evaluation:
         return compute_status(self.policy, self.history, day)
 
 
-def evaluate(policy: PolicySet, scenarios: list[Scenario], months: list[int], lang: str = "en",
-             strict: bool = True) -> Evaluation:
+def evaluate(
+    policy: PolicySet, scenarios: list[Scenario], months: list[int], lang: str = "en", strict: bool = True
+) -> Evaluation:
     """Evaluate every month from the start of the policy set to the last one asked (status needs the history).
 
     With `strict`, a person the policies cannot answer for in an asked month (an `invalid_if`) is an error;
@@ -80,4 +81,3 @@ def records(ev: Evaluation, months: list[int], on: dt.date | None = None) -> lis
         out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))
     out.sort(key=lambda r: (r["scenario"], r["month"]))
     return out
-

@@ -95,9 +95,12 @@ def _spell(d: dict[str, Any], doc: Any, path: list[str | int], file: str, errors
         errors.add(str(exc), file=file, line=line_of(doc, path), field=field_name(path))
         return None
     if end is not None and end < start:
-        errors.add(_("'to' ({end}) is before 'from' ({start})", end=end, start=start), file=file,
-                   line=line_of(doc, [*path, "to"]),
-                   field=field_name([*path, "to"]))
+        errors.add(
+            _("'to' ({end}) is before 'from' ({start})", end=end, start=start),
+            file=file,
+            line=line_of(doc, [*path, "to"]),
+            field=field_name([*path, "to"]),
+        )
         return None
     return Spell(start, end)
 
@@ -105,13 +108,18 @@ def _spell(d: dict[str, Any], doc: Any, path: list[str | int], file: str, errors
 def _money(value: Any, doc: Any, path: list[str | int], file: str, errors: Collector) -> Decimal:
     d = Decimal(value)
     if d != d.quantize(Decimal("0.01")):
-        errors.add(_("{value} has more than two decimals; amounts are in tenge and tiyn", value=value), file=file,
-                   line=line_of(doc, path), field=field_name(path))
+        errors.add(
+            _("{value} has more than two decimals; amounts are in tenge and tiyn", value=value),
+            file=file,
+            line=line_of(doc, path),
+            field=field_name(path),
+        )
     return d
 
 
-def _monthly(mapping: dict[str, Any], doc: Any, path: list[str | int], file: str,
-             errors: Collector) -> dict[int, Decimal]:
+def _monthly(
+    mapping: dict[str, Any], doc: Any, path: list[str | int], file: str, errors: Collector
+) -> dict[int, Decimal]:
     out: dict[int, Decimal] = {}
     for k, v in mapping.items():
         try:
@@ -137,8 +145,14 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
     except DateFormatError as exc:
         errors.add(str(exc), file=file, line=line_of(doc, ["person", "birth_date"]), field="person.birth_date")
         birth = dt.date(1900, 1, 1)
-    sc = Scenario(id=doc.get("id", default_id), file=file, birth_date=birth, residency=person["residency"],
-                  note=doc.get("note"), birth_line=line_of(doc, ["person", "birth_date"]))
+    sc = Scenario(
+        id=doc.get("id", default_id),
+        file=file,
+        birth_date=birth,
+        residency=person["residency"],
+        note=doc.get("note"),
+        birth_line=line_of(doc, ["person", "birth_date"]),
+    )
     for i, j in enumerate(doc.get("jobs", [])):
         path: list[str | int] = ["jobs", i]
         sp = _spell(j, doc, path, file, errors)
@@ -148,8 +162,12 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
             continue
         for m in wages:
             if not sp.overlaps_month(m):
-                errors.add(_("wage for {month} lies outside the job's dates", month=format_month(m)),
-                           file=file, line=line_of(doc, [*path, "wages"]), field=field_name([*path, "wages"]))
+                errors.add(
+                    _("wage for {month} lies outside the job's dates", month=format_month(m)),
+                    file=file,
+                    line=line_of(doc, [*path, "wages"]),
+                    field=field_name([*path, "wages"]),
+                )
         sc.jobs.append(Job(j["employer"], sp, wage, wages, line_of(doc, path)))
     for i, c in enumerate(doc.get("civil_contracts", [])):
         for m, v in _monthly(c["income"], doc, ["civil_contracts", i, "income"], file, errors).items():
@@ -162,8 +180,11 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
     for i, e in enumerate(doc.get("self_employed", [])):
         sp = _spell(e, doc, ["self_employed", i], file, errors)
         inc = _monthly(e.get("income", {}), doc, ["self_employed", i, "income"], file, errors)
-        flat = (_money(e["monthly_income"], doc, ["self_employed", i, "monthly_income"], file, errors)
-                if "monthly_income" in e else None)
+        flat = (
+            _money(e["monthly_income"], doc, ["self_employed", i, "monthly_income"], file, errors)
+            if "monthly_income" in e
+            else None
+        )
         if sp is not None:
             sc.self_employed.append((sp, inc, flat))
     for i, e in enumerate(doc.get("esp", [])):
@@ -174,8 +195,12 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         path = ["categories", i, "id"]
         if c["id"] not in policy.categories:
             known = ", ".join(sorted(policy.categories))
-            errors.add(_("unknown category {id}; the categories are: {known}", id=cut(c['id']), known=known), file=file,
-                       line=line_of(doc, path), field=field_name(path))
+            errors.add(
+                _("unknown category {id}; the categories are: {known}", id=cut(c["id"]), known=known),
+                file=file,
+                line=line_of(doc, path),
+                field=field_name(path),
+            )
             continue
         sp = _spell(c, doc, ["categories", i], file, errors)
         if sp is not None:
@@ -184,29 +209,51 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
         path = ["facts", i, "fact"]
         fdef = policy.facts.get(f["fact"])
         if fdef is None or fdef.entity != "person" or f["fact"] in _DERIVED:
-            declared = ", ".join(sorted(n for n in policy.facts if n not in _DERIVED and
-                                        policy.facts[n].entity == "person"))
-            errors.add(_("unknown fact {fact}; the facts a scenario can state are: {declared}", fact=cut(f['fact']),
-                         declared=declared),
-                       file=file, line=line_of(doc, path), field=field_name(path))
+            declared = ", ".join(
+                sorted(n for n in policy.facts if n not in _DERIVED and policy.facts[n].entity == "person")
+            )
+            errors.add(
+                _(
+                    "unknown fact {fact}; the facts a scenario can state are: {declared}",
+                    fact=cut(f["fact"]),
+                    declared=declared,
+                ),
+                file=file,
+                line=line_of(doc, path),
+                field=field_name(path),
+            )
             continue
         value = f.get("value", True)
         if fdef.type == "bool" and not isinstance(value, bool):
-            errors.add(_("fact {fact} is true or false, not {value}", fact=repr(f['fact']), value=cut(value)),
-                       file=file,
-                       line=line_of(doc, ["facts", i, "value"]), field=field_name(["facts", i, "value"]))
+            errors.add(
+                _("fact {fact} is true or false, not {value}", fact=repr(f["fact"]), value=cut(value)),
+                file=file,
+                line=line_of(doc, ["facts", i, "value"]),
+                field=field_name(["facts", i, "value"]),
+            )
             continue
         if fdef.type == "choice":
             if not isinstance(value, str) or fdef.choices is None or value not in fdef.choices:
-                errors.add(_("fact {fact} is one of: {choices}; not {value}", fact=repr(f['fact']),
-                             choices=", ".join(fdef.choices or ()), value=cut(str(value))),
-                           file=file, line=line_of(doc, ["facts", i, "value"]),
-                           field=field_name(["facts", i, "value"]))
+                errors.add(
+                    _(
+                        "fact {fact} is one of: {choices}; not {value}",
+                        fact=repr(f["fact"]),
+                        choices=", ".join(fdef.choices or ()),
+                        value=cut(str(value)),
+                    ),
+                    file=file,
+                    line=line_of(doc, ["facts", i, "value"]),
+                    field=field_name(["facts", i, "value"]),
+                )
                 continue
             value = fdef.code(value)
         elif fdef.type == "number" and (isinstance(value, (bool, str)) or "value" not in f):
-            errors.add(_("fact {fact} needs a numeric value", fact=repr(f['fact'])), file=file,
-                       line=line_of(doc, ["facts", i]), field=field_name(["facts", i]))
+            errors.add(
+                _("fact {fact} needs a numeric value", fact=repr(f["fact"])),
+                file=file,
+                line=line_of(doc, ["facts", i]),
+                field=field_name(["facts", i]),
+            )
             continue
         sp = _spell(f, doc, ["facts", i], file, errors)
         if sp is not None:
@@ -235,8 +282,9 @@ def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _payment(p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, sc: Scenario,
-             errors: Collector) -> Payment | None:
+def _payment(
+    p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, sc: Scenario, errors: Collector
+) -> Payment | None:
     path: list[str | int] = ["payments", i]
     where: dict[str, Any] = {"file": file, "line": line_of(doc, path)}
     try:
@@ -251,36 +299,72 @@ def _payment(p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, 
 
         kinds = payment_kinds(policy)
         hint = difflib.get_close_matches(str(p["kind"]), kinds, n=1)
-        errors.add(_("unknown payment kind {kind}", kind=repr(str(p["kind"])[:40]))
-                   + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
-                   + _("; the kinds are: {kinds}", kinds=", ".join(kinds)), field=field_name([*path, "kind"]), **where)
+        errors.add(
+            _("unknown payment kind {kind}", kind=repr(str(p["kind"])[:40]))
+            + (_(" (did you mean {hint}?)", hint=repr(hint[0])) if hint else "")
+            + _("; the kinds are: {kinds}", kinds=", ".join(kinds)),
+            field=field_name([*path, "kind"]),
+            **where,
+        )
         return None
     if old is not None:
-        sc.warnings.append(OsmsError(_("payment kind {old} is the old name of {kind}; write {kind} (the old names "
-                                       "are accepted until the next release)", old=repr(old), kind=repr(kind)),
-                                     field=field_name([*path, "kind"]), **where))
+        sc.warnings.append(
+            OsmsError(
+                _(
+                    "payment kind {old} is the old name of {kind}; write {kind} (the old names "
+                    "are accepted until the next release)",
+                    old=repr(old),
+                    kind=repr(kind),
+                ),
+                field=field_name([*path, "kind"]),
+                **where,
+            )
+        )
     lo, hi = policy.covers
     month = named if named is not None else paid.year * 12 + paid.month - 1
     if not lo <= month <= hi + 12:
-        what = _("names {month}", month=format_month(named)) if named is not None else \
-            _("was made on {day}, naming no month,", day=paid)
-        errors.add(_("the payment {what} outside what the policies can check ({first} to {last}, "
-                     "and prepayments for the 12 months after)", what=what, first=format_month(lo),
-                     last=format_month(hi)), field=field_name(path), **where)
+        what = (
+            _("names {month}", month=format_month(named))
+            if named is not None
+            else _("was made on {day}, naming no month,", day=paid)
+        )
+        errors.add(
+            _(
+                "the payment {what} outside what the policies can check ({first} to {last}, "
+                "and prepayments for the 12 months after)",
+                what=what,
+                first=format_month(lo),
+                last=format_month(hi),
+            ),
+            field=field_name(path),
+            **where,
+        )
         return None
     employer = p.get("employer")
     employers = sorted({j.employer for j in sc.jobs})
     if employer is not None and employer not in employers:
-        errors.add(_("employer {employer} has no job in this scenario; the employers are: {employers}",
-                     employer=repr(str(employer)[:60]), employers=", ".join(employers) or _("none")),
-                   field=field_name([*path, "employer"]), **where)
+        errors.add(
+            _(
+                "employer {employer} has no job in this scenario; the employers are: {employers}",
+                employer=repr(str(employer)[:60]),
+                employers=", ".join(employers) or _("none"),
+            ),
+            field=field_name([*path, "employer"]),
+            **where,
+        )
         return None
     if employer is None and policy.rules[kind].entity == "job":
         if len(employers) != 1:
-            errors.add(_("a payment of {kind} must name its employer (`employer:`) when the scenario has {count} "
-                         "employers", kind=kind, count=len(employers))
-                       + (f" ({', '.join(employers)})" if employers else ""),
-                       field=field_name(path), **where)
+            errors.add(
+                _(
+                    "a payment of {kind} must name its employer (`employer:`) when the scenario has {count} employers",
+                    kind=kind,
+                    count=len(employers),
+                )
+                + (f" ({', '.join(employers)})" if employers else ""),
+                field=field_name(path),
+                **where,
+            )
             return None
         employer = employers[0]
     amount = _money(p["amount"], doc, [*path, "amount"], file, errors)
@@ -291,8 +375,20 @@ def _payment(p: dict[str, Any], i: int, doc: Any, file: str, policy: PolicySet, 
 
 
 # Facts the engine derives from the scenario's structure; a scenario cannot state them under `facts:`.
-_DERIVED = {"wage", "employed", "civil_income", "entrepreneur", "self_payer", "self_employed",
-            "self_employed_income", "esp_payer", "esp_city", "age", "working", *RESIDENCY_FACT.values()}
+_DERIVED = {
+    "wage",
+    "employed",
+    "civil_income",
+    "entrepreneur",
+    "self_payer",
+    "self_employed",
+    "self_employed_income",
+    "esp_payer",
+    "esp_city",
+    "age",
+    "working",
+    *RESIDENCY_FACT.values(),
+}
 
 
 def load_scenario(path: Path | str, policy: PolicySet) -> Scenario:
@@ -307,10 +403,17 @@ def require_born(scenarios: list[Scenario], months: list[int]) -> None:
     for sc in scenarios:
         early = [m for m in months if sc.birth_date > month_end(m)]
         if early:
-            errors.add(_("born {birth_date}, after the month evaluated ({month}): correct the date or "
-                         "evaluate months from the birth on", birth_date=sc.birth_date,
-                         month=format_month(min(early))), file=sc.file, line=sc.birth_line,
-                       field="person.birth_date")
+            errors.add(
+                _(
+                    "born {birth_date}, after the month evaluated ({month}): correct the date or "
+                    "evaluate months from the birth on",
+                    birth_date=sc.birth_date,
+                    month=format_month(min(early)),
+                ),
+                file=sc.file,
+                line=sc.birth_line,
+                field="person.birth_date",
+            )
     errors.raise_if_any()
 
 
@@ -335,8 +438,11 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
     day = month_start(month)
     wage = np.zeros((k, n))
     employed = np.zeros((k, n), dtype=bool)
-    f: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool if d.type == "bool" else np.float64)
-                                for name, d in policy.facts.items() if d.entity == "person"}
+    f: dict[str, np.ndarray] = {
+        name: np.zeros(n, dtype=bool if d.type == "bool" else np.float64)
+        for name, d in policy.facts.items()
+        if d.entity == "person"
+    }
     for name, d in policy.facts.items():
         if d.type == "choice":
             f[name][:] = np.nan  # not stated: a rule that needs it says so (evaluation._unstated_choice)
@@ -378,20 +484,30 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
         missing = np.isnan(f[name])
         if missing.any():
             sc = scenarios[int(np.flatnonzero(missing)[0])]
-            raise OsmsError(_("fact {name} is read by {rules} and is not stated for {month}; state it under "
-                              "`facts:` (a number is never taken as 0)", name=repr(name),
-                              rules=', '.join(sorted(numbers[name])), month=format_month(month)),
-                            file=sc.file, field="facts")
+            raise OsmsError(
+                _(
+                    "fact {name} is read by {rules} and is not stated for {month}; state it under "
+                    "`facts:` (a number is never taken as 0)",
+                    name=repr(name),
+                    rules=", ".join(sorted(numbers[name])),
+                    month=format_month(month),
+                ),
+                file=sc.file,
+                field="facts",
+            )
     facts = {**f, "wage": wage, "employed": employed}
     return Batch(n, facts, stated, employers)
 
 
 def working_in(s: Scenario, month: int) -> bool:
     """Working in the month: a job, ГПХ income, ИП, self-employment or ЕСП in the scenario's records."""
-    return (any(job.spell.overlaps_month(month) for job in s.jobs) or s.civil_income.get(month, 0) > 0
-            or any(sp.overlaps_month(month) for sp in s.entrepreneur)
-            or any(sp.overlaps_month(month) for sp, _, _ in s.self_employed)
-            or any(sp.overlaps_month(month) for sp, _ in s.esp))
+    return (
+        any(job.spell.overlaps_month(month) for job in s.jobs)
+        or s.civil_income.get(month, 0) > 0
+        or any(sp.overlaps_month(month) for sp in s.entrepreneur)
+        or any(sp.overlaps_month(month) for sp, _, _ in s.self_employed)
+        or any(sp.overlaps_month(month) for sp, _ in s.esp)
+    )
 
 
 MONTHS_BACK = 120  # months looked back for a count of months: beyond what any condition compares with
@@ -421,7 +537,8 @@ def read_numbers(policy: PolicySet) -> dict[str, set[str]]:
         for version in cat.timeline.entries:
             for name in set().union(*(f.names for f in version.payload.formulas())) if version.payload else ():
                 readers.setdefault(name, set()).add(f"category {cat.name}")
-    return {n: readers[n] for n, d in policy.facts.items()
-            if d.type == "number" and d.entity == "person" and n not in _DERIVED and n in readers}
-
-
+    return {
+        n: readers[n]
+        for n, d in policy.facts.items()
+        if d.type == "number" and d.entity == "person" and n not in _DERIVED and n in readers
+    }

@@ -36,8 +36,9 @@ def _git(repo: Path, *args: str) -> bytes:
     except FileNotFoundError:
         raise OsmsError(_("git is not installed; give policy directories instead of revisions")) from None
     if proc.returncode != 0:
-        raise OsmsError(_("git {command}: {stderr}", command=' '.join(args),
-                          stderr=proc.stderr.decode('utf-8', 'replace').strip()))
+        raise OsmsError(
+            _("git {command}: {stderr}", command=" ".join(args), stderr=proc.stderr.decode("utf-8", "replace").strip())
+        )
     return proc.stdout
 
 

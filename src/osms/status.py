@@ -75,9 +75,12 @@ def _param(policy: PolicySet, role: str, day: dt.date, used: dict[str, Any]) -> 
     try:
         value, entry = policy.parameter_value(name, day)
     except UndefinedAt as exc:
-        raise OsmsError(_("{message} (needed for insured status on {day})", message=exc.message, day=day),
-                        file=exc.location.file,
-                        line=exc.location.line, field=exc.location.field) from None
+        raise OsmsError(
+            _("{message} (needed for insured status on {day})", message=exc.message, day=day),
+            file=exc.location.file,
+            line=exc.location.line,
+            field=exc.location.field,
+        ) from None
     used[name] = (value, entry)
     return int(value)
 
@@ -144,7 +147,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         # with an own contribution due. A membership on its own gives no payment grace: it has its exit retention.
         credited_runs = _runs(paid[: m + 1] | hist.member[: m + 1])
         own_next = np.zeros((m + 1, n), dtype=bool)
-        own_next[:-1] = hist.obligation[1: m + 1] | paid[1: m + 1]
+        own_next[:-1] = hist.obligation[1 : m + 1] | paid[1 : m + 1]
         if m + 1 < rows:
             own_next[-1] = hist.obligation[m + 1] | paid[m + 1]
         qualifying = (credited_runs >= need[None, :]) & (paid[: m + 1] | (hist.member[: m + 1] & own_next))
@@ -160,7 +163,8 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     person_grace = np.where(
         own_run_len >= _param_at_months(policy, "long_history_months", gap, fixed),
         _param_at_months(policy, "long_history_grace", gap, fixed),
-        _param_at_months(policy, "grace", gap, fixed))
+        _param_at_months(policy, "grace", gap, fixed),
+    )
     by_payments = (end >= 0) & (m - end <= person_grace)
     # Month m-1 falls due on the deadline day of month m: only an overdue month puts a person in grace.
     last_due = last_fallen_due(m, day.day, deadline)
@@ -195,7 +199,8 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     person_exit = np.where(
         ever_run >= _param_at_months(policy, "long_history_months", left, fixed),
         _param_at_months(policy, "long_history_category_exit_grace", left, fixed),
-        _param_at_months(policy, "category_exit_grace", left, fixed))
+        _param_at_months(policy, "category_exit_grace", left, fixed),
+    )
     by_exit = ~member & (c_last >= 0) & (m - c_last <= person_exit)
 
     reason = np.full(n, REASON_CODES.index("none"))
@@ -255,8 +260,18 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     due = (window >= max(m - 12, 0)) & (window <= last_due) & (window >= policy.covers[0] - hist.first)
     debt = (hist.obligation[due] & ~paid[due]).sum(axis=0)
     last = np.where(end >= 0, end, last_paid)
-    return Status(day, insured, reason, until, grace_end, debt.astype(np.int64),
-                  np.where(last >= 0, last + hist.first, -1), run_len.astype(np.int64), used, fixed)
+    return Status(
+        day,
+        insured,
+        reason,
+        until,
+        grace_end,
+        debt.astype(np.int64),
+        np.where(last >= 0, last + hist.first, -1),
+        run_len.astype(np.int64),
+        used,
+        fixed,
+    )
 
 
 def _next_change(policy: PolicySet, name: str, day: dt.date) -> int | None:

@@ -54,9 +54,11 @@ def overpaid(hist: History, i: int, day: dt.date) -> list[dict[str, Any]]:
     led = hist.ledger
     if led is None:
         return []
-    return [{"payment": k + 1, "amount": _tenge(int(led.allocation.overpaid[p]))}
-            for p, (scenario, k) in enumerate(led.origin)
-            if scenario == i and led.allocation.overpaid[p] > 0 and led.payments.paid_on[p] <= day.toordinal()]
+    return [
+        {"payment": k + 1, "amount": _tenge(int(led.allocation.overpaid[p]))}
+        for p, (scenario, k) in enumerate(led.origin)
+        if scenario == i and led.allocation.overpaid[p] > 0 and led.payments.paid_on[p] <= day.toordinal()
+    ]
 
 
 def next_payment_due(hist: History, i: int, day: dt.date, deadline: int) -> str | None:
@@ -100,12 +102,18 @@ def months_considered(hist: History, i: int, day: dt.date, back: int, deadline: 
             state = "not_yet"
         else:
             state = "short" if 0 < credited < due else "unpaid"
-        rows.append({"month": format_month(mo), "state": state,
-                     "due": _tenge(due) if led is not None else None,
-                     "credited": _tenge(credited) if led is not None else None,
-                     "paid_on": dt.date.fromordinal(int(hist.paid_day[t, i])).isoformat()
-                     if hist.paid_day[t, i] != BIG and paid else None,
-                     "payments": sorted(set(pieces.get(mo, [])))})
+        rows.append(
+            {
+                "month": format_month(mo),
+                "state": state,
+                "due": _tenge(due) if led is not None else None,
+                "credited": _tenge(credited) if led is not None else None,
+                "paid_on": dt.date.fromordinal(int(hist.paid_day[t, i])).isoformat()
+                if hist.paid_day[t, i] != BIG and paid
+                else None,
+                "payments": sorted(set(pieces.get(mo, []))),
+            }
+        )
     return rows
 
 

@@ -46,16 +46,18 @@ def _rows(policy: PolicySet, rules: list[Rule], recs: list[dict[str, Any]], lang
         if rule.entity == "job":
             employers = sorted({e for r in recs for e in r[rule.name]["by_employer"]})
             if len(employers) > 1:
-                rows.extend((f"  · {e}", [fmt_amount(r[rule.name]["by_employer"].get(e, "—")) for r in recs])
-                            for e in employers)
+                rows.extend(
+                    (f"  · {e}", [fmt_amount(r[rule.name]["by_employer"].get(e, "—")) for r in recs]) for e in employers
+                )
     rows.append((_("Who pays", lang), [", ".join(PAYER_LABELS[p][lang] for p in r["payer"]) or "—" for r in recs]))
     if "insured" in recs[0]:
         rows.append((_("Insured (at the month's end)", lang), [_insured_cell(r, lang) for r in recs]))
         rows.append((_("Insured until", lang), [r["insured_until"] or ("…" if r["insured"] else "—") for r in recs]))
         if any(r["debt_months"] for r in recs):
             rows.append((_("Months in debt", lang), [str(r["debt_months"]) for r in recs]))
-    cats = [[policy.categories[c["id"]].label[lang] for c in r["categories"] if not c.get("not_in_force")]
-            for r in recs]
+    cats = [
+        [policy.categories[c["id"]].label[lang] for c in r["categories"] if not c.get("not_in_force")] for r in recs
+    ]
     rows.append((_("Preferential categories", lang), [", ".join(names) or "—" for names in cats]))
     return rows
 
@@ -97,8 +99,7 @@ def _grid(head: str, months: list[str], rows: list[tuple[str, list[str]]], width
         out.append("─" * (label_w + values))
         for label, cells in rows:
             indent = " " * (len(label) - len(label.lstrip()) + 2) if label.startswith(" ") else "  "
-            out.extend(_line(_wrap(label, label_w, indent), [_wrap(cells[c], widths[c]) for c in block], cols,
-                             label_w))
+            out.extend(_line(_wrap(label, label_w, indent), [_wrap(cells[c], widths[c]) for c in block], cols, label_w))
     return out
 
 
@@ -113,12 +114,19 @@ def _line(label: list[str], cells: list[list[str]], cols: list[int], label_w: in
     return lines
 
 
-def table(policy: PolicySet, records: list[dict[str, Any]], lang: str, width: int | None = None,
-          show_all: bool = False) -> str:
+def table(
+    policy: PolicySet, records: list[dict[str, Any]], lang: str, width: int | None = None, show_all: bool = False
+) -> str:
     """Each scenario as a grid: outputs down, months across in blocks that fit `width` (default: the terminal)."""
     width = width or terminal_width()
-    stamp = _("Policy set: {id} {version} ({fingerprint}…), as of {day}", lang, id=policy.id, version=policy.version,
-              fingerprint=policy.fingerprint[:19], day=policy.as_of)
+    stamp = _(
+        "Policy set: {id} {version} ({fingerprint}…), as of {day}",
+        lang,
+        id=policy.id,
+        version=policy.version,
+        fingerprint=policy.fingerprint[:19],
+        day=policy.as_of,
+    )
     lines = _wrap(stamp, width, "  ")
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
@@ -127,10 +135,19 @@ def table(policy: PolicySet, records: list[dict[str, Any]], lang: str, width: in
     for sid, recs in by_scenario.items():
         shown = rules if show_all else [r for r in rules if not _zero(r, recs)]
         lines.append("")
-        lines.extend(_grid(_("Scenario {id}", lang, id=sid), [r["month"] for r in recs],
-                           _rows(policy, shown, recs, lang), width))
+        lines.extend(
+            _grid(_("Scenario {id}", lang, id=sid), [r["month"] for r in recs], _rows(policy, shown, recs, lang), width)
+        )
         hidden = len(rules) - len(shown)
         if hidden:
-            lines.extend(_wrap(_("{count} rows are zero in every month shown and are hidden; --all shows them.",
-                                 lang, count=hidden), width))
+            lines.extend(
+                _wrap(
+                    _(
+                        "{count} rows are zero in every month shown and are hidden; --all shows them.",
+                        lang,
+                        count=hidden,
+                    ),
+                    width,
+                )
+            )
     return "\n".join(lines) + "\n"

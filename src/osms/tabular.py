@@ -46,24 +46,34 @@ def _decode(sample: bytes, fmt: CsvFormat, final: bool, path: Path) -> str:
         except UnicodeDecodeError:
             as_utf8 = None
         if sample.startswith(codecs.BOM_UTF8) or (as_utf8 is not None and not as_utf8.isascii()):
-            raise OsmsError(_("the file is UTF-8, not cp1251 (its letters read as UTF-8): remove --encoding cp1251"),
-                            file=str(path))
+            raise OsmsError(
+                _("the file is UTF-8, not cp1251 (its letters read as UTF-8): remove --encoding cp1251"), file=str(path)
+            )
     try:
         return codecs.getincrementaldecoder("cp1251" if fmt.encoding == "cp1251" else "utf-8-sig")().decode(
-            sample, final=final)
+            sample, final=final
+        )
     except UnicodeDecodeError as exc:
         line = sample[: exc.start].count(b"\n") + 1
         where = _("byte 0x{byte:02X} at line {line}", byte=sample[exc.start], line=line)
         if fmt.encoding == "cp1251":
-            raise OsmsError(_("the file is not cp1251 ({where}): save it again as CSV", where=where),
-                            file=str(path)) from None
+            raise OsmsError(
+                _("the file is not cp1251 ({where}): save it again as CSV", where=where), file=str(path)
+            ) from None
         try:
             sample.decode("cp1251")
         except UnicodeDecodeError:
-            raise OsmsError(_("the file is not UTF-8 ({where}): save it as CSV UTF-8", where=where),
-                            file=str(path)) from None
-        raise OsmsError(_("the file is not UTF-8 ({where}); if it was saved by Excel in a Russian or Kazakh locale, "
-                          "add --encoding cp1251", where=where), file=str(path)) from None
+            raise OsmsError(
+                _("the file is not UTF-8 ({where}): save it as CSV UTF-8", where=where), file=str(path)
+            ) from None
+        raise OsmsError(
+            _(
+                "the file is not UTF-8 ({where}); if it was saved by Excel in a Russian or Kazakh locale, "
+                "add --encoding cp1251",
+                where=where,
+            ),
+            file=str(path),
+        ) from None
 
 
 def csv_header(path: Path, fmt: CsvFormat = DEFAULT) -> tuple[list[str], int, bool]:
@@ -73,8 +83,9 @@ def csv_header(path: Path, fmt: CsvFormat = DEFAULT) -> tuple[list[str], int, bo
         try:
             sample = fh.read(HEADER_BYTES)
         except OSError as exc:
-            raise OsmsError(_("cannot read the input: {value}", value=cut(str(exc), 100)[1:-1]),
-                            file=str(path)) from None
+            raise OsmsError(
+                _("cannot read the input: {value}", value=cut(str(exc), 100)[1:-1]), file=str(path)
+            ) from None
     if not sample.strip():
         raise OsmsError(_("the CSV file is empty: the first line must name the columns"), file=str(path))
     text = _decode(sample, fmt, len(sample) < HEADER_BYTES, path)
@@ -83,22 +94,30 @@ def csv_header(path: Path, fmt: CsvFormat = DEFAULT) -> tuple[list[str], int, bo
     except csv.Error as exc:
         raise OsmsError(_("the header row is not valid CSV: {exc}", exc=exc), file=str(path)) from None
     if len(sample) == HEADER_BYTES and "\n" not in text:
-        raise OsmsError(_("the header row is longer than {limit} bytes", limit=format(HEADER_BYTES, ',')),
-                        file=str(path))
+        raise OsmsError(
+            _("the header row is longer than {limit} bytes", limit=format(HEADER_BYTES, ",")), file=str(path)
+        )
     if any("\n" in h or "\r" in h for h in header):
         raise OsmsError(_("a column name spans several lines: keep each name on the header line"), file=str(path))
     for sep in (";", ",", "\t", "|"):
         if len(header) == 1 and sep in header[0] and sep != fmt.delimiter:
             shown, option = ("tab", "tab") if sep == "\t" else (f"'{sep}'", f"'{sep}'")
-            raise OsmsError(_("the header has one column {header}; the file looks {shown}-separated: add "
-                              "--delimiter {option}", header=cut(header[0], 40), shown=shown, option=option),
-                            file=str(path))
+            raise OsmsError(
+                _(
+                    "the header has one column {header}; the file looks {shown}-separated: add --delimiter {option}",
+                    header=cut(header[0], 40),
+                    shown=shown,
+                    option=option,
+                ),
+                file=str(path),
+            )
     trailing = len(header) > 1 and header[-1] == "" and "" not in header[:-1]
     if trailing:
         header = header[:-1]
     if "" in header:
-        raise OsmsError(_("column {value} has no name: name it or remove it", value=header.index('') + 1),
-                        file=str(path))
+        raise OsmsError(
+            _("column {value} has no name: name it or remove it", value=header.index("") + 1), file=str(path)
+        )
     lines = max(text.count("\n"), 1)
     return header, max(len(sample) // lines, 1), trailing
 
@@ -110,9 +129,15 @@ def _no_trailing_values(batches: Iterator[pa.RecordBatch], path: Path, sep: str)
         extra = rb.column(rb.num_columns - 1)
         if extra.null_count != len(extra):
             first = int(np.flatnonzero(pc.is_valid(extra).to_numpy(zero_copy_only=False))[0])
-            raise OsmsError(_("row {value} has a value after the last column, whose name is empty (the header ends "
-                              "with '{sep}'): name the column or remove the value", value=row + first + 1, sep=sep),
-                            file=str(path))
+            raise OsmsError(
+                _(
+                    "row {value} has a value after the last column, whose name is empty (the header ends "
+                    "with '{sep}'): name the column or remove the value",
+                    value=row + first + 1,
+                    sep=sep,
+                ),
+                file=str(path),
+            )
         row += rb.num_rows
         yield pa.RecordBatch.from_arrays(rb.columns[:-1], names=rb.schema.names[:-1])
 
@@ -133,8 +158,9 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk: int, path: Path) -> Itera
         if held:
             yield pa.Table.from_batches(buf).combine_chunks().to_batches()[0]
     except (pa.ArrowInvalid, OSError) as exc:
-        raise OsmsError(_("cannot read the input: {arrow_message}", arrow_message=_arrow_message(exc)),
-                        file=str(path)) from None
+        raise OsmsError(
+            _("cannot read the input: {arrow_message}", arrow_message=_arrow_message(exc)), file=str(path)
+        ) from None
 
 
 def _csv_rows(path: Path, names: list[str], block: int, fmt: CsvFormat) -> Iterator[pa.RecordBatch]:
@@ -142,30 +168,47 @@ def _csv_rows(path: Path, names: list[str], block: int, fmt: CsvFormat) -> Itera
 
     try:
         encoding = "cp1251" if fmt.encoding == "cp1251" else "utf8"
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block, encoding=encoding),
-                                parse_options=pacsv.ParseOptions(delimiter=fmt.delimiter,
-                                                                 newlines_in_values=True,  # quoted line breaks
-                                                                 # a blank line (or a lone CR) is an error: skipped,
-                                                                 # it would shift every later row number
-                                                                 ignore_empty_lines=False),
-                                convert_options=pacsv.ConvertOptions(
-                                    column_types={c: pa.string() for c in names}, strings_can_be_null=True,
-                                    null_values=[""]))  # only an empty cell is empty: not "NA", "nan", "null"
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=block, encoding=encoding),
+            parse_options=pacsv.ParseOptions(
+                delimiter=fmt.delimiter,
+                newlines_in_values=True,  # quoted line breaks
+                # a blank line (or a lone CR) is an error: skipped,
+                # it would shift every later row number
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in names}, strings_can_be_null=True, null_values=[""]
+            ),
+        )  # only an empty cell is empty: not "NA", "nan", "null"
     except (pa.ArrowInvalid, OSError) as exc:
-        raise OsmsError(_("not a readable CSV file: {arrow_message}", arrow_message=_arrow_message(exc)),
-                        file=str(path)) from None
+        raise OsmsError(
+            _("not a readable CSV file: {arrow_message}", arrow_message=_arrow_message(exc)), file=str(path)
+        ) from None
     if reader.schema.names != names:
         raise OsmsError(_("the header row could not be read consistently: check its quoting"), file=str(path))
     yield from reader
 
 
-_NESTED = (pa.types.is_struct, pa.types.is_list, pa.types.is_large_list, pa.types.is_map,
-           pa.types.is_fixed_size_list, pa.types.is_union)
+_NESTED = (
+    pa.types.is_struct,
+    pa.types.is_list,
+    pa.types.is_large_list,
+    pa.types.is_map,
+    pa.types.is_fixed_size_list,
+    pa.types.is_union,
+)
 
 
-def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] = (),
-               fmt: CsvFormat = DEFAULT, columns: Callable[..., None] = check_columns,
-               ) -> tuple[int | None, list[str], Iterator[pa.RecordBatch]]:
+def open_table(
+    path: Path,
+    chunk: int,
+    policy: PolicySet,
+    keep: tuple[str, ...] = (),
+    fmt: CsvFormat = DEFAULT,
+    columns: Callable[..., None] = check_columns,
+) -> tuple[int | None, list[str], Iterator[pa.RecordBatch]]:
     """Check the columns (`columns`: the people table's check unless told), then stream the rows: (row count if
     known, column names, batches of ≤ chunk rows)."""
     import pyarrow.parquet as pq
@@ -173,23 +216,37 @@ def open_table(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...] 
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".gz" else path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         if fmt != DEFAULT:
-            raise OsmsError(_("--delimiter, --decimal, --thousands and --encoding are for CSV files; a Parquet file "
-                              "holds typed values: remove them"), file=str(path))
+            raise OsmsError(
+                _(
+                    "--delimiter, --decimal, --thousands and --encoding are for CSV files; a Parquet file "
+                    "holds typed values: remove them"
+                ),
+                file=str(path),
+            )
         try:
             f = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
-            raise OsmsError(_("not a readable Parquet file: {arrow_message}", arrow_message=_arrow_message(exc)),
-                            file=str(path)) from None
+            raise OsmsError(
+                _("not a readable Parquet file: {arrow_message}", arrow_message=_arrow_message(exc)), file=str(path)
+            ) from None
         schema = f.schema_arrow
         for fld in schema:
             if any(test(fld.type) for test in _NESTED):
-                raise OsmsError(_("column {name} holds nested values ({type}); each cell must be one value",
-                                  name=cut(fld.name), type=fld.type), file=str(path))
+                raise OsmsError(
+                    _(
+                        "column {name} holds nested values ({type}); each cell must be one value",
+                        name=cut(fld.name),
+                        type=fld.type,
+                    ),
+                    file=str(path),
+                )
         columns(policy, schema.names, keep, str(path))
         id_type = schema.field("id").type
         if not (pa.types.is_string(id_type) or pa.types.is_large_string(id_type)):
-            raise OsmsError(_("the `id` column must be text, not {id_type} (an IIN may start with 0)", id_type=id_type),
-                            file=str(path))
+            raise OsmsError(
+                _("the `id` column must be text, not {id_type} (an IIN may start with 0)", id_type=id_type),
+                file=str(path),
+            )
         return f.metadata.num_rows, schema.names, _rechunk(f.iter_batches(batch_size=chunk), chunk, path)
     if suffix in (".csv", ".csv.gz"):
         header, line_bytes, trailing = csv_header(path, fmt)
@@ -259,14 +316,18 @@ def expand_inputs(args: tuple[str, ...] | list[str]) -> list[Path]:
         if p.is_dir():
             found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".parquet", ".pq"))
             if not found:
-                raise OsmsError(_("the folder holds no .parquet files; name CSV files themselves or by a glob"),
-                                file=arg)
+                raise OsmsError(
+                    _("the folder holds no .parquet files; name CSV files themselves or by a glob"), file=arg
+                )
             paths += found
         elif p.exists():
             paths.append(p)
         elif glob.has_magic(arg):
-            found = sorted(Path(q) for q in glob.glob(arg) if Path(q).is_file()
-                           and any(q.lower().endswith(s) for s in _TABLE_SUFFIXES))
+            found = sorted(
+                Path(q)
+                for q in glob.glob(arg)
+                if Path(q).is_file() and any(q.lower().endswith(s) for s in _TABLE_SUFFIXES)
+            )
             if not found:
                 raise OsmsError(_("no .csv, .csv.gz or .parquet file matches this pattern"), file=arg)
             paths += found
@@ -279,8 +340,9 @@ def expand_inputs(args: tuple[str, ...] | list[str]) -> list[Path]:
     real = [os.path.realpath(p) for p in paths]
     for i, r in enumerate(real):
         if r in real[:i]:
-            raise OsmsError(_("this file is named twice among the inputs: its rows would be counted twice"),
-                            file=str(paths[i]))
+            raise OsmsError(
+                _("this file is named twice among the inputs: its rows would be counted twice"), file=str(paths[i])
+            )
     return paths
 
 
@@ -289,9 +351,19 @@ def same_columns(first: Path, names: list[str], path: Path, other: list[str]) ->
     missing = [n for n in names if n not in other]
     extra = [n for n in other if n not in names]
     if missing or extra:
-        diff = "; ".join(part for part in (
-            "no " + ", ".join(cut(n, 30) for n in missing[:5]) if missing else "",
-            "also " + ", ".join(cut(n, 30) for n in extra[:5]) if extra else "") if part)
-        raise OsmsError(_("the columns differ from those of {name}: {diff}; all inputs need the same columns",
-                          name=first.name, diff=diff),
-                        file=str(path))
+        diff = "; ".join(
+            part
+            for part in (
+                "no " + ", ".join(cut(n, 30) for n in missing[:5]) if missing else "",
+                "also " + ", ".join(cut(n, 30) for n in extra[:5]) if extra else "",
+            )
+            if part
+        )
+        raise OsmsError(
+            _(
+                "the columns differ from those of {name}: {diff}; all inputs need the same columns",
+                name=first.name,
+                diff=diff,
+            ),
+            file=str(path),
+        )

@@ -38,8 +38,10 @@ def test_calculate_answers_the_records_of_run_for_every_example(api) -> None:
 
 def test_high_earner_2026(api) -> None:
     """2026-03, wage 5 000 000, MZP 85 000 (policies/parameters/general/mzp.yaml, budget law № 239-VIII)."""
-    sc = {"person": {"birth_date": "1979-11-02", "residency": "citizen"},
-          "jobs": [{"employer": "АО «Казахтелеком»", "from": "2024-01", "wage": 5000000}]}
+    sc = {
+        "person": {"birth_date": "1979-11-02", "residency": "citizen"},
+        "jobs": [{"employer": "АО «Казахтелеком»", "from": "2024-01", "wage": 5000000}],
+    }
     r = api.post("/calculate", json={"scenario": sc, "month": "2026-03"}).json()["results"][0]
     # 3 % × min(5 000 000, 40 × 85 000 = 3 400 000) = 102 000
     assert r["employer_deduction"] == {"total": 102000, "by_employer": {"АО «Казахтелеком»": 102000}}
@@ -51,10 +53,14 @@ def test_high_earner_2026(api) -> None:
 def test_amounts_are_exact_decimals_as_numbers_or_strings(api) -> None:
     """0.1-style amounts are never binary floats: 300 000.10 as a number or a string gives the same answer."""
     base = {"person": {"birth_date": "1990-01-01", "residency": "citizen"}}
-    as_number = b'{"month": "2025-03", "scenario": {"person": {"birth_date": "1990-01-01", "residency": "citizen"}, ' \
-                b'"jobs": [{"employer": "A", "from": "2025-01", "wage": 300000.10}]}}'
-    as_text = {"month": "2025-03", "scenario": {**base, "jobs": [{"employer": "A", "from": "2025-01",
-                                                                  "wage": "300000.10"}]}}
+    as_number = (
+        b'{"month": "2025-03", "scenario": {"person": {"birth_date": "1990-01-01", "residency": "citizen"}, '
+        b'"jobs": [{"employer": "A", "from": "2025-01", "wage": 300000.10}]}}'
+    )
+    as_text = {
+        "month": "2025-03",
+        "scenario": {**base, "jobs": [{"employer": "A", "from": "2025-01", "wage": "300000.10"}]},
+    }
     one = api.post("/calculate", content=as_number, headers={"content-type": "application/json"}).json()
     two = api.post("/calculate", json=as_text).json()
     assert one["results"] == two["results"]
@@ -68,8 +74,12 @@ def test_on_a_day_gives_the_status_on_that_day(api) -> None:
     # 12 separate payments made 2025-01-10 for 2025-01…12 (ст. 5 п. 3, from 2022-09-05): insured at once; after the
     # last paid month 2025-12 the 3-month grace (ст. 5 п. 2) runs to 2026-03-31.
     r = api.post("/calculate", json={"scenario": sc, "on": "2025-03-15"}).json()["results"][0]
-    assert (r["insured"], r["insured_reason"], r["insured_until"], r["status_on"]) == \
-        (True, "prospective", "2026-03-31", "2025-03-15")
+    assert (r["insured"], r["insured_reason"], r["insured_until"], r["status_on"]) == (
+        True,
+        "prospective",
+        "2026-03-31",
+        "2025-03-15",
+    )
     r = api.post("/calculate", json={"scenario": sc, "on": "2026-04-01"}).json()["results"][0]
     assert (r["insured"], r["insured_reason"], r["month"]) == (False, "none", "2026-04")
 
@@ -103,34 +113,53 @@ def test_categories_services_sources(api, policy) -> None:
     assert got["sources"] == cli_json("sources", "--format", "json", "--lang", "en")["sources"]
     by_key = {s["key"]: s for s in got["sources"]}
     # mzp from 2026-01-01 cites the 2026–2028 budget law (policies/parameters/general/mzp.yaml, line 36)
-    assert {"file": "policies/parameters/general/mzp.yaml", "line": 36} .items() <= \
-        next(u for u in by_key["budget-law-2026-2028"]["used"] if u["line"] == 36).items()
+    assert {"file": "policies/parameters/general/mzp.yaml", "line": 36}.items() <= next(
+        u for u in by_key["budget-law-2026-2028"]["used"] if u["line"] == 36
+    ).items()
 
 
 def test_every_response_carries_the_policy_stamp(api, policy) -> None:
-    for r in (api.get("/health"), api.get("/ready"), api.get("/nowhere"), api.get("/?lang=en"),
-              api.post("/calculate", content=b"{", headers={"content-type": "application/json"})):
+    for r in (
+        api.get("/health"),
+        api.get("/ready"),
+        api.get("/nowhere"),
+        api.get("/?lang=en"),
+        api.post("/calculate", content=b"{", headers={"content-type": "application/json"}),
+    ):
         assert r.headers["x-osms-policy"] == f"{policy.id} {policy.version}"
         assert r.headers["x-osms-fingerprint"] == policy.fingerprint
         assert r.headers["x-osms-engine"].startswith("osms-eval ")
         if r.headers["content-type"].startswith("application/"):
             assert r.json().get("policy", policy.stamp) == policy.stamp
-    assert api.get("/ready").json() == {"status": "ready", "policy": policy.stamp,
-                                        "engine": {"name": "osms-eval", "version": api.get("/ready").json()
-                                                   ["engine"]["version"]}}
+    assert api.get("/ready").json() == {
+        "status": "ready",
+        "policy": policy.stamp,
+        "engine": {"name": "osms-eval", "version": api.get("/ready").json()["engine"]["version"]},
+    }
     assert api.get("/health").json() == {"status": "ok"}
 
 
-@pytest.mark.parametrize(("query", "header", "want"), [
-    ("kk", "en", "kk"), (None, "kk-KZ,ru;q=0.8", "kk"), (None, "de-DE, en;q=0.5, ru;q=0.7", "ru"),
-    (None, "en-GB,en;q=0.9", "en"), (None, "de", "ru"), (None, None, "ru"), (None, "ru;q=0, en;q=0.1", "en")])
+@pytest.mark.parametrize(
+    ("query", "header", "want"),
+    [
+        ("kk", "en", "kk"),
+        (None, "kk-KZ,ru;q=0.8", "kk"),
+        (None, "de-DE, en;q=0.5, ru;q=0.7", "ru"),
+        (None, "en-GB,en;q=0.9", "en"),
+        (None, "de", "ru"),
+        (None, None, "ru"),
+        (None, "ru;q=0, en;q=0.1", "en"),
+    ],
+)
 def test_language_negotiation(query, header, want) -> None:
     assert negotiate(query, header) == want
 
 
 def test_language_reaches_labels_and_titles(api) -> None:
-    assert api.get("/parameters/mzp", headers={"accept-language": "kk"}).json()["parameters"][0]["label"] == \
-        "Ең төменгі жалақы мөлшері (ЕТЖ)"
+    assert (
+        api.get("/parameters/mzp", headers={"accept-language": "kk"}).json()["parameters"][0]["label"]
+        == "Ең төменгі жалақы мөлшері (ЕТЖ)"
+    )
     assert api.post("/calculate", content=b"[]", headers={"accept-language": "en"}).json()["title"] == "Invalid input"
     bad = api.get("/categories?lang=de")
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
@@ -144,8 +173,18 @@ def test_openapi_is_served_and_checked_in(api) -> None:
     checked_in = (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")
     assert text() == checked_in, "docs/openapi.json is stale: python -m osms.serve.openapi > docs/openapi.json"
     assert served == json.loads(checked_in)
-    assert {"/calculate", "/explain", "/coverage", "/parameters", "/parameters/{name}", "/categories", "/services",
-            "/sources", "/health", "/ready"} <= set(served["paths"])
+    assert {
+        "/calculate",
+        "/explain",
+        "/coverage",
+        "/parameters",
+        "/parameters/{name}",
+        "/categories",
+        "/services",
+        "/sources",
+        "/health",
+        "/ready",
+    } <= set(served["paths"])
     body = served["paths"]["/calculate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/CalculateRequest"}
     assert "CalculateRequest" in served["components"]["schemas"]
@@ -165,15 +204,18 @@ def test_missing_extra_is_a_clear_error(tmp_path: Path) -> None:
     code = "import sys; sys.modules['fastapi'] = None; from osms.cli.main import main; main(['serve', '--lang', 'en'])"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == ('error: `serve` needs the serve extra (fastapi not installed): '
-                           'pip install "osms-eval[serve]"\n')
+    assert proc.stderr == (
+        'error: `serve` needs the serve extra (fastapi not installed): pip install "osms-eval[serve]"\n'
+    )
 
 
 def test_bad_json_is_an_osms_error() -> None:
-    for data, message in ((b'{"a": NaN}', "NaN is not a number; amounts are plain decimals"),
-                          (b'{"a": 1, "a": 2}', "duplicate key 'a': keep one"),
-                          (b"\xff", "the body is not UTF-8 (byte 0)"),
-                          (b"[" * 100 + b"]" * 100, "nesting deeper than 40 levels")):
+    for data, message in (
+        (b'{"a": NaN}', "NaN is not a number; amounts are plain decimals"),
+        (b'{"a": 1, "a": 2}', "duplicate key 'a': keep one"),
+        (b"\xff", "the body is not UTF-8 (byte 0)"),
+        (b"[" * 100 + b"]" * 100, "nesting deeper than 40 levels"),
+    ):
         with pytest.raises(OsmsError) as exc:
             parse_json(data)
         assert exc.value.message == message

@@ -13,8 +13,11 @@ from osms.serve.inputs import parse_json
 from .conftest import ROOT
 from .helpers import dumps, plain
 
-CASES = [case for path in sorted((ROOT / "tests" / "serve" / "bad").glob("*.yaml"))
-         for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
+CASES = [
+    case
+    for path in sorted((ROOT / "tests" / "serve" / "bad").glob("*.yaml"))
+    for case in yaml.safe_load(path.read_text(encoding="utf-8"))
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["note"] for c in CASES])
@@ -24,10 +27,15 @@ def test_bad_request(api, case) -> None:
     assert r.headers["content-type"] == "application/problem+json"
     doc = r.json()
     assert doc["errors"] == case["errors"]
-    assert (doc["type"], doc["title"], doc["status"], doc["instance"]) == \
-        ("urn:osms-eval:problem:invalid-input", "Invalid input", 422, case["path"])
-    assert doc["detail"] == (case["errors"][0]["message"] if len(case["errors"]) == 1 else
-                             f"{len(case['errors'])} problems; see `errors`")
+    assert (doc["type"], doc["title"], doc["status"], doc["instance"]) == (
+        "urn:osms-eval:problem:invalid-input",
+        "Invalid input",
+        422,
+        case["path"],
+    )
+    assert doc["detail"] == (
+        case["errors"][0]["message"] if len(case["errors"]) == 1 else f"{len(case['errors'])} problems; see `errors`"
+    )
     assert "Traceback" not in r.text
 
 
@@ -52,8 +60,9 @@ def test_the_cli_says_the_same(tmp_path) -> None:
 def test_problem_documents_hide_internals(api) -> None:
     r = api.get("/parameters/mzp?at=2026-02-30&lang=en")
     assert r.status_code == 422
-    assert r.json()["errors"] == [{"field": "at", "message": "'2026-02-30' is not a real date (day is out of range "
-                                                             "for month)"}]
+    assert r.json()["errors"] == [
+        {"field": "at", "message": "'2026-02-30' is not a real date (day is out of range for month)"}
+    ]
     r = api.get("/parameters/mzp?at=2027-06-01&lang=en")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "at"
     assert "not set yet" in r.json()["errors"][0]["message"]

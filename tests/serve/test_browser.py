@@ -20,8 +20,9 @@ def wait_for(driver, css: str, timeout: float = 15):
     from selenium.webdriver.support.ui import WebDriverWait
 
     By = _by()
-    WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, css)
-                                         or d.find_elements(By.CSS_SELECTOR, ".result .error"))
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, css) or d.find_elements(By.CSS_SELECTOR, ".result .error")
+    )
     errors = driver.find_elements(By.CSS_SELECTOR, ".result .error")
     assert not errors, errors[0].find_element(By.XPATH, "..").text
     return driver.find_element(By.CSS_SELECTOR, css)
@@ -66,8 +67,11 @@ def test_high_earner_2026_is_computed_and_explained(browser, server, policy, lan
     assert policy.rules["employer_deduction"].label[lang] in employer
     assert amount_of(browser, "employer_deduction") == "102 000 ₸"
     label = {n: policy.parameters[n].label[lang] for n in policy.parameters}
-    for shown in (f"{label['employer_deduction_cap']} = 40 — ", f"{label['employer_deduction_rate']} = 3 % — ",
-                  f"{label['mzp']} = 85 000 ₸ — "):
+    for shown in (
+        f"{label['employer_deduction_cap']} = 40 — ",
+        f"{label['employer_deduction_rate']} = 3 % — ",
+        f"{label['mzp']} = 85 000 ₸ — ",
+    ):
         assert shown in employer
     # Employee: 2 % × min(5 000 000, 20 × 85 000 = 1 700 000) = 34 000
     assert policy.rules["employee_contribution"].label[lang] in employee
@@ -100,8 +104,10 @@ def test_self_payer_status_month_by_month(browser, server, lang) -> None:
     verdict = text_of(browser.find_element(By.ID, "status-verdict"))
     assert verdict == f"2026-05-15: {PAGE['not_insured'][lang]}"
     assert text_of(browser.find_element(By.ID, "status-why")).endswith(REASONS["none"][lang])
-    cells = {r.get_attribute("data-month"): [text_of(td) for td in r.find_elements(By.TAG_NAME, "td")]
-             for r in browser.find_elements(By.CSS_SELECTOR, "#status-months tbody tr")}
+    cells = {
+        r.get_attribute("data-month"): [text_of(td) for td in r.find_elements(By.TAG_NAME, "td")]
+        for r in browser.find_elements(By.CSS_SELECTOR, "#status-months tbody tr")
+    }
     assert list(cells) == [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 6)]
     yes, no = PAGE["yes"][lang], PAGE["no"][lang]
     assert cells["2025-03"] == ["2025-03", yes, "2026-03-31", REASONS["prospective"][lang]]

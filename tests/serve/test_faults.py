@@ -17,19 +17,22 @@ from .conftest import start_server, stop_server
 
 PERSON = {"birth_date": "1990-01-01", "residency": "citizen"}
 # 3 % × min(500 000, 40 × 85 000) = 15 000 (employer deduction, 2026-03; MZP 2026 = 85 000)
-NORMAL = {"scenario": {"person": PERSON, "jobs": [{"employer": "A", "from": "2026-01", "wage": 500000}]},
-          "month": "2026-03"}
+NORMAL = {
+    "scenario": {"person": PERSON, "jobs": [{"employer": "A", "from": "2026-01", "wage": 500000}]},
+    "month": "2026-03",
+}
 
 
-def raw(port: int, head: bytes, body: bytes = b"", pause: float = 0.0, pieces: int = 1,
-        timeout: float = 10) -> tuple[int, dict]:
+def raw(
+    port: int, head: bytes, body: bytes = b"", pause: float = 0.0, pieces: int = 1, timeout: float = 10
+) -> tuple[int, dict]:
     """Send a request over a plain socket (optionally the body in slow pieces); the status and the JSON body."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(head)
         step = max(1, -(-len(body) // pieces))
         try:
             for i in range(0, len(body), step):
-                s.sendall(body[i:i + step])
+                s.sendall(body[i : i + step])
                 time.sleep(pause)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered early and closed
@@ -52,8 +55,10 @@ def _expected(data: bytes) -> int:
 
 
 def post_head(length: int, path: str = "/calculate?lang=en") -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {length}\r\nConnection: close\r\n\r\n").encode()
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    ).encode()
 
 
 def test_limits(server, api) -> None:
@@ -65,14 +70,17 @@ def test_limits(server, api) -> None:
             yield b" " * (1024 * 1024)
 
     r = api.post("/calculate?lang=en", content=chunks(), headers={"content-type": "application/json"})
-    assert r.status_code == 413 and r.json()["detail"] == f"the body is over {MAX_BODY_BYTES} bytes; the limit " \
-                                                          f"is {MAX_BODY_BYTES}"
+    assert (
+        r.status_code == 413
+        and r.json()["detail"] == f"the body is over {MAX_BODY_BYTES} bytes; the limit is {MAX_BODY_BYTES}"
+    )
     many = {"scenarios": [{}] * (MAX_SCENARIOS + 1), "month": "2026-03"}
     r = api.post("/calculate?lang=en", json=many)
     assert r.status_code == 413 and r.json()["detail"] == "10001 scenarios in one request; the limit is 10000"
     pay = {"paid_on": "2025-01-10", "for_month": "2025-01", "amount": 4250, "kind": "self_payer"}
-    r = api.post("/calculate", json={"scenario": {"person": PERSON, "payments": [pay] * (MAX_PAYMENTS + 1)},
-                                     "month": "2025-03"})
+    r = api.post(
+        "/calculate", json={"scenario": {"person": PERSON, "payments": [pay] * (MAX_PAYMENTS + 1)}, "month": "2025-03"}
+    )
     assert r.status_code == 413 and r.json()["detail"] == "scenario: 2001 payments; the limit is 2000 per scenario"
     assert r.headers["content-type"] == "application/problem+json"
 
@@ -92,8 +100,12 @@ def test_bad_and_slow_clients_do_not_stop_normal_ones(server) -> None:
         results["normal"].append((r.status_code, r.json()["results"][0]["employer_deduction"]["total"]))
 
     def bad() -> None:
-        r = httpx.post(url, content=b'{"month": "2026-03", "scenario": [1, 2', timeout=30,
-                       headers={"content-type": "application/json"})
+        r = httpx.post(
+            url,
+            content=b'{"month": "2026-03", "scenario": [1, 2',
+            timeout=30,
+            headers={"content-type": "application/json"},
+        )
         results["bad"].append(r.status_code)
 
     def big() -> None:
@@ -123,8 +135,7 @@ def test_sigterm_drains_the_request_in_flight() -> None:
     srv = start_server()
     body = json.dumps(NORMAL).encode()
     answer: list[tuple[int, dict]] = []
-    t = threading.Thread(target=lambda: answer.append(raw(srv.port, post_head(len(body)), body, pause=0.3,
-                                                          pieces=4)))
+    t = threading.Thread(target=lambda: answer.append(raw(srv.port, post_head(len(body)), body, pause=0.3, pieces=4)))
     t.start()
     time.sleep(0.4)  # headers and the first piece are in
     srv.proc.send_signal(signal.SIGTERM)
@@ -144,5 +155,7 @@ def test_records_per_answer_are_bounded(api) -> None:
     body = {"scenarios": [{"person": PERSON}] * 1500, "from": "2020-01", "to": "2026-12"}
     r = api.post("/calculate?lang=en", json=body)
     assert r.status_code == 413
-    assert r.json()["detail"] == ("1500 scenarios × 84 months = 126000 records; the limit is 120000 a request "
-                                  "(ask for fewer months or split the scenarios)")
+    assert r.json()["detail"] == (
+        "1500 scenarios × 84 months = 126000 records; the limit is 120000 a request "
+        "(ask for fewer months or split the scenarios)"
+    )

@@ -18,13 +18,21 @@ from .common import lang_option, load, months, policies_option, require_known
 
 # The summary on stdout and the errors file's header, in the language of --lang (through the message catalogs).
 def _text(lang: str) -> dict[str, Any]:
-    return {"done": translate("{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error "
-                              "rows → {path}", lang),
-            "insured": translate("insured", lang, context="count"),
-            "not_computed": translate("insured: not computed", lang), "categories": translate("categories", lang),
-            "tenge": translate("tenge", lang),
-            "header": (translate("file", lang, context="column"), translate("row", lang, context="column"), "id",
-                       translate("reason", lang, context="column"))}
+    return {
+        "done": translate(
+            "{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error rows → {path}", lang
+        ),
+        "insured": translate("insured", lang, context="count"),
+        "not_computed": translate("insured: not computed", lang),
+        "categories": translate("categories", lang),
+        "tenge": translate("tenge", lang),
+        "header": (
+            translate("file", lang, context="column"),
+            translate("row", lang, context="column"),
+            "id",
+            translate("reason", lang, context="column"),
+        ),
+    }
 
 
 class _Progress:
@@ -44,9 +52,14 @@ class _Progress:
             frac = min(self.done / self.total, 1.0)
             bar = "█" * int(frac * 30) + "·" * (30 - int(frac * 30))
             eta = (self.total - self.done) / rate if rate else 0
-            msg = "\r" + translate("{bar} {done}/{total} rows  {rate} rows/s  ETA {eta} s ", bar=bar,
-                                    done=f"{self.done:,}", total=f"{self.total:,}", rate=f"{rate:,.0f}",
-                                    eta=f"{eta:,.0f}")
+            msg = "\r" + translate(
+                "{bar} {done}/{total} rows  {rate} rows/s  ETA {eta} s ",
+                bar=bar,
+                done=f"{self.done:,}",
+                total=f"{self.total:,}",
+                rate=f"{rate:,.0f}",
+                eta=f"{eta:,.0f}",
+            )
         else:
             msg = "\r" + translate("{done} rows  {rate} rows/s ", done=f"{self.done:,}", rate=f"{rate:,.0f}")
         sys.stderr.write(msg)
@@ -82,54 +95,121 @@ def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
 
 @click.command("batch")
 @click.argument("input_args", metavar="INPUT...", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="Result file, .csv or .parquet (written atomically); any other name is a Parquet dataset folder "
-                   "partitioned by month (OUTPUT/month=YYYY-MM/part-….parquet), built aside and renamed into place.")
-@click.option("--force", is_flag=True,
-              help="Set aside (rename, never delete) an OUTPUT folder that is not a dataset osms-eval wrote.")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: this machine, chunks streamed; dask: partitions on a Dask cluster (osms-eval[dask]).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="With --engine dask: the cluster's scheduler (tcp://host:8786); default a local cluster.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Result file, .csv or .parquet (written atomically); any other name is a Parquet dataset folder "
+    "partitioned by month (OUTPUT/month=YYYY-MM/part-….parquet), built aside and renamed into place.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Set aside (rename, never delete) an OUTPUT folder that is not a dataset osms-eval wrote.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine, chunks streamed; dask: partitions on a Dask cluster (osms-eval[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the cluster's scheduler (tcp://host:8786); default a local cluster.",
+)
 @click.option("--month", help="One month, YYYY-MM.")
 @click.option("--from", "first", help="First month of a range.")
 @click.option("--to", "last", help="Last month of a range.")
 @click.option("--outputs", help="Comma-separated outputs (default: all).")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write rows that cannot be evaluated (default: OUTPUT with .errors.csv).")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the summary as JSON.")
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write rows that cannot be evaluated (default: OUTPUT with .errors.csv).",
+)
+@click.option(
+    "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
+)
 @click.option("--chunk-size", default=200_000, show_default=True, type=click.IntRange(1_000, 5_000_000))
 @click.option("--no-status", is_flag=True, help="Skip insured status (contributions only).")
-@click.option("--payments", "payments_args", metavar="PAYMENTS", multiple=True,
-              help="Payment records (CSV or Parquet, one row per payment: id, paid_on, amount, kind, for_month, "
-                   "job), joined on id: status from the payments, credited as the Fund credits them, instead of "
-                   "the paid_through/paid_run columns. May be given more than once, or as a quoted glob.")
+@click.option(
+    "--payments",
+    "payments_args",
+    metavar="PAYMENTS",
+    multiple=True,
+    help="Payment records (CSV or Parquet, one row per payment: id, paid_on, amount, kind, for_month, "
+    "job), joined on id: status from the payments, credited as the Fund credits them, instead of "
+    "the paid_through/paid_run columns. May be given more than once, or as a quoted glob.",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, not in CI).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Chunks evaluated at once (default: the number of cores, at most 4); with --engine dask, the "
-                   "local cluster's worker processes.")
-@click.option("--keep", "keep_text", metavar="COL[,COL]",
-              help="Input columns the policies do not read, carried to the output unchanged.")
-@click.option("--no-csv-escape", is_flag=True,
-              help="Write text cells starting with = + - @ as they are (by default they get a leading ').")
-@click.option("--delimiter", default=",", show_default=True,
-              help="CSV cell separator: ',', ';' (Excel in a Russian or Kazakh locale), '|' or tab.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Chunks evaluated at once (default: the number of cores, at most 4); with --engine dask, the "
+    "local cluster's worker processes.",
+)
+@click.option(
+    "--keep",
+    "keep_text",
+    metavar="COL[,COL]",
+    help="Input columns the policies do not read, carried to the output unchanged.",
+)
+@click.option(
+    "--no-csv-escape",
+    is_flag=True,
+    help="Write text cells starting with = + - @ as they are (by default they get a leading ').",
+)
+@click.option(
+    "--delimiter",
+    default=",",
+    show_default=True,
+    help="CSV cell separator: ',', ';' (Excel in a Russian or Kazakh locale), '|' or tab.",
+)
 @click.option("--decimal", default=".", show_default=True, help="CSV decimal mark: '.' or ',' (300000,50).")
-@click.option("--thousands", default=None,
-              help="CSV thousands separator, accepted only when given: ' ' (no-break spaces too), ',' or '.'; "
-                   "groups must be of three digits (1 234 567,50).")
-@click.option("--encoding", default="utf-8", show_default=True,
-              help="CSV encoding: utf-8 (a BOM is allowed; utf-8-sig is the same) or cp1251 (Excel, Russian "
-                   "locale).")
+@click.option(
+    "--thousands",
+    default=None,
+    help="CSV thousands separator, accepted only when given: ' ' (no-break spaces too), ',' or '.'; "
+    "groups must be of three digits (1 234 567,50).",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="CSV encoding: utf-8 (a BOM is allowed; utf-8-sig is the same) or cp1251 (Excel, Russian locale).",
+)
 @lang_option
 @policies_option
-def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str, scheduler: str | None,
-            month: str | None, first: str | None, last: str | None, outputs: str | None, errors_path: Path | None,
-            summary_path: Path | None, chunk_size: int, no_status: bool, payments_args: tuple[str, ...],
-            progress: bool | None, workers: int | None,
-            keep_text: str | None, no_csv_escape: bool, delimiter: str, decimal: str, thousands: str | None,
-            encoding: str, lang: str, policies_dir: Path | None) -> None:
+def command(
+    input_args: tuple[str, ...],
+    output: Path,
+    force: bool,
+    engine: str,
+    scheduler: str | None,
+    month: str | None,
+    first: str | None,
+    last: str | None,
+    outputs: str | None,
+    errors_path: Path | None,
+    summary_path: Path | None,
+    chunk_size: int,
+    no_status: bool,
+    payments_args: tuple[str, ...],
+    progress: bool | None,
+    workers: int | None,
+    keep_text: str | None,
+    no_csv_escape: bool,
+    delimiter: str,
+    decimal: str,
+    thousands: str | None,
+    encoding: str,
+    lang: str,
+    policies_dir: Path | None,
+) -> None:
     """Evaluate every person in INPUT (CSV, .csv.gz or Parquet, one row per person) for the months asked.
 
     INPUT may be several files, a quoted glob ('data/*.csv') or a folder of Parquet files: together they are one
@@ -164,8 +244,9 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     out_suffix = output.suffix.lower()
     dataset = out_suffix not in (".csv", ".parquet", ".pq")
     errors_label = "--errors" if errors_path is not None else translate("the errors file")
-    errors_path = errors_path or (output.with_name(output.name + ".errors.csv") if dataset
-                                  else output.with_name(output.stem + ".errors.csv"))
+    errors_path = errors_path or (
+        output.with_name(output.name + ".errors.csv") if dataset else output.with_name(output.stem + ".errors.csv")
+    )
     text = _text(lang)
     fmt = csv_format(delimiter, decimal, encoding, thousands)
     input_paths = expand_inputs(input_args)
@@ -173,39 +254,66 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     if engine == "dask" and len(input_args) == 1 and Path(input_args[0]).is_dir():
         input_path = Path(input_args[0])  # a Parquet dataset folder, read by Dask as one
     payment_paths = expand_inputs(payments_args) if payments_args else []
-    refuse_clashes([*(("input", p) for p in input_paths), *(("--payments", p) for p in payment_paths),
-                    ("--policies", policies_dir or bundled_policies())],
-                   [("-o", output), (errors_label, errors_path), ("--summary", summary_path)])
+    refuse_clashes(
+        [
+            *(("input", p) for p in input_paths),
+            *(("--payments", p) for p in payment_paths),
+            ("--policies", policies_dir or bundled_policies()),
+        ],
+        [("-o", output), (errors_label, errors_path), ("--summary", summary_path)],
+    )
     if scheduler and engine != "dask":
         raise OsmsError(translate("--scheduler is for --engine dask"), field="--scheduler")
     if dataset:
         check_target(output, force)
     elif output.is_dir():
-        raise OsmsError(translate("-o is a folder: give a file name ending in .csv or .parquet, or a name without "
-                                  "those endings for a dataset"), file=str(output))
+        raise OsmsError(
+            translate(
+                "-o is a folder: give a file name ending in .csv or .parquet, or a name without "
+                "those endings for a dataset"
+            ),
+            file=str(output),
+        )
     keep = tuple(k.strip() for k in keep_text.split(",") if k.strip()) if keep_text else ()
     policy = load(policies_dir)
     ms = months(month, first, last, policy.covers)
     wanted = [o.strip() for o in outputs.split(",")] if outputs else None
     require_known("output", wanted or [], list(policy.rules), "--outputs")
     if payment_paths and no_status:
-        raise OsmsError(translate("--payments gives insured status: remove --no-status or --payments"),
-                        field="--payments")
+        raise OsmsError(
+            translate("--payments gives insured status: remove --no-status or --payments"), field="--payments"
+        )
     if payment_paths and engine == "dask":
         raise OsmsError(translate("--payments runs with --engine local for now"), field="--payments")
     if engine == "dask":
         if len(input_paths) > 1:
-            raise OsmsError(translate("--engine dask reads one Parquet file or dataset folder"),
-                            file=str(input_paths[1]))
+            raise OsmsError(
+                translate("--engine dask reads one Parquet file or dataset folder"), file=str(input_paths[1])
+            )
         if not dataset:
-            raise OsmsError(translate("--engine dask writes a Parquet dataset folder: give -o a name without .csv or "
-                                      ".parquet"), file=str(output))
+            raise OsmsError(
+                translate("--engine dask writes a Parquet dataset folder: give -o a name without .csv or .parquet"),
+                file=str(output),
+            )
         from ..dask import run_batch
 
         started = time.perf_counter()
         summary, error_count, offset = run_batch(
-            input_path, output, ms, policies_dir or bundled_policies(), wanted, not no_status, keep,
-            errors_path, summary_path, force, scheduler, workers, no_csv_escape, tuple(text["header"][1:]))
+            input_path,
+            output,
+            ms,
+            policies_dir or bundled_policies(),
+            wanted,
+            not no_status,
+            keep,
+            errors_path,
+            summary_path,
+            force,
+            scheduler,
+            workers,
+            no_csv_escape,
+            tuple(text["header"][1:]),
+        )
         _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
         return
     several = len(input_paths) > 1
@@ -279,9 +387,14 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
                 table = table.set_column(i, name, pc.binary_join(table.column(i), ","))
         if escape:
             table = neutralise_table(table, ["id", *keep])
-        meta = {"osms.policy_id": policy.id, "osms.policy_version": policy.version,
-                "osms.policy_fingerprint": policy.fingerprint, "osms.engine_version": __version__,
-                "osms.as_of": policy.as_of, "osms.months": ",".join(format_month(m) for m in ms)}
+        meta = {
+            "osms.policy_id": policy.id,
+            "osms.policy_version": policy.version,
+            "osms.policy_fingerprint": policy.fingerprint,
+            "osms.engine_version": __version__,
+            "osms.as_of": policy.as_of,
+            "osms.months": ",".join(format_month(m) for m in ms),
+        }
         if dataset:
             table = table.drop_columns(["month"])  # the month is the partition's name
             if m not in month_writers:
@@ -292,8 +405,11 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
             month_writers[m].write_table(table, row_group_size=ROW_GROUP)
         else:
             if writer is None:
-                writer = (pq.ParquetWriter(fh, table.schema.with_metadata(meta)) if out_suffix != ".csv"
-                          else pacsv.CSVWriter(fh, table.schema))
+                writer = (
+                    pq.ParquetWriter(fh, table.schema.with_metadata(meta))
+                    if out_suffix != ".csv"
+                    else pacsv.CSVWriter(fh, table.schema)
+                )
             writer.write_table(table)
         bar.advance(rb.num_rows)
 
@@ -307,13 +423,21 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
             pool = stack.enter_context(ThreadPoolExecutor(workers))
             fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
-            errors_csv.writerow(text["header"][0 if several else 1:])
+            errors_csv.writerow(text["header"][0 if several else 1 :])
             for rb in batches:
                 rb, flagged = read_numbers(rb, numbers, fmt, offset)
                 dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
                 for m in ms:
-                    pending.append((rb, m, offset, pool.submit(evaluate_arrow, policy, rb, m, wanted, offset,
-                                                               not no_status, keep, dup, records)))
+                    pending.append(
+                        (
+                            rb,
+                            m,
+                            offset,
+                            pool.submit(
+                                evaluate_arrow, policy, rb, m, wanted, offset, not no_status, keep, dup, records
+                            ),
+                        )
+                    )
                     if len(pending) > workers:
                         finish(fh, errors_csv)
                 offset += rb.num_rows
@@ -321,9 +445,20 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
                 finish(fh, errors_csv)
             flush_errors(errors_csv)
             for name, row, pid in records.unmatched() if records else []:  # payments nobody's row reads
-                errors_csv.writerow([*([""] if several else []), "", cell(pid),
-                                     cell(translate("{file} row {row}: payments for an id the people table does "
-                                                    "not have", file=name, row=row))])
+                errors_csv.writerow(
+                    [
+                        *([""] if several else []),
+                        "",
+                        cell(pid),
+                        cell(
+                            translate(
+                                "{file} row {row}: payments for an id the people table does not have",
+                                file=name,
+                                row=row,
+                            )
+                        ),
+                    ]
+                )
                 error_count += 1
             if writer is None and not month_writers:
                 raise OsmsError(translate("the input has no rows"), file=str(input_path))
@@ -336,9 +471,12 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
             summary["input_rows"] = offset
             doc = summary_doc(policy.stamp, ms, summary, by_month)
             if summary_path:
-                files.open(summary_path).write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True,
-                                                          default=str)  # money: exact decimal strings
-                                               + "\n")
+                files.open(summary_path).write(
+                    json.dumps(
+                        doc, ensure_ascii=False, indent=2, sort_keys=True, default=str
+                    )  # money: exact decimal strings
+                    + "\n"
+                )
             if build is not None:
                 build.commit(doc)
     except KeyboardInterrupt:
@@ -346,8 +484,9 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
         click.echo(translate("interrupted: no output written"), err=True)
         sys.exit(130)
     except pa.ArrowInvalid as exc:
-        raise OsmsError(translate("cannot read the input: {reason}", reason=cut(str(exc), 200)),
-                        file=str(input_path)) from None
+        raise OsmsError(
+            translate("cannot read the input: {reason}", reason=cut(str(exc), 200)), file=str(input_path)
+        ) from None
     finally:
         for s, h in old.items():
             signal.signal(s, h)
@@ -355,26 +494,46 @@ def command(input_args: tuple[str, ...], output: Path, force: bool, engine: str,
     _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
 
 
-def summary_doc(stamp: dict[str, Any], ms: list[int], summary: dict[str, Any],
-                by_month: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def summary_doc(
+    stamp: dict[str, Any], ms: list[int], summary: dict[str, Any], by_month: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
     """The summary file: the run's stamp, the months, the totals and (for several months) each month's; money as
     exact Decimals (written as decimal strings)."""
     from .. import __version__
     from ..dates import format_month, month_end
 
-    doc = {"policy": stamp, "engine": {"name": "osms-eval", "version": __version__},
-           "months": [format_month(m) for m in ms], "as_of": [month_end(m).isoformat() for m in ms],
-           "summary": summary}
+    doc = {
+        "policy": stamp,
+        "engine": {"name": "osms-eval", "version": __version__},
+        "months": [format_month(m) for m in ms],
+        "as_of": [month_end(m).isoformat() for m in ms],
+        "summary": summary,
+    }
     if len(ms) > 1:
         doc["by_month"] = {format_month(m): by_month[m] for m in ms}
     return doc
 
 
-def _report(summary: dict[str, Any], error_count: int, offset: int, n_months: int, elapsed: float,
-            errors_path: Path, text: dict[str, Any]) -> None:
+def _report(
+    summary: dict[str, Any],
+    error_count: int,
+    offset: int,
+    n_months: int,
+    elapsed: float,
+    errors_path: Path,
+    text: dict[str, Any],
+) -> None:
     rate = offset * n_months / elapsed if elapsed else 0
-    click.echo(text["done"].format(rows=f"{offset:,}", months=n_months, secs=f"{elapsed:.1f}", rate=f"{rate:,.0f}",
-                                   errors=f"{error_count:,}", path=errors_path))
+    click.echo(
+        text["done"].format(
+            rows=f"{offset:,}",
+            months=n_months,
+            secs=f"{elapsed:.1f}",
+            rate=f"{rate:,.0f}",
+            errors=f"{error_count:,}",
+            path=errors_path,
+        )
+    )
     click.echo(f"{text['insured']}: {summary['insured']:,}" if "insured" in summary else text["not_computed"])
     for payer, amount in sorted(summary.get("payers", {}).items()):
         click.echo(f"  {payer:14} {amount:>20,.2f} {text['tenge']}")

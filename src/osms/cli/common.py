@@ -14,8 +14,13 @@ from ..messages import LANGS, N_, _, using
 
 
 def policies_option(f: Any) -> Any:
-    return click.option("--policies", "policies_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, help="Policy directory (default: the bundled policies).")(f)
+    return click.option(
+        "--policies",
+        "policies_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Policy directory (default: the bundled policies).",
+    )(f)
 
 
 def locale_lang() -> str:
@@ -38,8 +43,14 @@ def default_lang() -> str:
     env = os.environ.get("OSMS_LANG")
     if env is not None:
         if env.strip().lower() not in LANGS:
-            raise click.UsageError(_("OSMS_LANG={value} is not one of {langs}; set it to one of them, or unset it",
-                                     locale_lang(), value=repr(env[:20]), langs=", ".join(LANGS)))
+            raise click.UsageError(
+                _(
+                    "OSMS_LANG={value} is not one of {langs}; set it to one of them, or unset it",
+                    locale_lang(),
+                    value=repr(env[:20]),
+                    langs=", ".join(LANGS),
+                )
+            )
         return env.strip().lower()
     return locale_lang()
 
@@ -60,9 +71,15 @@ def _command_default() -> str:
 
 def lang_option(f: Any) -> Any:
     """--lang ru|kk|en; default from OSMS_LANG, then the locale, then ru (see default_lang)."""
-    return click.option("--lang", type=click.Choice(LANGS), default=_command_default,
-                        show_default=N_("OSMS_LANG, locale, ru"), is_eager=True, callback=set_lang,
-                        help="Language of labels and messages.")(f)
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGS),
+        default=_command_default,
+        show_default=N_("OSMS_LANG, locale, ru"),
+        is_eager=True,
+        callback=set_lang,
+        help="Language of labels and messages.",
+    )(f)
 
 
 def load(policies_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -85,10 +102,12 @@ def date_arg(text: str, option: str):  # type: ignore[no-untyped-def]
         raise OsmsError(str(exc), field=option) from None
 
 
-KINDS = {"output": (N_("unknown output {name}"), N_("; the outputs are: {names}")),
-         "parameter": (N_("unknown parameter {name}"), N_("; the parameters are: {names}")),
-         "service": (N_("unknown service {name}"), N_("; the services are: {names}")),
-         "source": (N_("unknown source {name}"), N_("; the sources are: {names}"))}
+KINDS = {
+    "output": (N_("unknown output {name}"), N_("; the outputs are: {names}")),
+    "parameter": (N_("unknown parameter {name}"), N_("; the parameters are: {names}")),
+    "service": (N_("unknown service {name}"), N_("; the services are: {names}")),
+    "source": (N_("unknown source {name}"), N_("; the sources are: {names}")),
+}
 
 
 def require_known(kind: str, names: tuple[str, ...] | list[str], known: list[str], field: str) -> None:
@@ -128,12 +147,20 @@ def months(month: str | None, first: str | None, last: str | None, covers: tuple
 def require_covered(month: int, covers: tuple[int, int], shown: str, field: str) -> None:
     lo, hi = covers
     if not lo <= month <= hi:
-        raise OsmsError(_("{day} is outside the months the policy set covers ({first} to {last})", day=shown,
-                          first=format_month(lo), last=format_month(hi)), field=field)
+        raise OsmsError(
+            _(
+                "{day} is outside the months the policy set covers ({first} to {last})",
+                day=shown,
+                first=format_month(lo),
+                last=format_month(hi),
+            ),
+            field=field,
+        )
 
 
-def period(month: str | None, first: str | None, last: str | None, on: str | None,
-           covers: tuple[int, int]) -> tuple[list[int], dt.date | None]:
+def period(
+    month: str | None, first: str | None, last: str | None, on: str | None, covers: tuple[int, int]
+) -> tuple[list[int], dt.date | None]:
     """The months asked and the day status is taken on (None: each month's end). `--on DAY` asks for one day;
     nothing at all asks for today, when the policies cover it (said on standard error)."""
     from ..dates import month_of
@@ -148,9 +175,15 @@ def period(month: str | None, first: str | None, last: str | None, on: str | Non
         today = dt.date.today()
         lo, hi = covers
         if not lo <= month_of(today) <= hi:
-            raise OsmsError(_("give --month YYYY-MM, --from/--to or --on YYYY-MM-DD (today, {today}, is outside the "
-                              "months the policy set covers, {first} to {last})", today=today,
-                              first=format_month(lo), last=format_month(hi)))
+            raise OsmsError(
+                _(
+                    "give --month YYYY-MM, --from/--to or --on YYYY-MM-DD (today, {today}, is outside the "
+                    "months the policy set covers, {first} to {last})",
+                    today=today,
+                    first=format_month(lo),
+                    last=format_month(hi),
+                )
+            )
         click.echo(_("note: no --month or --on given: answering for today, {today}", today=today), err=True)
         return [month_of(today)], today
     return months(month, first, last, covers), None

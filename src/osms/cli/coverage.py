@@ -17,8 +17,9 @@ from .common import date_arg, lang_option, load, policies_option, require_covere
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @policies_option
 @lang_option
-def command(scenario: Path, services: tuple[str, ...], on: str | None, fmt: str, policies_dir: Path | None,
-            lang: str) -> None:
+def command(
+    scenario: Path, services: tuple[str, ...], on: str | None, fmt: str, policies_dir: Path | None, lang: str
+) -> None:
     """Say whether SCENARIO's person is covered for each service on a date, and why."""
     from ..coverage import coverage
     from ..dates import month_of
@@ -43,8 +44,7 @@ def command(scenario: Path, services: tuple[str, ...], on: str | None, fmt: str,
     yes = Msg("YES")[lang]
     no = Msg("NO")[lang]
     first = answers[0]
-    state = {True: Msg("insured"),
-             False: Msg("not insured")}[first["insured"]][lang]
+    state = {True: Msg("insured"), False: Msg("not insured")}[first["insured"]][lang]
     click.echo(f"{sc.id} · {day} · {state}: {first['insured_reason_text']}")
     for a in answers:
         click.echo(f"  {(yes if a['covered'] else no):4} {a['service']:32} [{a['package']}] {a['label']}")

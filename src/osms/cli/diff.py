@@ -17,17 +17,32 @@ EXIT_NO_CHANGE, EXIT_CHANGES = 0, 1
 @click.command("diff")
 @click.argument("base")
 @click.argument("head")
-@click.option("--scenarios", "scenario_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of scenarios whose results to compare (default: examples/ if present).")
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True)
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              help="Git repository for revisions (default: the current directory).")
+@click.option(
+    "--scenarios",
+    "scenario_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of scenarios whose results to compare (default: examples/ if present).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Git repository for revisions (default: the current directory).",
+)
 @click.option("--policies-path", default="policies", show_default=True, help="Policy folder inside the repository.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
 @lang_option
-def command(base: str, head: str, scenario_dir: Path | None, fmt: str, repo: Path, policies_path: str,
-            output: Path | None, lang: str) -> None:
+def command(
+    base: str,
+    head: str,
+    scenario_dir: Path | None,
+    fmt: str,
+    repo: Path,
+    policies_path: str,
+    output: Path | None,
+    lang: str,
+) -> None:
     """Compare BASE and HEAD (policy directories or git revisions; add @YYYY-MM-DD for the law as known on a date).
 
     Exit code: 0 no change, 1 changes, 2 error."""
@@ -38,14 +53,16 @@ def command(base: str, head: str, scenario_dir: Path | None, fmt: str, repo: Pat
     from ..scenario import load_scenario
     from ..sources import open_source
 
-    folders = [("BASE", Path(base.split("@")[0])), ("HEAD", Path(head.split("@")[0])),
-               ("--scenarios", scenario_dir or Path("examples"))]
+    folders = [
+        ("BASE", Path(base.split("@")[0])),
+        ("HEAD", Path(head.split("@")[0])),
+        ("--scenarios", scenario_dir or Path("examples")),
+    ]
     refuse_clashes([(label, p) for label, p in folders if p.exists()], [("-o", output)])
     with tempfile.TemporaryDirectory(prefix="osms-diff-") as tmp:
         a = open_source(base, repo, policies_path, Path(tmp))
         b = open_source(head, repo, policies_path, Path(tmp))
-        folder = scenario_dir if scenario_dir is not None else (Path("examples") if Path("examples").is_dir()
-                                                                else None)
+        folder = scenario_dir if scenario_dir is not None else (Path("examples") if Path("examples").is_dir() else None)
         scenarios = []
         if folder is not None:
             if not folder.is_dir():

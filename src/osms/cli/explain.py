@@ -18,8 +18,16 @@ from .common import lang_option, load, period, policies_option, require_known
 @click.option("--detail", is_flag=True, help="The full tree: every value, formula and source, as engineers read it.")
 @policies_option
 @lang_option
-def command(scenario: Path, month: str | None, on: str | None, outputs: tuple[str, ...], fmt: str, detail: bool,
-            policies_dir: Path | None, lang: str) -> None:
+def command(
+    scenario: Path,
+    month: str | None,
+    on: str | None,
+    outputs: tuple[str, ...],
+    fmt: str,
+    detail: bool,
+    policies_dir: Path | None,
+    lang: str,
+) -> None:
     """Say how SCENARIO's outputs for the month follow from the law: the reasoning in sentences, each value with its
     article (--detail: the full tree)."""
     from ..explain import explain, render

@@ -67,8 +67,7 @@ def first_lang(argv: list[str]) -> str:
     for n, arg in enumerate(argv):
         if arg == "--":
             break
-        value = argv[n + 1] if arg == "--lang" and n + 1 < len(argv) else arg[7:] if arg.startswith("--lang=") \
-            else None
+        value = argv[n + 1] if arg == "--lang" and n + 1 < len(argv) else arg[7:] if arg.startswith("--lang=") else None
         if value in LANGS:
             return value
     try:
@@ -79,9 +78,15 @@ def first_lang(argv: list[str]) -> str:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="osms-eval")
-@click.option("--lang", type=click.Choice(LANGS), default=None, is_eager=True, expose_value=False,
-              callback=set_lang,
-              help="Language of labels and messages, for this and every command (default: OSMS_LANG, locale, ru).")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=set_lang,
+    help="Language of labels and messages, for this and every command (default: OSMS_LANG, locale, ru).",
+)
 def cli() -> None:
     """osms-eval: Kazakhstan's mandatory social health insurance (ОСМС / МӘМС) law as data."""
 
@@ -117,6 +122,11 @@ def _main(args: list[str]) -> None:
     except Exception as exc:  # an engine bug, not bad input: say so plainly
         if os.environ.get("OSMS_DEBUG"):
             raise
-        click.echo(_("internal error: {error} (set OSMS_DEBUG=1 for a traceback; please report it)",
-                     error=f"{type(exc).__name__}: {exc}"), err=True)
+        click.echo(
+            _(
+                "internal error: {error} (set OSMS_DEBUG=1 for a traceback; please report it)",
+                error=f"{type(exc).__name__}: {exc}",
+            ),
+            err=True,
+        )
         sys.exit(70)

@@ -40,8 +40,10 @@ def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | Non
             if v["no_value"] is not None:
                 shown = _("(none: {why})", why=v["no_value"])
             elif isinstance(value, dict):  # keyed by a choice fact (region): each figure, then the fallback
-                shown = "; ".join([f"{k} {fmt_amount(x)}" for k, x in value["by"].items()]
-                                  + [_("fallback {amount}", amount=fmt_amount(value["fallback"]))])
+                shown = "; ".join(
+                    [f"{k} {fmt_amount(x)}" for k, x in value["by"].items()]
+                    + [_("fallback {amount}", amount=fmt_amount(value["fallback"]))]
+                )
             else:
                 shown = fmt_amount(value)
             click.echo("  " + _("from {day}", day=v["from"]) + f": {shown}   [{v['confidence']}] {v['citation']}")

@@ -17,13 +17,27 @@ from .common import lang_option, load, period, policies_option
 @click.option("--to", "last", help="Last month of a range, YYYY-MM.")
 @click.option("--on", "on", help="Status on this day, YYYY-MM-DD (and that month's amounts). Default: today.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show every row, also those that are zero in every month shown.")
 @policies_option
 @lang_option
-def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, last: str | None, on: str | None,
-            fmt: str, output: Path | None, show_all: bool, policies_dir: Path | None, lang: str) -> None:
+def command(
+    scenarios: tuple[Path, ...],
+    month: str | None,
+    first: str | None,
+    last: str | None,
+    on: str | None,
+    fmt: str,
+    output: Path | None,
+    show_all: bool,
+    policies_dir: Path | None,
+    lang: str,
+) -> None:
     """Evaluate SCENARIO files: who pays how much, for each month asked."""
     from ..errors import Collector, OsmsError
     from ..fileio import refuse_clashes, write_text_atomic
@@ -33,8 +47,9 @@ def command(scenarios: tuple[Path, ...], month: str | None, first: str | None, l
     from ..scenario import load_scenario
     from ..table import table
 
-    refuse_clashes([*(("scenario", p) for p in scenarios), ("--policies", policies_dir or bundled_policies())],
-                   [("-o", output)])
+    refuse_clashes(
+        [*(("scenario", p) for p in scenarios), ("--policies", policies_dir or bundled_policies())], [("-o", output)]
+    )
     policy = load(policies_dir)
     ms, day = period(month, first, last, on, policy.covers)
     errors = Collector()

@@ -31,8 +31,12 @@ def _ours(path: Path, kind: str) -> bool:
 
 @click.command("schema")
 @click.argument("kind", required=False, type=click.Choice(KINDS))
-@click.option("--write", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the schemas (KIND, or all three) into this folder as KIND.schema.json, atomically.")
+@click.option(
+    "--write",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the schemas (KIND, or all three) into this folder as KIND.schema.json, atomically.",
+)
 @click.option("--force", is_flag=True, help="With --write: replace files that are not schemas osms-eval wrote.")
 @lang_option
 def command(kind: str | None, folder: Path | None, force: bool, lang: str) -> None:
@@ -47,7 +51,7 @@ def command(kind: str | None, folder: Path | None, force: bool, lang: str) -> No
         if force:
             raise OsmsError(_("--force goes with --write"), field="--force")
         if kind is None:
-            raise OsmsError(_("name a kind ({kinds}), or give --write FOLDER", kinds=', '.join(KINDS)))
+            raise OsmsError(_("name a kind ({kinds}), or give --write FOLDER", kinds=", ".join(KINDS)))
         click.echo(schema_text(kind), nl=False)
         return
     if folder.exists() and not folder.is_dir():
@@ -59,11 +63,18 @@ def command(kind: str | None, folder: Path | None, force: bool, lang: str) -> No
     errors = Collector()
     for k, path in targets.items():
         if path.exists() and not force and not _ours(path, k):
-            errors.add(_("exists and is not a schema osms-eval wrote; not replaced (--force replaces it)"),
-                       file=str(path))
+            errors.add(
+                _("exists and is not a schema osms-eval wrote; not replaced (--force replaces it)"), file=str(path)
+            )
     errors.raise_if_any()  # check every target before writing any
     folder.mkdir(exist_ok=True)
     for k, path in targets.items():
         write_text_atomic(path, schema_text(k))
-        click.echo(_("wrote {path}; first line of a {kind} file: # yaml-language-server: $schema={schema}", path=path,
-                     kind=k, schema=path.resolve()))
+        click.echo(
+            _(
+                "wrote {path}; first line of a {kind} file: # yaml-language-server: $schema={schema}",
+                path=path,
+                kind=k,
+                schema=path.resolve(),
+            )
+        )

@@ -17,21 +17,42 @@ INSTALL = 'pip install "osms-eval[serve]"'
 @policies_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (each loads the policy set once).")
-@click.option("--body-timeout", default=None, type=click.FloatRange(0.1, 600),
-              help="Seconds a request body may take to arrive (default 20).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (each loads the policy set once).",
+)
+@click.option(
+    "--body-timeout",
+    default=None,
+    type=click.FloatRange(0.1, 600),
+    help="Seconds a request body may take to arrive (default 20).",
+)
 @click.option("--print-openapi", is_flag=True, help="Print the OpenAPI document and exit.")
 @lang_option
-def command(policies_dir: Path | None, host: str, port: int, workers: int, body_timeout: float | None,
-            print_openapi: bool, lang: str) -> None:
+def command(
+    policies_dir: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    body_timeout: float | None,
+    print_openapi: bool,
+    lang: str,
+) -> None:
     """Serve the API (POST /calculate, /explain, /coverage; GET /parameters, …) and the calculator page at /."""
     from ..errors import OsmsError
 
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:
-        raise OsmsError(_("`serve` needs the serve extra ({missing} not installed): {command}",
-                          missing=", ".join(missing), command=INSTALL))
+        raise OsmsError(
+            _(
+                "`serve` needs the serve extra ({missing} not installed): {command}",
+                missing=", ".join(missing),
+                command=INSTALL,
+            )
+        )
     from ..serve.limits import BODY_TIMEOUT_SECONDS
 
     if print_openapi:

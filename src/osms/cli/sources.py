@@ -59,13 +59,20 @@ def _text(d: dict, lang: str) -> str:
         lines.append(f"  {d['title']}")
     if d["untitled"]:
         lines.append(f"  · {w['untitled']}: {d['untitled']}")
-    lines.append(f"  · {w['publisher']}: {d['publisher']}; {w['kind']}: {d['kind']}"
-                 + (f"; {w['number']}: {d['number']}" if d["number"] else ""))
-    lines.append(f"  · {w['published']}: " + (d["published"] or f"{w['unknown']} ({d['published_unknown']})")
-                 + (f"; {w['in_force']}: {d['in_force']}" if d["in_force"] else ""))
+    lines.append(
+        f"  · {w['publisher']}: {d['publisher']}; {w['kind']}: {d['kind']}"
+        + (f"; {w['number']}: {d['number']}" if d["number"] else "")
+    )
+    lines.append(
+        f"  · {w['published']}: "
+        + (d["published"] or f"{w['unknown']} ({d['published_unknown']})")
+        + (f"; {w['in_force']}: {d['in_force']}" if d["in_force"] else "")
+    )
     lines.append(f"  · {w['address']}: " + (d["address"] or f"{w['unknown']} ({d['address_unknown']})"))
-    lines.append(f"  · {w['language']}: {', '.join(d['language'])}; {w['checked']}: {d['checked']}"
-                 + (f"; {w['amended']}: {', '.join(d['amended'])}" if d["amended"] else ""))
+    lines.append(
+        f"  · {w['language']}: {', '.join(d['language'])}; {w['checked']}: {d['checked']}"
+        + (f"; {w['amended']}: {', '.join(d['amended'])}" if d["amended"] else "")
+    )
     if d["via"]:
         lines.append(f"  · {w['via']}: {', '.join(d['via'])}")
     if d["read_for"]:

@@ -14,14 +14,31 @@ from .common import lang_option, policies_option
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings (incomplete citations, stale sources) as errors.")
 @click.option("--show-warnings", is_flag=True, help="List every warning, not just their count.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="json: a list of problems; github: GitHub Actions annotations on each file and line.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the json or github report to this file (atomically).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="json: a list of problems; github: GitHub Actions annotations on each file and line.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the json or github report to this file (atomically).",
+)
 @policies_option
 @lang_option
-def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str, output: Path | None,
-            policies_dir: Path | None, lang: str) -> None:
+def command(
+    directory: Path | None,
+    strict: bool,
+    show_warnings: bool,
+    fmt: str,
+    output: Path | None,
+    policies_dir: Path | None,
+    lang: str,
+) -> None:
     """Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error."""
     import os
 
@@ -29,10 +46,18 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     from ..errors import OsmsError, OsmsErrors
     from .common import load
 
-    if directory is not None and policies_dir is not None and \
-            os.path.realpath(directory) != os.path.realpath(policies_dir):
-        raise OsmsError(_("two policy folders given ({directory} and --policies {policies_dir}): give one",
-                          directory=directory, policies_dir=policies_dir))
+    if (
+        directory is not None
+        and policies_dir is not None
+        and os.path.realpath(directory) != os.path.realpath(policies_dir)
+    ):
+        raise OsmsError(
+            _(
+                "two policy folders given ({directory} and --policies {policies_dir}): give one",
+                directory=directory,
+                policies_dir=policies_dir,
+            )
+        )
     directory = policies_dir if policies_dir is not None else directory
     if fmt != "text" or output is not None:
         _report(directory, strict, show_warnings, fmt, output)
@@ -44,20 +69,41 @@ def command(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     if errors:
         raise OsmsErrors(errors)
     values = sum(len(p.timeline.entries) for p in policy.parameters.values())
-    assumed = sum(1 for p in policy.parameters.values() for e in p.timeline.entries
-                  if e.prov.confidence != "C")
-    click.echo(_("{root}: OK — policy {id} {version}, {fingerprint}", root=policy.root, id=policy.id,
-                 version=policy.version, fingerprint=policy.fingerprint))
-    click.echo("  " + _("{parameters} parameters ({values} dated values, {assumed} documented assumptions), {rules} "
-                        "rules, {categories} categories, {services} services, {facts} facts, {sources} sources",
-                        parameters=len(policy.parameters), values=values, assumed=assumed, rules=len(policy.rules),
-                        categories=len(policy.categories), services=len(policy.services), facts=len(policy.facts),
-                        sources=len(policy.sources)))
+    assumed = sum(1 for p in policy.parameters.values() for e in p.timeline.entries if e.prov.confidence != "C")
+    click.echo(
+        _(
+            "{root}: OK — policy {id} {version}, {fingerprint}",
+            root=policy.root,
+            id=policy.id,
+            version=policy.version,
+            fingerprint=policy.fingerprint,
+        )
+    )
+    click.echo(
+        "  "
+        + _(
+            "{parameters} parameters ({values} dated values, {assumed} documented assumptions), {rules} "
+            "rules, {categories} categories, {services} services, {facts} facts, {sources} sources",
+            parameters=len(policy.parameters),
+            values=values,
+            assumed=assumed,
+            rules=len(policy.rules),
+            categories=len(policy.categories),
+            services=len(policy.services),
+            facts=len(policy.facts),
+            sources=len(policy.sources),
+        )
+    )
     if policy.warnings:
-        click.echo("  " + _("{count} warnings: citations without an act number, article or adoption date (nor the "
-                            "reason it is unknown), or sources amended after they were last checked",
-                            count=len(policy.warnings))
-                   + ("" if show_warnings else _(" (--show-warnings lists them)")))
+        click.echo(
+            "  "
+            + _(
+                "{count} warnings: citations without an act number, article or adoption date (nor the "
+                "reason it is unknown), or sources amended after they were last checked",
+                count=len(policy.warnings),
+            )
+            + ("" if show_warnings else _(" (--show-warnings lists them)"))
+        )
         if show_warnings:
             for w in policy.warnings:
                 click.echo("  " + _("warning: {message}", message=w))

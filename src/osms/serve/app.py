@@ -47,27 +47,43 @@ def dumps(doc: Any) -> bytes:
 
 
 def stamp_headers(policy: PolicySet) -> dict[str, str]:
-    return {"X-Osms-Policy": f"{policy.id} {policy.version}", "X-Osms-Fingerprint": policy.fingerprint,
-            "X-Osms-Engine": f"osms-eval {__version__}"}
+    return {
+        "X-Osms-Policy": f"{policy.id} {policy.version}",
+        "X-Osms-Fingerprint": policy.fingerprint,
+        "X-Osms-Engine": f"osms-eval {__version__}",
+    }
 
 
-def language(request: Request, lang: Annotated[models.Lang | None, Query(
-        description="Language of labels and messages (default: Accept-Language, then ru)")] = None) -> str:
+def language(
+    request: Request,
+    lang: Annotated[
+        models.Lang | None, Query(description="Language of labels and messages (default: Accept-Language, then ru)")
+    ] = None,
+) -> str:
     return negotiate(lang, request.headers.get("accept-language"))
 
 
 Lang = Annotated[str, Depends(language)]
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": models.Problem, "content": {"application/problem+json": {}}, "description": what}
-    for code, what in ((408, "The body did not arrive in time"), (413, "Body, scenario or payment count too large"),
-                       (415, "The body is not JSON"), (422, "Bad input: every problem, with the CLI's message"),
-                       (500, "A fault in the program (no internals shown)"))}
+    for code, what in (
+        (408, "The body did not arrive in time"),
+        (413, "Body, scenario or payment count too large"),
+        (415, "The body is not JSON"),
+        (422, "Bad input: every problem, with the CLI's message"),
+        (500, "A fault in the program (no internals shown)"),
+    )
+}
 
 
 def _body_doc(model: type[models.BaseModel]) -> dict[str, Any]:
     """The OpenAPI request body of a route that parses its body itself (exact decimals, the CLI's checks)."""
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+        }
+    }
 
 
 async def read_body(request: Request, limit: int, timeout: float) -> bytes:
@@ -97,12 +113,19 @@ async def read_body(request: Request, limit: int, timeout: float) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
-               max_body: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(
+    policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS, max_body: int = MAX_BODY_BYTES
+) -> FastAPI:
     """The application for one policy set (loaded and compiled by the caller, once)."""
-    app = FastAPI(title="osms-eval", version=__version__, openapi_url="/openapi.json", docs_url="/docs",
-                  redoc_url=None, description="Kazakhstan's mandatory social health insurance (ОСМС / МӘМС) law "
-                  "as data: contributions, insured status, explanations with legal citations.")
+    app = FastAPI(
+        title="osms-eval",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        description="Kazakhstan's mandatory social health insurance (ОСМС / МӘМС) law "
+        "as data: contributions, insured status, explanations with legal citations.",
+    )
     headers = stamp_headers(policy)
     stamp = {"policy": policy.stamp, "engine": {"name": "osms-eval", "version": __version__}}
 
@@ -110,8 +133,10 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
         return Response(dumps(doc), status_code=status, media_type=media, headers=headers)
 
     def problem_response(request: Request, kind: str, status: int, **kw: Any) -> Response:
-        lang = negotiate(request.query_params.get("lang") if request.query_params.get("lang") in
-                         ("ru", "kk", "en") else None, request.headers.get("accept-language"))
+        lang = negotiate(
+            request.query_params.get("lang") if request.query_params.get("lang") in ("ru", "kk", "en") else None,
+            request.headers.get("accept-language"),
+        )
         doc = {**problem(kind, status, lang, request.url.path, **kw), **stamp}
         return answer(doc, status, "application/problem+json")
 
@@ -132,8 +157,10 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        errs = [OsmsError(str(e.get("msg", "invalid")), field=".".join(str(p) for p in e.get("loc", ())))
-                for e in exc.errors()]
+        errs = [
+            OsmsError(str(e.get("msg", "invalid")), field=".".join(str(p) for p in e.get("loc", ())))
+            for e in exc.errors()
+        ]
         return problem_response(request, "invalid", 422, errors=errs)
 
     @app.exception_handler(StarletteHTTPException)
@@ -164,35 +191,52 @@ def create_app(policy: PolicySet, body_timeout: float = BODY_TIMEOUT_SECONDS,
             payload = await run_in_threadpool(lambda: _in(lang, lambda: dumps(work(policy, parse_json(data), lang))))
         return Response(payload, media_type="application/json", headers=headers)
 
-    @app.post("/calculate", response_model=models.CalculateResponse, responses=PROBLEMS,
-              openapi_extra=_body_doc(models.CalculateRequest), summary="Evaluate scenarios (as `osms-eval run`)")
+    @app.post(
+        "/calculate",
+        response_model=models.CalculateResponse,
+        responses=PROBLEMS,
+        openapi_extra=_body_doc(models.CalculateRequest),
+        summary="Evaluate scenarios (as `osms-eval run`)",
+    )
     async def calculate(request: Request, lang: Lang) -> Response:
         """Amounts, payers, categories and insured status for each scenario and month: the records of
         `osms-eval run --format json`. Give `month`, or `from` and `to`, or `on` (a day: that month's amounts and
         the status on the day). Amounts are JSON numbers or decimal strings, read exactly."""
         return await posted(request, service.calculate, lang)
 
-    @app.post("/explain", response_model=models.ExplainResponse, responses=PROBLEMS,
-              openapi_extra=_body_doc(models.ExplainRequest), summary="Explain a month (as `osms-eval explain`)")
+    @app.post(
+        "/explain",
+        response_model=models.ExplainResponse,
+        responses=PROBLEMS,
+        openapi_extra=_body_doc(models.ExplainRequest),
+        summary="Explain a month (as `osms-eval explain`)",
+    )
     async def explain(request: Request, lang: Lang) -> Response:
         """How each output was reached: rule, formula, parameters with values and citations, categories, status."""
         return await posted(request, service.explain, lang)
 
-    @app.post("/coverage", response_model=models.CoverageResponse, responses=PROBLEMS,
-              openapi_extra=_body_doc(models.CoverageRequest), summary="Service coverage (as `osms-eval coverage`)")
+    @app.post(
+        "/coverage",
+        response_model=models.CoverageResponse,
+        responses=PROBLEMS,
+        openapi_extra=_body_doc(models.CoverageRequest),
+        summary="Service coverage (as `osms-eval coverage`)",
+    )
     async def coverage(request: Request, lang: Lang) -> Response:
         """Whether each service is covered for the person on a day, under which package, and why."""
         return await posted(request, service.coverage, lang)
 
     @app.get("/parameters", response_model=models.ParametersResponse, responses=PROBLEMS)
-    async def parameters(lang: Lang,
-                         at: Annotated[str | None, Query(description="A day, YYYY-MM-DD")] = None) -> Response:
+    async def parameters(
+        lang: Lang, at: Annotated[str | None, Query(description="A day, YYYY-MM-DD")] = None
+    ) -> Response:
         """Every parameter with its dated values and citations (as `osms-eval params --format json`)."""
         return answer(service.parameters(policy, None, at, lang))
 
     @app.get("/parameters/{name}", response_model=models.ParametersResponse, responses=PROBLEMS)
-    async def parameter(name: str, lang: Lang,
-                        at: Annotated[str | None, Query(description="A day, YYYY-MM-DD")] = None) -> Response:
+    async def parameter(
+        name: str, lang: Lang, at: Annotated[str | None, Query(description="A day, YYYY-MM-DD")] = None
+    ) -> Response:
         """One parameter; with `at`, only the value in force on that day."""
         if name not in policy.parameters:
             try:
@@ -246,7 +290,8 @@ def _add_body_schemas(app: FastAPI) -> None:
             return app.openapi_schema
         doc = original()
         reqs: list[tuple[type[BaseModel], Literal["validation"]]] = [
-            (m, "validation") for m in (models.CalculateRequest, models.ExplainRequest, models.CoverageRequest)]
+            (m, "validation") for m in (models.CalculateRequest, models.ExplainRequest, models.CoverageRequest)
+        ]
         _, defs = models_json_schema(reqs, ref_template="#/components/schemas/{model}")
         doc.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
         app.openapi_schema = doc

@@ -42,8 +42,10 @@ INTERNAL_DETAIL = Msg("A fault in the program, not in your input; please report 
 # The page's words. Labels of outputs, parameters and reasons come from the policies and the engine.
 PAGE: dict[str, Msg] = {
     "title": Msg("ОСМС calculator"),
-    "intro": Msg("Contributions and deductions to the mandatory social health insurance fund, and insured status — "
-                 "under the Law of Kazakhstan on mandatory social health insurance."),
+    "intro": Msg(
+        "Contributions and deductions to the mandatory social health insurance fund, and insured status — "
+        "under the Law of Kazakhstan on mandatory social health insurance."
+    ),
     "language": Msg("Language"),
     "person": Msg("Who you are"),
     "birth_date": Msg("Date of birth"),
@@ -99,8 +101,15 @@ PAGE: dict[str, Msg] = {
     "employer_name": Msg("Employer"),
     "customer_name": Msg("Customer"),
 }
-RESIDENCIES = ("citizen", "kandas", "refugee", "permanent_resident", "temporary_resident", "asylum_seeker",
-               "eaeu_worker")
+RESIDENCIES = (
+    "citizen",
+    "kandas",
+    "refugee",
+    "permanent_resident",
+    "temporary_resident",
+    "asylum_seeker",
+    "eaeu_worker",
+)
 PAYER_TYPES = ("employee", "entrepreneur", "self_payer", "self_employed", "civil")
 
 

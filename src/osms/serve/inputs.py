@@ -68,8 +68,14 @@ def parse_json(data: bytes) -> Any:
     try:
         doc = json.loads(text, parse_float=_decimal, parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise OsmsError(_("JSON syntax error: {msg} (line {lineno}, column {colno})", msg=exc.msg, lineno=exc.lineno,
-                          colno=exc.colno)) from None
+        raise OsmsError(
+            _(
+                "JSON syntax error: {msg} (line {lineno}, column {colno})",
+                msg=exc.msg,
+                lineno=exc.lineno,
+                colno=exc.colno,
+            )
+        ) from None
     except RecursionError:
         raise OsmsError(_("nesting deeper than {limit} levels", limit=MAX_DEPTH)) from None
     return _lists(doc)
@@ -115,8 +121,9 @@ def scenario_documents(body: Any, many: bool) -> list[tuple[str, Any]]:
     elif "scenario" in body:
         docs = [("scenario", body["scenario"])]
     else:
-        raise OsmsError(_("give `scenarios` (a list) or `scenario`") if many else _("give `scenario`"),
-                        field="scenario")
+        raise OsmsError(
+            _("give `scenarios` (a list) or `scenario`") if many else _("give `scenario`"), field="scenario"
+        )
     for where, d in docs:
         pays = d.get("payments") if isinstance(d, dict) else None
         if isinstance(pays, list) and len(pays) > MAX_PAYMENTS:
@@ -131,6 +138,7 @@ def require_keys(body: Any, allowed: set[str]) -> None:
         raise OsmsError(_("the body must be a JSON object"))
     extra = sorted(set(body) - allowed)
     if extra:
-        raise OsmsError(_("unknown key {key}; the keys are: {keys}", key=repr(extra[0]),
-                          keys=", ".join(sorted(allowed))),
-                        field=extra[0])
+        raise OsmsError(
+            _("unknown key {key}; the keys are: {keys}", key=repr(extra[0]), keys=", ".join(sorted(allowed))),
+            field=extra[0],
+        )

@@ -26,14 +26,24 @@ def error_entry(exc: OsmsError) -> dict[str, str]:
     return {"field": where, "message": exc.message}
 
 
-def problem(kind: str, status: int, lang: str, instance: str, detail: str | None = None,
-            errors: list[OsmsError] | None = None) -> dict[str, Any]:
+def problem(
+    kind: str, status: int, lang: str, instance: str, detail: str | None = None, errors: list[OsmsError] | None = None
+) -> dict[str, Any]:
     entries = [error_entry(e) for e in errors or []]
     if detail is None:
-        detail = INTERNAL_DETAIL[lang] if kind == "internal" else (
-            entries[0]["message"] if len(entries) == 1 else f"{len(entries)} problems; see `errors`")
-    return {"type": TYPES.get(kind, "about:blank"), "title": TITLES[kind][lang], "status": status,
-            "detail": detail, "instance": instance, "errors": entries}
+        detail = (
+            INTERNAL_DETAIL[lang]
+            if kind == "internal"
+            else (entries[0]["message"] if len(entries) == 1 else f"{len(entries)} problems; see `errors`")
+        )
+    return {
+        "type": TYPES.get(kind, "about:blank"),
+        "title": TITLES[kind][lang],
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "errors": entries,
+    }
 
 
 def invalid(exc: OsmsError, lang: str, instance: str) -> dict[str, Any]:

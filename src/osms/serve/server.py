@@ -21,8 +21,9 @@ def app_from_env() -> Any:
     from .app import create_app
 
     root = os.environ.get(_ENV_POLICIES) or None
-    return create_app(load(Path(root) if root else None),
-                      body_timeout=float(os.environ.get(_ENV_TIMEOUT, BODY_TIMEOUT_SECONDS)))
+    return create_app(
+        load(Path(root) if root else None), body_timeout=float(os.environ.get(_ENV_TIMEOUT, BODY_TIMEOUT_SECONDS))
+    )
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
@@ -41,8 +42,13 @@ def run(policies_dir: Path | None, host: str, port: int, workers: int, body_time
 
     policy = load(policies_dir)
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    common: dict[str, Any] = {"host": host, "port": port, "timeout_graceful_shutdown": 30, "log_level": "info",
-                              "server_header": False}
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "timeout_graceful_shutdown": 30,
+        "log_level": "info",
+        "server_header": False,
+    }
     if workers == 1:
         uvicorn.run(create_app(policy, body_timeout=body_timeout), **common)
         return

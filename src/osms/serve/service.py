@@ -70,16 +70,20 @@ def calculate(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     ms, day = _months(policy, body)
     count = len(body["scenarios"]) if isinstance(body.get("scenarios"), list) else 1
     if count * len(ms) > MAX_RECORDS:
-        raise TooLarge(f"{count} scenarios × {len(ms)} months = {count * len(ms)} records; the limit is "
-                       f"{MAX_RECORDS} a request (ask for fewer months or split the scenarios)")
+        raise TooLarge(
+            f"{count} scenarios × {len(ms)} months = {count * len(ms)} records; the limit is "
+            f"{MAX_RECORDS} a request (ask for fewer months or split the scenarios)"
+        )
     scenarios = scenarios_of(policy, body, many=True)
     ev = evaluate(policy, scenarios, ms, lang)
     if day is None:
         recs = records(ev, ms)
     else:
         st = ev.status(day)
-        recs = sorted((full_record(ev, ev.results[ms[0]], st, i) for i in range(len(scenarios))),
-                      key=lambda r: (r["scenario"], r["month"]))
+        recs = sorted(
+            (full_record(ev, ev.results[ms[0]], st, i) for i in range(len(scenarios))),
+            key=lambda r: (r["scenario"], r["month"]),
+        )
     return envelope(policy, recs)
 
 
@@ -127,9 +131,15 @@ def coverage(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
 
 def _cite(entry: Any, policy: PolicySet, lang: str) -> dict[str, Any]:
     ref = entry.prov.reference
-    return {"from": entry.start.isoformat(), "citation": ref.cite() + gaps(ref.unknown, lang), "url": ref.url,
-            "sources": cited(policy.sources, ref.sources, lang), "confidence": entry.prov.confidence,
-            "assumption": entry.prov.assumption[lang] if entry.prov.assumption else None, "note": entry.prov.note}
+    return {
+        "from": entry.start.isoformat(),
+        "citation": ref.cite() + gaps(ref.unknown, lang),
+        "url": ref.url,
+        "sources": cited(policy.sources, ref.sources, lang),
+        "confidence": entry.prov.confidence,
+        "assumption": entry.prov.assumption[lang] if entry.prov.assumption else None,
+        "note": entry.prov.note,
+    }
 
 
 def parameters(policy: PolicySet, name: str | None, at: str | None, lang: str) -> dict[str, Any]:
@@ -165,8 +175,15 @@ def services(policy: PolicySet, lang: str) -> dict[str, Any]:
     """The care catalogue: each service and the package it belongs to, by date."""
     out = []
     for s in policy.services.values():
-        out.append({"id": s.name, "label": s.label[lang], "versions": [
-            {**_cite(e, policy, lang), "package": e.payload, "no_value": e.no_value} for e in s.timeline.entries]})
+        out.append(
+            {
+                "id": s.name,
+                "label": s.label[lang],
+                "versions": [
+                    {**_cite(e, policy, lang), "package": e.payload, "no_value": e.no_value} for e in s.timeline.entries
+                ],
+            }
+        )
     return {**_stamp(policy), "services": out}
 
 

@@ -20,8 +20,12 @@ _TOP_LEVEL_CASES = re.compile(rb"^cases\s*:", re.M)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("osms", "osms-eval regression cases")
-    group.addoption("--osms-policies", metavar="DIR", default=None,
-                    help="Policy directory the YAML cases run against (default: the bundled policies).")
+    group.addoption(
+        "--osms-policies",
+        metavar="DIR",
+        default=None,
+        help="Policy directory the YAML cases run against (default: the bundled policies).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
