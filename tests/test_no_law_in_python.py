@@ -39,6 +39,7 @@ ENGINE_WORDS = {
         {
             "cli/params.py",
             "explain.py",
+            "explain_text.py",
             "facts.py",
             "population.py",
             "report.py",
