@@ -70,7 +70,7 @@ def population(n: int) -> pa.Table:
 
 def test_months_are_a_dataset_with_the_rows_of_the_one_file_run(tmp_path: Path) -> None:
     pq.write_table(population(70), tmp_path / "people.parquet")
-    range_args = ["--from", MONTHS[0], "--to", MONTHS[-1]]
+    range_args = ["--from", MONTHS[0], "--to", MONTHS[-1], "--lang", "en"]
     one = cli(
         "batch",
         str(tmp_path / "people.parquet"),

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from .dates import format_month
 from .errors import OsmsError
-from .messages import translate
+from .messages import current, translate
 
 _POLICIES: dict[str, Any] = {}  # policy folder → PolicySet, per worker process
 
@@ -90,9 +90,19 @@ def _partition(  # type: ignore[no-untyped-def]
     offsets: list[int],
     flagged: dict[int, dict[int, str]],
     out_dir: str | None,
+    lang: str = "en",
     partition_info=None,
 ):
     """One partition, every month: evaluate, write (or return) its results; return its errors and totals."""
+    from .messages import using
+
+    with using(lang):  # a worker writes its rows' reasons in the language of the run
+        return _partition_in(pdf, policy_dir, months, outputs, status, keep, offsets, flagged, out_dir, partition_info)
+
+
+def _partition_in(  # type: ignore[no-untyped-def]
+    pdf, policy_dir, months, outputs, status, keep, offsets, flagged, out_dir, partition_info
+):
     import pandas as pd
 
     from .dataset import write_part
@@ -239,7 +249,7 @@ def evaluate(
     with building(Path(output), force) if output is not None else contextlib.nullcontext() as build:
         out_dir = str(build.tmp) if build is not None else None
         parts = ddf.map_partitions(
-            _partition, policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir, meta=_meta()
+            _partition, policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir, current(), meta=_meta()
         )
         try:
             with dask.config.set({"dataframe.convert-string": False}):

@@ -163,8 +163,8 @@ def _chunk(
         why[row - offset - 1] = reason
     names = rb.schema.names
     ids = _text(rb.column(names.index("id")))
-    flag(_np(pc.equal(ids, "")), "id: empty")
-    flag(_np(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
+    flag(_np(pc.equal(ids, "")), _("id: empty"))
+    flag(_np(pc.greater(pc.utf8_length(ids), MAX_ID)), _("id: longer than {limit} characters", limit=MAX_ID))
     paid_col = rb.column(names.index("paid_on"))
     if pa.types.is_date32(paid_col.type):  # a typed date (Parquet): no text to check
         real = _np(pc.is_valid(paid_col))
@@ -174,7 +174,7 @@ def _chunk(
     else:
         paid_text = _text(paid_col)
         paid_on, real = _days(paid_text, _np(pc.match_substring_regex(paid_text, _DATE)))
-    flag(~real, "paid_on: not a date YYYY-MM-DD between 2000 and 2100")
+    flag(~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100"))
     amount_col = rb.column(names.index("amount"))
     if pa.types.is_decimal(amount_col.type) and amount_col.type.scale <= 2:
         # An exact decimal (Parquet): its tiyn are the value × 100, no text or float in between.
@@ -189,15 +189,18 @@ def _chunk(
         big = (high != np.where(low < 0, -1, 0)) | (np.abs(low) > MONEY_MAX * 10**arr.type.scale)
         tiyn = np.where(big | ~plain, 0, low) * 10 ** (2 - arr.type.scale)
         value = np.where(big, MONEY_MAX + 1, tiyn / 100)
-        flag(~plain, "amount: empty")
+        flag(~plain, _("amount: empty"))
     else:
         amount_text = _text(amount_col)
         plain = _np(pc.match_substring_regex(amount_text, _AMOUNT))
-        flag(~plain, "amount: not a plain decimal of tenge with at most two decimals (e.g. 4250 or 4250.50)")
+        flag(~plain, _("amount: not a plain decimal of tenge with at most two decimals (e.g. 4250 or 4250.50)"))
         # A plain decimal with at most two decimals, below 10^9: float × 100 rounds to its exact tiyn.
         value = _np(pc.cast(pc.if_else(pa.array(plain), amount_text, pa.scalar("0")), pa.float64()))
         tiyn = np.round(value * 100).astype(np.int64)
-    flag(plain & ((value <= 0) | (value > MONEY_MAX)), f"amount: must be above 0 and at most {MONEY_MAX:,}")
+    flag(
+        plain & ((value <= 0) | (value > MONEY_MAX)),
+        _("amount: must be above 0 and at most {limit}", limit=f"{MONEY_MAX:,}"),
+    )
     kind_text = _text(rb.column(names.index("kind")))
     kind = np.full(n, -1, dtype=np.int16)
     old_used: set[str] = set()
@@ -208,8 +211,11 @@ def _chunk(
             hint = difflib.get_close_matches(value_kind, kinds, n=1)
             flag(
                 where,
-                f"kind: {cut(value_kind)} is not a payment kind"
-                + (f" (did you mean {hint[0]!r}?)" if hint else "; one of " + ", ".join(kinds)),
+                _("kind: {kind} is not a payment kind (did you mean {hint}?)", kind=cut(value_kind), hint=repr(hint[0]))
+                if hint
+                else _(
+                    "kind: {kind} is not a payment kind; one of {kinds}", kind=cut(value_kind), kinds=", ".join(kinds)
+                ),
             )
             continue
         if old:
@@ -219,7 +225,7 @@ def _chunk(
     if "for_month" in names:
         text = _text(rb.column(names.index("for_month")))
         ok = _np(pc.match_substring_regex(text, _MONTH))
-        flag(~ok & ~_np(pc.equal(text, "")), "for_month: not a month YYYY-MM")
+        flag(~ok & ~_np(pc.equal(text, "")), _("for_month: not a month YYYY-MM"))
         safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
         y = _np(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()))
         m = _np(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()))
@@ -228,7 +234,9 @@ def _chunk(
     if "job" in names:
         text = _text(rb.column(names.index("job")))
         ok = _np(pc.match_substring_regex(text, _WHOLE))
-        flag(~ok & ~_np(pc.equal(text, "")), f"job: a whole number from 1 to {JOB_MAX} (1 for wage_1, …)")
+        flag(
+            ~ok & ~_np(pc.equal(text, "")), _("job: a whole number from 1 to {limit} (1 for wage_1, …)", limit=JOB_MAX)
+        )
         job = np.where(ok, _np(pc.cast(pc.if_else(pa.array(ok), text, pa.scalar("0")), pa.int64())) - 1, -1).astype(
             np.int16
         )
@@ -237,8 +245,12 @@ def _chunk(
     month = np.where(for_month >= 0, for_month, made)
     flag(
         ~bad & ((month < lo) | (month > hi + 12)),
-        f"{'for_month' if 'for_month' in names else 'paid_on'}: outside what the policies can check "
-        f"({lo // 12}-{lo % 12 + 1:02d} to {hi // 12}-{hi % 12 + 1:02d}, and prepayments for the 12 months after)",
+        _(
+            "{field}: outside what the policies can check ({first} to {last}, and prepayments for the 12 months after)",
+            field="for_month" if "for_month" in names else "paid_on",
+            first=f"{lo // 12}-{lo % 12 + 1:02d}",
+            last=f"{hi // 12}-{hi % 12 + 1:02d}",
+        ),
     )
     errors = {offset + int(i) + 1: why[i] for i in np.flatnonzero(bad)}
     cols = {
@@ -281,6 +293,7 @@ def payment_records(
     old_used: set[str] = set()
     files: list[str] = []
     file_parts = []
+    import contextvars
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
@@ -294,7 +307,7 @@ def payment_records(
         old_used |= old
         for row, reason in errors.items():
             pid = ids[row - offset - 1].as_py()
-            bad.setdefault(pid, f"{Path(file).name} row {row}: {reason}")
+            bad.setdefault(pid, _("{file} row {row}: {reason}", file=Path(file).name, row=row, reason=reason))
         parts.append(cols)
         id_parts.append(ids)
         file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
@@ -306,7 +319,7 @@ def payment_records(
             offset = 0
             pending: deque = deque()
             for rb in batches:
-                pending.append((offset, pool.submit(check, rb, offset)))
+                pending.append((offset, pool.submit(contextvars.copy_context().run, check, rb, offset)))
                 offset += rb.num_rows
                 if len(pending) > 4:
                     at, future = pending.popleft()

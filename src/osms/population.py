@@ -75,7 +75,9 @@ def _mask(arr: pa.Array) -> np.ndarray:
 def _numeric_text(arr: pa.Array, name: str, bad: np.ndarray, why: list[str]) -> pa.Array:
     """Any column as trimmed text, numbers in their shortest exact form; NaN and infinities mark the row bad."""
     if pa.types.is_floating(arr.type):
-        _flag(bad, why, ~_mask(pc.is_finite(arr)) & _mask(pc.is_valid(arr)), f"{name}: not a finite number")
+        _flag(
+            bad, why, ~_mask(pc.is_finite(arr)) & _mask(pc.is_valid(arr)), _("{name}: not a finite number", name=name)
+        )
     return pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
 
 
@@ -98,14 +100,29 @@ def _number(  # type: ignore[no-untyped-def]
     text = _numeric_text(arr, name, bad, why)
     ok = _mask(pc.match_substring_regex(text, _PLAIN))
     empty = _mask(pc.equal(text, ""))
-    _flag(bad, why, ~ok & ~empty, f"{name}: not a number")
+    _flag(bad, why, ~ok & ~empty, _("{name}: not a number", name=name))
     if whole:
-        _flag(bad, why, ok & _mask(pc.match_substring_regex(text, _FRACTION)), f"{name}: must be a whole number")
+        _flag(
+            bad,
+            why,
+            ok & _mask(pc.match_substring_regex(text, _FRACTION)),
+            _("{name}: must be a whole number", name=name),
+        )
     else:
-        _flag(bad, why, ok & _mask(pc.match_substring_regex(text, _OVER_2)), f"{name}: more than two decimals")
+        _flag(
+            bad,
+            why,
+            ok & _mask(pc.match_substring_regex(text, _OVER_2)),
+            _("{name}: more than two decimals", name=name),
+        )
     clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
     values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
-    _flag(bad, why, (values < 0) | (values > limit), f"{name}: must be between 0 and {limit:,}")
+    _flag(
+        bad,
+        why,
+        (values < 0) | (values > limit),
+        _("{name}: must be between 0 and {limit}", name=name, limit=f"{limit:,}"),
+    )
     return np.where(ok & (values <= limit), values, 0.0)
 
 
@@ -116,14 +133,14 @@ def _binary_number(arr: pa.Array, name: str, bad: np.ndarray, why: list[str], wh
     values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
     present = np.ones(len(values), dtype=bool) if arr.null_count == 0 else _mask(pc.is_valid(arr)).copy()
     if pa.types.is_floating(arr.type):
-        _flag(bad, why, present & ~np.isfinite(values), f"{name}: not a finite number")
+        _flag(bad, why, present & ~np.isfinite(values), _("{name}: not a finite number", name=name))
     v = np.where(present & np.isfinite(values), values, 0.0)
     with np.errstate(invalid="ignore", over="ignore"):
         if whole:
-            _flag(bad, why, v != np.rint(v), f"{name}: must be a whole number")
+            _flag(bad, why, v != np.rint(v), _("{name}: must be a whole number", name=name))
         else:
-            _flag(bad, why, np.rint(v * 100) / 100 != v, f"{name}: more than two decimals")
-    _flag(bad, why, (v < 0) | (v > limit), f"{name}: must be between 0 and {limit:,}")
+            _flag(bad, why, np.rint(v * 100) / 100 != v, _("{name}: more than two decimals", name=name))
+    _flag(bad, why, (v < 0) | (v > limit), _("{name}: must be between 0 and {limit}", name=name, limit=f"{limit:,}"))
     return np.where((v >= 0) & (v <= limit), v, 0.0)
 
 
@@ -143,7 +160,7 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
     text = _numeric_text(arr, name, bad, why)
     yes = pc.is_in(text, pa.array(sorted(BOOL_TRUE))).to_numpy(zero_copy_only=False)
     no = pc.is_in(text, pa.array(sorted(BOOL_FALSE))).to_numpy(zero_copy_only=False)
-    _flag(bad, why, ~yes & ~no, f"{name}: must be true or false")
+    _flag(bad, why, ~yes & ~no, _("{name}: must be true or false", name=name))
     return yes
 
 
@@ -162,7 +179,7 @@ def _choice(table, name: str, choices, bad: np.ndarray, why: list[str], n: int) 
         if len(ids) > 4
         else ", ".join(ids)
     )
-    _flag(bad, why, np.isnan(codes) & ~empty, f"{name}: not one of {shown}")
+    _flag(bad, why, np.isnan(codes) & ~empty, _("{name}: not one of {choices}", name=name, choices=shown))
     return codes
 
 
@@ -174,7 +191,7 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
     ok = pc.match_substring_regex(text, _MONTH).to_numpy(zero_copy_only=False)
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    _flag(bad, why, ~ok & ~empty, f"{name}: not a month YYYY-MM")
+    _flag(bad, why, ~ok & ~empty, _("{name}: not a month YYYY-MM", name=name))
     safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
     year = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()).to_numpy(zero_copy_only=False)
     mon = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()).to_numpy(zero_copy_only=False)
@@ -219,8 +236,10 @@ def batch_from_arrow(
     if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
         raise OsmsError(_("the `id` column must be text, not {type} (an IIN may start with 0)", type=ids.type))
     id_text = pc.utf8_trim_whitespace(ids)
-    _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), "id: empty")
-    _flag(bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), f"id: longer than {MAX_ID} characters")
+    _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), _("id: empty"))
+    _flag(
+        bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), _("id: longer than {limit} characters", limit=MAX_ID)
+    )
     facts: dict[str, np.ndarray] = {}
     wcols = wage_columns(names)
     k = max(len(wcols), 1)
@@ -251,11 +270,11 @@ def batch_from_arrow(
         days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
         month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
         valid = ok & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_days)
-        _flag(bad, why, ~valid, "birth_date: not a date YYYY-MM-DD")
+        _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
         md = mo * 100 + d
         age = day.year - y - ((day.month * 100 + day.day) < md)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
-        _flag(bad, why, born_later, f"birth_date: after the month evaluated ({format_month(month)})")
+        _flag(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))
     facts["age"] = age.astype(np.float64)
     # For the months a payments table reaches: each person's birth date as y·10⁴ + m·100 + d (-1 given an age).
     birth = np.full(n, -1, dtype=np.int64) if "age" in names else np.where(valid, y * 10000 + md, -1)
@@ -265,7 +284,7 @@ def batch_from_arrow(
     for kind, fact in RESIDENCY_FACT.items():
         facts[fact] = pc.equal(residency, kind).to_numpy(zero_copy_only=False)
         known |= facts[fact]
-    _flag(bad, why, ~known, "residency: not one of " + ", ".join(RESIDENCY_FACT))
+    _flag(bad, why, ~known, _("residency: not one of {choices}", choices=", ".join(RESIDENCY_FACT)))
     facts["civil_income"] = _number(table, "civil_income", bad, why, n)
     facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
     for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
@@ -316,7 +335,7 @@ def batch_from_arrow(
         bad,
         why,
         (extra["last_category_run"] > 0) & (extra["last_category_month"] < 0),
-        "last_category_run: given without last_category_month",
+        _("last_category_run: given without last_category_month"),
     )
     errors = RowErrors()
     for i in np.flatnonzero(bad):
@@ -536,7 +555,13 @@ def _unknown_numbers(
         hit = differs & unknown & ~bad
         who = ", ".join(sorted(readers[name]))
         errors.add(
-            hit, offset, f"{name}: not given, and this row's answer depends on it (read by {who}): write the number"
+            hit,
+            offset,
+            _(
+                "{name}: not given, and this row's answer depends on it (read by {who}): write the number",
+                name=name,
+                who=who,
+            ),
         )
         bad = bad | hit
     return bad

@@ -17,6 +17,7 @@ from .allocation import Payments
 from .dates import month_end, months_of_days
 from .evaluation import evaluate_month
 from .history import credit, due_array, payment_streams, self_paying
+from .messages import _
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .scenario import Batch
@@ -47,7 +48,12 @@ def _streams_of(
             problems.append(
                 (
                     int(person[i]),
-                    f"{records.files[int(records.file_of[rows[i]])]} row {int(records.row[rows[i]])}: {reason}",
+                    _(
+                        "{file} row {row}: {reason}",
+                        file=records.files[int(records.file_of[rows[i]])],
+                        row=int(records.row[rows[i]]),
+                        reason=reason,
+                    ),
                 )
             )
 
@@ -58,19 +64,22 @@ def _streams_of(
         if not sel.any():
             continue
         if (name, None) in index:
-            fail(sel & (job >= 0), f"job: `{name}` is not paid per employer; leave job empty")
+            fail(sel & (job >= 0), _("job: `{kind}` is not paid per employer; leave job empty", kind=name))
             out[sel & (job < 0)] = index[(name, None)]
             continue
         slot = np.where(job >= 0, job, only[person])
         fail(
             sel & (job < 0) & (jobs[person] > 1),
-            f"job: the person has several wage columns; say which employer paid this `{name}` (1 for wage_1, …)",
+            _(
+                "job: the person has several wage columns; say which employer paid this `{kind}` (1 for wage_1, …)",
+                kind=name,
+            ),
         )
-        fail(sel & (job >= k), f"job: above the number of wage columns ({k})")
+        fail(sel & (job >= k), _("job: above the number of wage columns ({count})", count=k))
         ok = sel & ~((job < 0) & (jobs[person] > 1)) & (slot < k)
         fail(
             ok & (job >= 0) & ~employed[np.minimum(slot, k - 1), person],
-            "job: that wage column is empty for this person",
+            _("job: that wage column is empty for this person"),
         )
         for j in range(k):
             out[ok & (slot == j)] = index[(name, j)]
@@ -204,8 +213,10 @@ def ledger_history(
     for i in np.flatnonzero(owes & (since < 0)):
         problems.setdefault(
             int(i),
-            "situation_from: empty, but the person owes contributions: give the month "
-            "their current jobs and activities began (YYYY-MM)",
+            _(
+                "situation_from: empty, but the person owes contributions: give the month "
+                "their current jobs and activities began (YYYY-MM)"
+            ),
         )
     keep = stream >= 0
     if problems:

@@ -220,6 +220,7 @@ def command(
     fingerprint, engine version and as-of date in its metadata (osms.policy_id, …)."""
     import collections
     import contextlib
+    import contextvars
     import csv
     from concurrent.futures import ThreadPoolExecutor
 
@@ -433,8 +434,19 @@ def command(
                             rb,
                             m,
                             offset,
+                            # In the command's context, so that the worker writes reasons in the user's language.
                             pool.submit(
-                                evaluate_arrow, policy, rb, m, wanted, offset, not no_status, keep, dup, records
+                                contextvars.copy_context().run,
+                                evaluate_arrow,
+                                policy,
+                                rb,
+                                m,
+                                wanted,
+                                offset,
+                                not no_status,
+                                keep,
+                                dup,
+                                records,
                             ),
                         )
                     )
