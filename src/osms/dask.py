@@ -100,9 +100,18 @@ def _partition(  # type: ignore[no-untyped-def]
         return _partition_in(pdf, policy_dir, months, outputs, status, keep, offsets, flagged, out_dir, partition_info)
 
 
-def _partition_in(  # type: ignore[no-untyped-def]
-    pdf, policy_dir, months, outputs, status, keep, offsets, flagged, out_dir, partition_info
-):
+def _partition_in(
+    pdf: Any,
+    policy_dir: str,
+    months: list[int],
+    outputs: list[str] | None,
+    status: bool,
+    keep: list[str],
+    offsets: list[int],
+    flagged: dict[int, dict[int, str]],
+    out_dir: str | None,
+    partition_info: Any,
+) -> Any:
     import pandas as pd
 
     from .dataset import write_part
