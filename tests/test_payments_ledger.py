@@ -241,3 +241,39 @@ def test_notebook_api_takes_a_payments_frame() -> None:
     assert bool(out.loc["a", "insured"]) and out.loc["a", "insured_reason"] == "payments"
     # b: December 2024 fell due on 2025-01-25 unpaid; the run Jan–Nov is 11 months: not insured by payments
     assert not bool(out.loc["b", "insured"]) and out.loc["b", "debt_months"] == 1
+
+
+def test_ledger_path_counts_the_stated_budget_months_of_a_graduate(policy) -> None:  # type: ignore[no-untyped-def]
+    """A full-time student (state-paid) until June 2025 who works from July 2025; the employer pays July and August
+    (3 % × 300 000 = 9 000 deducted, 2 % = 6 000 withheld). The budget months count toward the 12 where own
+    payments take over (state_paid_months_count_toward_required, §9.15): with the 12 months of study stated the run
+    Jul 2024–Aug 2025 is 14 months, insured on 2025-09-30; with only the last month of study, Jun–Aug 2025 is 3."""
+    from osms.payments_table import payments_from_table
+
+    pays = pa.table(
+        {
+            "id": ["g"] * 4,
+            "paid_on": ["2025-08-25", "2025-08-25", "2025-09-25", "2025-09-25"],
+            "amount": ["9000", "6000", "9000", "6000"],
+            "kind": ["employer_deduction", "employee_contribution"] * 2,
+            "for_month": ["2025-07", "2025-07", "2025-08", "2025-08"],
+        }
+    )
+    got = {}
+    for run in ("12", ""):
+        people = pa.table(
+            {
+                "id": ["g"],
+                "birth_date": ["2003-05-01"],
+                "wage_1": ["300000"],
+                "situation_from": ["2025-07"],
+                "last_category_month": ["2025-06"],
+                "last_category_run": [run],
+                "region": ["astana"],
+            }
+        )
+        result, bad, _ = evaluate_arrow(policy, people, 2025 * 12 + 8, payments=payments_from_table(policy, pays))
+        assert not bad.rows
+        got[run] = result.to_pylist()[0]
+    assert got["12"]["insured"] and got["12"]["insured_reason"] == "payments"
+    assert not got[""]["insured"]

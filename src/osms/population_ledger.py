@@ -158,11 +158,12 @@ def ledger_history(
     """The status history of some persons from their payments; (history, row index → reason, overpaid tiyn)."""
     n = batch.size
     problems: dict[int, str] = {}
+    ids = pc.utf8_trim_whitespace(ids)  # as the payments table's ids are read
     if records.bad:
         hit = np.flatnonzero(pc.is_in(ids, value_set=pa.array(list(records.bad))).to_numpy(zero_copy_only=False))
         for i in hit:
             problems[int(i)] = records.bad[ids[int(i)].as_py()]
-    person, rows = records.rows_of(pc.utf8_trim_whitespace(ids))
+    person, rows = records.rows_of(ids)
     end = month_end(month).toordinal()
     made = records.paid_on[rows] <= end  # a later payment cannot change what was paid by then
     person, rows = person[made], rows[made]
@@ -204,8 +205,12 @@ def ledger_history(
         # Only the amounts due are kept of each month, not its whole evaluation.
         due[:, mo - first] = due_array(streams, {mo: r}, mo, 1, n)[:, 0] * active[mo - first]
     last_cat = extra["last_category_month"]
-    has = (last_cat >= first) & (last_cat < month)
-    member[last_cat[has] - first, np.flatnonzero(has)] = True
+    # A past membership the row states: its last month and (last_category_run) how many months it ran.
+    run = np.maximum(extra.get("last_category_run", np.zeros(n, dtype=np.int64)), 1)
+    for k in range(int(min(run.max(initial=1), t))):
+        months = last_cat - k
+        on = (last_cat >= 0) & (k < run) & (months >= first) & (months < month)
+        member[months[on] - first, np.flatnonzero(on)] = True
     stream, bad_rows = _streams_of(policy, records, batch, person, rows, streams)
     for row, reason in bad_rows:
         problems.setdefault(row, reason)
