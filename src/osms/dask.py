@@ -97,79 +97,64 @@ def _partition(  # type: ignore[no-untyped-def]
     from .messages import using
 
     with using(lang):  # a worker writes its rows' reasons in the language of the run
-        return _partition_in(pdf, policy_dir, months, outputs, status, keep, offsets, flagged, out_dir, partition_info)
+        import pandas as pd
 
+        from .dataset import write_part
+        from .population import evaluate_arrow, exact_summary
 
-def _partition_in(
-    pdf: Any,
-    policy_dir: str,
-    months: list[int],
-    outputs: list[str] | None,
-    status: bool,
-    keep: list[str],
-    offsets: list[int],
-    flagged: dict[int, dict[int, str]],
-    out_dir: str | None,
-    partition_info: Any,
-) -> Any:
-    import pandas as pd
+        number = partition_info["number"]
+        offset = offsets[number]
+        from .columns import number_columns
+        from .csvformat import csv_format, read_numbers
 
-    from .dataset import write_part
-    from .population import evaluate_arrow, exact_summary
-
-    number = partition_info["number"]
-    offset = offsets[number]
-    from .columns import number_columns
-    from .csvformat import csv_format, read_numbers
-
-    table = _small_strings(pa.Table.from_pandas(pdf, preserve_index=False))
-    policy = _policy(policy_dir)
-    # Text number cells are checked exactly as the single-machine path checks them (the default format).
-    batch, read_flags = read_numbers(
-        table.combine_chunks().to_batches()[0]
-        if table.num_rows
-        else pa.RecordBatch.from_pylist([], schema=table.schema),
-        number_columns(policy, table.schema.names),
-        csv_format(),
-        offset,
-    )
-    table = pa.Table.from_batches([batch])
-    flags = {**read_flags, **flagged.get(number, {})}
-    ids = table.column("id")
-    errors: list[tuple[int, str, str]] = []
-    sums: dict[str, Any] = {}
-    tables = []
-    for m in months:
-        result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flags)
-        for row, why in bad.rows.items():
-            pid = ids[row - offset - 1].as_py()
-            errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
-        sums[format_month(m)] = exact_summary(part)
-        if out_dir is None:
-            tables.append(result)
-        else:
-            write_part(
-                Path(out_dir) / f"month={format_month(m)}" / f"part-{number:05d}.parquet",
-                result.drop_columns(["month"]),
-            )
-    blob = b""
-    if tables:
-        sink = pa.BufferOutputStream()
-        joined = pa.concat_tables(tables)
-        with pa.ipc.new_stream(sink, joined.schema) as w:
-            w.write_table(joined)
-        blob = sink.getvalue().to_pybytes()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return pd.DataFrame(
-        {
-            "number": [number],
-            "errors": [json.dumps(errors, ensure_ascii=False)],
-            "summary": [json.dumps(sums, default=_encode)],
-            "table": [blob],
-            "worker": [f"{os.uname().nodename}:{os.getpid()}"],
-            "rss": [rss],
-        }
-    )
+        table = _small_strings(pa.Table.from_pandas(pdf, preserve_index=False))
+        policy = _policy(policy_dir)
+        # Text number cells are checked exactly as the single-machine path checks them (the default format).
+        batch, read_flags = read_numbers(
+            table.combine_chunks().to_batches()[0]
+            if table.num_rows
+            else pa.RecordBatch.from_pylist([], schema=table.schema),
+            number_columns(policy, table.schema.names),
+            csv_format(),
+            offset,
+        )
+        table = pa.Table.from_batches([batch])
+        flags = {**read_flags, **flagged.get(number, {})}
+        ids = table.column("id")
+        errors: list[tuple[int, str, str]] = []
+        sums: dict[str, Any] = {}
+        tables = []
+        for m in months:
+            result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flags)
+            for row, why in bad.rows.items():
+                pid = ids[row - offset - 1].as_py()
+                errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
+            sums[format_month(m)] = exact_summary(part)
+            if out_dir is None:
+                tables.append(result)
+            else:
+                write_part(
+                    Path(out_dir) / f"month={format_month(m)}" / f"part-{number:05d}.parquet",
+                    result.drop_columns(["month"]),
+                )
+        blob = b""
+        if tables:
+            sink = pa.BufferOutputStream()
+            joined = pa.concat_tables(tables)
+            with pa.ipc.new_stream(sink, joined.schema) as w:
+                w.write_table(joined)
+            blob = sink.getvalue().to_pybytes()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        return pd.DataFrame(
+            {
+                "number": [number],
+                "errors": [json.dumps(errors, ensure_ascii=False)],
+                "summary": [json.dumps(sums, default=_encode)],
+                "table": [blob],
+                "worker": [f"{os.uname().nodename}:{os.getpid()}"],
+                "rss": [rss],
+            }
+        )
 
 
 def _small_strings(table: pa.Table) -> pa.Table:

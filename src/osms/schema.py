@@ -13,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .errors import OsmsError
+from .facts import RESIDENCY_FACT
 from .limits import cut
 from .loading import field_name, line_of
 from .messages import N_, _
@@ -489,15 +490,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     **_d("Date of birth, YYYY-MM-DD", "Дата рождения, ГГГГ-ММ-ДД"),
                 },
                 "residency": {
-                    "enum": [
-                        "citizen",
-                        "kandas",
-                        "refugee",
-                        "permanent_resident",
-                        "temporary_resident",
-                        "asylum_seeker",
-                        "eaeu_worker",
-                    ],
+                    "enum": list(RESIDENCY_FACT),
                     **_d("Citizenship or residence status", "Гражданство или статус пребывания"),
                 },
                 "sex": {"enum": ["female", "male"], **_d("Sex", "Пол")},

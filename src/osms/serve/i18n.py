@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..facts import RESIDENCY_FACT
 from ..messages import Msg
 
 LANGS = ("ru", "kk", "en")
@@ -101,15 +102,7 @@ PAGE: dict[str, Msg] = {
     "employer_name": Msg("Employer"),
     "customer_name": Msg("Customer"),
 }
-RESIDENCIES = (
-    "citizen",
-    "kandas",
-    "refugee",
-    "permanent_resident",
-    "temporary_resident",
-    "asylum_seeker",
-    "eaeu_worker",
-)
+RESIDENCIES = tuple(RESIDENCY_FACT)  # the scenario format's residency ids, in their order
 PAYER_TYPES = ("employee", "entrepreneur", "self_payer", "self_employed", "civil")
 
 
