@@ -283,17 +283,18 @@ def test_a_role_parameter_with_no_value_in_a_covered_month_is_an_error(tmp_path:
 def test_the_cache_key_follows_the_engine_and_the_roles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change anywhere in the engine's source (a subpackage too) or in the roles binding gives a new cache key,
     so a compiled policy set from before the change is never loaded."""
-    import osms.policy as policy_module
-    from osms.policy import _cache_key, policy_files
+    import osms.policy.cache as cache_module
+    from osms.policy import policy_files
+    from osms.policy.cache import cache_key
 
     engine = tmp_path / "osms"
     shutil.copytree(ENGINE, engine, ignore=shutil.ignore_patterns("__pycache__", "schemas", "static"))
-    monkeypatch.setattr(policy_module, "__file__", str(engine / "policy.py"))
+    monkeypatch.setattr(cache_module, "__file__", str(engine / "policy" / "cache.py"))
     policies = tmp_path / "policies"
     shutil.copytree(ROOT / "policies", policies)
 
     def key() -> str:
-        return _cache_key(policies, policy_files(policies), None)
+        return cache_key(policies, policy_files(policies), None)
 
     first = key()
     assert key() == first
