@@ -27,7 +27,7 @@ ENGINE_WORDS = {
     "it_failure": (
         "the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
         "it; the fact of that name is read through the role system_failure",
-        {"status.py", "report.py", "history.py", "population.py"},
+        {"status.py", "report.py", "history.py", "population.py", "roles.py", "schemas/policy.schema.json"},
     ),
     "children": (
         "the explanation tree's `children` key",
@@ -49,7 +49,6 @@ ENGINE_WORDS = {
             "schemas/scenario.schema.json",
         },
     ),
-    "kandases": ("an English word in the ГОБМП explanation's sentence", {"coverage.py"}),
 }
 
 
@@ -308,3 +307,33 @@ def test_the_cache_key_follows_the_engine_and_the_roles(tmp_path: Path, monkeypa
         encoding="utf-8",
     )
     assert key() not in (first, second)
+
+
+def test_an_outcome_reworded_in_yaml_is_what_explain_and_coverage_say(tmp_path: Path) -> None:
+    """Why a person is insured and why a service is covered are worded in policies/outcomes.yaml: a new wording
+    there is what the analyst reads, with no change to Python."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    outcomes = policies / "outcomes.yaml"
+    text = outcomes.read_text(encoding="utf-8")
+    text = text.replace(
+        'en: "the required consecutive paid months with no debt (art. 5 p. 3)"',
+        'en: "twelve paid months in a row, no debt (test wording)"',
+    ).replace(
+        'en: "ОСМС package: the person is insured"',
+        'en: "insured package, insured person (test wording)"',
+    )
+    outcomes.write_text(text, encoding="utf-8")
+    scenario = str(ROOT / "examples" / "employee-300k.yaml")
+    explain = cli("explain", scenario, "--month", "2026-01", "--lang", "en", "--policies", str(policies))
+    assert explain.returncode == 0, explain.stderr
+    # employee-300k works from 2020-01, deductions assumed paid on time → the last 12 months paid, the payments route
+    assert "insured — twelve paid months in a row, no debt (test wording)" in " ".join(explain.stdout.split())
+    coverage = cli(
+        "coverage", scenario, "--on", "2026-01-15", "--format", "json", "--lang", "en", "--policies", str(policies)
+    )
+    assert coverage.returncode == 0, coverage.stderr
+    osms_services = [s for s in json.loads(coverage.stdout)["results"] if s["package"] == "osms"]
+    assert osms_services and {s["explanation"] for s in osms_services} == {
+        "insured package, insured person (test wording)"
+    }

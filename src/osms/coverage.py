@@ -6,18 +6,8 @@ import datetime as dt
 from typing import Any
 
 from .dates import month_of
-from .messages import Msg
 from .runner import Evaluation
-from .status import REASON_CODES, REASONS
-
-WHY: dict[str, Msg] = {
-    "everyone": Msg("given to everyone, regardless of insured status and residency"),
-    "gobmp": Msg("ГОБМП: citizens, kandases, refugees and permanent residents, regardless of insured status"),
-    "gobmp_no": Msg("no ГОБМП: temporary residents and asylum seekers get it only for diseases dangerous to others"),
-    "osms": Msg("ОСМС package: the person is insured"),
-    "osms_no": Msg("the ОСМС package is for insured persons only; the person is not insured"),
-    "osms_not_participant": Msg("the person does not take part in ОСМС (temporary resident or asylum seeker)"),
-}
+from .status import REASON_CODES
 
 
 def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -> dict[str, Any]:
@@ -46,10 +36,10 @@ def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -
         "covered": covered,
         "package": package,
         "why": why,
-        "explanation": WHY[why][lang],
+        "explanation": policy.outcomes["services"][why][lang],
         "insured": insured,
         "insured_reason": status_reason,
-        "insured_reason_text": REASONS[status_reason][lang],
+        "insured_reason_text": policy.outcomes["status"][status_reason][lang],
         "citation": ref.cite(),
         "sources": list(ref.sources),
         "confidence": entry.prov.confidence,

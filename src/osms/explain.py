@@ -14,7 +14,7 @@ from .messages import Msg
 from .policy import Dated, PolicySet
 from .report import amount, fmt_amount
 from .runner import Evaluation
-from .status import REASON_CODES, REASONS, day_of
+from .status import REASON_CODES, day_of
 from .status_detail import WORDS as DETAIL_WORDS
 from .status_detail import months_considered, next_payment_due, overpaid, payments_applied, render_months
 
@@ -198,7 +198,7 @@ def explain(
         "on": st.on.isoformat(),
         "value": bool(st.insured[i]),
         "reason": REASON_CODES[int(st.reason[i])],
-        "reason_text": REASONS[REASON_CODES[int(st.reason[i])]][lang],
+        "reason_text": policy.outcomes["status"][REASON_CODES[int(st.reason[i])]][lang],
         "insured_until": day_of(int(st.insured_until[i])),
         "grace_period_end": day_of(int(st.grace_period_end[i])),
         "debt_months": int(st.debt_months[i]),

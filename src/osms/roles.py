@@ -51,6 +51,23 @@ RULE_UNITS: dict[str, str] = {
 }
 KINDS: dict[str, dict[str, str]] = {"parameters": PARAMETER_ROLES, "facts": FACT_ROLES, "rules": RULE_ROLES}
 
+# The outcomes the engine's procedures reach, by code: why a person is or is not insured on a day (the status
+# routes, in the order status.py numbers them) and why a service is or is not covered. Their wording, in each
+# language and with the article that decides, is the policy set's `outcomes:` section (policies/outcomes.yaml).
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "status": (
+        "transition_2020",
+        "category",
+        "payments",
+        "prospective",
+        "grace",
+        "category_exit",
+        "it_failure",
+        "none",
+    ),
+    "services": ("everyone", "gobmp", "gobmp_no", "osms", "osms_no", "osms_not_participant"),
+}
+
 
 @dataclass(frozen=True)
 class Roles:

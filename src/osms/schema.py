@@ -18,6 +18,7 @@ from .limits import cut
 from .loading import field_name, line_of
 from .messages import N_, _
 from .roles import KINDS as ROLE_KINDS
+from .roles import OUTCOMES
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -236,6 +237,22 @@ _roles = {
     "required": list(ROLE_KINDS),
     "additionalProperties": False,
 }
+_outcomes = {
+    "type": "object",
+    "description": "What each outcome the engine reaches means, in each language: why a person is or is not insured "
+    "(status) and why a service is or is not covered (services); every outcome is worded, once, in one file",
+    "properties": {
+        group: {
+            "type": "object",
+            "properties": {code: _labels for code in codes},
+            "required": list(codes),
+            "additionalProperties": False,
+        }
+        for group, codes in OUTCOMES.items()
+    },
+    "required": list(OUTCOMES),
+    "additionalProperties": False,
+}
 
 POLICY_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -272,6 +289,7 @@ POLICY_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
         },
         "roles": _roles,
+        "outcomes": _outcomes,
         "parameters": {
             "type": "object",
             "propertyNames": {"pattern": NAME},

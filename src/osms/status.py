@@ -15,20 +15,11 @@ import numpy as np
 
 from .dates import last_fallen_due, month_end, month_of, month_start_ordinals
 from .errors import OsmsError
-from .messages import Msg, _
+from .messages import _
 from .policy import PolicySet, UndefinedAt
+from .roles import OUTCOMES
 
-REASONS: dict[str, Msg] = {
-    "transition_2020": Msg("2020 transition: every ОСМС participant conditionally insured (art. 40)"),
-    "category": Msg("member of a category whose contributions the budget pays"),
-    "payments": Msg("the required consecutive paid months with no debt (art. 5 p. 3)"),
-    "prospective": Msg("12 separate payments for the 12 coming months (from 2022-09-05)"),
-    "grace": Msg("grace period after the last paid month"),
-    "category_exit": Msg("right kept after leaving a state-paid category"),
-    "it_failure": Msg("information-system failure: the right is kept until it is restored"),
-    "none": Msg("no 12 consecutive paid months, no preferential category and no grace period"),
-}
-REASON_CODES = list(REASONS)
+REASON_CODES = list(OUTCOMES["status"])  # a Status's `reason` indexes this; the wording is the policy set's
 
 
 @dataclass

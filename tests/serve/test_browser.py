@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from osms.policy import bundled_policies, load_policies
 from osms.serve.i18n import PAGE
-from osms.status import REASONS
 
 LANGS = ("ru", "kk", "en")
 
@@ -101,18 +101,19 @@ def test_self_payer_status_month_by_month(browser, server, lang) -> None:
     wait_for(browser, "#status-months")
     # 12 separate payments on 2025-01-10 for 2025-01…12 give status at once (ст. 5 п. 3, from 2022-09-05); after
     # the last paid month, 2025-12, 3 grace months (ст. 5 п. 2) run to 2026-03-31; on 2026-05-15 she is not insured.
+    reasons = load_policies(bundled_policies()).outcomes["status"]  # the wording the page shows
     verdict = text_of(browser.find_element(By.ID, "status-verdict"))
     assert verdict == f"2026-05-15: {PAGE['not_insured'][lang]}"
-    assert text_of(browser.find_element(By.ID, "status-why")).endswith(REASONS["none"][lang])
+    assert text_of(browser.find_element(By.ID, "status-why")).endswith(reasons["none"][lang])
     cells = {
         r.get_attribute("data-month"): [text_of(td) for td in r.find_elements(By.TAG_NAME, "td")]
         for r in browser.find_elements(By.CSS_SELECTOR, "#status-months tbody tr")
     }
     assert list(cells) == [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 6)]
     yes, no = PAGE["yes"][lang], PAGE["no"][lang]
-    assert cells["2025-03"] == ["2025-03", yes, "2026-03-31", REASONS["prospective"][lang]]
-    assert cells["2026-02"] == ["2026-02", yes, "2026-03-31", REASONS["grace"][lang]]
-    assert cells["2026-04"] == ["2026-04", no, "—", REASONS["none"][lang]]
+    assert cells["2025-03"] == ["2025-03", yes, "2026-03-31", reasons["prospective"][lang]]
+    assert cells["2026-02"] == ["2026-02", yes, "2026-03-31", reasons["grace"][lang]]
+    assert cells["2026-04"] == ["2026-04", no, "—", reasons["none"][lang]]
     if lang != "en":
         return  # the editing below is the same in every language
     # Remove one payment (2025-06 unpaid): no longer 12 payments ahead, so not insured in 2025-03.

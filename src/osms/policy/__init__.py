@@ -120,6 +120,8 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
     default_round = (Decimal(ps["rounding"]["step"]), ps["rounding"]["mode"])
     deps = build_rules(b, known_names(b), default_round)
     roles = bind_roles(b)
+    if b.outcomes is None and not b.errors.errors:  # a file whose outcomes failed the schema has said so
+        b.errors.add(_("no file words the engine's outcomes (expected an outcomes: section)"), file=str(root))
     check_keyed(b)
     source_errors, source_warnings = bibliography.check(b.sources, b.source_uses)
     b.errors.extend(source_errors)
@@ -149,10 +151,18 @@ def _load(root: Path, files: list[Path], known_on: dt.date | None) -> PolicySet:
         order=order,
         fingerprint=_fingerprint(blobs) + (f"@known-on:{known_on}" if known_on else ""),
         roles=roles,
+        outcomes=outcomes_of(b),
         warnings=b.warnings,
         sources=b.sources,
         source_uses=b.source_uses,
     )
+
+
+def outcomes_of(b: Builder) -> dict[str, dict[str, Labels]]:
+    """The `outcomes:` section: group → code → wording (complete: the schema requires every code)."""
+    assert b.outcomes is not None  # a missing section is an error raised before the set is built
+    doc = b.outcomes[0]["outcomes"]
+    return {group: {code: dict(text) for code, text in codes.items()} for group, codes in doc.items()}
 
 
 def bundled_policies() -> Path:

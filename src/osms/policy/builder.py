@@ -26,6 +26,7 @@ class Builder:
         self.where: dict[str, tuple[str, int | None]] = {}
         self.header: tuple[LineDict, str] | None = None
         self.roles: tuple[LineDict, str] | None = None
+        self.outcomes: tuple[LineDict, str] | None = None
         self.params: dict[str, Parameter] = {}
         self.rules: dict[str, Rule] = {}
         self.categories: dict[str, Category] = {}
@@ -94,6 +95,16 @@ class Builder:
                 )
             else:
                 self.roles = (doc, file)
+        if "outcomes" in doc:
+            if self.outcomes is not None:
+                self.errors.add(
+                    _("outcomes are already worded in {where}", where=self.outcomes[1]),
+                    file=file,
+                    line=line_of(doc, ["outcomes"]),
+                    field="outcomes",
+                )
+            else:
+                self.outcomes = (doc, file)
         for key, spec in doc.get("sources", {}).items():
             line = line_of(doc, ["sources", key])
             if f"source:{key}" in self.where:

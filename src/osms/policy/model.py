@@ -219,6 +219,7 @@ class PolicySet:
     order: list[str]  # evaluation order of rules and category nodes
     fingerprint: str
     roles: Roles  # the engine's roles, bound to names of this set
+    outcomes: dict[str, dict[str, Labels]]  # group → outcome code → its wording in each language
     warnings: list[OsmsError] = field(default_factory=list)
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     source_uses: dict[str, list[Use]] = field(default_factory=dict)

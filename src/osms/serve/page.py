@@ -10,7 +10,6 @@ from importlib import resources
 
 from ..policy import PolicySet, Rule
 from ..report import output_rules
-from ..status import REASONS
 from .i18n import PAGE, PAYER_TYPES, RESIDENCIES, words
 
 BUDGET_PAYERS = ("state", "local")  # payers of the schema's `payer` vocabulary that are budgets, not persons
@@ -52,7 +51,7 @@ def render(policy: PolicySet, lang: str) -> str:
     data = {
         "lang": lang,
         "words": words(lang),
-        "reasons": {k: v[lang] for k, v in REASONS.items()},
+        "reasons": {k: v[lang] for k, v in policy.outcomes["status"].items()},
         "kinds": kinds,
         "policy": policy.stamp,
         "order": [r.name for r in output_rules(policy)],
