@@ -75,36 +75,19 @@ class Builder:
         from .parameters import parameter_payload  # below the builder: they take it as their first argument
         from .timelines import timeline
 
-        if "policy_set" in doc:
-            if self.header is not None:
-                self.errors.add(
-                    _("policy_set is already declared in {value}", value=self.header[1]),
-                    file=file,
-                    line=line_of(doc, ["policy_set"]),
-                    field="policy_set",
-                )
+        # Sections a set declares once: a second one would make the result depend on the order files are read in.
+        for section, attr, again in (
+            ("policy_set", "header", lambda where: _("policy_set is already declared in {value}", value=where)),
+            ("roles", "roles", lambda where: _("roles are already bound in {where}", where=where)),
+            ("outcomes", "outcomes", lambda where: _("outcomes are already worded in {where}", where=where)),
+        ):
+            if section not in doc:
+                continue
+            held = getattr(self, attr)
+            if held is not None:
+                self.errors.add(again(held[1]), file=file, line=line_of(doc, [section]), field=section)
             else:
-                self.header = (doc, file)
-        if "roles" in doc:
-            if self.roles is not None:
-                self.errors.add(
-                    _("roles are already bound in {where}", where=self.roles[1]),
-                    file=file,
-                    line=line_of(doc, ["roles"]),
-                    field="roles",
-                )
-            else:
-                self.roles = (doc, file)
-        if "outcomes" in doc:
-            if self.outcomes is not None:
-                self.errors.add(
-                    _("outcomes are already worded in {where}", where=self.outcomes[1]),
-                    file=file,
-                    line=line_of(doc, ["outcomes"]),
-                    field="outcomes",
-                )
-            else:
-                self.outcomes = (doc, file)
+                setattr(self, attr, (doc, file))
         for key, spec in doc.get("sources", {}).items():
             line = line_of(doc, ["sources", key])
             if f"source:{key}" in self.where:
