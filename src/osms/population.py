@@ -22,6 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import derive
+from .batch import Batch, read_numbers
 from .columns import WAGE_N, check_columns, stated_facts
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
@@ -31,7 +33,6 @@ from .messages import _, current
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .population_ledger import ledger_status
-from .scenario import Batch, read_numbers
 from .status import BIG, REASON_CODES, History, compute_status
 
 MONEY_MAX = 1_000_000_000
@@ -254,7 +255,7 @@ def batch_from_arrow(
             )
         wage[j] = _number(table, col, bad, why, n)
         employed[j] = present
-    day, last_day = month_start(month), month_end(month)
+    last_day = month_end(month)
     if "age" in names:
         age = _number(table, "age", bad, why, n, whole=True, limit=AGE_MAX)
     else:
@@ -272,7 +273,7 @@ def batch_from_arrow(
         valid = ok & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_days)
         _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
         md = mo * 100 + d
-        age = day.year - y - ((day.month * 100 + day.day) < md)
+        age = derive.age_in_month(y * 10000 + md, month)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
         _flag(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))
     facts["age"] = age.astype(np.float64)
@@ -312,12 +313,8 @@ def batch_from_arrow(
                     else np.zeros(n, dtype=bool)
                 )
             )
-    facts["working"] = (
-        employed.any(axis=0)
-        | (facts["civil_income"] > 0)
-        | facts["entrepreneur"]
-        | facts["self_employed"]
-        | facts["esp_payer"]
+    facts["working"] = derive.working(
+        employed, facts["civil_income"], facts["entrepreneur"], facts["self_employed"], facts["esp_payer"]
     )
     facts["wage"] = wage
     facts["employed"] = employed

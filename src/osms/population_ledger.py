@@ -14,22 +14,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .allocation import Payments
+from .batch import Batch
 from .dates import month_end, months_of_days
+from .derive import age_in_month
 from .evaluation import evaluate_month
 from .history import credit, due_array, payment_streams, self_paying
 from .messages import _
 from .payments_table import PaymentRecords
 from .policy import PolicySet
-from .scenario import Batch
 from .status import History, Status, compute_status
 
 
 def _age_at(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
     """Whole years on the first day of month `mo`; a row giving `age` keeps it (the same situation)."""
-    age = batch.facts["age"]
-    y, md = birth // 10000, birth % 10000
-    at = mo // 12 - y - ((mo % 12 + 1) * 100 + 1 < md)
-    return np.where(birth >= 0, at, age).astype(np.float64)
+    return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
 
 
 def _streams_of(

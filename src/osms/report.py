@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .batch import Batch
 from .dates import format_month
 from .errors import OsmsError
 from .evaluation import MonthResult
 from .messages import Msg
 from .money import to_decimal
 from .policy import PolicySet, Rule
-from .scenario import Batch, Scenario
+from .scenario import Scenario
 
 PAYER_LABELS = {
     "employer": Msg("employer"),
