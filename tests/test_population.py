@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from osms.dates import format_month, month_start
 from osms.history import budget_payers
 from osms.population import evaluate_arrow
-from osms.runner import evaluate, records
+from osms.report import records
+from osms.runner import evaluate
 
 # Amounts of at least 100 tenge: below that a contribution can round to 0 in one year and 1 in the next, and the
 # batch row (which sees only this month) takes an obligation owed now as owed all year.

@@ -23,17 +23,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import derive
+from .allocation import BIG
 from .batch import Batch, read_numbers
 from .columns import WAGE_N, check_columns, stated_facts
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
-from .history import budget_payers
+from .history import History, owes_own
 from .messages import _, current
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .population_ledger import ledger_status
-from .status import BIG, REASON_CODES, History, compute_status
+from .status import REASON_CODES, compute_status
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
@@ -363,12 +364,7 @@ def history_from_columns(
     cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
     for r in range(month - first):
         member[r] |= (last_cat >= first + r) & (cat_from < first + r)
-    owes = np.zeros(n, dtype=bool)
-    budget = budget_payers(policy)
-    for rule in policy.rules.values():
-        if rule.payer and rule.payer not in budget:
-            v = res.values[rule.name]
-            owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
+    owes = owes_own(policy, res)
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
     # months read for debt): those outside the paid run are debt.
     # Not in the months of a state-paid membership (members owe nothing), and owed now too.
