@@ -26,6 +26,8 @@ from . import derive
 from .allocation import BIG
 from .batch import Batch, read_numbers
 from .columns import WAGE_N, check_columns, stated_facts
+from .dates import DATE_TEXT as _DATE
+from .dates import MONTH_TEXT as _MONTH
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
@@ -41,8 +43,6 @@ AGE_MAX = 150
 _PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"  # plain decimal: no exponent, sign +, separators, base
 _OVER_2 = r"\.\d{2}\d*[1-9]"  # a nonzero digit after the second decimal
 _FRACTION = r"\.\d*[1-9]"  # a nonzero fraction
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
 BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
