@@ -27,7 +27,7 @@ ENGINE_WORDS = {
     "it_failure": (
         "the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
         "it; the fact of that name is read through the role system_failure",
-        {"status.py", "report.py", "history.py", "population.py"},
+        {"status.py", "report.py", "history.py", "population.py", "runner.py"},
     ),
     "children": (
         "the explanation tree's `children` key",
