@@ -27,7 +27,15 @@ ENGINE_WORDS = {
     "it_failure": (
         "the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
         "it; the fact of that name is read through the role system_failure",
-        {"status.py", "report.py", "history.py", "population.py", "roles.py", "schemas/policy.schema.json"},
+        {
+            "status.py",
+            "report.py",
+            "history.py",
+            "population.py",
+            "roles.py",
+            "runner.py",
+            "schemas/policy.schema.json",
+        },
     ),
     "children": (
         "the explanation tree's `children` key",

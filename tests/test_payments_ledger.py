@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from osms.dates import format_month, month_end
 from osms.payments_table import read_payments
 from osms.population import evaluate_arrow
-from osms.runner import evaluate, records
+from osms.report import records
+from osms.runner import evaluate
 
 # Self-payer: 5 % × MZP (3 000 in 2022, 3 500 in 2023, 4 250 from 2024); ИП: 5 % × 1.4 MZP; an employee on
 # 300 000: 3 % = 9 000 deducted by the employer, 2 % = 6 000 withheld.

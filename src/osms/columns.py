@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .facts import RESIDENCY_FACT
+from .facts import BUILTIN_FACTS
 from .messages import _
 from .policy import PolicySet
 
@@ -29,20 +29,6 @@ FIXED_COLUMNS = (
     "last_category_run",
     "situation_from",
 )
-_BUILT_IN_FACTS = {
-    "age",
-    "civil_income",
-    "self_employed_income",
-    "entrepreneur",
-    "self_payer",
-    "self_employed",
-    "esp_payer",
-    "esp_city",
-    "wage",
-    "employed",
-    "working",
-    *RESIDENCY_FACT.values(),
-}
 WAGE_N = re.compile(r"wage_[1-9]\d*")
 RESULT_COLUMNS = (
     "month",
@@ -58,7 +44,7 @@ RESULT_COLUMNS = (
 
 def stated_facts(policy: PolicySet) -> list[str]:
     """The policies' person facts an input row states in a column of the same name."""
-    return [n for n, d in policy.facts.items() if d.entity == "person" and n not in _BUILT_IN_FACTS]
+    return [n for n, d in policy.facts.items() if d.entity == "person" and n not in BUILTIN_FACTS]
 
 
 def check_columns(

@@ -10,6 +10,11 @@ from .messages import _
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
+# A date's and a month's text where a whole column is checked at once (pyarrow regexes over a table's cells, the
+# JSON schemas): one pattern for the people table, the payments table and the schemas.
+DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
+MONTH_TEXT = r"^\d{4}-(0[1-9]|1[0-2])$"
+
 FIRST_YEAR = 1900
 LAST_YEAR = 2200
 

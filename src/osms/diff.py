@@ -11,8 +11,8 @@ from .dates import format_month
 from .errors import OsmsError
 from .messages import N_, _, current
 from .policy import CategoryVersion, Dated, PolicySet, RuleVersion, Timeline
-from .report import output_rules
-from .runner import evaluate, records
+from .report import output_rules, records
+from .runner import evaluate
 from .scenario import Scenario
 
 # What the engine itself adds to every record, beside the policies' output rules: who pays, the categories that

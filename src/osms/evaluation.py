@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from .batch import Batch
 from .dates import format_month, month_start
 from .errors import OsmsError
 from .expressions import JOB, evaluate
 from .messages import _
 from .money import RoundingRangeError, round_array
 from .policy import AGGREGATES, Dated, InvalidIf, PolicySet, UndefinedAt
-from .scenario import Batch
 
 
 @dataclass

@@ -1,25 +1,46 @@
-"""Month-by-month history of scenarios (amounts due, payments allocated, memberships), the input to status."""
+"""The month-by-month history status is decided on (amounts due, payments credited, memberships), and its one
+builder from payments, shared by the scenario path and the payments-table path."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .allocation import Allocation, Payments, allocate, month_paid
-from .dates import due_date, month_start
-from .evaluation import MonthResult, evaluate_month
+from .evaluation import MonthResult
 from .policy import PolicySet
-from .scenario import Scenario, build_batch
-from .status import BIG, History, window_for
 
 
-def evaluate_range(
-    policy: PolicySet, scenarios: list[Scenario], first: int, last: int, categories_only: bool = False
-) -> dict[int, MonthResult]:
-    return {
-        m: evaluate_month(policy, build_batch(scenarios, m, policy), m, categories_only) for m in range(first, last + 1)
-    }
+@dataclass
+class History:
+    """Month-by-month facts over a window, time-major (one row per month, one column per person)."""
+
+    first: int  # month index of row 0
+    paid_day: np.ndarray  # (T, n) int32: ordinal of the earliest own payment for that month; BIG if none
+    member: np.ndarray  # (T, n) bool: in a state- or locally-paid category
+    obligation: np.ndarray  # (T, n) bool: an own contribution or deduction was due
+    it_failure: np.ndarray  # (T, n) bool
+    assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
+    used: set = field(default_factory=set)  # parameter entries read while building the history
+    named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
+    ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
+    self_paying: np.ndarray | None = None  # (T, n) bool: the person's own self-payment was due that month
+    participant: np.ndarray | None = None  # (T, n) bool: takes part in ОСМС (the participant rule), for the transition
+
+    @property
+    def size(self) -> int:
+        return self.paid_day.shape[1]
+
+
+def window_for(policy: PolicySet, earliest_payment_month: int | None, last_month: int) -> tuple[int, int]:
+    """Months the history must span: enough before 2020 for recorded payments, 12 after for prepayments."""
+    first = policy.covers[0]
+    if earliest_payment_month is not None:
+        first = min(first, earliest_payment_month)
+    return first, last_month + 13
 
 
 @dataclass(frozen=True)
@@ -46,8 +67,18 @@ def budget_payers(policy: PolicySet) -> set[str]:
 
 
 def own_streams(policy: PolicySet, streams: list[Stream]) -> np.ndarray:
+    """Which streams are the person's own to pay (not a budget's)."""
     budget = budget_payers(policy)
     return np.array([policy.rules[s.rule].payer not in budget for s in streams], dtype=bool)
+
+
+def owes_own(policy: PolicySet, res: MonthResult) -> np.ndarray:
+    """(persons,): whether any of the person's own contributions is due in the month evaluated (in tiyn, as the
+    allocation sees it)."""
+    assert res.batch is not None
+    streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
+    due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
+    return (due[own_streams(policy, streams)] > 0).any(axis=0)
 
 
 def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int, n: int) -> np.ndarray:
@@ -64,28 +95,6 @@ def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: i
     return due
 
 
-def scenario_payments(scenarios: list[Scenario], streams: list[Stream]) -> tuple[Payments, list[tuple[int, int]]]:
-    """The recorded payments as a table, and for each row (scenario index, payment index in the scenario)."""
-    index = {s: i for i, s in enumerate(streams)}
-    rows: list[tuple[int, int, int, int, int]] = []
-    origin: list[tuple[int, int]] = []
-    for i, sc in enumerate(scenarios):
-        for k, p in enumerate(sc.payments):
-            slot = None
-            if p.employer is not None:
-                slots = [j for j, job in enumerate(sc.jobs) if job.employer == p.employer]
-                named = [j for j in slots if p.for_month is not None and sc.jobs[j].spell.overlaps_month(p.for_month)]
-                slot = (named or slots)[0]
-            stream = index.get(Stream(p.kind, slot), index.get(Stream(p.kind, None)))
-            assert stream is not None, (p.kind, slot)
-            rows.append(
-                (i, stream, p.paid_on.toordinal(), int(p.amount * 100), p.for_month if p.for_month is not None else -1)
-            )
-            origin.append((i, k))
-    cols = np.array(rows, dtype=np.int64).reshape(-1, 5).T
-    return Payments(*cols), origin
-
-
 @dataclass
 class Ledger:
     """What the allocation worked on, kept for explanations."""
@@ -96,71 +105,6 @@ class Ledger:
     allocation: Allocation
     origin: list[tuple[int, int]]  # payment row → (scenario, payment index)
     payments: Payments
-
-
-def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[int, MonthResult]) -> History:
-    """`evaluated`: full results for every month the policies cover (amounts due, memberships)."""
-    n = len(scenarios)
-    deductions = policy.parameters[policy.roles.parameter("deductions_due")].timeline
-    used: set = set()
-    earliest = None
-    assumed = np.array([not s.payments_recorded for s in scenarios], dtype=bool)
-    if assumed.any():
-        first_job = min((job.spell.start for s, a in zip(scenarios, assumed) if a for job in s.jobs), default=None)
-        if first_job is not None and deductions.entries:
-            start = max(first_job, deductions.entries[0].start)
-            earliest = start.year * 12 + start.month - 1
-    first, end = window_for(policy, earliest, max(max(evaluated), policy.covers[1]))
-    t = end - first
-    slots = max((len(s.jobs) for s in scenarios), default=0) or 1
-    streams = payment_streams(policy, slots)
-    due = due_array(streams, evaluated, first, t, n)
-    payments, origin = scenario_payments(scenarios, streams)
-    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments)
-    used |= ledger.allocation.used
-    member = np.zeros((t, n), dtype=bool)
-    it_failure = np.zeros((t, n), dtype=bool)
-    participant = np.zeros((t, n), dtype=bool)
-    for m, res in evaluated.items():
-        member[m - first] = res.values["preferential"]
-        participant[m - first] = res.values[policy.roles.rule("participant")]
-    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(policy.covers[0]))[0])
-    failure_fact = policy.roles.fact("system_failure")
-    for i, s in enumerate(scenarios):
-        if assumed[i]:
-            owed = obligation[:, i].copy()
-            for m in range(max(policy.covers[0] - first, 0)):
-                day = month_start(first + m)
-                owed[m] = (
-                    any(job.spell.overlaps_month(first + m) for job in s.jobs)
-                    and deductions.exists_at(day)
-                    and deductions.at(day).value == 1
-                )
-                if owed[m]:
-                    used.add((deductions.name, deductions.at(day).start))
-            paid_day[:, i] = BIG
-            for m in np.flatnonzero(owed).tolist():
-                paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
-        for name, spell, value in s.facts:
-            if name == failure_fact and value:
-                for m in range(t):
-                    if spell.overlaps_month(first + m):
-                        it_failure[m, i] = True
-    hist = History(
-        first,
-        paid_day,
-        member,
-        obligation,
-        it_failure,
-        assumed,
-        used,
-        named=named,
-        self_paying=self_paying(policy, streams, due),
-        participant=participant,
-    )
-    ledger.origin = origin
-    hist.ledger = ledger
-    return hist
 
 
 def self_paying(policy: PolicySet, streams: list[Stream], due: np.ndarray) -> np.ndarray:
@@ -179,3 +123,33 @@ def credit(
     alloc = allocate(policy, due, first, payments)
     paid_day, named, obligation = month_paid(alloc, due, own)
     return Ledger(streams, due, own, alloc, [], payments), paid_day, named, obligation
+
+
+def history_from_payments(
+    policy: PolicySet,
+    streams: list[Stream],
+    due: np.ndarray,
+    first: int,
+    payments: Payments,
+    member: np.ndarray,
+    participant: np.ndarray,
+    it_failure: np.ndarray,
+    assumed: np.ndarray,
+    used: Iterable[Any] = (),
+) -> History:
+    """The history of persons from the amounts due and their payments, credited (`credit`); the ledger kept."""
+    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments)
+    hist = History(
+        first,
+        paid_day,
+        member,
+        obligation,
+        it_failure,
+        assumed,
+        set(used) | ledger.allocation.used,
+        named=named,
+        self_paying=self_paying(policy, streams, due),
+        participant=participant,
+    )
+    hist.ledger = ledger
+    return hist

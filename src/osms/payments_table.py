@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .csvformat import DEFAULT, CsvFormat, read_numbers
+from .dates import DATE_TEXT as _DATE
+from .dates import MONTH_TEXT as _MONTH
 from .errors import OsmsError
 from .limits import MAX_ID, cut
 from .messages import _
@@ -29,8 +31,6 @@ COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")
 MONEY_MAX = 1_000_000_000
 JOB_MAX = 99
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _AMOUNT = r"^\d+(\.\d{1,2})?$"
 _WHOLE = r"^[1-9]\d{0,1}$"
 _EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()

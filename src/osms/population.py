@@ -22,25 +22,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import derive
+from .allocation import BIG
+from .batch import Batch, read_numbers
 from .columns import WAGE_N, check_columns, stated_facts
+from .dates import DATE_TEXT as _DATE
+from .dates import MONTH_TEXT as _MONTH
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
-from .history import budget_payers
+from .history import History, owes_own
 from .messages import _, current
 from .payments_table import PaymentRecords
 from .policy import PolicySet
 from .population_ledger import ledger_status
-from .scenario import Batch, read_numbers
-from .status import BIG, REASON_CODES, History, compute_status
+from .status import REASON_CODES, compute_status
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
 _PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"  # plain decimal: no exponent, sign +, separators, base
 _OVER_2 = r"\.\d{2}\d*[1-9]"  # a nonzero digit after the second decimal
 _FRACTION = r"\.\d*[1-9]"  # a nonzero fraction
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
 BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
@@ -254,7 +256,7 @@ def batch_from_arrow(
             )
         wage[j] = _number(table, col, bad, why, n)
         employed[j] = present
-    day, last_day = month_start(month), month_end(month)
+    last_day = month_end(month)
     if "age" in names:
         age = _number(table, "age", bad, why, n, whole=True, limit=AGE_MAX)
     else:
@@ -272,7 +274,7 @@ def batch_from_arrow(
         valid = ok & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_days)
         _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
         md = mo * 100 + d
-        age = day.year - y - ((day.month * 100 + day.day) < md)
+        age = derive.age_in_month(y * 10000 + md, month)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
         _flag(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))
     facts["age"] = age.astype(np.float64)
@@ -312,12 +314,8 @@ def batch_from_arrow(
                     else np.zeros(n, dtype=bool)
                 )
             )
-    facts["working"] = (
-        employed.any(axis=0)
-        | (facts["civil_income"] > 0)
-        | facts["entrepreneur"]
-        | facts["self_employed"]
-        | facts["esp_payer"]
+    facts["working"] = derive.working(
+        employed, facts["civil_income"], facts["entrepreneur"], facts["self_employed"], facts["esp_payer"]
     )
     facts["wage"] = wage
     facts["employed"] = employed
@@ -366,12 +364,7 @@ def history_from_columns(
     cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
     for r in range(month - first):
         member[r] |= (last_cat >= first + r) & (cat_from < first + r)
-    owes = np.zeros(n, dtype=bool)
-    budget = budget_payers(policy)
-    for rule in policy.rules.values():
-        if rule.payer and rule.payer not in budget:
-            v = res.values[rule.name]
-            owes |= (v.sum(axis=0) if v.ndim == 2 else v) > 0
+    owes = owes_own(policy, res)
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
     # months read for debt): those outside the paid run are debt.
     # Not in the months of a state-paid membership (members owe nothing), and owed now too.

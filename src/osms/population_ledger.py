@@ -14,22 +14,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .allocation import Payments
+from .batch import Batch
 from .dates import month_end, months_of_days
+from .derive import age_in_month
 from .evaluation import evaluate_month
-from .history import credit, due_array, payment_streams, self_paying
+from .history import History, credit, due_array, payment_streams, self_paying
 from .messages import _
 from .payments_table import PaymentRecords
 from .policy import PolicySet
-from .scenario import Batch
-from .status import History, Status, compute_status
+from .status import Status, compute_status
 
 
 def _age_at(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
     """Whole years on the first day of month `mo`; a row giving `age` keeps it (the same situation)."""
-    age = batch.facts["age"]
-    y, md = birth // 10000, birth % 10000
-    at = mo // 12 - y - ((mo % 12 + 1) * 100 + 1 < md)
-    return np.where(birth >= 0, at, age).astype(np.float64)
+    return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
 
 
 def _streams_of(
@@ -184,7 +182,15 @@ def ledger_history(
         began = since[person]
         if (began >= 0).all():
             earliest = max(earliest, min(int(began.min()), month - 13))
-    first = max(policy.covers[0], earliest)
+    first = evaluated = max(policy.covers[0], earliest)
+    # A past membership the row states counts toward the qualifying months: the history reaches back to it, as far
+    # as a run ending in the window can need (nothing is evaluated there: the situation had not begun).
+    stated = extra["last_category_month"] >= 0
+    if stated.any():
+        need = policy.parameters[policy.roles.parameter("qualifying_months")].timeline.entries
+        back = max(int(e.payload) for e in need if e.payload is not None)
+        began_cat = extra["last_category_month"] - np.maximum(extra.get("last_category_run", 1), 1) + 1
+        first = min(first, max(policy.covers[0], int(began_cat[stated].min()), first - back))
     # The months after this one matter only to payments that may credit them: prepayments and payments naming no
     # month (credited forward, up to 12 months ahead); payments naming past months never reach them.
     forward = len(rows) and bool(((records.for_month[rows] < 0) | (records.for_month[rows] > month)).any())
@@ -195,7 +201,7 @@ def ledger_history(
     active = np.zeros((t, n), dtype=bool)
     due = np.zeros((len(streams), t, n), dtype=np.int64)
     birth = extra["birth"]
-    for mo in range(first, last + 1):
+    for mo in range(evaluated, last + 1):
         age = batch.facts["age"] if mo == month else _age_at(batch, birth, mo)
         r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.

@@ -23,7 +23,8 @@ from .explain import explain, render
 from .loading import LineDict, LineList, field_name, line_of, load_yaml_file
 from .messages import _
 from .policy import PolicySet, Timeline
-from .runner import evaluate, full_record
+from .report import full_record
+from .runner import evaluate
 from .scenario import Scenario, load_scenario, parse_scenario, require_born
 from .status import REASON_CODES
 

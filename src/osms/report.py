@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
 from . import __version__
-from .dates import format_month
-from .errors import OsmsError
+from .batch import Batch
+from .dates import format_month, month_end
 from .evaluation import MonthResult
 from .messages import Msg
 from .money import to_decimal
 from .policy import PolicySet, Rule
-from .scenario import Batch, Scenario
+from .runner import Evaluation
+from .status import REASON_CODES, Status, day_of
 
 PAYER_LABELS = {
     "employer": Msg("employer"),
@@ -91,11 +91,40 @@ def person_record(policy: PolicySet, res: MonthResult, batch: Batch, i: int, sce
     return rec
 
 
-def invalid_errors(res: MonthResult, scenarios: list[Scenario], lang: str) -> list[OsmsError]:
-    out = []
-    for inv in res.invalid:
-        for i in np.flatnonzero(inv.mask):
-            out.append(OsmsError(inv.message(res.month, lang), file=scenarios[i].file))
+def status_fields(st: Status, i: int) -> dict[str, Any]:
+    return {
+        "insured": bool(st.insured[i]),
+        "insured_reason": REASON_CODES[int(st.reason[i])],
+        "insured_until": day_of(int(st.insured_until[i])),
+        "grace_period_end": day_of(int(st.grace_period_end[i])),
+        "debt_months": int(st.debt_months[i]),
+        "status_on": st.on.isoformat(),
+    }
+
+
+def full_record(ev: Evaluation, res: MonthResult, st: Status, i: int) -> dict[str, Any]:
+    """Person i's month: contributions, categories, status (with what the payments paid) and the package."""
+    from .status_detail import next_payment_due, overpaid, payments_applied
+
+    assert res.batch is not None
+    rec = person_record(ev.policy, res, res.batch, i, ev.scenarios[i].id)
+    rec.update(status_fields(st, i))
+    deadline = int(ev.policy.parameter_value(ev.policy.roles.parameter("due_day"), st.on)[0])
+    rec["next_payment_due"] = next_payment_due(ev.history, i, st.on, deadline)
+    rec["payments_assumed"] = bool(ev.history.assumed[i])
+    rec["payments_applied"] = payments_applied(ev.history, i, st.on)
+    rec["overpaid"] = overpaid(ev.history, i, st.on)
+    rec["osms_package"] = bool(rec["insured"] and res.values[ev.policy.roles.rule("participant")][i])
+    return rec
+
+
+def records(ev: Evaluation, months: list[int], on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Records for each month asked, status at the month's end (or, with `on`, on that day of its month)."""
+    out: list[dict[str, Any]] = []
+    for m in months:
+        st = ev.status(on if on is not None else month_end(m))
+        out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))
+    out.sort(key=lambda r: (r["scenario"], r["month"]))
     return out
 
 

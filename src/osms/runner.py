@@ -1,18 +1,21 @@
-"""Evaluate scenarios over months: contributions, categories and insured status, as records."""
+"""Evaluate scenarios over months: contributions, categories, the history of payments and insured status, as
+data (`osms.report` makes records of it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from .dates import month_end
-from .evaluation import MonthResult
-from .history import build_history, evaluate_range
+import numpy as np
+
+from .allocation import BIG, Payments
+from .dates import due_date, month_start
+from .errors import OsmsError
+from .evaluation import MonthResult, evaluate_month
+from .history import History, Stream, due_array, history_from_payments, payment_streams, window_for
 from .policy import PolicySet
-from .report import invalid_errors, person_record
-from .scenario import Scenario, require_born
-from .status import REASON_CODES, History, Status, compute_status, day_of
+from .scenario import Scenario, build_batch, require_born
+from .status import Status, compute_status
 
 
 @dataclass
@@ -46,38 +49,91 @@ def evaluate(
     return Evaluation(policy, scenarios, results, build_history(policy, scenarios, results))
 
 
-def status_fields(st: Status, i: int) -> dict[str, Any]:
+def invalid_errors(res: MonthResult, scenarios: list[Scenario], lang: str) -> list[OsmsError]:
+    """An error for each person the policies cannot answer for in the month (an `invalid_if`), naming the file."""
+    out = []
+    for inv in res.invalid:
+        for i in np.flatnonzero(inv.mask):
+            out.append(OsmsError(inv.message(res.month, lang), file=scenarios[i].file))
+    return out
+
+
+def evaluate_range(
+    policy: PolicySet, scenarios: list[Scenario], first: int, last: int, categories_only: bool = False
+) -> dict[int, MonthResult]:
     return {
-        "insured": bool(st.insured[i]),
-        "insured_reason": REASON_CODES[int(st.reason[i])],
-        "insured_until": day_of(int(st.insured_until[i])),
-        "grace_period_end": day_of(int(st.grace_period_end[i])),
-        "debt_months": int(st.debt_months[i]),
-        "status_on": st.on.isoformat(),
+        m: evaluate_month(policy, build_batch(scenarios, m, policy), m, categories_only) for m in range(first, last + 1)
     }
 
 
-def full_record(ev: Evaluation, res: MonthResult, st: Status, i: int) -> dict[str, Any]:
-    """Person i's month: contributions, categories, status (with what the payments paid) and the package."""
-    from .status_detail import next_payment_due, overpaid, payments_applied
+def scenario_payments(scenarios: list[Scenario], streams: list[Stream]) -> tuple[Payments, list[tuple[int, int]]]:
+    """The recorded payments as a table, and for each row (scenario index, payment index in the scenario)."""
+    index = {s: i for i, s in enumerate(streams)}
+    rows: list[tuple[int, int, int, int, int]] = []
+    origin: list[tuple[int, int]] = []
+    for i, sc in enumerate(scenarios):
+        for k, p in enumerate(sc.payments):
+            slot = None
+            if p.employer is not None:
+                slots = [j for j, job in enumerate(sc.jobs) if job.employer == p.employer]
+                named = [j for j in slots if p.for_month is not None and sc.jobs[j].spell.overlaps_month(p.for_month)]
+                slot = (named or slots)[0]
+            stream = index.get(Stream(p.kind, slot), index.get(Stream(p.kind, None)))
+            assert stream is not None, (p.kind, slot)
+            rows.append(
+                (i, stream, p.paid_on.toordinal(), int(p.amount * 100), p.for_month if p.for_month is not None else -1)
+            )
+            origin.append((i, k))
+    cols = np.array(rows, dtype=np.int64).reshape(-1, 5).T
+    return Payments(*cols), origin
 
-    assert res.batch is not None
-    rec = person_record(ev.policy, res, res.batch, i, ev.scenarios[i].id)
-    rec.update(status_fields(st, i))
-    deadline = int(ev.policy.parameter_value(ev.policy.roles.parameter("due_day"), st.on)[0])
-    rec["next_payment_due"] = next_payment_due(ev.history, i, st.on, deadline)
-    rec["payments_assumed"] = bool(ev.history.assumed[i])
-    rec["payments_applied"] = payments_applied(ev.history, i, st.on)
-    rec["overpaid"] = overpaid(ev.history, i, st.on)
-    rec["osms_package"] = bool(rec["insured"] and res.values[ev.policy.roles.rule("participant")][i])
-    return rec
 
-
-def records(ev: Evaluation, months: list[int], on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Records for each month asked, status at the month's end (or, with `on`, on that day of its month)."""
-    out: list[dict[str, Any]] = []
-    for m in months:
-        st = ev.status(on if on is not None else month_end(m))
-        out.extend(full_record(ev, ev.results[m], st, i) for i in range(len(ev.scenarios)))
-    out.sort(key=lambda r: (r["scenario"], r["month"]))
-    return out
+def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[int, MonthResult]) -> History:
+    """`evaluated`: full results for every month the policies cover (amounts due, memberships). A scenario that lists
+    no payments is taken to have paid every month on time (from the first job on, for deductions due before 2020)."""
+    n = len(scenarios)
+    deductions = policy.parameters[policy.roles.parameter("deductions_due")].timeline
+    earliest = None
+    assumed = np.array([not s.payments_recorded for s in scenarios], dtype=bool)
+    if assumed.any():
+        first_job = min((job.spell.start for s, a in zip(scenarios, assumed) if a for job in s.jobs), default=None)
+        if first_job is not None and deductions.entries:
+            start = max(first_job, deductions.entries[0].start)
+            earliest = start.year * 12 + start.month - 1
+    first, end = window_for(policy, earliest, max(max(evaluated), policy.covers[1]))
+    t = end - first
+    slots = max((len(s.jobs) for s in scenarios), default=0) or 1
+    streams = payment_streams(policy, slots)
+    due = due_array(streams, evaluated, first, t, n)
+    payments, origin = scenario_payments(scenarios, streams)
+    member = np.zeros((t, n), dtype=bool)
+    it_failure = np.zeros((t, n), dtype=bool)
+    participant = np.zeros((t, n), dtype=bool)
+    for m, res in evaluated.items():
+        member[m - first] = res.values["preferential"]
+        participant[m - first] = res.values[policy.roles.rule("participant")]
+    failure_fact = policy.roles.fact("system_failure")
+    for i, s in enumerate(scenarios):
+        for name, spell, value in s.facts:
+            if name == failure_fact and value:
+                for m in range(t):
+                    if spell.overlaps_month(first + m):
+                        it_failure[m, i] = True
+    hist = history_from_payments(policy, streams, due, first, payments, member, participant, it_failure, assumed)
+    hist.ledger.origin = origin
+    deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(policy.covers[0]))[0])
+    for i in np.flatnonzero(assumed).tolist():
+        owed = hist.obligation[:, i].copy()
+        for m in range(max(policy.covers[0] - first, 0)):
+            day = month_start(first + m)
+            owed[m] = (
+                any(job.spell.overlaps_month(first + m) for job in scenarios[i].jobs)
+                and deductions.exists_at(day)
+                and deductions.at(day).value == 1
+            )
+            if owed[m]:
+                hist.used.add((deductions.name, deductions.at(day).start))
+        hist.paid_day[:, i] = BIG
+        for m in np.flatnonzero(owed).tolist():
+            hist.paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
+    return hist

@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from . import schema
-from .dates import DateFormatError, format_month, month_end, month_start, parse_date, parse_month
+from . import derive, schema
+from .batch import Batch, read_numbers
+from .dates import DateFormatError, format_month, month_end, month_start, month_start_ordinals, parse_date, parse_month
 from .errors import Collector, OsmsError
-from .facts import RESIDENCY_FACT
+from .facts import BUILTIN_FACTS, RESIDENCY_FACT
 from .limits import MAX_TEXT, SCENARIO_LISTS, cut
 from .loading import LineDict, field_name, line_of, load_yaml_file
 from .messages import _
@@ -32,6 +33,11 @@ class Spell:
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    def overlaps_months(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """`overlaps_month` for months given by the ordinals of their first and last days."""
+        after = self.start.toordinal() <= ends
+        return after if self.end is None else after & (self.end.toordinal() >= starts)
 
 
 @dataclass
@@ -208,9 +214,9 @@ def parse_scenario(doc: Any, file: str, policy: PolicySet, default_id: str) -> S
     for i, f in enumerate(doc.get("facts", [])):
         path = ["facts", i, "fact"]
         fdef = policy.facts.get(f["fact"])
-        if fdef is None or fdef.entity != "person" or f["fact"] in _DERIVED:
+        if fdef is None or fdef.entity != "person" or f["fact"] in BUILTIN_FACTS:
             declared = ", ".join(
-                sorted(n for n in policy.facts if n not in _DERIVED and policy.facts[n].entity == "person")
+                sorted(n for n in policy.facts if n not in BUILTIN_FACTS and policy.facts[n].entity == "person")
             )
             errors.add(
                 _(
@@ -374,23 +380,6 @@ def _payment(
     return Payment(paid, named, amount, kind, employer, where["line"])
 
 
-# Facts the engine derives from the scenario's structure; a scenario cannot state them under `facts:`.
-_DERIVED = {
-    "wage",
-    "employed",
-    "civil_income",
-    "entrepreneur",
-    "self_payer",
-    "self_employed",
-    "self_employed_income",
-    "esp_payer",
-    "esp_city",
-    "age",
-    "working",
-    *RESIDENCY_FACT.values(),
-}
-
-
 def load_scenario(path: Path | str, policy: PolicySet) -> Scenario:
     path = Path(path)
     doc = load_yaml_file(path, str(path), max_bytes=MAX_SCENARIO_BYTES, lists=SCENARIO_LISTS, max_text=MAX_TEXT)
@@ -417,25 +406,10 @@ def require_born(scenarios: list[Scenario], months: list[int]) -> None:
     errors.raise_if_any()
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-@dataclass
-class Batch:
-    """Inputs for one month over a batch of persons: arrays by fact name, plus stated memberships."""
-
-    size: int
-    facts: dict[str, np.ndarray]
-    stated: dict[str, np.ndarray]
-    employers: list[list[str]]  # per person, the employer of each job slot
-
-
 def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Batch:
     """Scenario facts → arrays for one month (the input side; evaluation itself is vectorized)."""
     n = len(scenarios)
     k = max((len(s.jobs) for s in scenarios), default=0) or 1
-    day = month_start(month)
     wage = np.zeros((k, n))
     employed = np.zeros((k, n), dtype=bool)
     f: dict[str, np.ndarray] = {
@@ -468,9 +442,7 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
             if sp.overlaps_month(month):
                 f["esp_payer"][i] = True
                 f["esp_city"][i] = city
-        f["age"][i] = age_on(s.birth_date, day)
         f[RESIDENCY_FACT[s.residency]][i] = True
-        f["working"][i] = working_in(s, month)
         for cat, sp in s.categories:
             if sp.overlaps_month(month):
                 stated[cat][i] = True
@@ -480,6 +452,9 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
         for name, sp, value in s.facts:
             if sp.overlaps_month(month):
                 f[name][i] = value
+    # The facts derived from the records, as for a table's rows (osms.derive).
+    f["age"][:] = derive.age_in_month(np.array([derive.birth_key(s.birth_date) for s in scenarios], np.int64), month)
+    f["working"][:] = derive.working(employed, f["civil_income"], f["entrepreneur"], f["self_employed"], f["esp_payer"])
     for name in numbers:
         missing = np.isnan(f[name])
         if missing.any():
@@ -499,14 +474,25 @@ def build_batch(scenarios: list[Scenario], month: int, policy: PolicySet) -> Bat
     return Batch(n, facts, stated, employers)
 
 
-def working_in(s: Scenario, month: int) -> bool:
-    """Working in the month: a job, ГПХ income, ИП, self-employment or ЕСП in the scenario's records."""
-    return (
-        any(job.spell.overlaps_month(month) for job in s.jobs)
-        or s.civil_income.get(month, 0) > 0
-        or any(sp.overlaps_month(month) for sp in s.entrepreneur)
-        or any(sp.overlaps_month(month) for sp, _, _ in s.self_employed)
-        or any(sp.overlaps_month(month) for sp, _ in s.esp)
+def working_in(s: Scenario, months: np.ndarray) -> np.ndarray:
+    """For each month: working, in the scenario's records (osms.derive.working)."""
+    starts = month_start_ordinals(months)
+    ends = month_start_ordinals(months + 1) - 1
+
+    def any_of(spells: list[Spell]) -> np.ndarray:
+        out = np.zeros(len(months), dtype=bool)
+        for sp in spells:
+            out |= sp.overlaps_months(starts, ends)
+        return out
+
+    employed = np.array([job.spell.overlaps_months(starts, ends) for job in s.jobs]).reshape(-1, len(months))
+    civil = np.array([float(s.civil_income.get(int(m), 0)) for m in months])
+    return derive.working(
+        employed,
+        civil,
+        any_of(s.entrepreneur),
+        any_of([sp for sp, _, _ in s.self_employed]),
+        any_of([sp for sp, _ in s.esp]),
     )
 
 
@@ -515,30 +501,7 @@ MONTHS_BACK = 120  # months looked back for a count of months: beyond what any c
 
 def months_not_working(s: Scenario, month: int) -> float:
     """Consecutive months just before `month` with no work in the records (counted up to MONTHS_BACK)."""
-    count = 0
-    while count < MONTHS_BACK and not working_in(s, month - count - 1):
-        count += 1
-    return float(count)
+    return float(derive.months_not_working(working_in(s, month - 1 - np.arange(MONTHS_BACK))))
 
 
 DERIVATIONS = {"months_not_working": months_not_working}
-
-
-def read_numbers(policy: PolicySet) -> dict[str, set[str]]:
-    """Numeric facts a scenario may state, each with the rules and categories whose formulas read it."""
-    readers: dict[str, set[str]] = {}
-    for rule in policy.rules.values():
-        for entry in rule.timeline.entries:
-            if entry.payload is None:
-                continue
-            for name in set().union(*(f.names for f in entry.payload.formulas())):
-                readers.setdefault(name, set()).add(rule.name)
-    for cat in policy.categories.values():
-        for version in cat.timeline.entries:
-            for name in set().union(*(f.names for f in version.payload.formulas())) if version.payload else ():
-                readers.setdefault(name, set()).add(f"category {cat.name}")
-    return {
-        n: readers[n]
-        for n, d in policy.facts.items()
-        if d.type == "number" and d.entity == "person" and n not in _DERIVED and n in readers
-    }

@@ -12,6 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from .dates import DATE_TEXT
 from .errors import OsmsError
 from .facts import RESIDENCY_FACT
 from .limits import cut
@@ -21,7 +22,7 @@ from .roles import KINDS as ROLE_KINDS
 from .roles import OUTCOMES
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
-DATE = r"^\d{4}-\d{2}-\d{2}$"
+DATE = DATE_TEXT
 MONTH = r"^\d{4}-\d{2}$"
 DATE_OR_MONTH = r"^\d{4}-\d{2}(-\d{2})?$"
 

@@ -15,35 +15,12 @@ import numpy as np
 
 from .dates import last_fallen_due, month_end, month_of, month_start_ordinals
 from .errors import OsmsError
+from .history import History
 from .messages import _
 from .policy import PolicySet, UndefinedAt
 from .roles import OUTCOMES
 
 REASON_CODES = list(OUTCOMES["status"])  # a Status's `reason` indexes this; the wording is the policy set's
-
-
-@dataclass
-class History:
-    """Month-by-month facts over a window, time-major (one row per month, one column per person)."""
-
-    first: int  # month index of row 0
-    paid_day: np.ndarray  # (T, n) int32: ordinal of the earliest own payment for that month; BIG if none
-    member: np.ndarray  # (T, n) bool: in a state- or locally-paid category
-    obligation: np.ndarray  # (T, n) bool: an own contribution or deduction was due
-    it_failure: np.ndarray  # (T, n) bool
-    assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
-    used: set = field(default_factory=set)  # parameter entries read while building the history
-    named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
-    ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
-    self_paying: np.ndarray | None = None  # (T, n) bool: the person's own self-payment was due that month
-    participant: np.ndarray | None = None  # (T, n) bool: takes part in ОСМС (the participant rule), for the transition
-
-    @property
-    def size(self) -> int:
-        return self.paid_day.shape[1]
-
-
-BIG = np.iinfo(np.int32).max
 
 
 @dataclass
@@ -292,14 +269,6 @@ def _spell_start(mask: np.ndarray, m: int) -> np.ndarray:
         alive &= mask[c]
         start[alive] = c
     return start
-
-
-def window_for(policy: PolicySet, earliest_payment_month: int | None, last_month: int) -> tuple[int, int]:
-    """Months the history must span: enough before 2020 for recorded payments, 12 after for prepayments."""
-    first = policy.covers[0]
-    if earliest_payment_month is not None:
-        first = min(first, earliest_payment_month)
-    return first, last_month + 13
 
 
 def day_of(ordinal: int) -> str | None:

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from .allocation import BIG
 from .dates import due_date, format_month, month_of
+from .history import History
 from .messages import Msg
-from .status import BIG, History
 
 WORDS: dict[str, Msg] = {
     "months": Msg("Months considered for status"),

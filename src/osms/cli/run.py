@@ -42,8 +42,8 @@ def command(
     from ..errors import Collector, OsmsError
     from ..fileio import refuse_clashes, write_text_atomic
     from ..policy import bundled_policies
-    from ..report import envelope, to_json
-    from ..runner import evaluate, records
+    from ..report import envelope, records, to_json
+    from ..runner import evaluate
     from ..scenario import load_scenario
     from ..table import table
 

@@ -64,7 +64,8 @@ def _months(policy: PolicySet, body: dict[str, Any]) -> tuple[list[int], dt.date
 
 def calculate(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     """`osms-eval run --format json` for the scenarios of the body; with `on`, the status is the one on that day."""
-    from ..runner import evaluate, full_record, records
+    from ..report import full_record, records
+    from ..runner import evaluate
 
     require_keys(body, {"scenario", "scenarios", "month", "from", "to", "on"})
     ms, day = _months(policy, body)
