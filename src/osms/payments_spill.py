@@ -158,13 +158,13 @@ def _id_batches(path: Path, chunk: int, policy: PolicySet, keep: tuple[str, ...]
 _SCHEMA = pa.schema(
     [
         ("key", pa.int64()),
-        ("chunk", pa.int64()),
+        ("chunk", pa.int32()),
         ("id", pa.string()),
         ("kind", pa.int16()),
         ("job", pa.int16()),
-        ("paid_on", pa.int64()),
+        ("paid_on", pa.int32()),
         ("amount", pa.int64()),
-        ("for_month", pa.int64()),
+        ("for_month", pa.int32()),
         ("row", pa.int64()),
         ("file_of", pa.int16()),
         ("why", pa.string()),
@@ -197,6 +197,7 @@ class SpilledPayments:
         self.broken: OsmsError | None = None  # the people could not all be read in pass 1 (pass 2 will say why)
         self.readable = 0  # rows read whole in pass 1
         self.per_bucket = 1
+        self.counts = np.zeros(0, dtype=np.int64)
         self._unmatched: list[tuple[pa.Array, np.ndarray, np.ndarray]] = []
 
     def index_people(self, sources: list[Iterator[pa.Array]], names: list[str]) -> PeopleIndex:
@@ -223,6 +224,7 @@ class SpilledPayments:
             self.readable = row
         index.freeze()
         self.per_bucket = max(1, -(-len(self.starts) // self.max_buckets))
+        self.counts = np.zeros(len(self.starts), dtype=np.int64)  # payments spilled for each chunk
         return index
 
     def spill(self, index: PeopleIndex, sources: Iterator[tuple[str, Any]], fmt: CsvFormat = DEFAULT) -> None:
@@ -245,6 +247,7 @@ class SpilledPayments:
                 at, chunks = index.destinations(key, chunk)
                 if not len(at):
                     continue
+                self.counts += np.bincount(chunks, minlength=len(self.counts))
                 bucket = chunks // self.per_bucket
                 order = np.lexsort((at, bucket))
                 at, chunks, bucket = at[order], chunks[order], bucket[order]
@@ -261,9 +264,12 @@ class SpilledPayments:
                         pa.record_batch(
                             [
                                 pa.array(key[sel]),
-                                pa.array(chunks[lo:hi]),
+                                pa.array(chunks[lo:hi].astype(np.int32)),
                                 pc.cast(pc.take(part.ids, take), pa.string()),
-                                *(pa.array(part.cols[c][sel]) for c in _COLUMNS),
+                                *(
+                                    pa.array(part.cols[c][sel].astype(_SCHEMA.field(c).type.to_pandas_dtype()))
+                                    for c in _COLUMNS
+                                ),
                                 pa.array(why[sel], pa.string()),
                             ],
                             schema=_SCHEMA,
@@ -321,7 +327,8 @@ class SpilledPayments:
         ]
 
     def records_for(self, offset: int, rows: int) -> PaymentRecords:
-        """Pass 2: the payments of the people chunk that starts at row `offset` (over all inputs, from 0)."""
+        """Pass 2: the payments of the people chunk that starts at row `offset` (over all inputs, from 0), read
+        batch by batch into arrays of the chunk's size, then grouped by person."""
         import bisect
 
         k = bisect.bisect_left(self.starts, offset)
@@ -329,30 +336,44 @@ class SpilledPayments:
             if self.broken is not None and offset + rows > self.readable:
                 raise self.broken
             raise AssertionError(f"people chunk at row {offset} ({rows} rows) was not indexed")
-        path = self.folder / f"{k // self.per_bucket}.arrow"
-        parts = []
-        if path.exists():
-            with pa.OSFile(str(path)) as fh:
+        n = int(self.counts[k])
+        key = np.empty(n, dtype=np.int64)
+        cols = {c: np.empty(n, dtype=_SCHEMA.field(c).type.to_pandas_dtype()) for c in _COLUMNS}
+        ids: list[pa.Array] = []
+        why: list[tuple[int, str]] = []  # (row in the chunk, as read; reason) of malformed rows
+        at = 0
+        if n:
+            with pa.OSFile(str(self.folder / f"{k // self.per_bucket}.arrow")) as fh:
                 reader = pa.ipc.open_file(fh)
                 for i in range(reader.num_record_batches):
                     rb = reader.get_batch(i)
-                    parts.append(rb if self.per_bucket == 1 else rb.filter(pc.equal(rb.column(1), k)))
-        table = pa.Table.from_batches(parts, schema=_SCHEMA).combine_chunks()
-        key = np.asarray(table.column("key").to_numpy(), dtype=np.int64)
+                    if self.per_bucket > 1:
+                        rb = rb.filter(pc.equal(rb.column(1), k))
+                    m = rb.num_rows
+                    key[at : at + m] = rb.column(0).to_numpy()
+                    for c in _COLUMNS:
+                        cols[c][at : at + m] = rb.column(c).to_numpy()
+                    ids.append(rb.column(2))
+                    reasons = rb.column(len(_SCHEMA) - 1)
+                    if reasons.null_count < m:
+                        flagged = np.flatnonzero(pc.is_valid(reasons).to_numpy(zero_copy_only=False))
+                        why += [(at + int(r), reasons[int(r)].as_py()) for r in flagged]
+                    at += m
+        assert at == n, "a chunk's spilled payments are read back whole"
         order = np.argsort(key, kind="stable")
-        new = np.ones(len(order), dtype=bool)
-        new[1:] = key[order][1:] != key[order][:-1]
-        ids = table.column("id").chunk(0) if table.num_rows else pa.array([], pa.string())
-        cols = {c: np.asarray(table.column(c).to_numpy()) for c in _COLUMNS}
+        for c in _COLUMNS:  # one column at a time, as PaymentRecords holds them
+            cols[c] = cols[c][order].astype(np.int64, copy=False) if c in ("paid_on", "for_month") else cols[c][order]
+        key = key[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = key[1:] != key[:-1]
+        all_ids = pa.chunked_array(ids, pa.string())
+        firsts = order[np.flatnonzero(new)]
         bad: dict[str, str] = {}
-        why = table.column("why")
-        if why.null_count < table.num_rows:
-            flagged = order[
-                np.asarray(pc.is_valid(pc.take(why, pa.array(order))).to_numpy(zero_copy_only=False), dtype=bool)
-            ]
-            for i in flagged:
-                bad.setdefault(ids[int(i)].as_py(), why[int(i)].as_py())
-        return grouped(cols, ids, order, new, bad, self.kinds, self.files, self.warnings)
+        if why:  # the first malformed row of each person, as the rows were read
+            named = all_ids.take(pa.array([r for r, _ in why])).to_pylist()
+            for pid, (_, reason) in zip(named, why):
+                bad.setdefault(pid, reason)
+        return grouped(cols, all_ids.take(pa.array(firsts)), None, new, bad, self.kinds, self.files, self.warnings)
 
 
 @contextlib.contextmanager

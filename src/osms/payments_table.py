@@ -357,7 +357,7 @@ def old_kind_warnings(policy: PolicySet, old_used: set[str]) -> list[str]:
 def grouped(
     cols: dict[str, np.ndarray],
     ids: pa.Array,
-    order: np.ndarray,
+    order: np.ndarray | None,
     new: np.ndarray,
     bad: dict[str, str],
     kinds: list[str],
@@ -366,12 +366,13 @@ def grouped(
     matched: bool = False,
 ) -> PaymentRecords:
     """PaymentRecords from checked columns: `order` sorts the rows by person (then as read), `new` marks where
-    each person's rows begin in that order."""
+    each person's rows begin in that order. With no `order`, the columns are in that order already and `ids` are
+    the distinct ids."""
     start = np.flatnonzero(new)
-    stop = np.r_[start[1:], len(order)]
-    cat = {k: v[order] for k, v in cols.items()}
+    stop = np.r_[start[1:], len(new)]
+    cat = cols if order is None else {k: v[order] for k, v in cols.items()}
     return PaymentRecords(
-        pc.take(ids, pa.array(order[start])),
+        ids if order is None else pc.take(ids, pa.array(order[start])),
         start,
         stop,
         cat["kind"],
