@@ -81,10 +81,17 @@ def payments_for(people: pa.Table, due: pa.Table, month: int, months_back: np.nd
     )
 
 
-# The child reports its own peak memory (ru_maxrss of RUSAGE_CHILDREN would be the largest child's so far).
+# The child reports its own peak memory: VmHWM, its address space's high-water mark (ru_maxrss of RUSAGE_CHILDREN
+# would be the largest child's so far, and Linux carries ru_maxrss of RUSAGE_SELF over exec from the forking
+# parent, which holds the generated inputs on a first run).
 _CHILD = (
-    "import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write("
-    "f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')); "
+    "import atexit, resource, runpy, sys\n"
+    "def peak():\n"
+    "    try:\n"
+    "        return next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM:'))\n"
+    "    except OSError:\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "atexit.register(lambda: sys.stderr.write(f'MAXRSS {peak()}\\n'))\n"
     "sys.argv = ['osms-eval', *sys.argv[1:]]; runpy.run_module('osms', run_name='__main__')"
 )
 

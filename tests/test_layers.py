@@ -47,6 +47,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "osms.columns",
         "osms.tabular",
         "osms.payments_table",
+        "osms.payments_spill",
         "osms.population_ledger",
         "osms.population",
     ),

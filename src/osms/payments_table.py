@@ -10,9 +10,10 @@ is refused. A malformed row makes its person an error row; nothing is dropped si
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -69,9 +70,10 @@ def check_payment_columns(
 
 @dataclass
 class PaymentRecords:
-    """All payments, sorted by person id (then as read); per distinct id the range of its rows."""
+    """Payments grouped by person (then as read); per distinct id the range of its rows. All of a table's payments
+    (`read_payments`, sorted by id), or those of one people chunk (`payments_spill`, in the people's order)."""
 
-    ids: pa.Array  # distinct person ids, sorted
+    ids: pa.Array  # distinct person ids
     start: np.ndarray  # first row of each id
     stop: np.ndarray  # one past its last row
     kind: np.ndarray  # int16: index into `kinds`
@@ -93,6 +95,8 @@ class PaymentRecords:
 
     def rows_of(self, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """For a chunk of people ids: (person index in the chunk, payment row) of every payment of theirs."""
+        if not len(self.ids):  # a chunk of people none of whom has a payment
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         pos = pc.index_in(ids, value_set=self.ids).to_numpy(zero_copy_only=False)
         has = ~np.isnan(pos) if pos.dtype.kind == "f" else np.ones(len(pos), dtype=bool)
         p = np.where(has, np.nan_to_num(pos), 0).astype(np.int64)
@@ -267,14 +271,19 @@ def _chunk(
 def read_payments(
     policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT, chunk: int = 1_000_000
 ) -> PaymentRecords:
-    """Read and check every payment of the files (held as about 40 bytes a payment), sorted by person."""
+    """Read and check every payment of the files into memory (about 40 bytes a payment), sorted by person; `batch
+    --payments` streams them instead (payments_spill)."""
+    return payment_records(policy, payment_sources(policy, paths, fmt, chunk), fmt)
+
+
+def payment_sources(
+    policy: PolicySet, paths: list[Path], fmt: CsvFormat = DEFAULT, chunk: int = 1_000_000
+) -> Iterator[tuple[str, Iterable[pa.RecordBatch]]]:
+    """(file, batches) of each payments file, its header checked when it is reached."""
     from .tabular import open_table
 
-    def sources() -> Iterator[tuple[str, Iterable[pa.RecordBatch]]]:
-        for path in paths:
-            yield str(path), open_table(path, chunk, policy, (), fmt, columns=check_payment_columns)[2]
-
-    return payment_records(policy, sources(), fmt)
+    for path in paths:
+        yield str(path), open_table(path, chunk, policy, (), fmt, columns=check_payment_columns)[2]
 
 
 def payments_from_table(policy: PolicySet, table: pa.Table, name: str = "payments") -> PaymentRecords:
@@ -283,34 +292,44 @@ def payments_from_table(policy: PolicySet, table: pa.Table, name: str = "payment
     return payment_records(policy, iter([(name, table.to_batches())]))
 
 
-def payment_records(
-    policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]], fmt: CsvFormat = DEFAULT
-) -> PaymentRecords:
-    kinds = payment_kinds(policy)
-    parts: list[dict[str, np.ndarray]] = []
-    id_parts: list[pa.Array] = []
-    bad: dict[str, str] = {}
-    old_used: set[str] = set()
-    files: list[str] = []
-    file_parts = []
+@dataclass
+class Checked:
+    """One batch of payment rows, checked: the columns PaymentRecords holds (and `file_of`), the trimmed ids, the
+    reasons of its malformed rows (index in the batch → "FILE row N: reason") and the old kind names it used."""
+
+    cols: dict[str, np.ndarray]
+    ids: pa.Array
+    bad: dict[int, str]
+    old: set[str]
+    extra: Any = None  # what the caller's `also` computed from it, on the worker thread
+
+
+def checked_batches(
+    policy: PolicySet,
+    sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]],
+    files: list[str],
+    fmt: CsvFormat = DEFAULT,
+    also: Callable[[Checked], Any] | None = None,
+) -> Generator[Checked, None, None]:
+    """Every batch of every source checked, in order; `files` gets each source's name as it is reached."""
     import contextvars
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    def check(rb: pa.RecordBatch, offset: int) -> tuple[pa.RecordBatch, tuple]:
-        rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
-        return rb, _chunk(policy, rb, offset, kinds, flagged)
+    kinds = payment_kinds(policy)
 
-    def keep(file: str, fi: int, offset: int, rb: pa.RecordBatch, result: tuple) -> None:
-        nonlocal old_used
-        cols, ids, errors, old = result
-        old_used |= old
-        for row, reason in errors.items():
-            pid = ids[row - offset - 1].as_py()
-            bad.setdefault(pid, _("{file} row {row}: {reason}", file=Path(file).name, row=row, reason=reason))
-        parts.append(cols)
-        id_parts.append(ids)
-        file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
+    def check(file: str, fi: int, rb: pa.RecordBatch, offset: int) -> Checked:
+        rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
+        cols, ids, errors, old = _chunk(policy, rb, offset, kinds, flagged)
+        cols["file_of"] = np.full(rb.num_rows, fi, dtype=np.int16)
+        bad = {
+            row - offset - 1: _("{file} row {row}: {reason}", file=Path(file).name, row=row, reason=reason)
+            for row, reason in errors.items()
+        }
+        out = Checked(cols, ids, bad, old)
+        if also is not None:
+            out.extra = also(out)
+        return out
 
     # Arrow's kernels release the GIL: chunks are checked side by side (a few in flight), kept in order.
     with ThreadPoolExecutor(4) as pool:
@@ -319,33 +338,41 @@ def payment_records(
             offset = 0
             pending: deque = deque()
             for rb in batches:
-                pending.append((offset, pool.submit(contextvars.copy_context().run, check, rb, offset)))
+                pending.append(pool.submit(contextvars.copy_context().run, check, file, fi, rb, offset))
                 offset += rb.num_rows
                 if len(pending) > 4:
-                    at, future = pending.popleft()
-                    keep(file, fi, at, *future.result())
+                    yield pending.popleft().result()
             while pending:
-                at, future = pending.popleft()
-                keep(file, fi, at, *future.result())
-    if not parts:
-        raise OsmsError(_("the payments table has no rows"), file=files[0] if files else None)
-    ids = pa.concat_arrays(id_parts)
-    order = _np(pc.sort_indices(ids))
-    sorted_ids = pc.take(ids, pa.array(order))
-    n = len(order)
-    new = np.ones(n, dtype=bool)
-    if n > 1:
-        new[1:] = _np(pc.not_equal(sorted_ids.slice(1), sorted_ids.slice(0, n - 1)))
-    start = np.flatnonzero(new)
-    stop = np.r_[start[1:], n]
-    cat = {k: np.concatenate([p[k] for p in parts])[order] for k in parts[0]}
-    warnings = [
+                yield pending.popleft().result()
+
+
+def old_kind_warnings(policy: PolicySet, old_used: set[str]) -> list[str]:
+    return [
         f"payments: kind `{old}` is the old name of `{payment_kind(old, policy)[0]}`; it is read for "
         "this release, rename it"
         for old in sorted(old_used)
     ]
+
+
+def grouped(
+    cols: dict[str, np.ndarray],
+    ids: pa.Array,
+    order: np.ndarray | None,
+    new: np.ndarray,
+    bad: dict[str, str],
+    kinds: list[str],
+    files: list[str],
+    warnings: list[str],
+    matched: bool = False,
+) -> PaymentRecords:
+    """PaymentRecords from checked columns: `order` sorts the rows by person (then as read), `new` marks where
+    each person's rows begin in that order. With no `order`, the columns are in that order already and `ids` are
+    the distinct ids."""
+    start = np.flatnonzero(new)
+    stop = np.r_[start[1:], len(new)]
+    cat = cols if order is None else {k: v[order] for k, v in cols.items()}
     return PaymentRecords(
-        pc.take(sorted_ids, pa.array(start)),
+        ids if order is None else pc.take(ids, pa.array(order[start])),
         start,
         stop,
         cat["kind"],
@@ -357,7 +384,37 @@ def payment_records(
         kinds,
         bad,
         files,
-        np.concatenate(file_parts)[order],
+        cat["file_of"],
         warnings,
-        np.zeros(len(start), dtype=bool),
+        np.zeros(len(start), dtype=bool) if matched else None,
+    )
+
+
+def payment_records(
+    policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]], fmt: CsvFormat = DEFAULT
+) -> PaymentRecords:
+    """Every payment of the sources in memory, sorted by person id (then as read)."""
+    parts: list[dict[str, np.ndarray]] = []
+    id_parts: list[pa.Array] = []
+    bad: dict[str, str] = {}
+    old_used: set[str] = set()
+    files: list[str] = []
+    for part in checked_batches(policy, sources, files, fmt):
+        old_used |= part.old
+        for i, reason in part.bad.items():
+            bad.setdefault(part.ids[i].as_py(), reason)
+        parts.append(part.cols)
+        id_parts.append(part.ids)
+    if not parts:
+        raise OsmsError(_("the payments table has no rows"), file=files[0] if files else None)
+    ids = pa.concat_arrays(id_parts)
+    order = _np(pc.sort_indices(ids))
+    sorted_ids = pc.take(ids, pa.array(order))
+    n = len(order)
+    new = np.ones(n, dtype=bool)
+    if n > 1:
+        new[1:] = _np(pc.not_equal(sorted_ids.slice(1), sorted_ids.slice(0, n - 1)))
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return grouped(
+        cols, ids, order, new, bad, payment_kinds(policy), files, old_kind_warnings(policy, old_used), matched=True
     )

@@ -237,7 +237,7 @@ def command(
     from ..errors import OsmsError
     from ..fileio import atomic_group, refuse_clashes
     from ..limits import cut
-    from ..payments_table import read_payments
+    from ..payments_spill import spilled_payments
     from ..policy import bundled_policies
     from ..population import check_status_columns, evaluate_arrow, exact_summary, merge_summaries
     from ..tabular import SeenIds, expand_inputs, open_table, same_columns
@@ -322,9 +322,6 @@ def command(
     for p, (_, names, _) in zip(input_paths[1:], opened[1:]):
         same_columns(input_path, opened[0][1], p, names)
     check_status_columns(opened[0][1], bool(payment_paths), str(input_path))
-    records = read_payments(policy, payment_paths, fmt) if payment_paths else None
-    for warning in records.warnings if records else []:
-        click.echo(f"warning: {warning}", err=True)
     numbers = number_columns(policy, opened[0][1])
     total = None if any(t is None for t, _, _ in opened) else sum(t for t, _, _ in opened)  # type: ignore[misc]
     starts: list[int] = []  # the first row (numbered over all inputs, from 0) of each input
@@ -425,7 +422,16 @@ def command(
             fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
             errors_csv.writerow(text["header"][0 if several else 1 :])
+            # Payments: the people's ids indexed, the payments spilled by chunk beside the output, read back per chunk.
+            ledger = (
+                stack.enter_context(spilled_payments(policy, payment_paths, input_paths, output, chunk_size, keep, fmt))
+                if payment_paths
+                else None
+            )
+            for warning in ledger.warnings if ledger else []:
+                click.echo(f"warning: {warning}", err=True)
             for rb in batches:
+                records = ledger.records_for(offset, rb.num_rows) if ledger else None
                 rb, flagged = read_numbers(rb, numbers, fmt, offset)
                 dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
                 for m in ms:
@@ -456,7 +462,7 @@ def command(
             while pending:
                 finish(fh, errors_csv)
             flush_errors(errors_csv)
-            for name, row, pid in records.unmatched() if records else []:  # payments nobody's row reads
+            for name, row, pid in ledger.unmatched() if ledger else []:  # payments nobody's row reads
                 errors_csv.writerow(
                     [
                         *([""] if several else []),
