@@ -355,11 +355,14 @@ def history_from_columns(
     through = extra["paid_through"].astype(np.int32)
     start = through - extra["paid_run"].astype(np.int32)  # the run covers start < month <= through
     deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(month))[0])
-    paid_day = np.full((t, n), BIG, dtype=np.int32)
+    paid_day = np.empty((t, n), dtype=np.int32)
     for r in range(t):
         mo = first + r
         day = (due_date(mo, deadline) if mo < month else month_start(month)).toordinal()
-        paid_day[r][(through >= mo) & (start < mo)] = day
+        # BIG, or the day where the run covers the month: as arithmetic (a masked store branches on every person)
+        paid = (through >= mo) & (start < mo)
+        np.multiply(paid.view(np.int8), np.int32(BIG - day), out=paid_day[r])
+        np.subtract(BIG, paid_day[r], out=paid_day[r])
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
