@@ -461,7 +461,7 @@ def evaluate_arrow(
     cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), mask)}
     for name in passed:
         cols[name] = pc.filter(_column(table, name), mask)
-    cols["month"] = pa.array([format_month(month)] * int(keep.sum()))
+    cols["month"] = pa.repeat(pa.scalar(format_month(month), pa.string()), int(keep.sum()))
     summary: dict[str, Any] = {"rows": int(keep.sum())}
     wanted = outputs or [r.name for r in policy.rules.values() if r.output]
     for name in wanted:
@@ -590,7 +590,7 @@ def _names_where(names: list[str], masks: list[np.ndarray], n: int) -> pa.Array:
         return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()))
     m = np.stack([np.asarray(x, dtype=bool) for x in masks], axis=1)  # rows × names
     offsets = np.concatenate([[0], np.cumsum(m.sum(axis=1))]).astype(np.int32)
-    values = pa.array(np.array(names, dtype=object)[np.nonzero(m)[1]].tolist(), pa.string())
+    values = pa.array(names, pa.string()).take(pa.array(np.nonzero(m)[1]))  # no Python string per row
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
