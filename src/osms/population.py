@@ -39,8 +39,6 @@ AGE_MAX = 150
 _PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"  # plain decimal: no exponent, sign +, separators, base
 _OVER_2 = r"\.\d{2}\d*[1-9]"  # a nonzero digit after the second decimal
 _FRACTION = r"\.\d*[1-9]"  # a nonzero fraction
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
 BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
 BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
@@ -189,13 +187,37 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     if arr is None:
         return np.full(n, -1)
     text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-    ok = pc.match_substring_regex(text, _MONTH).to_numpy(zero_copy_only=False)
-    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    _flag(bad, why, ~ok & ~empty, _("{name}: not a month YYYY-MM", name=name))
-    safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
-    year = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()).to_numpy(zero_copy_only=False)
-    mon = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()).to_numpy(zero_copy_only=False)
-    return np.where(ok, year * 12 + mon - 1, -1)
+    length, d = _ascii_digits(text, 7)
+    # ^\d{4}-(0[1-9]|1[0-2])$, on the bytes
+    mon = d[:, 5] * 10 + d[:, 6]
+    ok = (length == 7) & _all_digits(d, (0, 1, 2, 3, 5, 6)) & (d[:, 4] == ord("-") - 48) & (mon >= 1) & (mon <= 12)
+    _flag(bad, why, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name))
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    return np.where(ok, year.astype(np.int64) * 12 + mon - 1, -1)
+
+
+def _ascii_digits(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Each cell's length in bytes, and its first `width` bytes less ord("0") ((n, width) int32, zeros where the
+    cell is of another length): a text check like ^\d{4}-\d{2}$ as arithmetic on bytes, no per-cell work."""
+    n = len(text)
+    buffers = text.buffers()
+    wide = pa.types.is_large_string(text.type)
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[text.offset : text.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    padded = np.zeros(len(data) + width, dtype=np.uint8)
+    padded[: len(data)] = data
+    padded[len(data) :] = ord("0")  # a cell of another length reads as zeros
+    length = (offsets[1:] - offsets[:-1]).astype(np.int64)
+    start = np.where(length == width, offsets[:-1], len(data))
+    cells = padded[start[:, None] + np.arange(width)].astype(np.int32) - 48
+    return length, cells
+
+
+def _all_digits(d: np.ndarray, at: tuple[int, ...]) -> np.ndarray:
+    ok = np.ones(len(d), dtype=bool)
+    for i in at:
+        ok &= (d[:, i] >= 0) & (d[:, i] <= 9)
+    return ok
 
 
 def wage_columns(names: list[str]) -> list[str]:
@@ -261,11 +283,13 @@ def batch_from_arrow(
         arr = _column(table, "birth_date")
         assert arr is not None
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-        ok = pc.match_substring_regex(text, _DATE).to_numpy(zero_copy_only=False)
-        safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01-01"))
-        y = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int32()).to_numpy(zero_copy_only=False)
-        mo = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int32()).to_numpy(zero_copy_only=False)
-        d = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int32()).to_numpy(zero_copy_only=False)
+        length, c = _ascii_digits(text, 10)
+        # ^\d{4}-\d{2}-\d{2}$, on the bytes; a cell that is not is read as 1900-01-01 (and flagged below)
+        dash = ord("-") - 48
+        ok = (length == 10) & _all_digits(c, (0, 1, 2, 3, 5, 6, 8, 9)) & (c[:, 4] == dash) & (c[:, 7] == dash)
+        y = np.where(ok, c[:, 0] * 1000 + c[:, 1] * 100 + c[:, 2] * 10 + c[:, 3], 1900).astype(np.int32)
+        mo = np.where(ok, c[:, 5] * 10 + c[:, 6], 1).astype(np.int32)
+        d = np.where(ok, c[:, 8] * 10 + c[:, 9], 1).astype(np.int32)
         leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
         days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
         month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
@@ -588,10 +612,20 @@ def _names_where(names: list[str], masks: list[np.ndarray], n: int) -> pa.Array:
     """Per row, the names whose mask is true, in the order given, as a list<string> column."""
     if not names:
         return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()))
-    m = np.stack([np.asarray(x, dtype=bool) for x in masks], axis=1)  # rows × names
-    offsets = np.concatenate([[0], np.cumsum(m.sum(axis=1))]).astype(np.int32)
-    values = pa.array(names, pa.string()).take(pa.array(np.nonzero(m)[1]))  # no Python string per row
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+    if len(names) > 20:
+        m = np.stack([np.asarray(x, dtype=bool) for x in masks], axis=1)  # rows × names
+        offsets = np.concatenate([[0], np.cumsum(m.sum(axis=1))]).astype(np.int32)
+        values = pa.array(names, pa.string()).take(pa.array(np.nonzero(m)[1]))  # no Python string per row
+        return pa.ListArray.from_arrays(pa.array(offsets), values)
+    # Each row's set of names as the bits of one number (< 2²⁰); the sets that occur are listed once, then taken.
+    code = np.zeros(n, dtype=np.int32)
+    for j, x in enumerate(masks):
+        code |= np.asarray(x, dtype=bool).view(np.int8).astype(np.int32) << j
+    sets = np.flatnonzero(np.bincount(code))
+    which = np.zeros(int(sets[-1]) + 1 if len(sets) else 1, dtype=np.int32)
+    which[sets] = np.arange(len(sets), dtype=np.int32)
+    lists = pa.array([[v for j, v in enumerate(names) if int(c) >> j & 1] for c in sets], pa.list_(pa.string()))
+    return lists.take(pa.array(which[code]))
 
 
 def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
