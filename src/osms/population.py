@@ -187,37 +187,48 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     if arr is None:
         return np.full(n, -1)
     text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-    length, d = _ascii_digits(text, 7)
+    length, c = _ascii_digits(text, 7)
     # ^\d{4}-(0[1-9]|1[0-2])$, on the bytes
-    mon = d[:, 5] * 10 + d[:, 6]
-    ok = (length == 7) & _all_digits(d, (0, 1, 2, 3, 5, 6)) & (d[:, 4] == ord("-") - 48) & (mon >= 1) & (mon <= 12)
+    mon = _digits(c, 5, 6)
+    ok = (length == 7) & _all_digits(c, (0, 1, 2, 3, 5, 6)) & (c[4] == DASH) & (mon >= 1) & (mon <= 12)
     _flag(bad, why, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name))
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    return np.where(ok, year.astype(np.int64) * 12 + mon - 1, -1)
+    return np.where(ok, _digits(c, 0, 1, 2, 3).astype(np.int64) * 12 + mon - 1, -1)
+
+
+DASH = (ord("-") - ord("0")) % 256
 
 
 def _ascii_digits(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    r"""Each cell's length in bytes, and its first `width` bytes less ord("0") ((n, width) int32, zeros where the
-    cell is of another length): a text check like ^\d{4}-\d{2}$ as arithmetic on bytes, no per-cell work."""
+    r"""Each cell's length in bytes, and its first `width` bytes less ord("0") as a (width, n) uint8 array (a digit
+    is 0 … 9, any other byte more; "0"s where the cell is of another length): a text check like ^\d{4}-\d{2}$ as
+    arithmetic on bytes, with no work per cell."""
     n = len(text)
     buffers = text.buffers()
     wide = pa.types.is_large_string(text.type)
     offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[text.offset : text.offset + n + 1]
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-    padded = np.zeros(len(data) + width, dtype=np.uint8)
+    padded = np.full(len(data) + width, ord("0"), dtype=np.uint8)  # a cell of another length reads as "0"s
     padded[: len(data)] = data
-    padded[len(data) :] = ord("0")  # a cell of another length reads as zeros
     length = (offsets[1:] - offsets[:-1]).astype(np.int64)
     start = np.where(length == width, offsets[:-1], len(data))
-    cells = padded[start[:, None] + np.arange(width)].astype(np.int32) - 48
+    cells = padded[start[None, :] + np.arange(width)[:, None]]
+    cells -= np.uint8(ord("0"))  # wraps: a byte below "0" becomes large
     return length, cells
 
 
-def _all_digits(d: np.ndarray, at: tuple[int, ...]) -> np.ndarray:
-    ok = np.ones(len(d), dtype=bool)
+def _all_digits(c: np.ndarray, at: tuple[int, ...]) -> np.ndarray:
+    ok = np.ones(c.shape[1], dtype=bool)
     for i in at:
-        ok &= (d[:, i] >= 0) & (d[:, i] <= 9)
+        ok &= c[i] <= 9
     return ok
+
+
+def _digits(c: np.ndarray, *at: int) -> np.ndarray:
+    """The number the digits at these positions write (int32)."""
+    value = np.zeros(c.shape[1], dtype=np.int32)
+    for i in at:
+        value = value * 10 + c[i]
+    return value
 
 
 def wage_columns(names: list[str]) -> list[str]:
@@ -285,11 +296,10 @@ def batch_from_arrow(
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
         length, c = _ascii_digits(text, 10)
         # ^\d{4}-\d{2}-\d{2}$, on the bytes; a cell that is not is read as 1900-01-01 (and flagged below)
-        dash = ord("-") - 48
-        ok = (length == 10) & _all_digits(c, (0, 1, 2, 3, 5, 6, 8, 9)) & (c[:, 4] == dash) & (c[:, 7] == dash)
-        y = np.where(ok, c[:, 0] * 1000 + c[:, 1] * 100 + c[:, 2] * 10 + c[:, 3], 1900).astype(np.int32)
-        mo = np.where(ok, c[:, 5] * 10 + c[:, 6], 1).astype(np.int32)
-        d = np.where(ok, c[:, 8] * 10 + c[:, 9], 1).astype(np.int32)
+        ok = (length == 10) & _all_digits(c, (0, 1, 2, 3, 5, 6, 8, 9)) & (c[4] == DASH) & (c[7] == DASH)
+        y = np.where(ok, _digits(c, 0, 1, 2, 3), 1900)
+        mo = np.where(ok, _digits(c, 5, 6), 1)
+        d = np.where(ok, _digits(c, 8, 9), 1)
         leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
         days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
         month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
