@@ -498,30 +498,41 @@ def evaluate_arrow(
     cols["month"] = pa.repeat(pa.scalar(format_month(month), pa.string()), int(keep.sum()))
     summary: dict[str, Any] = {"rows": int(keep.sum())}
     wanted = outputs or [r.name for r in policy.rules.values() if r.output]
+    whole = bool(keep.all())
+
+    def kept(v: np.ndarray) -> np.ndarray:  # the good rows (no copy when every row is good)
+        return v if whole else v[keep]
+
+    # Each money output in tiyn, computed once for its column and its totals: summed as integers, never as floats.
+    tiyns: dict[str, np.ndarray] = {}
     for name in wanted:
         rule = policy.rules[name]
         v = res.values[name]
         if v.ndim == 2:
-            total = v.sum(axis=0)
-            cols[name] = _money(total[keep], rule.rounding)
+            tiyns[name] = _tiyn(kept(v.sum(axis=0)))
+            cols[name] = _decimal(tiyns[name])
             for j in range(v.shape[0]):
-                cols[f"{name}_{j + 1}"] = _money(v[j][keep], rule.rounding)
-            summary[name] = _tenge(total[keep])
+                cols[f"{name}_{j + 1}"] = _money(kept(v[j]), rule.rounding)
+            summary[name] = Decimal(int(tiyns[name].sum())).scaleb(-2)
         elif rule.unit == "bool":
-            cols[name] = pa.array(v[keep].astype(bool))
-            summary[name] = int(v[keep].sum())
+            cols[name] = pa.array(kept(v).astype(bool))
+            summary[name] = int(kept(v).sum())
         else:
-            cols[name] = _money(v[keep], rule.rounding)
-            summary[name] = _tenge(v[keep])
-    cats = {c: res.values[f"in_{c}"][keep] for c in policy.categories}
+            tiyns[name] = _tiyn(kept(v))
+            cols[name] = _decimal(tiyns[name])
+            summary[name] = Decimal(int(tiyns[name].sum())).scaleb(-2)
+    cats = {c: kept(res.values[f"in_{c}"]) for c in policy.categories}
     summary["categories"] = {c: int(v.sum()) for c, v in cats.items()}
     summary["payers"] = {}
     amounts: dict[str, np.ndarray] = {}
     for rule in policy.rules.values():
         if rule.payer:
-            v = res.values[rule.name]
-            v = v.sum(axis=0) if v.ndim == 2 else v
-            amounts[rule.payer] = amounts.get(rule.payer, 0) + np.round(v[keep] * 100).astype(np.int64)
+            if rule.name in tiyns:
+                tiyn = tiyns[rule.name]
+            else:
+                v = res.values[rule.name]
+                tiyn = _tiyn(kept(v.sum(axis=0) if v.ndim == 2 else v))
+            amounts[rule.payer] = amounts.get(rule.payer, 0) + tiyn
     for payer, tiyn in amounts.items():
         summary["payers"][payer] = Decimal(int(tiyn.sum())).scaleb(-2)
     # Who pays this person this month, in the order the policies name the payers: totals by payer are a GROUP BY.
@@ -606,16 +617,20 @@ def _unknown_numbers(
 
 def _money(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped-def]
     """Exact decimal(20, 2) tenge from already-rounded floats: the unscaled integer is the amount in tiyn."""
-    tiyn = np.round(values * 100).astype(np.int64)
+    return _decimal(_tiyn(values))
+
+
+def _tiyn(values: np.ndarray) -> np.ndarray:
+    """Already-rounded tenge amounts as integers of tiyn."""
+    return np.round(values * 100).astype(np.int64)
+
+
+def _decimal(tiyn: np.ndarray) -> pa.Array:
+    """decimal(20, 2) from tiyn: each 128-bit value is the amount and its sign extension (-1 when negative)."""
     words = np.empty((len(tiyn), 2), dtype=np.int64)
     words[:, 0] = tiyn
-    words[:, 1] = np.where(tiyn < 0, -1, 0)
+    words[:, 1] = tiyn >> 63
     return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words)])
-
-
-def _tenge(values: np.ndarray) -> Decimal:
-    """The exact sum of already-rounded amounts: added as integers of tiyn, never as floats."""
-    return Decimal(int(np.round(values * 100).astype(np.int64).sum())).scaleb(-2)
 
 
 def _names_where(names: list[str], masks: list[np.ndarray], n: int) -> pa.Array:
