@@ -403,7 +403,7 @@ def command(
                 path = build.part(format_month(m), "0")
                 path.parent.mkdir(parents=True)
                 month_writers[m] = pq.ParquetWriter(path, table.schema.with_metadata(meta), compression="zstd")
-            month_writers[m].write_table(table, row_group_size=ROW_GROUP)
+            write(month_writers[m], table, row_group_size=ROW_GROUP)
         else:
             if writer is None:
                 writer = (
@@ -411,9 +411,17 @@ def command(
                     if out_suffix != ".csv"
                     else pacsv.CSVWriter(fh, table.schema)
                 )
-            writer.write_table(table)
+            write(writer, table)
         bar.advance(rb.num_rows)
 
+    def write(w: Any, table: Any, **options: Any) -> None:
+        """Write on the writer thread, in order, while the next chunks are read and evaluated; at most one table
+        waits, so memory stays bounded when writing is the slowest part."""
+        writing.append(writer_thread.submit(w.write_table, table, **options))
+        while len(writing) > 1:
+            writing.popleft().result()
+
+    writing: collections.deque = collections.deque()
     # Chunks are evaluated on a small thread pool (numpy and Arrow release the GIL), in order, with at most
     # `workers + 1` chunks in flight; error rows are written as each chunk completes, so memory stays bounded
     # however large the input. The output, errors file and summary appear together, or none of them.
@@ -422,6 +430,7 @@ def command(
             files = stack.enter_context(atomic_group())
             build = stack.enter_context(building(output, force)) if dataset else None
             pool = stack.enter_context(ThreadPoolExecutor(workers))
+            writer_thread = stack.enter_context(ThreadPoolExecutor(1))
             fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
             errors_csv.writerow(text["header"][0 if several else 1 :])
@@ -474,6 +483,8 @@ def command(
                 error_count += 1
             if writer is None and not month_writers:
                 raise OsmsError(translate("the input has no rows"), file=str(input_path))
+            while writing:
+                writing.popleft().result()
             for w in [writer, *month_writers.values()]:
                 if w is not None:
                     w.close()
