@@ -401,7 +401,11 @@ def history_from_columns(
     member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
     cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
-    for r in range(month - first):
+    stated = last_cat >= 0
+    # Only the months some stated membership reaches (none when the column is absent or empty).
+    lo = int(cat_from[stated].min()) + 1 - first if stated.any() else month - first
+    hi = int(last_cat[stated].max()) + 1 - first if stated.any() else 0
+    for r in range(max(lo, 0), min(hi, month - first)):
         member[r] |= (last_cat >= first + r) & (cat_from < first + r)
     owes = np.zeros(n, dtype=bool)
     budget = budget_payers(policy)
