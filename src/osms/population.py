@@ -299,13 +299,13 @@ def batch_from_arrow(
         ok = (length == 10) & _all_digits(c, (0, 1, 2, 3, 5, 6, 8, 9)) & (c[4] == DASH) & (c[7] == DASH)
         y = np.where(ok, _digits(c, 0, 1, 2, 3), 1900)
         mo = np.where(ok, _digits(c, 5, 6), 1)
-        d = np.where(ok, _digits(c, 8, 9), 1)
+        dom = np.where(ok, _digits(c, 8, 9), 1)
         leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
         days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
         month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
-        valid = ok & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_days)
+        valid = ok & (mo >= 1) & (mo <= 12) & (dom >= 1) & (dom <= month_days)
         _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
-        md = mo * 100 + d
+        md = mo * 100 + dom
         age = day.year - y - ((day.month * 100 + day.day) < md)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
         _flag(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))

@@ -119,8 +119,10 @@ def _scan_runs(
     n, rows = hist.size, hist.paid_day.shape[0]
     small = _small(rows + 1)  # a run, or a month index + 1, never exceeds the window's months
     need = np.minimum(need, rows + 1).astype(small)  # beyond rows no run qualifies, either way
-    run, crun, ever_run, end1, last1, run_len, own_run_len, tmp = np.zeros((8, n), dtype=small)
-    step, q = np.empty((2, n), dtype=bool)
+    rows_of: np.ndarray = np.zeros((8, n), dtype=small)
+    run, crun, ever_run, end1, last1, run_len, own_run_len, tmp = rows_of
+    flags: np.ndarray = np.empty((2, n), dtype=bool)
+    step, q = flags
     paid = hist.paid_day[0] <= today
     for t in range(m + 1):
         following = hist.paid_day[t + 1] <= today if t + 1 < rows else None
@@ -175,7 +177,8 @@ def _small(most: int) -> type:
 def _last_true(mask: np.ndarray) -> np.ndarray:
     """Row index of the last True in each column, or -1 (a row at a time, without masked writes)."""
     small = _small(mask.shape[0])
-    last1, tmp = np.zeros((2, mask.shape[1]), dtype=small)
+    pair: np.ndarray = np.zeros((2, mask.shape[1]), dtype=small)
+    last1, tmp = pair
     for t in range(mask.shape[0]):
         np.multiply(mask[t].view(np.int8), small(t + 1), out=tmp)
         np.maximum(last1, tmp, out=last1)
