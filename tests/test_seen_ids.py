@@ -42,3 +42,18 @@ def test_repeats_name_the_first_row_across_chunks() -> None:
 def test_stable_order_is_a_stable_argsort(values: list[int]) -> None:
     h = np.array(values, dtype=np.int64)
     assert np.array_equal(stable_order(h), np.argsort(h, kind="stable"))
+
+
+def test_many_chunks_with_repeats_as_a_dictionary_finds_them() -> None:
+    """60 chunks (sorted runs merged as they grow) against a plain dictionary of first rows."""
+    ids = [f"id{int(x)}" for x in np.random.default_rng(0).integers(0, 30_000, 60_000)]
+    seen, got = SeenIds(), {}
+    for offset in range(0, len(ids), 1000):
+        got.update(seen.duplicates(pa.array(ids[offset : offset + 1000]), offset))
+    first: dict[str, int] = {}
+    want = {}
+    for row, value in enumerate(ids, start=1):
+        if value in first:
+            want[row] = f"id: the same id as row {first[value]}"
+        first.setdefault(value, row)
+    assert got == want

@@ -359,11 +359,23 @@ class SeenIds:
         if len(new_h):
             self.runs.append((new_h, new_r))
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            (ah, ar), (bh, br) = self.runs.pop(), self.runs.pop()
-            mh, mr = np.concatenate([bh, ah]), np.concatenate([br, ar])
-            o = np.argsort(mh, kind="stable")
-            self.runs.append((mh[o], mr[o]))
+            self.runs.append(_merge(self.runs.pop(-2), self.runs.pop()))
         return out
+
+
+def _merge(b: tuple[np.ndarray, np.ndarray], a: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs of hashes (with their rows) as one, in place of a sort: each of `a`'s goes after the `b`s
+    not greater than it. The runs share no hash (a repeat is never added), so the order is the sorted one."""
+    at = np.searchsorted(b[0], a[0], side="right") + np.arange(len(a[0]))
+    from_b = np.ones(len(a[0]) + len(b[0]), dtype=bool)
+    from_b[at] = False
+    merged = []
+    for x, y in zip(a, b):
+        out = np.empty(len(from_b), dtype=x.dtype)
+        out[at] = x
+        out[from_b] = y
+        merged.append(out)
+    return merged[0], merged[1]
 
 
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
