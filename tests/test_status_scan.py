@@ -95,6 +95,18 @@ def test_streamed_runs_agree_with_the_matrix_form(
     assert np.array_equal(_last_true(hist.member[:m]), _matrix_last_true(hist.member[:m]))
 
 
+@pytest.mark.parametrize("rows", [126, 127, 400])  # the widest window in 8-bit integers, and 16-bit ones
+def test_long_windows_agree_with_the_matrix_form(rows: int) -> None:
+    rng = np.random.default_rng(rows)
+    hist = _history(rng, rows, 40, 0.97)
+    for m, credit in ((rows - 1, True), (rows - 1, False), (rows // 2, True)):
+        need = rng.choice([3, 12, 200], 40)
+        got = _scan_runs(hist, m, TODAY, need, credit)
+        for g, w in zip(got, _matrix_scan(hist, m, need, credit)):
+            assert np.array_equal(g, w)
+    assert np.array_equal(_last_true(hist.member), _matrix_last_true(hist.member))
+
+
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), rows=st.integers(2, 30), n=st.integers(1, 50))
 def test_membership_end_and_selects_agree_with_masked_stores(seed: int, rows: int, n: int) -> None:

@@ -171,7 +171,10 @@ def _pick(cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
 
 def _small(most: int) -> type:
     """The smallest signed integer type holding 0 … most."""
-    return np.int16 if most <= np.iinfo(np.int16).max else np.int32
+    for kind in (np.int8, np.int16):
+        if most <= np.iinfo(kind).max:
+            return kind
+    return np.int32
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
