@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -259,7 +260,7 @@ def open_table(
     raise OsmsError(_("the input must end in .csv, .csv.gz or .parquet"), file=str(path))
 
 
-_KEY = np.frombuffer(__import__("os").urandom(8), dtype=np.uint64)[0]  # per process, as Python's own str hash
+_KEY = np.frombuffer(os.urandom(8), dtype=np.uint64)[0]  # per process, as Python's own str hash
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 
 
@@ -411,8 +412,6 @@ def expand_inputs(args: tuple[str, ...] | list[str]) -> list[Path]:
             raise OsmsError(_("no such file"), file=arg)
     if not paths:
         raise OsmsError(_("give at least one INPUT file"))
-    import os
-
     real = [os.path.realpath(p) for p in paths]
     for i, r in enumerate(real):
         if r in real[:i]:
