@@ -329,7 +329,7 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
 
 def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
     src = tmp_path / "big.parquet"
-    n = 200_000
+    n = 1_000_000  # 1 000 chunks of the smallest size: seconds of work, so the signal lands mid-run
     pq.write_table(pa.table({"id": [f"p{i}" for i in range(n)], "age": [30] * n, "wage_1": [300000.0] * n}), src)
     out = tmp_path / "out.parquet"
     proc = subprocess.Popen(
@@ -348,6 +348,8 @@ def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
             "--workers",
             "1",
             "--no-progress",
+            "--lang",
+            "en",
         ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -358,8 +360,9 @@ def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
         time.sleep(0.02)
     assert any(p.suffix == ".part" for p in tmp_path.iterdir()), "the batch never started writing"
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
-    assert proc.returncode != 0
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err.decode()
+    assert b"interrupted: no output written" in err and b"Traceback" not in err, err.decode()
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet"]
 

@@ -26,8 +26,6 @@ from . import derive
 from .allocation import BIG
 from .batch import Batch, read_numbers
 from .columns import WAGE_N, check_columns, stated_facts
-from .dates import DATE_TEXT as _DATE
-from .dates import MONTH_TEXT as _MONTH
 from .dates import due_date, format_month, month_end, month_start
 from .evaluation import MonthResult, evaluate_month
 from .facts import RESIDENCY_FACT
@@ -191,13 +189,48 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     if arr is None:
         return np.full(n, -1)
     text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-    ok = pc.match_substring_regex(text, _MONTH).to_numpy(zero_copy_only=False)
-    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    _flag(bad, why, ~ok & ~empty, _("{name}: not a month YYYY-MM", name=name))
-    safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
-    year = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()).to_numpy(zero_copy_only=False)
-    mon = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()).to_numpy(zero_copy_only=False)
-    return np.where(ok, year * 12 + mon - 1, -1)
+    length, c = _ascii_digits(text, 7)
+    # ^\d{4}-(0[1-9]|1[0-2])$, on the bytes
+    mon = _digits(c, 5, 6)
+    ok = (length == 7) & _all_digits(c, (0, 1, 2, 3, 5, 6)) & (c[4] == DASH) & (mon >= 1) & (mon <= 12)
+    _flag(bad, why, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name))
+    return np.where(ok, _digits(c, 0, 1, 2, 3).astype(np.int64) * 12 + mon - 1, -1)
+
+
+DASH = (ord("-") - ord("0")) % 256
+
+
+def _ascii_digits(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Each cell's length in bytes, and its first `width` bytes less ord("0") as a (width, n) uint8 array (a digit
+    is 0 … 9, any other byte more; "0"s where the cell is of another length): a text check like ^\d{4}-\d{2}$ as
+    arithmetic on bytes, with no work per cell."""
+    n = len(text)
+    buffers = text.buffers()
+    wide = pa.types.is_large_string(text.type)
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[text.offset : text.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    padded = np.full(len(data) + width, ord("0"), dtype=np.uint8)  # a cell of another length reads as "0"s
+    padded[: len(data)] = data
+    length = (offsets[1:] - offsets[:-1]).astype(np.int64)
+    start = np.where(length == width, offsets[:-1], len(data))
+    cells = padded[start[None, :] + np.arange(width)[:, None]]
+    cells -= np.uint8(ord("0"))  # wraps: a byte below "0" becomes large
+    return length, cells
+
+
+def _all_digits(c: np.ndarray, at: tuple[int, ...]) -> np.ndarray:
+    ok = np.ones(c.shape[1], dtype=bool)
+    for i in at:
+        ok &= c[i] <= 9
+    return ok
+
+
+def _digits(c: np.ndarray, *at: int) -> np.ndarray:
+    """The number the digits at these positions write (int32)."""
+    value = np.zeros(c.shape[1], dtype=np.int32)
+    for i in at:
+        value = value * 10 + c[i]
+    return value
 
 
 def wage_columns(names: list[str]) -> list[str]:
@@ -263,17 +296,18 @@ def batch_from_arrow(
         arr = _column(table, "birth_date")
         assert arr is not None
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-        ok = pc.match_substring_regex(text, _DATE).to_numpy(zero_copy_only=False)
-        safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01-01"))
-        y = pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int32()).to_numpy(zero_copy_only=False)
-        mo = pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int32()).to_numpy(zero_copy_only=False)
-        d = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int32()).to_numpy(zero_copy_only=False)
+        length, c = _ascii_digits(text, 10)
+        # ^\d{4}-\d{2}-\d{2}$, on the bytes; a cell that is not is read as 1900-01-01 (and flagged below)
+        ok = (length == 10) & _all_digits(c, (0, 1, 2, 3, 5, 6, 8, 9)) & (c[4] == DASH) & (c[7] == DASH)
+        y = np.where(ok, _digits(c, 0, 1, 2, 3), 1900)
+        mo = np.where(ok, _digits(c, 5, 6), 1)
+        dom = np.where(ok, _digits(c, 8, 9), 1)
         leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
         days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
         month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
-        valid = ok & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_days)
+        valid = ok & (mo >= 1) & (mo <= 12) & (dom >= 1) & (dom <= month_days)
         _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
-        md = mo * 100 + d
+        md = mo * 100 + dom
         age = derive.age_in_month(y * 10000 + md, month)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
         _flag(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))
@@ -353,16 +387,23 @@ def history_from_columns(
     through = extra["paid_through"].astype(np.int32)
     start = through - extra["paid_run"].astype(np.int32)  # the run covers start < month <= through
     deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(month))[0])
-    paid_day = np.full((t, n), BIG, dtype=np.int32)
+    paid_day = np.empty((t, n), dtype=np.int32)
     for r in range(t):
         mo = first + r
         day = (due_date(mo, deadline) if mo < month else month_start(month)).toordinal()
-        paid_day[r][(through >= mo) & (start < mo)] = day
+        # BIG, or the day where the run covers the month: as arithmetic (a masked store branches on every person)
+        paid = (through >= mo) & (start < mo)
+        np.multiply(paid.view(np.int8), np.int32(BIG - day), out=paid_day[r])
+        np.subtract(BIG, paid_day[r], out=paid_day[r])
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]
     last_cat = extra["last_category_month"]
     cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
-    for r in range(month - first):
+    stated = last_cat >= 0
+    # Only the months some stated membership reaches (none when the column is absent or empty).
+    lo = int(cat_from[stated].min()) + 1 - first if stated.any() else month - first
+    hi = int(last_cat[stated].max()) + 1 - first if stated.any() else 0
+    for r in range(max(lo, 0), min(hi, month - first)):
         member[r] |= (last_cat >= first + r) & (cat_from < first + r)
     owes = owes_own(policy, res)
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
@@ -451,33 +492,44 @@ def evaluate_arrow(
     cols: dict[str, pa.Array] = {"id": pc.filter(_column(table, "id"), mask)}
     for name in passed:
         cols[name] = pc.filter(_column(table, name), mask)
-    cols["month"] = pa.array([format_month(month)] * int(keep.sum()))
+    cols["month"] = pa.repeat(pa.scalar(format_month(month), pa.string()), int(keep.sum()))
     summary: dict[str, Any] = {"rows": int(keep.sum())}
     wanted = outputs or [r.name for r in policy.rules.values() if r.output]
+    whole = bool(keep.all())
+
+    def kept(v: np.ndarray) -> np.ndarray:  # the good rows (no copy when every row is good)
+        return v if whole else v[keep]
+
+    # Each money output in tiyn, computed once for its column and its totals: summed as integers, never as floats.
+    tiyns: dict[str, np.ndarray] = {}
     for name in wanted:
         rule = policy.rules[name]
         v = res.values[name]
         if v.ndim == 2:
-            total = v.sum(axis=0)
-            cols[name] = _money(total[keep], rule.rounding)
+            tiyns[name] = _tiyn(kept(v.sum(axis=0)))
+            cols[name] = _decimal(tiyns[name])
             for j in range(v.shape[0]):
-                cols[f"{name}_{j + 1}"] = _money(v[j][keep], rule.rounding)
-            summary[name] = _tenge(total[keep])
+                cols[f"{name}_{j + 1}"] = _money(kept(v[j]), rule.rounding)
+            summary[name] = Decimal(int(tiyns[name].sum())).scaleb(-2)
         elif rule.unit == "bool":
-            cols[name] = pa.array(v[keep].astype(bool))
-            summary[name] = int(v[keep].sum())
+            cols[name] = pa.array(kept(v).astype(bool))
+            summary[name] = int(kept(v).sum())
         else:
-            cols[name] = _money(v[keep], rule.rounding)
-            summary[name] = _tenge(v[keep])
-    cats = {c: res.values[f"in_{c}"][keep] for c in policy.categories}
+            tiyns[name] = _tiyn(kept(v))
+            cols[name] = _decimal(tiyns[name])
+            summary[name] = Decimal(int(tiyns[name].sum())).scaleb(-2)
+    cats = {c: kept(res.values[f"in_{c}"]) for c in policy.categories}
     summary["categories"] = {c: int(v.sum()) for c, v in cats.items()}
     summary["payers"] = {}
     amounts: dict[str, np.ndarray] = {}
     for rule in policy.rules.values():
         if rule.payer:
-            v = res.values[rule.name]
-            v = v.sum(axis=0) if v.ndim == 2 else v
-            amounts[rule.payer] = amounts.get(rule.payer, 0) + np.round(v[keep] * 100).astype(np.int64)
+            if rule.name in tiyns:
+                tiyn = tiyns[rule.name]
+            else:
+                v = res.values[rule.name]
+                tiyn = _tiyn(kept(v.sum(axis=0) if v.ndim == 2 else v))
+            amounts[rule.payer] = amounts.get(rule.payer, 0) + tiyn
     for payer, tiyn in amounts.items():
         summary["payers"][payer] = Decimal(int(tiyn.sum())).scaleb(-2)
     # Who pays this person this month, in the order the policies name the payers: totals by payer are a GROUP BY.
@@ -562,26 +614,40 @@ def _unknown_numbers(
 
 def _money(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped-def]
     """Exact decimal(20, 2) tenge from already-rounded floats: the unscaled integer is the amount in tiyn."""
-    tiyn = np.round(values * 100).astype(np.int64)
+    return _decimal(_tiyn(values))
+
+
+def _tiyn(values: np.ndarray) -> np.ndarray:
+    """Already-rounded tenge amounts as integers of tiyn."""
+    return np.round(values * 100).astype(np.int64)
+
+
+def _decimal(tiyn: np.ndarray) -> pa.Array:
+    """decimal(20, 2) from tiyn: each 128-bit value is the amount and its sign extension (-1 when negative)."""
     words = np.empty((len(tiyn), 2), dtype=np.int64)
     words[:, 0] = tiyn
-    words[:, 1] = np.where(tiyn < 0, -1, 0)
+    words[:, 1] = tiyn >> 63
     return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words)])
-
-
-def _tenge(values: np.ndarray) -> Decimal:
-    """The exact sum of already-rounded amounts: added as integers of tiyn, never as floats."""
-    return Decimal(int(np.round(values * 100).astype(np.int64).sum())).scaleb(-2)
 
 
 def _names_where(names: list[str], masks: list[np.ndarray], n: int) -> pa.Array:
     """Per row, the names whose mask is true, in the order given, as a list<string> column."""
     if not names:
         return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()))
-    m = np.stack([np.asarray(x, dtype=bool) for x in masks], axis=1)  # rows × names
-    offsets = np.concatenate([[0], np.cumsum(m.sum(axis=1))]).astype(np.int32)
-    values = pa.array(np.array(names, dtype=object)[np.nonzero(m)[1]].tolist(), pa.string())
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+    if len(names) > 20:
+        m = np.stack([np.asarray(x, dtype=bool) for x in masks], axis=1)  # rows × names
+        offsets = np.concatenate([[0], np.cumsum(m.sum(axis=1))]).astype(np.int32)
+        values = pa.array(names, pa.string()).take(pa.array(np.nonzero(m)[1]))  # no Python string per row
+        return pa.ListArray.from_arrays(pa.array(offsets), values)
+    # Each row's set of names as the bits of one number (< 2²⁰); the sets that occur are listed once, then taken.
+    code = np.zeros(n, dtype=np.int32)
+    for j, x in enumerate(masks):
+        code |= np.asarray(x, dtype=bool).view(np.int8).astype(np.int32) << j
+    sets = np.flatnonzero(np.bincount(code))
+    which = np.zeros(int(sets[-1]) + 1 if len(sets) else 1, dtype=np.int32)
+    which[sets] = np.arange(len(sets), dtype=np.int32)
+    lists = pa.array([[v for j, v in enumerate(names) if int(c) >> j & 1] for c in sets], pa.list_(pa.string()))
+    return lists.take(pa.array(which[code]))
 
 
 def merge_summaries(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:

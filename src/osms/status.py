@@ -56,28 +56,104 @@ def _param(policy: PolicySet, role: str, day: dt.date, used: dict[str, Any]) -> 
 def _param_at_months(policy: PolicySet, role: str, months: np.ndarray, used: set) -> np.ndarray:
     """The parameter bound to `role`, read on the first day of each person's month (a rule fixed when an event
     began); months before the policies' coverage read its first month."""
-    days = month_start_ordinals(np.maximum(months, policy.covers[0]))
-    return policy.parameter_on_days(policy.roles.parameter(role), days, used).astype(np.int64)
+    months = np.maximum(months, policy.covers[0])
+    name = policy.roles.parameter(role)
+    lo, hi = (int(months.min()), int(months.max())) if len(months) else (0, -1)
+    if hi - lo < 4096:  # persons' months span a few years: read each month once, then look each person's up
+        present = lo + np.flatnonzero(np.bincount(months - lo, minlength=hi - lo + 1))
+        try:
+            values = policy.parameter_on_days(name, month_start_ordinals(present), used)
+        except OsmsError:
+            pass  # read again person by person, so that the error names the first person's day
+        else:
+            table = np.zeros(hi - lo + 1)
+            table[present - lo] = values
+            return table[months - lo].astype(np.int64)
+    return policy.parameter_on_days(name, month_start_ordinals(months), used).astype(np.int64)
 
 
-def _runs(paid: np.ndarray) -> np.ndarray:
-    """(T, n): the run of consecutive True months ending at each month."""
-    runs = np.empty(paid.shape, dtype=np.int32)
-    run = np.zeros(paid.shape[1], dtype=np.int32)
-    for t in range(paid.shape[0]):
+def _scan_runs(
+    hist: History, m: int, today: int, need: np.ndarray, credit: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the months up to m, a row of persons at a time (no (months × persons) matrix): the last
+    qualifying month (-1 if none), the credited and own run ending there, the last paid month and the longest
+    own run. A month is paid when its payment was made by `today`. With `credit`, a month the budget paid for
+    counts toward the run (docs/legal-basis.md §9.15), but a run qualifies only where the person's own payments
+    take over: it ends in an own-paid month, or in a budget-paid month followed by a month with an own
+    contribution due or paid. A membership on its own gives no payment grace: it has its exit retention.
+
+    Written as arithmetic on small integers (x += mask × (new − x)) rather than masked stores: a mask that varies
+    from person to person makes numpy's masked writes branch on every element, ten times slower."""
+    n, rows = hist.size, hist.paid_day.shape[0]
+    small = _small(rows + 1)  # a run, or a month index + 1, never exceeds the window's months
+    need = np.minimum(need, rows + 1).astype(small)  # beyond rows no run qualifies, either way
+    rows_of: np.ndarray = np.zeros((8, n), dtype=small)
+    run, crun, ever_run, end1, last1, run_len, own_run_len, tmp = rows_of
+    flags: np.ndarray = np.empty((2, n), dtype=bool)
+    step, q = flags
+    paid = hist.paid_day[0] <= today
+    for t in range(m + 1):
+        following = hist.paid_day[t + 1] <= today if t + 1 < rows else None
+        mark = small(t + 1)
         run += 1
-        run *= paid[t]
-        runs[t] = run
-    return runs
+        run *= paid.view(np.int8)
+        np.maximum(ever_run, run, out=ever_run)
+        np.multiply(paid.view(np.int8), mark, out=tmp)
+        np.maximum(last1, tmp, out=last1)
+        if credit:
+            np.logical_or(paid, hist.member[t], out=step)
+            crun += 1
+            crun *= step.view(np.int8)
+            if following is None:
+                np.copyto(step, paid)
+            else:
+                np.logical_or(hist.obligation[t + 1], following, out=step)
+                np.logical_and(step, hist.member[t], out=step)
+                np.logical_or(step, paid, out=step)
+            np.greater_equal(crun, need, out=q)
+            np.logical_and(q, step, out=q)
+        else:
+            crun = run
+            np.greater_equal(run, need, out=q)
+        np.multiply(q.view(np.int8), mark, out=tmp)
+        np.maximum(end1, tmp, out=end1)
+        for kept, now in ((run_len, crun), (own_run_len, run)):  # kept = now where q
+            np.subtract(now, kept, out=tmp)
+            tmp *= q.view(np.int8)
+            kept += tmp
+        if following is not None:
+            paid = following
+    return (
+        end1.astype(np.int64) - 1,
+        run_len.astype(np.int64),
+        own_run_len.astype(np.int64),
+        last1.astype(np.int64) - 1,
+        ever_run.astype(np.int64),
+    )
+
+
+def _pick(cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
+    """np.where(cond, a, b) for integers, as b + cond × (a − b): no branch on each element."""
+    return b + cond * (np.asarray(a, dtype=np.int64) - b)
+
+
+def _small(most: int) -> type:
+    """The smallest signed integer type holding 0 … most."""
+    for kind in (np.int8, np.int16):
+        if most <= np.iinfo(kind).max:
+            return kind
+    return np.int32
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
-    """Row index of the last True in each column, or -1."""
-    t = mask.shape[0]
-    if t == 0:
-        return np.full(mask.shape[1], -1)
-    rev = np.argmax(mask[::-1], axis=0)
-    return np.where(mask.any(axis=0), t - 1 - rev, -1)
+    """Row index of the last True in each column, or -1 (a row at a time, without masked writes)."""
+    small = _small(mask.shape[0])
+    pair: np.ndarray = np.zeros((2, mask.shape[1]), dtype=small)
+    last1, tmp = pair
+    for t in range(mask.shape[0]):
+        np.multiply(mask[t].view(np.int8), small(t + 1), out=tmp)
+        np.maximum(last1, tmp, out=last1)
+    return last1.astype(np.int64) - 1
 
 
 def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
@@ -101,34 +177,17 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         used.update(own_read)
         if own_required:
             need = np.where(hist.self_paying[m], own_required, required)
-    cols = np.arange(n)
 
-    paid = hist.paid_day <= day.toordinal()  # payments made by this day, for any month
+    today = day.toordinal()
     # The run of paid months ending at each month, then: the end of the latest run of >= 12 (a run that goes on
     # stays qualifying to its end), its length, the last paid month and the longest run.
-    runs = _runs(paid[: m + 1])
-    qualifying = runs >= need[None, :]
-    credited_runs = runs
-    if _param(policy, "budget_months_count", day, used):
-        # A month the budget paid for counts toward the 12 (docs/legal-basis.md §9.15), but only where the person's
-        # own payments take over: the run ends in an own-paid month, or in a budget-paid month followed by a month
-        # with an own contribution due. A membership on its own gives no payment grace: it has its exit retention.
-        credited_runs = _runs(paid[: m + 1] | hist.member[: m + 1])
-        own_next = np.zeros((m + 1, n), dtype=bool)
-        own_next[:-1] = hist.obligation[1 : m + 1] | paid[1 : m + 1]
-        if m + 1 < rows:
-            own_next[-1] = hist.obligation[m + 1] | paid[m + 1]
-        qualifying = (credited_runs >= need[None, :]) & (paid[: m + 1] | (hist.member[: m + 1] & own_next))
-    end = _last_true(qualifying)
-    run_len = np.where(end >= 0, credited_runs[np.maximum(end, 0), cols], 0)
-    own_run_len = np.where(end >= 0, runs[np.maximum(end, 0), cols], 0)  # the 60-month chain: own payments only
-    last_paid = _last_true(paid[: m + 1])
-    ever_run = runs.max(axis=0)
+    credit = bool(_param(policy, "budget_months_count", day, used))
+    end, run_len, own_run_len, last_paid, ever_run = _scan_runs(hist, m, today, need, credit)
     # A grace period is fixed by the rules in force when it began, the first day of the first month not paid
     # (docs/legal-basis.md §9.13): a gap that began in 2025 keeps 2025's grace after 2026 starts.
     fixed: set = set()
-    gap = np.where(end >= 0, end + 1, m) + hist.first
-    person_grace = np.where(
+    gap = _pick(end >= 0, end + 1, m) + hist.first
+    person_grace = _pick(
         own_run_len >= _param_at_months(policy, "long_history_months", gap, fixed),
         _param_at_months(policy, "long_history_grace", gap, fixed),
         _param_at_months(policy, "grace", gap, fixed),
@@ -144,7 +203,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         route_from = used[policy.roles.parameter("prospective_payments")][1].start.toordinal()
         lo, hi = max(m - required + 1, 0), min(m + required, rows)
         # 12 separate payments: each month paid by a payment that named it (a lump sum pays no month by name).
-        adv = paid[lo:hi] & (hist.paid_day[lo:hi] >= route_from)
+        adv = (hist.paid_day[lo:hi] <= today) & (hist.paid_day[lo:hi] >= route_from)
         if hist.named is not None:
             adv &= hist.named[lo:hi]
         fwd = np.zeros(adv.shape, dtype=np.int32)
@@ -155,16 +214,16 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
             fwd[t] = run
         for s in range(lo, m + 1):
             ok = fwd[s - lo] >= required
-            pros_end = np.where(ok & ~by_prospective, s + fwd[s - lo] - 1, pros_end)
+            pros_end += (ok & ~by_prospective) * (s + fwd[s - lo] - 1 - pros_end)  # set at the first such month
             by_prospective |= ok
 
     member = hist.member[m]
     c_last = _last_true(hist.member[:m])  # last member month before this one
     member_until = _member_until(hist.member, m, policy.covers[1] - hist.first)
     # A retention after leaving a category is fixed by the rules in force when the membership ended.
-    left = np.where(member, np.where(member_until >= 0, member_until + 1, m), np.where(c_last >= 0, c_last + 1, m))
+    left = _pick(member, _pick(member_until >= 0, member_until + 1, m), _pick(c_last >= 0, c_last + 1, m))
     left = left + hist.first
-    person_exit = np.where(
+    person_exit = _pick(
         ever_run >= _param_at_months(policy, "long_history_months", left, fixed),
         _param_at_months(policy, "long_history_category_exit_grace", left, fixed),
         _param_at_months(policy, "category_exit_grace", left, fixed),
@@ -178,17 +237,17 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
     ends = np.array([month_end(hist.first + t).toordinal() for t in range(rows + 24)], dtype=np.int64)
 
     def month_end_ord(idx: np.ndarray) -> np.ndarray:
-        return np.where(idx >= 0, ends[np.clip(idx, 0, len(ends) - 1)], -1)
+        return _pick(idx >= 0, ends[np.clip(idx, 0, len(ends) - 1)], -1)
 
     def take(mask: np.ndarray, code: str, until_idx: np.ndarray | None, grace_idx: np.ndarray | None) -> None:
-        nonlocal insured
+        nonlocal insured, reason, until, grace_end
         new = mask & ~insured
         if not new.any():
             return
-        reason[new] = REASON_CODES.index(code)
-        until[new] = 0 if until_idx is None else month_end_ord(until_idx)[new]
+        reason = _pick(new, REASON_CODES.index(code), reason)
+        until = _pick(new, 0 if until_idx is None else month_end_ord(until_idx), until)
         if grace_idx is not None:
-            grace_end[new] = month_end_ord(grace_idx)[new]
+            grace_end = _pick(new, month_end_ord(grace_idx), grace_end)
         insured = insured | new
 
     if transition:
@@ -198,7 +257,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
             raise OsmsError(_("the history has no ОСМС participation, needed for the 2020 transition"))
         take(hist.participant[m], "transition_2020", None, None)
     # While a member, the status lasts; once the membership ends, the exit grace applies.
-    take(member, "category", np.where(member_until >= 0, member_until + person_exit, -1), None)
+    take(member, "category", _pick(member_until >= 0, member_until + person_exit, -1), None)
     take(by_payments & ~in_grace, "payments", end + person_grace, None)
     take(by_prospective, "prospective", pros_end + person_grace, None)
     take(in_grace, "grace", end + person_grace, end + person_grace)
@@ -210,7 +269,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
         if ends_on is not None:
             until = np.where(soon & (until > ends_on), ends_on, until)
     # A membership that runs on past what is known has no end date: "while a member".
-    until[member & (member_until < 0) & (reason == REASON_CODES.index("category"))] = 0
+    until = until * ~(member & (member_until < 0) & (reason == REASON_CODES.index("category")))
 
     failure = hist.it_failure[m] & ~insured
     if failure.any():
@@ -226,7 +285,7 @@ def compute_status(policy: PolicySet, hist: History, day: dt.date) -> Status:
 
     window = np.arange(rows)
     due = (window >= max(m - 12, 0)) & (window <= last_due) & (window >= policy.covers[0] - hist.first)
-    debt = (hist.obligation[due] & ~paid[due]).sum(axis=0)
+    debt = (hist.obligation[due] & (hist.paid_day[due] > today)).sum(axis=0)
     last = np.where(end >= 0, end, last_paid)
     return Status(
         day,
@@ -256,7 +315,7 @@ def _member_until(member: np.ndarray, m: int, known_last: int) -> np.ndarray:
     alive = member[m].copy()
     for c in range(m + 1, min(known_last + 1, member.shape[0])):
         stop = alive & ~member[c]
-        out[stop] = c - 1
+        out += stop * c  # to c - 1 from -1: a person stops once
         alive &= member[c]
     return out
 

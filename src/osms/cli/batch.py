@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -219,7 +220,6 @@ def command(
     `categories` (a list in Parquet, names joined by ',' in CSV); a Parquet result carries the policy id, version,
     fingerprint, engine version and as-of date in its metadata (osms.policy_id, …)."""
     import collections
-    import contextlib
     import contextvars
     import csv
     from concurrent.futures import ThreadPoolExecutor
@@ -400,7 +400,7 @@ def command(
                 path = build.part(format_month(m), "0")
                 path.parent.mkdir(parents=True)
                 month_writers[m] = pq.ParquetWriter(path, table.schema.with_metadata(meta), compression="zstd")
-            month_writers[m].write_table(table, row_group_size=ROW_GROUP)
+            write(month_writers[m], table, row_group_size=ROW_GROUP)
         else:
             if writer is None:
                 writer = (
@@ -408,9 +408,17 @@ def command(
                     if out_suffix != ".csv"
                     else pacsv.CSVWriter(fh, table.schema)
                 )
-            writer.write_table(table)
+            write(writer, table)
         bar.advance(rb.num_rows)
 
+    def write(w: Any, table: Any, **options: Any) -> None:
+        """Write on the writer thread, in order, while the next chunks are read and evaluated; at most one table
+        waits, so memory stays bounded when writing is the slowest part."""
+        writing.append(writer_thread.submit(w.write_table, table, **options))
+        while len(writing) > 1:
+            writing.popleft().result()
+
+    writing: collections.deque = collections.deque()
     # Chunks are evaluated on a small thread pool (numpy and Arrow release the GIL), in order, with at most
     # `workers + 1` chunks in flight; error rows are written as each chunk completes, so memory stays bounded
     # however large the input. The output, errors file and summary appear together, or none of them.
@@ -418,7 +426,11 @@ def command(
         with contextlib.ExitStack() as stack:
             files = stack.enter_context(atomic_group())
             build = stack.enter_context(building(output, force)) if dataset else None
+            # On an interrupt or an error, the writers are closed before their files are removed (else pyarrow
+            # closes them when collected and prints a traceback about a closed file).
+            stack.callback(close_quietly, lambda: [writer, *month_writers.values()])
             pool = stack.enter_context(ThreadPoolExecutor(workers))
+            writer_thread = stack.enter_context(ThreadPoolExecutor(1))
             fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
             errors_csv.writerow(text["header"][0 if several else 1 :])
@@ -480,6 +492,8 @@ def command(
                 error_count += 1
             if writer is None and not month_writers:
                 raise OsmsError(translate("the input has no rows"), file=str(input_path))
+            while writing:
+                writing.popleft().result()
             for w in [writer, *month_writers.values()]:
                 if w is not None:
                     w.close()
@@ -510,6 +524,14 @@ def command(
             signal.signal(s, h)
     bar.close()
     _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
+
+
+def close_quietly(writers: Any) -> None:
+    """Close whatever writers are still open; errors are moot, their files are about to go."""
+    for w in writers():
+        if w is not None:
+            with contextlib.suppress(Exception):
+                w.close()
 
 
 def summary_doc(
