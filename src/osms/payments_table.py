@@ -284,8 +284,13 @@ def payments_from_table(policy: PolicySet, table: pa.Table, name: str = "payment
 
 
 def payment_records(
-    policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]], fmt: CsvFormat = DEFAULT
+    policy: PolicySet,
+    sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]],
+    fmt: CsvFormat = DEFAULT,
+    rows: list[np.ndarray] | None = None,
 ) -> PaymentRecords:
+    """`rows`: per source, its rows' numbers in their file when they are not 1, 2, … (the Dask engine checks the
+    payments of a partition's people, gathered from anywhere in the files)."""
     kinds = payment_kinds(policy)
     parts: list[dict[str, np.ndarray]] = []
     id_parts: list[pa.Array] = []
@@ -305,9 +310,12 @@ def payment_records(
         nonlocal old_used
         cols, ids, errors, old = result
         old_used |= old
+        if rows is not None:
+            cols["row"] = rows[fi][offset : offset + rb.num_rows]
         for row, reason in errors.items():
             pid = ids[row - offset - 1].as_py()
-            bad.setdefault(pid, _("{file} row {row}: {reason}", file=Path(file).name, row=row, reason=reason))
+            shown = int(cols["row"][row - offset - 1])
+            bad.setdefault(pid, _("{file} row {row}: {reason}", file=Path(file).name, row=shown, reason=reason))
         parts.append(cols)
         id_parts.append(ids)
         file_parts.append(np.full(rb.num_rows, fi, dtype=np.int16))
