@@ -176,13 +176,17 @@ def test_a_failing_partition_leaves_no_dataset(client, tmp_path: Path) -> None: 
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-def _people_with_payments(n: int) -> pa.Table:
+def _people_with_payments(n: int, repeated: bool = True) -> pa.Table:
     """population(n) with status from payments: situation_from instead of paid_through/paid_run (empty on row 0,
-    who earns a wage: an error row, debt cannot be told), one id written with spaces around it."""
+    who earns a wage: an error row, debt cannot be told), one id written with spaces around it. Its ids increase
+    row by row (the payments reach the partitions by id range) unless `repeated`: row 30 repeats row 5's id (then
+    they are joined on the id)."""
     people = population(n).drop_columns(["paid_through", "paid_run"])
     since = ["2025-01"] * n
     since[0] = ""
     ids = people.column("id").to_pylist()
+    if not repeated:
+        ids[29] = f"{29:012d}"
     ids[22] = f" {ids[22]} "  # matched to its payments trimmed, as the payments' ids are read
     people = people.set_column(0, "id", pa.array(ids, pa.string()))
     return people.append_column("situation_from", pa.array(since, pa.string()))
@@ -262,6 +266,8 @@ def _payments(people: pa.Table) -> list[dict[str, str]]:
     rows.append(
         {"id": "nobody-2", "paid_on": "2025-03-01", "amount": "0", "kind": "self_payer", "job": "", "for_month": ""}
     )
+    for pid in ("0000", "000000000009x"):  # ids before all the people's, and between two partitions' (of 10 rows)
+        rows.insert(100, {**rows[99], "id": pid})
     rows.append(
         {
             "id": "nobody-1",
@@ -283,8 +289,7 @@ def _table(rows: list[dict[str, str]]) -> pa.Table:
 def test_payments_give_the_single_machine_answer_on_any_partitioning(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import pyarrow.csv as pacsv
 
-    people = _people_with_payments(70)
-    pays = _table(_payments(people))
+    pays = _table(_payments(_people_with_payments(70)))
     half = pays.num_rows // 2
     # A: two CSV files (a person's payments in both); B: a folder of two Parquet files in row groups of 50.
     (tmp_path / "csv").mkdir()
@@ -294,10 +299,11 @@ def test_payments_give_the_single_machine_answer_on_any_partitioning(client, tmp
     pq.write_table(pays.slice(0, half), tmp_path / "pq" / "a.parquet", row_group_size=50)
     pq.write_table(pays.slice(half), tmp_path / "pq" / "b.parquet", row_group_size=50)
     span = ["--from", MONTHS[0], "--to", MONTHS[-1], "--lang", "en"]
-    for parts, payments in (
-        (3, ["--payments", str(tmp_path / "csv" / "a.csv"), "--payments", str(tmp_path / "csv" / "b.csv")]),
-        (7, ["--payments", str(tmp_path / "pq")]),
+    for parts, repeated, payments in (  # joined on the id; by id range
+        (3, True, ["--payments", str(tmp_path / "csv" / "a.csv"), "--payments", str(tmp_path / "csv" / "b.csv")]),
+        (7, False, ["--payments", str(tmp_path / "pq")]),
     ):
+        people = _people_with_payments(70, repeated)
         src = tmp_path / f"people-{parts}.parquet"
         pq.write_table(people, src, row_group_size=-(-70 // parts))
         runs = {}
@@ -324,10 +330,10 @@ def test_payments_give_the_single_machine_answer_on_any_partitioning(client, tmp
             "for_month: not a month",
             "amount: must be above 0",
             "situation_from: empty",
-            "id: the same id as row 5",
+            *(["id: the same id as row 5"] if repeated else []),
         ):
             assert reason in errors or reason.replace("`", "'") in errors, reason
-        assert errors.count("payments for an id the people table does not have") == 2  # nobody-1, nobody-2
+        assert errors.count("payments for an id the people table does not have") == 4
     doc = json.loads(Path(f"{want}.json").read_text())
     assert all(
         Decimal(doc["summary"]["payers"][p]) > 0
@@ -345,27 +351,27 @@ def test_the_api_takes_a_payments_frame(client) -> None:  # type: ignore[no-unty
     from osms.policy import load_policies
     from osms.tabular import SeenIds
 
-    people = _people_with_payments(40)
-    pays = _table(_payments(people))
     policy = load_policies(bundled_policies())
-    records = payments_from_table(policy, pays)
-    # The single-machine path: number cells and repeated ids as `batch` reads them, every month with the payments.
-    rows, flags = read_numbers(
-        people.combine_chunks().to_batches()[0], number_columns(policy, people.schema.names), csv_format(), 0
-    )
-    flags.update(SeenIds().duplicates(rows.column(0), 0))
-    whole = [evaluate_arrow(policy, rows, parse_month(m), flagged=flags, payments=records) for m in MONTHS]
-    frame = dd.from_pandas(pays.to_pandas(), npartitions=3, sort=False)  # plain object columns, as pandas has them
-    run = osms.dask.evaluate(_frame(people, 4), MONTHS, payments=frame)
-    want = pa.concat_tables([t for t, _, _ in whole]).sort_by([("month", "ascending"), ("id", "ascending")])
-    assert run.table.sort_by([("month", "ascending"), ("id", "ascending")]).equals(want)
-    assert sorted(run.errors) == sorted(
-        (r, people.column("id")[r - 1].as_py(), f"{m}: {why}")
-        for m, (_, bad, _) in zip(MONTHS, whole)
-        for r, why in bad.rows.items()
-    )
-    assert (
-        run.unmatched
-        == records.unmatched()
-        == [("payments", 6, "nobody-1"), ("payments", pays.num_rows - 1, "nobody-2")]
-    )
+    for repeated, route in ((True, "join"), (False, "id ranges")):
+        people = _people_with_payments(40, repeated)
+        pays = _table(_payments(people))
+        records = payments_from_table(policy, pays)
+        # The single-machine path: number cells and repeated ids read as `batch` reads them, each month.
+        rows, flags = read_numbers(
+            people.combine_chunks().to_batches()[0], number_columns(policy, people.schema.names), csv_format(), 0
+        )
+        flags.update(SeenIds().duplicates(rows.column(0), 0))
+        whole = [evaluate_arrow(policy, rows, parse_month(m), flagged=flags, payments=records) for m in MONTHS]
+        frame = dd.from_pandas(pays.to_pandas(), npartitions=3, sort=False)  # plain object columns, as in pandas
+        run = osms.dask.evaluate(_frame(people, 4), MONTHS, payments=frame)
+        assert run.route == route
+        want = pa.concat_tables([t for t, _, _ in whole]).sort_by([("month", "ascending"), ("id", "ascending")])
+        assert run.table.sort_by([("month", "ascending"), ("id", "ascending")]).equals(want)
+        assert sorted(run.errors) == sorted(
+            (r, people.column("id")[r - 1].as_py(), f"{m}: {why}")
+            for m, (_, bad, _) in zip(MONTHS, whole)
+            for r, why in bad.rows.items()
+        )
+        assert run.unmatched == records.unmatched()
+        assert [pid for _, _, pid in run.unmatched] == ["0000", "000000000009x", "nobody-1", "nobody-2"]
+        assert run.unmatched[2] == ("payments", 6, "nobody-1")  # its first row

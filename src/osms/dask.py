@@ -53,6 +53,7 @@ class DaskRun:
     peak_rss: dict[str, int] = field(default_factory=dict)  # worker → peak resident memory, bytes
     unmatched: list[tuple[str, int, str]] = field(default_factory=list)  # payments no row has: (file, row, id)
     warnings: list[str] = field(default_factory=list)  # about the payments (old kind names)
+    route: str | None = None  # how the payments reached the people: "id ranges" or "join" (dask_payments)
 
 
 def _encode(value: Any) -> Any:
@@ -134,6 +135,7 @@ def _partition(  # type: ignore[no-untyped-def]
             records = payment_records(policy, pays, files, fmt)
         ids = table.column("id")
         errors: list[tuple[int, str, str]] = []
+        unmatched: list[tuple[str, int, str]] = []
         sums: dict[str, Any] = {}
         tables = []
         for m in months:
@@ -149,6 +151,8 @@ def _partition(  # type: ignore[no-untyped-def]
                     Path(out_dir) / f"month={format_month(m)}" / f"part-{number:05d}.parquet",
                     result.drop_columns(["month"]),
                 )
+        if records is not None:  # ids in this partition's range that none of its rows has (routed by id range)
+            unmatched = records.unmatched()
         blob = b""
         if tables:
             sink = pa.BufferOutputStream()
@@ -166,6 +170,8 @@ def _partition(  # type: ignore[no-untyped-def]
                 "worker": [f"{os.uname().nodename}:{os.getpid()}"],
                 "rss": [rss],
                 "warnings": [json.dumps(records.warnings if records is not None else [], ensure_ascii=False)],
+                "unmatched": [json.dumps(unmatched, ensure_ascii=False)],
+                "payments": [records.size if records is not None else 0],
             }
         )
 
@@ -188,6 +194,8 @@ def _meta():  # type: ignore[no-untyped-def]
             "worker": pd.Series(dtype=object),
             "rss": pd.Series(dtype="int64"),
             "warnings": pd.Series(dtype=object),
+            "unmatched": pd.Series(dtype=object),
+            "payments": pd.Series(dtype="int64"),
         }
     )
 
@@ -273,10 +281,12 @@ def evaluate(
         out_dir = str(build.tmp) if build is not None else None
         routed = lost = None
         if pays is not None:
-            from .dask_payments import route, unmatched
+            from .dask_payments import id_ranges, route, unmatched
 
-            routed, joined = route(ddf, pays)
-            lost = unmatched(joined, policy_dir, pays.files, pays.fmt, current())
+            ranges = id_ranges(ddf)
+            routed, joined = route(ddf, pays, ranges)
+            if joined is not None:
+                lost = unmatched(joined, policy_dir, pays.files, pays.fmt, current())
         parts = dd.map_partitions(
             _partition,
             ddf,
@@ -316,17 +326,15 @@ def evaluate(
         peak: dict[str, int] = {}
         notes: set[str] = set()
         lost_ids: list[tuple[str, int, str]] = []
-        if lost_rows is not None:
-            assert pays is not None
-            if pays.rows is None and not int(lost_rows["rows"].sum()):
-                raise OsmsError(translate("the payments table has no rows"), file=pays.files[0])
-            for _, r in lost_rows.iterrows():
-                lost_ids.extend((str(a), int(b), str(c)) for a, b, c in json.loads(r["unmatched"]))
-                notes.update(json.loads(r["warnings"]))
-            lost_ids.sort(key=lambda x: x[2])  # by id, as the single-machine path lists them
+        for _, r in pd.concat([done, lost_rows]).iterrows() if lost_rows is not None else done.iterrows():
+            lost_ids.extend((str(a), int(b), str(c)) for a, b, c in json.loads(r["unmatched"]))
+            notes.update(json.loads(r["warnings"]))
+        lost_ids.sort(key=lambda x: x[2])  # by id, as the single-machine path lists them
+        seen = int(done["payments"].sum()) + (int(lost_rows["rows"].sum()) if lost_rows is not None else 0)
+        if pays is not None and pays.rows is None and not seen:
+            raise OsmsError(translate("the payments table has no rows"), file=pays.files[0])
         for _, r in done.iterrows():
             errors.extend((int(a), str(b), str(c)) for a, b, c in json.loads(r["errors"]))
-            notes.update(json.loads(r["warnings"]))
             sums = json.loads(r["summary"], object_hook=_decode)
             for m in ms:
                 merge_summaries(by_month[m], sums[format_month(m)])
@@ -346,7 +354,8 @@ def evaluate(
         else:
             tables = [pa.ipc.open_stream(b).read_all() for b in done["table"] if b]
             table = pa.concat_tables(tables) if tables else None
-    return DaskRun(ms, errors, summary, by_month, doc, offsets[-1], table, peak, lost_ids, sorted(notes))
+    how = None if pays is None else ("join" if lost is not None else "id ranges")
+    return DaskRun(ms, errors, summary, by_month, doc, offsets[-1], table, peak, lost_ids, sorted(notes), how)
 
 
 def _compute(collections: list[Any], retries: int) -> list[Any]:

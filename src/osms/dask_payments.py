@@ -1,16 +1,21 @@
 """Payment records for the Dask engine: a payments table as a Dask DataFrame, each row numbered in its file, sent to
 the people partitions that hold its person.
 
-The route: each person id (trimmed, as the payments table's ids are read) with the number of every people partition
-it occurs in; the payments joined to that on the id (one shuffle), then moved to their partition by its number (a
-second one), so that partition i of the payments holds exactly the payments of partition i's people, whatever the
-partitioning on either side. A partition re-sorts its payments by (file, row) and checks them as the single-machine
-path checks a whole table (`payment_records`): the same reasons, naming the same file and row. Payments whose id no
-person row has are checked and reported where the join leaves them, as error rows naming their first file and row.
+Partition i of the payments holds exactly the payments of partition i's people, whatever the partitioning on either
+side. Ids are compared trimmed, as the payments table's ids are read. Two routes:
+- by id range, when the people's ids increase from partition to partition (each partition's ids all after the
+  previous one's, as in a population sorted by id): a payment goes to the partition whose range holds its id, one
+  shuffle; a partition reports the payments of ids in its range that none of its rows has;
+- otherwise joined on the id to (id, number of each people partition it occurs in), one shuffle, then moved to their
+  partitions by number, a second; payments the join finds no person for are reported where it leaves them.
+A partition re-sorts its payments by (file, row) and checks them as the single-machine path checks a whole table
+(`payment_records`): the same reasons, naming the same file and row; unmatched ids are error rows naming their
+first file and row, as there.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,25 +184,60 @@ def _with_key(pdf):  # type: ignore[no-untyped-def]
     return out
 
 
-def route(people: Any, payments: PaymentsFrame) -> tuple[Any, Any]:
+def _id_range(pdf):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    ids = pa.array(pdf["id"])
+    keys = _key(ids.filter(pc.is_valid(ids)))
+    if not len(keys):
+        return pd.DataFrame({"lo": [None], "hi": [None]}, dtype=object)
+    low_high = pc.min_max(keys)
+    return pd.DataFrame({"lo": [low_high["min"].as_py()], "hi": [low_high["max"].as_py()]}, dtype=object)
+
+
+def id_ranges(people: Any) -> list[tuple[int, str]] | None:
+    """(partition, its first id) of each partition holding ids, when each one's ids all come after the previous
+    one's; None when they do not (ids unsorted, or one id in two partitions)."""
+    import pandas as pd
+
+    got = people.map_partitions(_id_range, meta=pd.DataFrame({"lo": [], "hi": []}, dtype=object)).compute()
+    bounds = [(i, str(lo), str(hi)) for i, (lo, hi) in enumerate(zip(got["lo"], got["hi"])) if not pd.isna(lo)]
+    if any(not before[2] < after[1] for before, after in itertools.pairwise(bounds)):
+        return None
+    return [(i, lo) for i, lo, _ in bounds]
+
+
+def _by_range(pdf, starts: list[str], parts: list[int]):  # type: ignore[no-untyped-def]
+    """Each payment's partition: the last whose first id is at or before the payment's id (the first partition for
+    an id before them all: it reports the id as unmatched)."""
+    at = np.searchsorted(np.array(starts, dtype=object), pdf[KEY].astype(object).to_numpy(), side="right") - 1
+    return pdf.assign(**{PART: np.asarray(parts, dtype=np.int64)[np.maximum(at, 0)]})
+
+
+def route(people: Any, payments: PaymentsFrame, ranges: list[tuple[int, str]] | None) -> tuple[Any, Any]:
     """(the payments partitioned as the people are: partition i holds those of partition i's people, by id;
-    the payments no person row has, as the join left them)."""
+    with no `ranges`, the join of payments and people ids, whose payments without a person are to be reported)."""
     import pandas as pd
 
     parts = people.npartitions
+    divisions = [*range(parts), parts - 1]  # partition i gets the rows numbered i, the people's partition
+    pay = payments.frame.map_partitions(
+        _with_key, meta=payments.frame._meta.assign(**{KEY: pd.Series(dtype=pd.ArrowDtype(pa.string()))})
+    )
+    if ranges is not None:
+        starts, numbers = [lo for _, lo in ranges] or [""], [i for i, _ in ranges] or [0]
+        placed = pay.map_partitions(
+            _by_range, starts, numbers, meta=pay._meta.assign(**{PART: pd.Series(dtype="int64")})
+        )
+        return placed.set_index(PART, divisions=divisions), None
     keys = people.map_partitions(
         _people_keys,
         meta=pd.DataFrame({KEY: pd.Series(dtype=pd.ArrowDtype(pa.string())), PART: pd.Series(dtype="int64")}),
     )
-    pay = payments.frame.map_partitions(
-        _with_key, meta=payments.frame._meta.assign(**{KEY: pd.Series(dtype=pd.ArrowDtype(pa.string()))})
-    )
     joined = pay.merge(keys, on=KEY, how="left")
     found = joined[~joined[PART].isna()]
     found = found.assign(**{PART: found[PART].astype("int64")})
-    # Known divisions 0, 1, …, parts − 1: partition i gets the rows numbered i, the people's partition.
-    routed = found.set_index(PART, divisions=[*range(parts), parts - 1])
-    return routed, joined
+    return found.set_index(PART, divisions=divisions), joined
 
 
 def _table(pdf) -> pa.Table:  # type: ignore[no-untyped-def]
