@@ -375,3 +375,27 @@ def test_the_api_takes_a_payments_frame(client) -> None:  # type: ignore[no-unty
         assert run.unmatched == records.unmatched()
         assert [pid for _, _, pid in run.unmatched] == ["0000", "000000000009x", "nobody-1", "nobody-2"]
         assert run.unmatched[2] == ("payments", 6, "nobody-1")  # its first row
+
+
+def test_payments_refused_before_the_cluster_starts(tmp_path: Path) -> None:
+    """Files of two schemas cannot be one Dask frame; an empty payments table is refused as on one machine."""
+    import pyarrow.csv as pacsv
+
+    pq.write_table(_people_with_payments(40), tmp_path / "people.parquet")
+    pays = _table(_payments(_people_with_payments(40)))
+    pays = pays.slice(0, 30)  # good rows: their amounts read as decimals
+    pacsv.write_csv(pays, tmp_path / "a.csv")
+    pq.write_table(pays.set_column(2, "amount", pays.column("amount").cast(pa.decimal128(20, 2))), tmp_path / "b.pq")
+    args = ["batch", "people.parquet", "-o", "out", "--month", "2026-01", "--engine", "dask", "--lang", "en"]
+    proc = cli(*args, "--payments", "a.csv", "--payments", "b.pq", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "error: b.pq: with --engine dask every payments file must have the same columns and types as a.csv; this "
+        "one has 'id string, paid_on string, amount decimal128(20, 2), kind string, for_month string, job string'\n"
+    )
+    pq.write_table(pays.slice(0, 0), tmp_path / "none.parquet")
+    proc = cli(*args, "--payments", "none.parquet", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (2, "error: none.parquet: the payments table has no rows\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.pq", "none.parquet", "people.parquet"]
+    with pytest.raises(OsmsError, match="the payments table has no rows"):
+        osms.dask.evaluate(_frame(_people_with_payments(40), 1), "2026-01", payments=pays.slice(0, 0))
