@@ -294,7 +294,7 @@ def command(
                 translate("--engine dask writes a Parquet dataset folder: give -o a name without .csv or .parquet"),
                 file=str(output),
             )
-        from ..dask import run_batch
+        from ..dask_batch import run_batch
 
         started = time.perf_counter()
         summary, error_count, offset = run_batch(
