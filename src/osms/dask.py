@@ -230,7 +230,6 @@ def evaluate(
     status from the payment records, each partition with its people's payments; `unmatched` lists the payments
     whose id no row has (error rows, as the single-machine path reports them)."""
     import dask
-    import dask.dataframe as dd
     import pandas as pd
 
     from .cli.batch import summary_doc
@@ -280,36 +279,26 @@ def evaluate(
                 flagged.setdefault(part, {})[row] = f"id: the same id as row {rows[0]}"
     with building(Path(output), force) if output is not None else contextlib.nullcontext() as build:
         out_dir = str(build.tmp) if build is not None else None
-        routed = lost = None
-        if pays is not None:
+        args = (policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir, current())
+        lost: list[Any] = []
+        if pays is None:
+            tasks = [ddf.map_partitions(_partition, None, *args, meta=_meta())]
+        else:  # one task per partition, each with its people's payments
             from .dask_payments import id_ranges, route, unmatched
 
-            ranges = id_ranges(ddf)
-            routed, joined = route(ddf, pays, ranges)
-            if joined is not None:
-                lost = unmatched(joined, policy_dir, pays.files, pays.fmt, current())
-        parts = dd.map_partitions(
-            _partition,
-            ddf,
-            routed,
-            policy_dir,
-            ms,
-            wanted,
-            status,
-            keep,
-            offsets,
-            flagged,
-            out_dir,
-            current(),
-            pays.files if pays is not None else None,
-            pays.fmt if pays is not None else None,
-            meta=_meta(),
-            align_dataframes=False,
-        )
+            routed, joined = route(ddf, pays, id_ranges(ddf))
+            if joined is not None:  # one delayed task per partition of the join, as the partitions' are
+                lost = list(unmatched(joined, policy_dir, pays.files, pays.fmt, current()).to_delayed())
+            run_part = dask.delayed(_partition)
+            tasks = [
+                run_part(people, payments, *args, pays.files, pays.fmt, partition_info={"number": i})
+                for i, (people, payments) in enumerate(zip(ddf.to_delayed(), routed))
+            ]
         try:
             with dask.config.set({"dataframe.convert-string": False}):
-                got = _compute([parts] if lost is None else [parts, lost], retries)
-            done, lost_rows = got[0], (got[1] if lost is not None else None)
+                got = _compute(tasks + lost, retries)
+            done = pd.concat(got[: len(tasks)])
+            lost_rows = pd.concat(got[len(tasks) :]) if lost else None
         except OsmsError:
             raise
         except Exception as exc:  # a partition that failed after its retries: nothing is kept
@@ -355,7 +344,7 @@ def evaluate(
         else:
             tables = [pa.ipc.open_stream(b).read_all() for b in done["table"] if b]
             table = pa.concat_tables(tables) if tables else None
-    how = None if pays is None else ("join" if lost is not None else "id ranges")
+    how = None if pays is None else ("join" if lost else "id ranges")
     return DaskRun(ms, errors, summary, by_month, doc, offsets[-1], table, peak, lost_ids, sorted(notes), how)
 
 

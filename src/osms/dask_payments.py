@@ -46,7 +46,7 @@ class PaymentsFrame:
 
 def _key(col: Any) -> pa.Array:
     """Ids as the payments table reads them: text, trimmed, an empty cell as ''."""
-    arr = pa.array(col)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else pa.array(col)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
     return pc.utf8_trim_whitespace(pc.cast(pc.fill_null(arr, ""), pa.string()))
@@ -122,7 +122,7 @@ def read_files(paths: list[Path], policy_dir: str, fmt: CsvFormat = DEFAULT) -> 
                 file=str(path),
             )
     assert schema is not None  # expand_inputs names at least one file
-    if not pieces:  # Parquet files without a row group: no rows
+    if known == 0:  # Parquet files, all without rows
         raise OsmsError(translate("the payments table has no rows"), file=str(paths[0]))
     frame = dd.from_map(_read_piece, pieces, policy_dir=policy_dir, fmt=fmt, meta=_empty(schema))
     return PaymentsFrame(frame, [str(p) for p in paths], known, fmt)
@@ -207,29 +207,61 @@ def id_ranges(people: Any) -> list[tuple[int, str]] | None:
     return [(i, lo) for i, lo, _ in bounds]
 
 
-def _by_range(pdf, starts: list[str], parts: list[int]):  # type: ignore[no-untyped-def]
-    """Each payment's partition: the last whose first id is at or before the payment's id (the first partition for
-    an id before them all: it reports the id as unmatched)."""
-    at = np.searchsorted(np.array(starts, dtype=object), pdf[KEY].astype(object).to_numpy(), side="right") - 1
-    return pdf.assign(**{PART: np.asarray(parts, dtype=np.int64)[np.maximum(at, 0)]})
+class _Sorted:
+    """A sorted Arrow string array as a sequence `bisect` can search."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        self.arr = arr
+
+    def __len__(self) -> int:
+        return len(self.arr)
+
+    def __getitem__(self, i: int) -> str:
+        return str(self.arr[i].as_py())
 
 
-def route(people: Any, payments: PaymentsFrame, ranges: list[tuple[int, str]] | None) -> tuple[Any, Any]:
-    """(the payments partitioned as the people are: partition i holds those of partition i's people, by id;
-    with no `ranges`, the join of payments and people ids, whose payments without a person are to be reported)."""
+def _buckets(pdf, starts: list[str], numbers: list[int], parts: int) -> list[pa.Table]:  # type: ignore[no-untyped-def]
+    """One piece of the payments split by the people's id ranges, in Arrow: bucket i holds the payments for
+    partition i (an id before every range goes to the first: that partition reports it as unmatched)."""
+    import bisect
+
+    from .dask import _small_strings
+
+    table = pdf if isinstance(pdf, pa.Table) else pa.Table.from_pandas(pdf, preserve_index=False)
+    table = _small_strings(table.replace_schema_metadata(None))
+    keys = _key(table.column("id"))
+    order = pc.sort_indices(keys)
+    view = _Sorted(pc.take(keys, order))
+    cuts = [0, *(bisect.bisect_left(view, start) for start in starts[1:]), len(keys)]
+    out = [table.schema.empty_table()] * parts
+    for k, number in enumerate(numbers):
+        out[number] = table.take(order.slice(cuts[k], cuts[k + 1] - cuts[k]))
+    return out
+
+
+def _gather(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables, promote_options="default")  # a column all empty in one piece is of type null
+
+
+def route(people: Any, payments: PaymentsFrame, ranges: list[tuple[int, str]] | None) -> tuple[list[Any], Any]:
+    """(per people partition, a task giving its payments: those of partition i's people, by id; with no
+    `ranges`, the join of payments and people ids, whose payments without a person are to be reported).
+
+    By id range the payments never pass through pandas: each piece is split in Arrow, and partition i takes its
+    bucket of every piece. Joined on the id, Dask's merge and shuffle move them."""
+    import dask
     import pandas as pd
 
     parts = people.npartitions
+    if ranges is not None:
+        starts, numbers = [lo for _, lo in ranges] or [""], [i for i, _ in ranges] or [0]
+        split = dask.delayed(_buckets, nout=parts)
+        pieces = [split(piece, starts, numbers, parts) for piece in payments.frame.to_delayed()]
+        return [dask.delayed(_gather)([piece[i] for piece in pieces]) for i in range(parts)], None
     divisions = [*range(parts), parts - 1]  # partition i gets the rows numbered i, the people's partition
     pay = payments.frame.map_partitions(
         _with_key, meta=payments.frame._meta.assign(**{KEY: pd.Series(dtype=pd.ArrowDtype(pa.string()))})
     )
-    if ranges is not None:
-        starts, numbers = [lo for _, lo in ranges] or [""], [i for i, _ in ranges] or [0]
-        placed = pay.map_partitions(
-            _by_range, starts, numbers, meta=pay._meta.assign(**{PART: pd.Series(dtype="int64")})
-        )
-        return placed.set_index(PART, divisions=divisions), None
     keys = people.map_partitions(
         _people_keys,
         meta=pd.DataFrame({KEY: pd.Series(dtype=pd.ArrowDtype(pa.string())), PART: pd.Series(dtype="int64")}),
@@ -237,13 +269,13 @@ def route(people: Any, payments: PaymentsFrame, ranges: list[tuple[int, str]] | 
     joined = pay.merge(keys, on=KEY, how="left")
     found = joined[~joined[PART].isna()]
     found = found.assign(**{PART: found[PART].astype("int64")})
-    return found.set_index(PART, divisions=divisions), joined
+    return list(found.set_index(PART, divisions=divisions).to_delayed()), joined
 
 
 def _table(pdf) -> pa.Table:  # type: ignore[no-untyped-def]
     from .dask import _small_strings
 
-    table = _small_strings(pa.Table.from_pandas(pdf, preserve_index=False))
+    table = _small_strings(pdf if isinstance(pdf, pa.Table) else pa.Table.from_pandas(pdf, preserve_index=False))
     table = table.drop_columns([c for c in (KEY, PART) if c in table.schema.names])
     return table.sort_by([(FILE, "ascending"), (ROW, "ascending")])  # the order the files hold them in
 
