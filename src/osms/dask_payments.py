@@ -4,8 +4,9 @@ the people partitions that hold its person.
 Partition i of the payments holds exactly the payments of partition i's people, whatever the partitioning on either
 side. Ids are compared trimmed, as the payments table's ids are read. Two routes:
 - by id range, when the people's ids increase from partition to partition (each partition's ids all after the
-  previous one's, as in a population sorted by id): a payment goes to the partition whose range holds its id, one
-  shuffle; a partition reports the payments of ids in its range that none of its rows has;
+  previous one's, as in a population sorted by id): a payment goes to the partition whose range holds its id (each
+  piece split in Arrow, each partition gathering its bucket of every piece); a partition reports the payments of
+  ids in its range that none of its rows has;
 - otherwise joined on the id to (id, number of each people partition it occurs in), one shuffle, then moved to their
   partitions by number, a second; payments the join finds no person for are reported where it leaves them.
 A partition re-sorts its payments by (file, row) and checks them as the single-machine path checks a whole table
