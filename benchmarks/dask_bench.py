@@ -1,19 +1,20 @@
 """Dask LocalCluster against the single-machine batch path on a generated population: rows/s and peak memory.
 
 python benchmarks/dask_bench.py 1000000 --from 2026-01 --to 2026-12 --workers 2 --dir /tmp/bench
+python benchmarks/dask_bench.py 200000 --payments --from 2026-01 --to 2026-01 --row-group 25000
 
-The input is written once (benchmarks/generate.py's population, row groups of --row-group rows = Dask partitions).
-The local path runs as `osms-eval batch` in a child process (its peak memory from getrusage of the child); the Dask
+The input is written once (benchmarks/generate.py's population, row groups of --row-group rows = Dask partitions;
+with --payments, benchmarks/ledger_bench.py's people with situation_from and 12–24 months of payment records each).
+The local path runs as `osms-eval batch` in a child process (its peak memory as the child reports it); the Dask
 path runs `osms.dask.evaluate` on a LocalCluster of --workers processes with one thread each (each worker's peak
-memory as that worker process saw it). Both write a month-partitioned dataset; the two are compared at the end.
+memory as that worker process saw it). Both write a month-partitioned dataset; the two are compared month by month.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -40,6 +41,32 @@ def write_input(n: int, path: Path, row_group: int) -> None:
     writer.close()
 
 
+def write_payments_input(n: int, d: Path, month_text: str, row_group: int) -> tuple[Path, Path]:
+    """People with situation_from (in row groups of `row_group`) and their payments, made once in `d`."""
+    from ledger_bench import _inputs
+
+    from osms.dates import parse_month
+
+    people, pays = d / f"ledger-{n}.parquet", d / f"payments-{n}.parquet"
+    if not pays.exists():
+        tmp = d / f"ledger-inputs-{n}"
+        tmp.mkdir(exist_ok=True)
+        _inputs(tmp, n, month_text, parse_month(month_text))
+        pq.write_table(pq.read_table(tmp / "ledger.parquet"), people, row_group_size=row_group)
+        (tmp / "payments.parquet").rename(pays)
+    return people, pays
+
+
+def same(a: Path, b: Path, months: list[str]) -> bool:
+    """The two datasets hold the same rows in the same order, month by month (one month in memory at a time)."""
+    import pyarrow.compute as pc
+
+    da, db = ds.dataset(a, partitioning="hive"), ds.dataset(b, partitioning="hive")
+    return all(
+        da.to_table(filter=pc.field("month") == m).equals(db.to_table(filter=pc.field("month") == m)) for m in months
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int)
@@ -49,11 +76,17 @@ def main() -> None:
     ap.add_argument("--row-group", type=int, default=125_000)
     ap.add_argument("--dir", type=Path, default=Path("/tmp/osms-dask-bench"))
     ap.add_argument("--skip-local", action="store_true")
+    ap.add_argument("--payments", action="store_true", help="status from payment records (the ledger path)")
     a = ap.parse_args()
     a.dir.mkdir(parents=True, exist_ok=True)
-    src = a.dir / f"people-{a.n}.parquet"
-    write_input(a.n, src, a.row_group)
+    pays = None
+    if a.payments:
+        src, pays = write_payments_input(a.n, a.dir, a.first, a.row_group)
+    else:
+        src = a.dir / f"people-{a.n}.parquet"
+        write_input(a.n, src, a.row_group)
     from osms.cli.common import months
+    from osms.dates import format_month
     from osms.policy import bundled_policies, load_policies
 
     ms = months(None, a.first, a.last, load_policies(bundled_policies()).covers)
@@ -65,32 +98,20 @@ def main() -> None:
         "partitions": pq.ParquetFile(src).num_row_groups,
         "input_bytes": src.stat().st_size,
     }
+    if pays is not None:
+        report["payments"] = pq.ParquetFile(pays).metadata.num_rows
+        report["payment_partitions"] = pq.ParquetFile(pays).num_row_groups
+        report["payments_bytes"] = pays.stat().st_size
     if not a.skip_local:
-        t0 = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "osms",
-                "batch",
-                str(src),
-                "-o",
-                str(a.dir / "local"),
-                "--from",
-                a.first,
-                "--to",
-                a.last,
-                "--force",
-                "--no-progress",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        dt = time.perf_counter() - t0
+        from ledger_bench import _run
+
+        shutil.rmtree(a.dir / "local", ignore_errors=True)
+        extra = ["--payments", str(pays)] if pays is not None else []
+        dt, rss = _run([str(src), *extra, "-o", str(a.dir / "local"), "--from", a.first, "--to", a.last])
         report["local"] = {
             "seconds": round(dt, 1),
             "person_months_per_s": round(person_months / dt),
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+            "peak_rss_mib": round(rss),
         }
     from distributed import Client, LocalCluster
 
@@ -103,7 +124,12 @@ def main() -> None:
         Client(cluster),
     ):
         t0 = time.perf_counter()
-        run = osms.dask.evaluate(osms.dask.read(src), ms, output=a.dir / "dask", force=True)
+        frame = None
+        if pays is not None:
+            from osms.dask_payments import read_files
+
+            frame = read_files([pays], str(bundled_policies()))
+        run = osms.dask.evaluate(osms.dask.read(src), ms, output=a.dir / "dask", force=True, payments=frame)
         dt = time.perf_counter() - t0
     report["dask"] = {
         "workers": a.workers,
@@ -117,11 +143,7 @@ def main() -> None:
     report["output_bytes_per_row"] = round(report["output_bytes"] / max(report["output_rows"], 1), 1)
     report["input_bytes_per_person"] = round(report["input_bytes"] / a.n, 1)
     if not a.skip_local:
-        report["same_rows"] = (
-            ds.dataset(a.dir / "local", partitioning="hive")
-            .to_table()
-            .equals(ds.dataset(out, partitioning="hive").to_table())
-        )
+        report["same_rows"] = same(a.dir / "local", out, [format_month(m) for m in ms])
     print(json.dumps(report, indent=2))
 
 

@@ -62,7 +62,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "osms.parameter_report",
     ),
     "testing": ("osms.regression", "osms.testing"),
-    "entry": ("osms.api", "osms.dask", "osms.__main__", "osms.cli", "osms.serve"),
+    "entry": (
+        "osms.api",
+        "osms.dask",
+        "osms.dask_batch",
+        "osms.dask_payments",
+        "osms.__main__",
+        "osms.cli",
+        "osms.serve",
+    ),
 }
 ORDER = list(LAYERS)
 

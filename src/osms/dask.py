@@ -3,6 +3,7 @@
     import dask.dataframe as dd, osms.dask
     run = osms.dask.evaluate(dd.read_parquet("people/", dtype_backend="pyarrow"), ["2026-01", "2026-02"])
     run.table, run.errors, run.summary                 # or output="result/" to write a dataset instead
+    osms.dask.evaluate(people, "2026-01", payments=dd.read_parquet("payments/"))   # status from payment records
 
 Results do not depend on how the input is partitioned: rows are numbered over the whole input (partition lengths
 are counted first), ids repeated anywhere in it are flagged as in a single-machine run, error rows are sorted by
@@ -51,6 +52,9 @@ class DaskRun:
     input_rows: int
     table: pa.Table | None = None
     peak_rss: dict[str, int] = field(default_factory=dict)  # worker → peak resident memory, bytes
+    unmatched: list[tuple[str, int, str]] = field(default_factory=list)  # payments no row has: (file, row, id)
+    warnings: list[str] = field(default_factory=list)  # about the payments (old kind names)
+    route: str | None = None  # how the payments reached the people: "id ranges" or "join" (dask_payments)
 
 
 def _encode(value: Any) -> Any:
@@ -82,6 +86,7 @@ def _repeated(pdf, ids: list[str], offsets: list[int], partition_info=None):  # 
 
 def _partition(  # type: ignore[no-untyped-def]
     pdf,
+    pays,
     policy_dir: str,
     months: list[int],
     outputs: list[str] | None,
@@ -91,9 +96,12 @@ def _partition(  # type: ignore[no-untyped-def]
     flagged: dict[int, dict[int, str]],
     out_dir: str | None,
     lang: str = "en",
+    files: list[str] | None = None,
+    fmt: Any = None,
     partition_info=None,
 ):
-    """One partition, every month: evaluate, write (or return) its results; return its errors and totals."""
+    """One partition, every month: evaluate, write (or return) its results; return its errors and totals.
+    `pays`: the payments of this partition's people (their `files`), or None for status from the summary columns."""
     from .messages import using
 
     with using(lang):  # a worker writes its rows' reasons in the language of the run
@@ -120,12 +128,19 @@ def _partition(  # type: ignore[no-untyped-def]
         )
         table = pa.Table.from_batches([batch])
         flags = {**read_flags, **flagged.get(number, {})}
+        records = None
+        if pays is not None:
+            from .dask_payments import records as payment_records
+
+            assert files is not None
+            records = payment_records(policy, pays, files, fmt)
         ids = table.column("id")
         errors: list[tuple[int, str, str]] = []
+        unmatched: list[tuple[str, int, str]] = []
         sums: dict[str, Any] = {}
         tables = []
         for m in months:
-            result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flags)
+            result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flags, records)
             for row, why in bad.rows.items():
                 pid = ids[row - offset - 1].as_py()
                 errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
@@ -137,6 +152,8 @@ def _partition(  # type: ignore[no-untyped-def]
                     Path(out_dir) / f"month={format_month(m)}" / f"part-{number:05d}.parquet",
                     result.drop_columns(["month"]),
                 )
+        if records is not None:  # ids in this partition's range that none of its rows has (routed by id range)
+            unmatched = records.unmatched()
         blob = b""
         if tables:
             sink = pa.BufferOutputStream()
@@ -153,6 +170,9 @@ def _partition(  # type: ignore[no-untyped-def]
                 "table": [blob],
                 "worker": [f"{os.uname().nodename}:{os.getpid()}"],
                 "rss": [rss],
+                "warnings": [json.dumps(records.warnings if records is not None else [], ensure_ascii=False)],
+                "unmatched": [json.dumps(unmatched, ensure_ascii=False)],
+                "payments": [records.size if records is not None else 0],
             }
         )
 
@@ -174,6 +194,9 @@ def _meta():  # type: ignore[no-untyped-def]
             "table": pd.Series(dtype=object),
             "worker": pd.Series(dtype=object),
             "rss": pd.Series(dtype="int64"),
+            "warnings": pd.Series(dtype=object),
+            "unmatched": pd.Series(dtype=object),
+            "payments": pd.Series(dtype="int64"),
         }
     )
 
@@ -196,12 +219,16 @@ def evaluate(
     output: str | Path | None = None,
     force: bool = False,
     retries: int = 2,
+    payments: Any = None,
 ) -> DaskRun:
     """Evaluate every row of a Dask DataFrame for the month(s) given (YYYY-MM text or month indices).
 
     Runs on the current Dask scheduler (a `distributed.Client` if one is active). With `output`, results are
     written as a month-partitioned Parquet dataset folder (whole or not at all) and `table` is None; without it,
-    they are returned as one Arrow table in input order, month by month within each partition."""
+    they are returned as one Arrow table in input order, month by month within each partition. `payments` (a Dask
+    or pandas DataFrame or Arrow table with the columns of `batch --payments`, or `dask_payments.read_files`):
+    status from the payment records, each partition with its people's payments; `unmatched` lists the payments
+    whose id no row has (error rows, as the single-machine path reports them)."""
     import dask
     import pandas as pd
 
@@ -209,13 +236,23 @@ def evaluate(
     from .columns import check_columns
     from .dataset import building
     from .policy import bundled_policies
-    from .population import merge_summaries
+    from .population import check_status_columns, merge_summaries
 
     ms = _months(months)
     policy_dir = str(Path(policies).resolve() if policies is not None else bundled_policies())
     policy = _policy(policy_dir)
     keep = list(keep)
     check_columns(policy, list(ddf.columns), keep)
+    pays = None
+    if payments is not None:
+        from .dask_payments import PaymentsFrame, from_frame
+
+        if not status:
+            raise OsmsError(translate("--payments gives insured status: remove --no-status or --payments"))
+        pays = payments if isinstance(payments, PaymentsFrame) else from_frame(payments, policy_dir)
+        if pays.rows == 0:
+            raise OsmsError(translate("the payments table has no rows"), file=pays.files[0])
+    check_status_columns(list(ddf.columns), pays is not None)
     wanted = list(outputs) if outputs else None
     if wanted:
         from .cli.common import require_known
@@ -242,12 +279,26 @@ def evaluate(
                 flagged.setdefault(part, {})[row] = f"id: the same id as row {rows[0]}"
     with building(Path(output), force) if output is not None else contextlib.nullcontext() as build:
         out_dir = str(build.tmp) if build is not None else None
-        parts = ddf.map_partitions(
-            _partition, policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir, current(), meta=_meta()
-        )
+        args = (policy_dir, ms, wanted, status, keep, offsets, flagged, out_dir, current())
+        lost: list[Any] = []
+        if pays is None:
+            tasks = [ddf.map_partitions(_partition, None, *args, meta=_meta())]
+        else:  # one task per partition, each with its people's payments
+            from .dask_payments import id_ranges, route, unmatched
+
+            routed, joined = route(ddf, pays, id_ranges(ddf))
+            if joined is not None:  # one delayed task per partition of the join, as the partitions' are
+                lost = list(unmatched(joined, policy_dir, pays.files, pays.fmt, current()).to_delayed())
+            run_part = dask.delayed(_partition)
+            tasks = [
+                run_part(people, payments, *args, pays.files, pays.fmt, partition_info={"number": i})
+                for i, (people, payments) in enumerate(zip(ddf.to_delayed(), routed))
+            ]
         try:
             with dask.config.set({"dataframe.convert-string": False}):
-                done = _compute(parts, retries)
+                got = _compute(tasks + lost, retries)
+            done = pd.concat(got[: len(tasks)])
+            lost_rows = pd.concat(got[len(tasks) :]) if lost else None
         except OsmsError:
             raise
         except Exception as exc:  # a partition that failed after its retries: nothing is kept
@@ -263,6 +314,15 @@ def evaluate(
         errors: list[tuple[int, str, str]] = []
         by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
         peak: dict[str, int] = {}
+        notes: set[str] = set()
+        lost_ids: list[tuple[str, int, str]] = []
+        for _, r in pd.concat([done, lost_rows]).iterrows() if lost_rows is not None else done.iterrows():
+            lost_ids.extend((str(a), int(b), str(c)) for a, b, c in json.loads(r["unmatched"]))
+            notes.update(json.loads(r["warnings"]))
+        lost_ids.sort(key=lambda x: x[2])  # by id, as the single-machine path lists them
+        seen = int(done["payments"].sum()) + (int(lost_rows["rows"].sum()) if lost_rows is not None else 0)
+        if pays is not None and pays.rows is None and not seen:
+            raise OsmsError(translate("the payments table has no rows"), file=pays.files[0])
         for _, r in done.iterrows():
             errors.extend((int(a), str(b), str(c)) for a, b, c in json.loads(r["errors"]))
             sums = json.loads(r["summary"], object_hook=_decode)
@@ -273,7 +333,7 @@ def evaluate(
         summary: dict[str, Any] = {}
         for m in ms:
             merge_summaries(summary, by_month[m])
-        summary["error_rows"] = len(errors)
+        summary["error_rows"] = len(errors) + len(lost_ids)
         summary["input_rows"] = offsets[-1]
         doc = summary_doc(policy.stamp, ms, summary, by_month)
         table = None
@@ -284,26 +344,33 @@ def evaluate(
         else:
             tables = [pa.ipc.open_stream(b).read_all() for b in done["table"] if b]
             table = pa.concat_tables(tables) if tables else None
-    return DaskRun(ms, errors, summary, by_month, doc, offsets[-1], table, peak)
+    how = None if pays is None else ("join" if lost else "id ranges")
+    return DaskRun(ms, errors, summary, by_month, doc, offsets[-1], table, peak, lost_ids, sorted(notes), how)
 
 
-def _compute(parts: Any, retries: int):  # type: ignore[no-untyped-def]
+def _compute(collections: list[Any], retries: int) -> list[Any]:
+    import dask
+
     try:
         from distributed import get_client
 
         client = get_client()
     except (ImportError, ValueError):
-        return parts.compute()
-    return client.compute(parts, retries=retries).result()
+        return list(dask.compute(*collections))
+    return client.gather(client.compute(collections, retries=retries))
 
 
 def cluster(scheduler: str | None, workers: int | None):  # type: ignore[no-untyped-def]
     """A client: of the user's cluster at `scheduler`, or of a local one (worker processes, one thread each,
     on 127.0.0.1, no dashboard)."""
+    import logging
+
     from distributed import Client, LocalCluster
 
     if scheduler:
         return Client(scheduler), None
+    # The scheduler runs in this process: its notes on each shuffle (payments joined to people) are not the user's.
+    logging.getLogger("distributed.shuffle._scheduler_plugin").setLevel(logging.ERROR)
     local = LocalCluster(
         n_workers=workers or min(os.cpu_count() or 1, 4),
         threads_per_worker=1,
@@ -328,48 +395,3 @@ def read(path: Path):  # type: ignore[no-untyped-def]
             file=str(path),
         )
     return dd.read_parquet(str(path), dtype_backend="pyarrow", split_row_groups=True)
-
-
-def run_batch(
-    input_path: Path,
-    output: Path,
-    ms: list[int],
-    policy_dir: Path,
-    wanted: list[str] | None,
-    status: bool,
-    keep: tuple[str, ...],
-    errors_path: Path,
-    summary_path: Path | None,
-    force: bool,
-    scheduler: str | None,
-    workers: int | None,
-    no_csv_escape: bool,
-    header: tuple[str, ...] = ("row", "id", "reason"),
-) -> tuple[dict[str, Any], int, int]:
-    """`osms-eval batch --engine dask`: read, evaluate on the cluster, write the dataset, errors and summary
-    (`header`: the errors file's column names, in the user's language)."""
-    import csv
-
-    from .cli.batch import neutralise
-    from .fileio import atomic_group
-    from .population import tenge_summary
-
-    client, local = cluster(scheduler, workers)
-    try:
-        ddf = read(input_path)  # one partition per row group: the input's row groups set the parallelism
-        cell = str if no_csv_escape else neutralise
-        with atomic_group() as files:
-            errors_csv = csv.writer(files.open(errors_path, "w", newline=""))
-            errors_csv.writerow(list(header))
-            run = evaluate(ddf, ms, policy_dir, wanted, status=status, keep=keep, output=output, force=force)
-            for row, pid, why in run.errors:
-                errors_csv.writerow([row, cell(pid), cell(why)])
-            if summary_path:
-                files.open(summary_path).write(
-                    json.dumps(run.stamp, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
-                )
-    finally:
-        client.close()
-        if local is not None:
-            local.close()
-    return tenge_summary(run.summary), len(run.errors), run.input_rows

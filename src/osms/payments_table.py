@@ -310,8 +310,11 @@ def checked_batches(
     files: list[str],
     fmt: CsvFormat = DEFAULT,
     also: Callable[[Checked], Any] | None = None,
+    rows: list[np.ndarray] | None = None,
 ) -> Generator[Checked, None, None]:
-    """Every batch of every source checked, in order; `files` gets each source's name as it is reached."""
+    """Every batch of every source checked, in order; `files` gets each source's name as it is reached. `rows`:
+    per source, its rows' numbers in their file when they are not 1, 2, … (the Dask engine checks the payments of
+    a partition's people, gathered from anywhere in the files)."""
     import contextvars
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
@@ -322,8 +325,15 @@ def checked_batches(
         rb, flagged = read_numbers(rb, ["amount"], fmt, offset)
         cols, ids, errors, old = _chunk(policy, rb, offset, kinds, flagged)
         cols["file_of"] = np.full(rb.num_rows, fi, dtype=np.int16)
+        if rows is not None:
+            cols["row"] = rows[fi][offset : offset + rb.num_rows]
         bad = {
-            row - offset - 1: _("{file} row {row}: {reason}", file=Path(file).name, row=row, reason=reason)
+            row - offset - 1: _(
+                "{file} row {row}: {reason}",
+                file=Path(file).name,
+                row=int(cols["row"][row - offset - 1]),
+                reason=reason,
+            )
             for row, reason in errors.items()
         }
         out = Checked(cols, ids, bad, old)
@@ -391,15 +401,19 @@ def grouped(
 
 
 def payment_records(
-    policy: PolicySet, sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]], fmt: CsvFormat = DEFAULT
+    policy: PolicySet,
+    sources: Iterator[tuple[str, Iterable[pa.RecordBatch]]],
+    fmt: CsvFormat = DEFAULT,
+    rows: list[np.ndarray] | None = None,
 ) -> PaymentRecords:
-    """Every payment of the sources in memory, sorted by person id (then as read)."""
+    """Every payment of the sources in memory, sorted by person id (then as read); `rows` as for
+    `checked_batches`."""
     parts: list[dict[str, np.ndarray]] = []
     id_parts: list[pa.Array] = []
     bad: dict[str, str] = {}
     old_used: set[str] = set()
     files: list[str] = []
-    for part in checked_batches(policy, sources, files, fmt):
+    for part in checked_batches(policy, sources, files, fmt, rows=rows):
         old_used |= part.old
         for i, reason in part.bad.items():
             bad.setdefault(part.ids[i].as_py(), reason)

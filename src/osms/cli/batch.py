@@ -284,8 +284,6 @@ def command(
         raise OsmsError(
             translate("--payments gives insured status: remove --no-status or --payments"), field="--payments"
         )
-    if payment_paths and engine == "dask":
-        raise OsmsError(translate("--payments runs with --engine local for now"), field="--payments")
     if engine == "dask":
         if len(input_paths) > 1:
             raise OsmsError(
@@ -296,7 +294,7 @@ def command(
                 translate("--engine dask writes a Parquet dataset folder: give -o a name without .csv or .parquet"),
                 file=str(output),
             )
-        from ..dask import run_batch
+        from ..dask_batch import run_batch
 
         started = time.perf_counter()
         summary, error_count, offset = run_batch(
@@ -314,6 +312,8 @@ def command(
             workers,
             no_csv_escape,
             tuple(text["header"][1:]),
+            payment_paths,
+            fmt,
         )
         _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
         return
