@@ -45,7 +45,7 @@ def write_payments_input(n: int, d: Path, month_text: str, row_group: int) -> tu
     """People with situation_from (in row groups of `row_group`) and their payments, made once in `d`."""
     from ledger_bench import _inputs
 
-    from osms.dates import parse_month
+    from osms.core.dates import parse_month
 
     people, pays = d / f"ledger-{n}.parquet", d / f"payments-{n}.parquet"
     if not pays.exists():
@@ -86,7 +86,7 @@ def main() -> None:
         src = a.dir / f"people-{a.n}.parquet"
         write_input(a.n, src, a.row_group)
     from osms.cli.common import months
-    from osms.dates import format_month
+    from osms.core.dates import format_month
     from osms.policy import bundled_policies, load_policies
 
     ms = months(None, a.first, a.last, load_policies(bundled_policies()).covers)
@@ -126,7 +126,7 @@ def main() -> None:
         t0 = time.perf_counter()
         frame = None
         if pays is not None:
-            from osms.dask_payments import read_files
+            from osms.dask.payments import read_files
 
             frame = read_files([pays], str(bundled_policies()))
         run = osms.dask.evaluate(osms.dask.read(src), ms, output=a.dir / "dask", force=True, payments=frame)

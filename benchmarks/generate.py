@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from osms.fileio import atomic_open
+from osms.core.fileio import atomic_open
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 REGIONS = [

@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import population  # noqa: E402
 
-from osms.dates import month_start_ordinals, parse_month  # noqa: E402
+from osms.core.dates import month_start_ordinals, parse_month  # noqa: E402
 
 EPOCH = 719163  # date(1970, 1, 1).toordinal()
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from osms.dates import parse_month
-from osms.evaluation import MonthResult, evaluate_month
-from osms.loading import load_yaml_text
+from osms.core.dates import parse_month
+from osms.engine.evaluation import MonthResult, evaluate_month
+from osms.inputs.scenario import Scenario, build_batch, parse_scenario
+from osms.outputs.records import person_record
 from osms.policy import PolicySet, bundled_policies, load_policies
-from osms.report import person_record
-from osms.scenario import Scenario, build_batch, parse_scenario
+from osms.policy.loading import load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests use their own compiled-policy cache, not the user's (subprocesses inherit this).

@@ -194,7 +194,7 @@ def test_duplicate_ids_are_found_across_chunks(tmp_path: Path) -> None:
 
 def test_csv_is_read_in_chunks_of_the_chunk_size(policy, tmp_path: Path) -> None:
     """Memory follows --chunk-size for CSV as for Parquet: the reader never hands over more rows than asked."""
-    from osms.tabular import open_table
+    from osms.inputs.tabular import open_table
 
     src = tmp_path / "in.csv"
     src.write_text("id,age,wage_1\n" + "".join(f"p{i},30,300000\n" for i in range(25_500)), encoding="utf-8")
@@ -208,7 +208,7 @@ def test_notebook_api_flags_duplicate_ids_and_unknown_columns() -> None:
     import pandas as pd
 
     from osms.api import evaluate as evaluate_frame
-    from osms.errors import OsmsError
+    from osms.core.errors import OsmsError
 
     people = pd.DataFrame({"id": ["a", "b", "a"], "age": [40, 41, 42], "wage_1": [300000, 250000, 100000]})
     kept = evaluate_frame(people, "2026-01", errors="report")

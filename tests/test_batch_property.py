@@ -13,11 +13,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from osms.columns import FIXED_COLUMNS, stated_facts
-from osms.dates import parse_month
-from osms.errors import OsmsError
-from osms.population import batch_from_arrow
-from osms.tabular import open_table
+from osms.core.dates import parse_month
+from osms.core.errors import OsmsError
+from osms.inputs.columns import FIXED_COLUMNS, stated_facts
+from osms.inputs.tabular import open_table
+from osms.runs.population import batch_from_arrow
 
 MONTH = parse_month("2026-01")
 

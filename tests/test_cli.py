@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import ROOT, cli
 
-from osms.schema import SCHEMAS, schema_path, schema_text
+from osms.policy.schema import SCHEMAS, schema_path, schema_text
 
 EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
 

@@ -30,10 +30,10 @@ from distributed import Client, LocalCluster
 from test_batch_months import MONTHS, population
 
 import osms.dask
-from osms.dates import parse_month
-from osms.errors import OsmsError
+from osms.core.dates import parse_month
+from osms.core.errors import OsmsError
 from osms.policy import bundled_policies
-from osms.population import evaluate_arrow
+from osms.runs.population import evaluate_arrow
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
 
@@ -345,11 +345,11 @@ def test_payments_give_the_single_machine_answer_on_any_partitioning(client, tmp
 
 
 def test_the_api_takes_a_payments_frame(client) -> None:  # type: ignore[no-untyped-def]
-    from osms.columns import number_columns
-    from osms.csvformat import csv_format, read_numbers
-    from osms.payments_table import payments_from_table
+    from osms.core.csvformat import csv_format, read_numbers
+    from osms.inputs.columns import number_columns
+    from osms.inputs.payments_table import payments_from_table
+    from osms.inputs.tabular import SeenIds
     from osms.policy import load_policies
-    from osms.tabular import SeenIds
 
     policy = load_policies(bundled_policies())
     for repeated, route in ((True, "join"), (False, "id ranges")):

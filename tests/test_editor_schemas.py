@@ -11,10 +11,10 @@ import pytest
 from conftest import ROOT, cli
 from jsonschema import Draft202012Validator
 
-from osms.loading import load_yaml_file
-from osms.regression import cases_schema
-from osms.schema import SCENARIO_SCHEMA
+from osms.policy.loading import load_yaml_file
+from osms.policy.schema import SCENARIO_SCHEMA
 from osms.testing.case_schema import CASES_SCHEMA_PATH, cases_schema_text
+from osms.testing.regression import cases_schema
 
 LATIN, CYRILLIC = re.compile(r"[A-Za-z]"), re.compile(r"[А-Яа-яЁё]")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from osms.expressions import JOB, PERSON, ExpressionError, compile_formula, evaluate
+from osms.policy.expressions import JOB, PERSON, ExpressionError, compile_formula, evaluate
 
 KNOWN = {"a": PERSON, "b": PERSON, "flag": PERSON, "wage": JOB, "rate": PERSON}
 

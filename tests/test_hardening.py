@@ -17,15 +17,15 @@ from conftest import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from osms.checks import coverage_errors
 from osms.cli.main import main
-from osms.errors import OsmsError
-from osms.expressions import PERSON, ExpressionError, compile_formula, evaluate
-from osms.loading import load_yaml_text
-from osms.money import RoundingRangeError
+from osms.core.errors import OsmsError
+from osms.core.money import RoundingRangeError
+from osms.inputs.scenario import parse_scenario
 from osms.policy import load_policies
-from osms.runner import evaluate as evaluate_scenarios
-from osms.scenario import parse_scenario
+from osms.policy.completeness import coverage_errors
+from osms.policy.expressions import PERSON, ExpressionError, compile_formula, evaluate
+from osms.policy.loading import load_yaml_text
+from osms.runs.scenarios import evaluate as evaluate_scenarios
 
 HERE = Path(__file__).parent
 BASE = HERE / "policy" / "base"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import cli
 
-from osms.errors import OsmsError
-from osms.limits import QUOTE, cut
-from osms.loading import load_yaml_text
-from osms.scenario import load_scenario
+from osms.core.errors import OsmsError
+from osms.core.limits import QUOTE, cut
+from osms.inputs.scenario import load_scenario
+from osms.policy.loading import load_yaml_text
 
 PERSON = "person: {birth_date: 1990-01-01, residency: citizen}\n"
 LONG = "x" * 3_000_000

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from osms.messages import LANGS, catalog, placeholders, read_po, translate
+from osms.core.messages import LANGS, catalog, placeholders, read_po, translate
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "osms"
 CALLS = {"_", "translate", "N_", "Msg"}

@@ -11,8 +11,8 @@ from conftest import evaluate, scenario
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from osms.dates import format_month, month_start
-from osms.money import RoundingRangeError, round_array, round_decimal
+from osms.core.dates import format_month, month_start
+from osms.core.money import RoundingRangeError, round_array, round_decimal
 
 tiyn = st.integers(min_value=0, max_value=10**11).map(lambda t: Decimal(t) / 100)  # up to 1e9 tenge
 rate = st.integers(min_value=1, max_value=10_000).map(lambda r: Decimal(r) / 10_000)  # four decimals

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli
 
-from osms.facts import BUILTIN_FACTS
 from osms.policy import PolicySet
+from osms.policy.facts import BUILTIN_FACTS
 
 ENGINE = ROOT / "src" / "osms"
 # Where a name of the bundled policies is also a word of the engine's own vocabulary. Each entry says why, and names
@@ -22,36 +22,36 @@ ENGINE_WORDS = {
     "gobmp": (
         "the services' package `gobmp` (the catalogue's vocabulary, like `osms` and `everyone`); the rule "
         "of that name is read through the role basic_entitled",
-        {"coverage.py", "roles.py", "schema.py", "schemas/policy.schema.json"},
+        {"outputs/services.py", "policy/roles.py", "policy/schema.py", "schemas/policy.schema.json"},
     ),
     "it_failure": (
         "the insured-status route `it_failure` (an `insured_reason` value) and the history's column for "
         "it; the fact of that name is read through the role system_failure",
         {
-            "status.py",
-            "report.py",
-            "history.py",
-            "population.py",
-            "roles.py",
-            "runner.py",
+            "engine/status.py",
+            "outputs/records.py",
+            "engine/history.py",
+            "runs/population.py",
+            "policy/roles.py",
+            "runs/scenarios.py",
             "schemas/policy.schema.json",
         },
     ),
     "children": (
         "the explanation tree's `children` key",
-        {"explain.py", "explain_text.py", "serve/models.py", "serve/static/page.js"},
+        {"outputs/explain.py", "outputs/explain_text.py", "serve/models.py", "serve/static/page.js"},
     ),
     "region": (
         "the English word, in comments, a message and the schemas' examples; the engine reads the fact a "
         "parameter is keyed by from the parameter's keyed_by, never by this name",
         {
             "cli/params.py",
-            "explain.py",
-            "explain_text.py",
-            "facts.py",
-            "population.py",
-            "report.py",
-            "schema.py",
+            "outputs/explain.py",
+            "outputs/explain_text.py",
+            "policy/facts.py",
+            "runs/population.py",
+            "outputs/records.py",
+            "policy/schema.py",
             "schemas/cases.schema.json",
             "schemas/policy.schema.json",
             "schemas/scenario.schema.json",

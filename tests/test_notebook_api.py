@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, cli
 
 from osms.api import evaluate, month_index, payers
-from osms.errors import OsmsError
+from osms.core.errors import OsmsError
 
 PEOPLE = pd.DataFrame(
     {"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000], "pension_recipient": [False, True]}

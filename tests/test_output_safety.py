@@ -16,9 +16,9 @@ import pytest
 import yaml
 from conftest import ROOT, cli
 
-from osms import fileio
 from osms.cli.batch import neutralise
-from osms.errors import OsmsError
+from osms.core import fileio
+from osms.core.errors import OsmsError
 
 HERE = Path(__file__).parent
 CLASHES = yaml.safe_load((HERE / "output" / "clashes.yaml").read_text(encoding="utf-8"))

@@ -13,11 +13,11 @@ from conftest import cli, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osms.dates import format_month, month_end
-from osms.payments_table import read_payments
-from osms.population import evaluate_arrow
-from osms.report import records
-from osms.runner import evaluate
+from osms.core.dates import format_month, month_end
+from osms.inputs.payments_table import read_payments
+from osms.outputs.records import records
+from osms.runs.population import evaluate_arrow
+from osms.runs.scenarios import evaluate
 
 # Self-payer: 5 % × MZP (3 000 in 2022, 3 500 in 2023, 4 250 from 2024); ИП: 5 % × 1.4 MZP; an employee on
 # 300 000: 3 % = 9 000 deducted by the employer, 2 % = 6 000 withheld.
@@ -249,7 +249,7 @@ def test_ledger_path_counts_the_stated_budget_months_of_a_graduate(policy) -> No
     (3 % × 300 000 = 9 000 deducted, 2 % = 6 000 withheld). The budget months count toward the 12 where own
     payments take over (state_paid_months_count_toward_required, §9.15): with the 12 months of study stated the run
     Jul 2024–Aug 2025 is 14 months, insured on 2025-09-30; with only the last month of study, Jun–Aug 2025 is 3."""
-    from osms.payments_table import payments_from_table
+    from osms.inputs.payments_table import payments_from_table
 
     pays = pa.table(
         {

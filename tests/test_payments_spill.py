@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import cli
 
-from osms.payments_spill import spilled_payments
-from osms.payments_table import read_payments
-from osms.population import evaluate_arrow
+from osms.inputs.payments_spill import spilled_payments
+from osms.inputs.payments_table import read_payments
+from osms.runs.population import evaluate_arrow
 
 MONTH = 2026 * 12  # 2026-01
 PEOPLE = 2_500
@@ -135,7 +135,7 @@ def test_spilled_chunks_match_the_in_memory_records(policy, tmp_path: Path) -> N
 
 def _interrupt(monkeypatch, tmp_path: Path, target: str, when: int) -> None:  # type: ignore[no-untyped-def]
     """Run the batch in this process; a real SIGTERM arrives on the `when`-th call of `target`."""
-    import osms.payments_spill as spill
+    import osms.inputs.payments_spill as spill
     from osms.cli.main import main
 
     cls, name = target.split(".")

@@ -18,11 +18,11 @@ from conftest import ROOT, cli, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osms.dates import format_month, month_start
-from osms.history import budget_payers
-from osms.population import evaluate_arrow
-from osms.report import records
-from osms.runner import evaluate
+from osms.core.dates import format_month, month_start
+from osms.engine.history import budget_payers
+from osms.outputs.records import records
+from osms.runs.population import evaluate_arrow
+from osms.runs.scenarios import evaluate
 
 # Amounts of at least 100 tenge: below that a contribution can round to 0 in one year and 1 in the next, and the
 # batch row (which sees only this month) takes an obligation owed now as owed all year.
@@ -167,7 +167,7 @@ def _payments_table(people_pays: list[tuple[str, list[dict]]]) -> pa.Table:
 
 
 def _records(policy, table: pa.Table, tmp: Path):  # type: ignore[no-untyped-def]
-    from osms.payments_table import read_payments
+    from osms.inputs.payments_table import read_payments
 
     path = tmp / "payments.parquet"
     pq.write_table(table, path)
@@ -329,7 +329,7 @@ def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
 
 def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
     src = tmp_path / "big.parquet"
-    n = 1_000_000  # 1 000 chunks of the smallest size: seconds of work, so the signal lands mid-run
+    n = 200_000  # × 84 months in chunks of the smallest size: a minute of work, so the signal lands mid-run
     pq.write_table(pa.table({"id": [f"p{i}" for i in range(n)], "age": [30] * n, "wage_1": [300000.0] * n}), src)
     out = tmp_path / "out.parquet"
     proc = subprocess.Popen(
@@ -341,8 +341,10 @@ def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
             str(src),
             "-o",
             str(out),
-            "--month",
-            "2026-01",
+            "--from",
+            "2020-01",
+            "--to",
+            "2026-12",
             "--chunk-size",
             "1000",
             "--workers",
@@ -386,7 +388,7 @@ def test_notebook_api_reports_bad_rows() -> None:
     import pandas as pd
 
     from osms.api import evaluate as evaluate_frame
-    from osms.errors import OsmsError
+    from osms.core.errors import OsmsError
 
     people = pd.DataFrame({"id": ["a", "b"], "age": [40, -3], "wage_1": [300000, 1]})
     try:

@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from osms.population import _names_where
+from osms.runs.population import _names_where
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 2000])

@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 from conftest import ROOT, cli
 
-from osms.dates import parse_month
+from osms.core.dates import parse_month
 from osms.policy import load_policies
-from osms.population import evaluate_arrow
+from osms.runs.population import evaluate_arrow
 
 PARAMETER = "  state_paid_months_count_toward_required:\n"
 GRADUATE = """person: {birth_date: 2003-03-10, residency: citizen}

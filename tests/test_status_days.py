@@ -10,8 +10,8 @@ from conftest import scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osms.dates import format_month, month_of
-from osms.runner import evaluate
+from osms.core.dates import format_month, month_of
+from osms.runs.scenarios import evaluate
 
 START, END = dt.date(2020, 1, 1), dt.date(2026, 12, 31)
 months = st.integers(2020 * 12, 2026 * 12 + 11)

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osms.allocation import BIG
-from osms.dates import month_start_ordinals
-from osms.errors import OsmsError
+from osms.core.dates import month_start_ordinals
+from osms.core.errors import OsmsError
+from osms.engine.allocation import BIG
+from osms.engine.status import History, _last_true, _member_until, _param_at_months, _pick, _scan_runs
 from osms.policy import bundled_policies, load_policies
-from osms.status import History, _last_true, _member_until, _param_at_months, _pick, _scan_runs
 
 TODAY = dt.date(2026, 1, 31).toordinal()
 

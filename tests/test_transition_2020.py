@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from osms.dates import parse_month
-from osms.population import evaluate_arrow
+from osms.core.dates import parse_month
+from osms.runs.population import evaluate_arrow
 
 
 def test_batch_transition_covers_participants_only(policy) -> None:  # type: ignore[no-untyped-def]

@@ -33,9 +33,9 @@ def test_the_package_says_it_is_typed() -> None:
 
 def test_public_api_is_declared() -> None:
     import osms.api
-    import osms.errors
+    import osms.core.errors
 
     assert osms.api.__all__ == ["MONEY", "OsmsError", "evaluate", "month_index", "payers"]
-    assert osms.errors.__all__ == ["Location", "OsmsError", "OsmsErrors"]
-    for module in (osms.api, osms.errors):
+    assert osms.core.errors.__all__ == ["Location", "OsmsError", "OsmsErrors"]
+    for module in (osms.api, osms.core.errors):
         assert all(hasattr(module, name) for name in module.__all__)

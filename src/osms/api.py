@@ -21,11 +21,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .dates import DateFormatError, parse_month
-from .errors import OsmsError
-from .messages import translate
+from .core.dates import DateFormatError, parse_month
+from .core.errors import OsmsError
+from .core.messages import translate
 from .policy import PolicySet, bundled_policies, load_policies
-from .population import evaluate_arrow
+from .runs.population import evaluate_arrow
 
 __all__ = ["MONEY", "OsmsError", "evaluate", "month_index", "payers"]
 
@@ -104,7 +104,7 @@ def evaluate(
         raise TypeError("evaluate() takes a pandas DataFrame or a pyarrow Table")
     records = None
     if payments is not None:
-        from .payments_table import payments_from_table
+        from .inputs.payments_table import payments_from_table
 
         pays = (
             pa.Table.from_pandas(payments, preserve_index=False)

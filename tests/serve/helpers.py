@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from osms.loading import load_yaml_file
+from osms.policy.loading import load_yaml_file
 
 
 def plain(value: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import cli
 
-from osms.errors import OsmsError
+from osms.core.errors import OsmsError
 from osms.serve.i18n import negotiate
 from osms.serve.inputs import parse_json
 

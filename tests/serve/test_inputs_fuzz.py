@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from osms.errors import OsmsError
+from osms.core.errors import OsmsError
 from osms.serve import service
 from osms.serve.inputs import parse_json
 from osms.serve.limits import TooLarge

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ..messages import translate
+from ..core.messages import translate
 from .common import lang_option, load, months, policies_option, require_known
 
 
@@ -230,17 +230,17 @@ def command(
     import pyarrow.parquet as pq
 
     from .. import __version__
-    from ..columns import number_columns
-    from ..csvformat import csv_format, read_numbers
-    from ..dataset import ROW_GROUP, building, check_target
-    from ..dates import format_month
-    from ..errors import OsmsError
-    from ..fileio import atomic_group, refuse_clashes
-    from ..limits import cut
-    from ..payments_spill import spilled_payments
+    from ..core.csvformat import csv_format, read_numbers
+    from ..core.dataset import ROW_GROUP, building, check_target
+    from ..core.dates import format_month
+    from ..core.errors import OsmsError
+    from ..core.fileio import atomic_group, refuse_clashes
+    from ..core.limits import cut
+    from ..inputs.columns import number_columns
+    from ..inputs.payments_spill import spilled_payments
+    from ..inputs.tabular import SeenIds, expand_inputs, open_table, same_columns
     from ..policy import bundled_policies
-    from ..population import check_status_columns, evaluate_arrow, exact_summary, merge_summaries
-    from ..tabular import SeenIds, expand_inputs, open_table, same_columns
+    from ..runs.population import check_status_columns, evaluate_arrow, exact_summary, merge_summaries
 
     out_suffix = output.suffix.lower()
     dataset = out_suffix not in (".csv", ".parquet", ".pq")
@@ -294,7 +294,7 @@ def command(
                 translate("--engine dask writes a Parquet dataset folder: give -o a name without .csv or .parquet"),
                 file=str(output),
             )
-        from ..dask_batch import run_batch
+        from ..dask.batch import run_batch
 
         started = time.perf_counter()
         summary, error_count, offset = run_batch(
@@ -540,7 +540,7 @@ def summary_doc(
     """The summary file: the run's stamp, the months, the totals and (for several months) each month's; money as
     exact Decimals (written as decimal strings)."""
     from .. import __version__
-    from ..dates import format_month, month_end
+    from ..core.dates import format_month, month_end
 
     doc = {
         "policy": stamp,

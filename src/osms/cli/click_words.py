@@ -7,7 +7,7 @@ meets; any other click message stays as click writes it.
 
 from __future__ import annotations
 
-from ..messages import N_, catalog, current
+from ..core.messages import N_, catalog, current
 
 IDS = (
     N_("Usage:"),

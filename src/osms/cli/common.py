@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from ..dates import DateFormatError, format_month, parse_date, parse_month
-from ..errors import OsmsError
-from ..messages import LANGS, N_, _, using
+from ..core.dates import DateFormatError, format_month, parse_date, parse_month
+from ..core.errors import OsmsError
+from ..core.messages import LANGS, N_, _, using
 
 
 def policies_option(f: Any) -> Any:
@@ -114,7 +114,7 @@ def require_known(kind: str, names: tuple[str, ...] | list[str], known: list[str
     """Each name must be one of `known`; otherwise an error with the nearest match and the full list."""
     import difflib
 
-    from ..limits import cut
+    from ..core.limits import cut
 
     for name in names:
         if name not in known:
@@ -163,7 +163,7 @@ def period(
 ) -> tuple[list[int], dt.date | None]:
     """The months asked and the day status is taken on (None: each month's end). `--on DAY` asks for one day;
     nothing at all asks for today, when the policies cover it (said on standard error)."""
-    from ..dates import month_of
+    from ..core.dates import month_of
 
     if on is not None:
         if month or first or last:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import Msg
+from ..core.messages import Msg
 from .common import date_arg, lang_option, load, policies_option, require_covered, require_known
 
 
@@ -21,11 +21,11 @@ def command(
     scenario: Path, services: tuple[str, ...], on: str | None, fmt: str, policies_dir: Path | None, lang: str
 ) -> None:
     """Say whether SCENARIO's person is covered for each service on a date, and why."""
-    from ..coverage import coverage
-    from ..dates import month_of
-    from ..report import envelope, to_json
-    from ..runner import evaluate
-    from ..scenario import load_scenario
+    from ..core.dates import month_of
+    from ..inputs.scenario import load_scenario
+    from ..outputs.records import envelope, to_json
+    from ..outputs.services import coverage
+    from ..runs.scenarios import evaluate
 
     policy = load(policies_dir)
     day = date_arg(on or policy.as_of, "--on")

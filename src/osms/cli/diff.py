@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import lang_option
 
 EXIT_NO_CHANGE, EXIT_CHANGES = 0, 1
@@ -46,12 +46,12 @@ def command(
     """Compare BASE and HEAD (policy directories or git revisions; add @YYYY-MM-DD for the law as known on a date).
 
     Exit code: 0 no change, 1 changes, 2 error."""
-    from ..diff import DiffReport, impact, semantic_diff, to_doc, to_markdown, to_text
-    from ..errors import Collector, OsmsError
-    from ..fileio import refuse_clashes, write_text_atomic
-    from ..report import to_json
-    from ..scenario import load_scenario
-    from ..sources import open_source
+    from ..core.errors import Collector, OsmsError
+    from ..core.fileio import refuse_clashes, write_text_atomic
+    from ..inputs.scenario import load_scenario
+    from ..outputs.diff import DiffReport, impact, semantic_diff, to_doc, to_markdown, to_text
+    from ..outputs.records import to_json
+    from ..policy.sources import open_source
 
     folders = [
         ("BASE", Path(base.split("@")[0])),

@@ -30,12 +30,12 @@ def command(
 ) -> None:
     """Say how SCENARIO's outputs for the month follow from the law: the reasoning in sentences, each value with its
     article (--detail: the full tree)."""
-    from ..explain import explain, render
-    from ..explain_text import render_text
-    from ..report import envelope, to_json
-    from ..runner import evaluate
-    from ..scenario import load_scenario
-    from ..table import terminal_width
+    from ..inputs.scenario import load_scenario
+    from ..outputs.explain import explain, render
+    from ..outputs.explain_text import render_text
+    from ..outputs.records import envelope, to_json
+    from ..outputs.table import terminal_width
+    from ..runs.scenarios import evaluate
 
     policy = load(policies_dir)
     (m,), day = period(month, None, None, on, policy.covers)

@@ -9,7 +9,7 @@ import sys
 import click
 
 from .. import __version__
-from ..messages import LANGS, N_, _, using
+from ..core.messages import LANGS, N_, _, using
 from .common import set_lang
 
 COMMANDS = {
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(args: list[str]) -> None:
-    from ..errors import OsmsError
+    from ..core.errors import OsmsError
 
     try:
         cli.main(args=args, prog_name="osms-eval", standalone_mode=False)

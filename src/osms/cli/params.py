@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import date_arg, lang_option, load, policies_option, require_known
 
 
@@ -18,9 +18,9 @@ from .common import date_arg, lang_option, load, policies_option, require_known
 @lang_option
 def command(name: str | None, at: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """Show parameter NAME (or all) with its history and citations."""
-    from ..explain import WORDS
-    from ..parameter_report import parameter_docs
-    from ..report import fmt_amount, to_json
+    from ..outputs.explain import WORDS
+    from ..outputs.parameter_report import parameter_docs
+    from ..outputs.records import fmt_amount, to_json
 
     policy = load(policies_dir)
     if name is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import lang_option, load, period, policies_option
 
 
@@ -39,13 +39,13 @@ def command(
     lang: str,
 ) -> None:
     """Evaluate SCENARIO files: who pays how much, for each month asked."""
-    from ..errors import Collector, OsmsError
-    from ..fileio import refuse_clashes, write_text_atomic
+    from ..core.errors import Collector, OsmsError
+    from ..core.fileio import refuse_clashes, write_text_atomic
+    from ..inputs.scenario import load_scenario
+    from ..outputs.records import envelope, records, to_json
+    from ..outputs.table import table
     from ..policy import bundled_policies
-    from ..report import envelope, records, to_json
-    from ..runner import evaluate
-    from ..scenario import load_scenario
-    from ..table import table
+    from ..runs.scenarios import evaluate
 
     refuse_clashes(
         [*(("scenario", p) for p in scenarios), ("--policies", policies_dir or bundled_policies())], [("-o", output)]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import lang_option
 
 KINDS = ("policy", "scenario", "cases")
 
 
 def schema_text(kind: str) -> str:
-    from ..schema import schema_text as built
+    from ..policy.schema import schema_text as built
     from ..testing.case_schema import cases_schema_text
 
     return cases_schema_text() if kind == "cases" else built(kind)
@@ -44,8 +44,8 @@ def command(kind: str | None, folder: Path | None, force: bool, lang: str) -> No
 
     A YAML file then names its schema on its first line: # yaml-language-server: $schema=FOLDER/scenario.schema.json
     """
-    from ..errors import Collector, OsmsError
-    from ..fileio import write_text_atomic
+    from ..core.errors import Collector, OsmsError
+    from ..core.fileio import write_text_atomic
 
     if folder is None:
         if force:

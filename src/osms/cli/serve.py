@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import lang_option, policies_option
 
 INSTALL = 'pip install "osms-eval[serve]"'
@@ -42,7 +42,7 @@ def command(
     lang: str,
 ) -> None:
     """Serve the API (POST /calculate, /explain, /coverage; GET /parameters, …) and the calculator page at /."""
-    from ..errors import OsmsError
+    from ..core.errors import OsmsError
 
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import Msg
+from ..core.messages import Msg
 from .common import lang_option, load, policies_option, require_known
 
 WORDS = {
@@ -37,8 +37,8 @@ WORDS = {
 @lang_option
 def command(key: str | None, fmt: str, policies_dir: Path | None, lang: str) -> None:
     """List the bibliography (or the source KEY): title, publisher, date, address, and each file:line using it."""
-    from ..bibliography import source_docs
-    from ..report import to_json
+    from ..outputs.records import to_json
+    from ..policy.bibliography import source_docs
 
     policy = load(policies_dir)
     if key is not None:

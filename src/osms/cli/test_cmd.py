@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import lang_option, load, policies_option
 
 FORMATS = ("text", "junit", "json", "github")
@@ -66,10 +66,10 @@ def command(
     Exit code: 0 all pass, 1 a case fails or coverage is below --min-coverage, 2 a case file or option is wrong."""
     import json
 
-    from ..errors import OsmsError
-    from ..fileio import refuse_clashes, write_text_atomic
+    from ..core.errors import OsmsError
+    from ..core.fileio import refuse_clashes, write_text_atomic
     from ..policy import bundled_policies
-    from ..regression import law_coverage, load_cases, run_cases
+    from ..testing.regression import law_coverage, load_cases, run_cases
     from ..testing.reports import RESULT_FORMATS, Run, coverage_lines, problems, problems_report
 
     started = time.perf_counter()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..messages import _
+from ..core.messages import _
 from .common import lang_option, policies_option
 
 
@@ -42,8 +42,8 @@ def command(
     """Check a policy DIRECTORY or --policies DIR (default: the bundled policies); exit 2 on any error."""
     import os
 
-    from ..checks import coverage_errors
-    from ..errors import OsmsError, OsmsErrors
+    from ..core.errors import OsmsError, OsmsErrors
+    from ..policy.completeness import coverage_errors
     from .common import load
 
     if (
@@ -113,9 +113,9 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
     """The machine-readable report: every problem with its file and line; exit 2 if there is an error."""
     import sys
 
-    from ..checks import coverage_errors
-    from ..errors import OsmsError
-    from ..fileio import write_text_atomic
+    from ..core.errors import OsmsError
+    from ..core.fileio import write_text_atomic
+    from ..policy.completeness import coverage_errors
     from ..testing.reports import problems, problems_report
     from .common import load
 
@@ -148,7 +148,7 @@ def _report(directory: Path | None, strict: bool, show_warnings: bool, fmt: str,
 
 def _from_cwd(errors, root: Path):  # type: ignore[no-untyped-def]
     """Errors name files from the policy folder's parent; annotations need them from the working directory."""
-    from ..errors import OsmsError
+    from ..core.errors import OsmsError
 
     out = []
     here = Path.cwd().resolve()

@@ -7,15 +7,15 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 
-from .. import bibliography, schema
-from ..dates import DateFormatError, parse_month
-from ..errors import OsmsError
-from ..loading import LineDict, line_of, load_yaml_file, yaml_files_within
-from ..messages import _
+from ..core.dates import DateFormatError, parse_month
+from ..core.errors import OsmsError
+from ..core.messages import _
+from . import bibliography, schema
 from .binding import bind_roles
 from .builder import Builder
 from .cache import cache_get, cache_key, cache_put
 from .graph import order_of
+from .loading import LineDict, line_of, load_yaml_file, yaml_files_within
 from .model import (
     AGGREGATES,
     Category,

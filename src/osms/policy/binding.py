@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..loading import field_name, line_of
-from ..messages import _
-from ..roles import KINDS as ROLE_KINDS
-from ..roles import RULE_UNITS, Roles
+from ..core.messages import _
 from .builder import Builder
+from .loading import field_name, line_of
+from .roles import KINDS as ROLE_KINDS
+from .roles import RULE_UNITS, Roles
 
 
 def bind_roles(b: Builder) -> Roles | None:

@@ -7,11 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..bibliography import SourceEntry, Use
-from ..errors import Collector, OsmsError
-from ..facts import BUILTIN_FACTS, FactDef
-from ..loading import LineDict, line_of
-from ..messages import _
+from ..core.errors import Collector, OsmsError
+from ..core.messages import _
+from .bibliography import SourceEntry, Use
+from .facts import BUILTIN_FACTS, FactDef
+from .loading import LineDict, line_of
 from .model import AGGREGATES, Category, Parameter, Rule, Service
 
 

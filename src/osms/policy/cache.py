@@ -15,7 +15,7 @@ def cache_key(root: Path, files: list[Path], known_on: dt.date | None) -> str:
     from .. import __version__
 
     # The folder's name is in the key because messages name files relative to its parent ("policies/…").
-    from ..messages import LOCALE_DIR, current
+    from ..core.messages import LOCALE_DIR, current
 
     # ... and the language: warnings are kept in the set, in the words of the language they were made in
     h = hashlib.sha256(f"{__version__}|{known_on}|{root.resolve().name}|{current()}".encode())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..messages import _
+from ..core.messages import _
 from .builder import Builder
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ..bibliography import SourceEntry, Use
-from ..errors import OsmsError
-from ..expressions import Formula
-from ..facts import FactDef
-from ..roles import Roles
+from ..core.errors import OsmsError
+from .bibliography import SourceEntry, Use
+from .expressions import Formula
+from .facts import FactDef
+from .roles import Roles
 
 Labels = Mapping[str, str]
 

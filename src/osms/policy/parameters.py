@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..loading import LineDict, field_name, line_of
-from ..messages import _
+from ..core.messages import _
 from .builder import Builder
+from .loading import LineDict, field_name, line_of
 
 MAX_PARAMETER = Decimal("1e15")
 

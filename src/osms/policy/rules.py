@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..errors import OsmsError
-from ..expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
-from ..loading import LineDict, field_name, line_of
-from ..messages import _
+from ..core.errors import OsmsError
+from ..core.messages import _
 from .builder import Builder
+from .expressions import JOB, PERSON, ExpressionError, Formula, compile_formula
+from .loading import LineDict, field_name, line_of
 from .model import AGGREGATES, Category, CategoryVersion, InvalidIf, Rule, RuleVersion
 from .timelines import timeline
 

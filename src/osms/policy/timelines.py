@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..bibliography import Use
-from ..dates import DateFormatError, parse_date
-from ..errors import OsmsError
-from ..loading import LineDict, field_name, line_of
-from ..messages import _
+from ..core.dates import DateFormatError, parse_date
+from ..core.errors import OsmsError
+from ..core.messages import _
+from .bibliography import Use
 from .builder import Builder
+from .loading import LineDict, field_name, line_of
 from .model import Dated, P, Provenance, Reference, Timeline
 
 

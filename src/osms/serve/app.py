@@ -17,10 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import OsmsError
-from ..messages import using
+from ..core.errors import OsmsError
+from ..core.messages import using
+from ..outputs.records import _json_default
 from ..policy import PolicySet
-from ..report import _json_default
 from . import models, service
 from .i18n import negotiate
 from .inputs import parse_json
@@ -142,7 +142,7 @@ def create_app(
 
     @app.exception_handler(OsmsError)
     async def _osms(request: Request, exc: OsmsError) -> Response:
-        from ..errors import OsmsErrors
+        from ..core.errors import OsmsErrors
 
         errors = exc.errors if isinstance(exc, OsmsErrors) else [exc]
         return problem_response(request, "invalid", 422, errors=errors)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..facts import RESIDENCY_FACT
-from ..messages import Msg
+from ..core.messages import Msg
+from ..policy.facts import RESIDENCY_FACT
 
 LANGS = ("ru", "kk", "en")
 DEFAULT = "ru"

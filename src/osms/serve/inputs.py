@@ -1,6 +1,6 @@
 """Request bodies: JSON parsed with exact decimals into the same shapes the YAML loader gives the scenario parser.
 
-The scenario parser expects what `osms.loading` produces — mappings and lists that carry line numbers, numbers as
+The scenario parser expects what `osms.policy.loading` produces — mappings and lists that carry line numbers, numbers as
 int or Decimal, dates as strings — so a JSON scenario gets the very checks and messages a YAML file gets."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..errors import OsmsError
-from ..loading import MAX_DEPTH, LineDict, LineList
-from ..messages import _
+from ..core.errors import OsmsError
+from ..core.messages import _
+from ..policy.loading import MAX_DEPTH, LineDict, LineList
 from .limits import MAX_PAYMENTS, MAX_SCENARIOS, TooLarge
 
 _DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from .. import schema
+from ..policy import schema
 from .limits import MAX_SCENARIOS
 
 MONTH = r"^\d{4}-\d{2}$"

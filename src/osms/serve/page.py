@@ -8,8 +8,8 @@ import json
 from functools import lru_cache
 from importlib import resources
 
+from ..outputs.records import output_rules
 from ..policy import PolicySet, Rule
-from ..report import output_rules
 from .i18n import PAGE, PAYER_TYPES, RESIDENCIES, words
 
 BUDGET_PAYERS = ("state", "local")  # payers of the schema's `payer` vocabulary that are budgets, not persons

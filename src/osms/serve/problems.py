@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import OsmsError, OsmsErrors
+from ..core.errors import OsmsError, OsmsErrors
 from .i18n import INTERNAL_DETAIL, TITLES
 
 TYPES = {

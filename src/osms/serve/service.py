@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..bibliography import cited, gaps, source_docs
 from ..cli.common import date_arg, month_arg, require_covered, require_known
-from ..dates import format_month, month_of
-from ..errors import Collector, OsmsError
-from ..messages import _
-from ..parameter_report import parameter_docs
+from ..core.dates import format_month, month_of
+from ..core.errors import Collector, OsmsError
+from ..core.messages import _
+from ..inputs.scenario import Scenario, parse_scenario
+from ..outputs.parameter_report import parameter_docs
+from ..outputs.records import envelope
 from ..policy import PolicySet, UndefinedAt
-from ..report import envelope
-from ..scenario import Scenario, parse_scenario
+from ..policy.bibliography import cited, gaps, source_docs
 from .inputs import require_keys, scenario_documents
 from .limits import MAX_RECORDS, TooLarge
 
@@ -64,8 +64,8 @@ def _months(policy: PolicySet, body: dict[str, Any]) -> tuple[list[int], dt.date
 
 def calculate(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     """`osms-eval run --format json` for the scenarios of the body; with `on`, the status is the one on that day."""
-    from ..report import full_record, records
-    from ..runner import evaluate
+    from ..outputs.records import full_record, records
+    from ..runs.scenarios import evaluate
 
     require_keys(body, {"scenario", "scenarios", "month", "from", "to", "on"})
     ms, day = _months(policy, body)
@@ -90,8 +90,8 @@ def calculate(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
 
 def explain(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     """`osms-eval explain --format json`."""
-    from ..explain import explain as tree_of
-    from ..runner import evaluate
+    from ..outputs.explain import explain as tree_of
+    from ..runs.scenarios import evaluate
 
     require_keys(body, {"scenario", "month", "outputs"})
     month = _string(body, "month")
@@ -110,8 +110,8 @@ def explain(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
 
 def coverage(policy: PolicySet, body: Any, lang: str) -> dict[str, Any]:
     """`osms-eval coverage --format json`."""
-    from ..coverage import coverage as cover
-    from ..runner import evaluate
+    from ..outputs.services import coverage as cover
+    from ..runs.scenarios import evaluate
 
     require_keys(body, {"scenario", "on", "services"})
     on = _string(body, "on")

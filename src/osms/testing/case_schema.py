@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..schema import DATE, LANGS, MONTH, NAME, SCENARIO_SCHEMA, _d
+from ..policy.schema import DATE, LANGS, MONTH, NAME, SCENARIO_SCHEMA, _d
 
 CASES_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "cases.schema.json"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ..messages import _
+from ..core.messages import _
 
 _TOP_LEVEL_CASES = re.compile(rb"^cases\s*:", re.M)
 
@@ -56,7 +56,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 def _policy(config: pytest.Config) -> Any:
     """The policy set, loaded once per session (a broken one fails each case file's collection)."""
-    from ..errors import OsmsError
+    from ..core.errors import OsmsError
     from ..policy import bundled_policies, load_policies
 
     cached = config.stash.get(_POLICY_KEY, None)
@@ -77,8 +77,8 @@ class CaseFile(pytest.File):
     """A case file: its cases are evaluated together, once, when the first of them runs."""
 
     def collect(self):  # type: ignore[no-untyped-def]
-        from ..errors import OsmsError
-        from ..regression import load_cases
+        from ..core.errors import OsmsError
+        from .regression import load_cases
 
         policy = _policy(self.config)
         try:
@@ -91,7 +91,7 @@ class CaseFile(pytest.File):
             yield CaseItem.from_parent(self, name=f"line {case.line}: {label}{case.note[:70]}", case=case)
 
     def outcome(self, case):  # type: ignore[no-untyped-def]
-        from ..regression import run_cases
+        from .regression import run_cases
 
         if self.outcomes is None:
             self.outcomes, _ = run_cases(_policy(self.config), self.cases)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
-from ..errors import OsmsError, OsmsErrors
-from ..messages import N_, _
-from ..regression import Outcome
+from ..core.errors import OsmsError, OsmsErrors
+from ..core.messages import N_, _
+from .regression import Outcome
 
 FORMATS = ("text", "junit", "json", "github")
 

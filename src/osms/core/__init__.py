@@ -1,0 +1,1 @@
+"""Foundations every layer uses: errors, the analyst's language, limits, months, money, safe files."""

@@ -1,0 +1,161 @@
+"""Payment allocation: which month each payment pays, credited the way the Fund credits a payer's account.
+
+Payments are applied in the order they were made, each account's k-th payment for all accounts at once (an account
+is a person's stream; a loop over payment rank, vectorized over accounts; no loop over persons). A payment that
+names a month after the month it was made in (a prepayment) pays that month. A payment naming its own or a past
+month first clears the debt of its stream — months fallen due by the day it was made and unpaid, in the debt window:
+the months before the month it was made in, as many as the parameter bound to the role `debt_window_months`
+(policy/roles.py) says, never before its first date — and then pays the month it names; a month not yet due is not debt,
+so paying June on 1 June pays June though May is still open. A payment naming no month pays the oldest unpaid month
+in the window, due or not, then the months after it, in order. With the `debt_before_named_month` parameter at 0, a
+payment naming a month pays that month only. Payments made on one day are applied older named month first, payments
+naming none last. What a payment leaves over is an overpayment, shown, never lost.
+
+A stream is one contribution a payment can pay: a rule that has a payer, per employer for per-job rules. A month of
+a stream is paid when what was allocated to it reaches what was due; it is paid on the day of the payment that
+completed it. Amounts are integers in tiyn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.dates import last_fallen_due, month_start_ordinals, months_of_days
+from ..policy import PolicySet
+
+BIG = np.iinfo(np.int32).max
+
+
+@dataclass
+class Payments:
+    """A table of payments, one row each (any order)."""
+
+    person: np.ndarray  # int64 person index
+    stream: np.ndarray  # int64 stream index
+    paid_on: np.ndarray  # int64 ordinal day
+    amount: np.ndarray  # int64 tiyn, > 0
+    for_month: np.ndarray  # int64 month index, -1 where no month is named
+
+    @property
+    def size(self) -> int:
+        return len(self.person)
+
+
+@dataclass
+class Allocation:
+    """The result over a window of months starting at `first`: (streams, months, persons) arrays."""
+
+    first: int
+    allocated: np.ndarray  # int64 tiyn allocated to each stream-month
+    completed: np.ndarray  # int32 ordinal day the stream-month was fully paid; BIG if never
+    by_named: np.ndarray  # bool: completed by a payment that named that very month
+    overpaid: np.ndarray  # (payments,) int64 tiyn a payment left over
+    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per step: payment index, month, tiyn (nonzero)
+    used: set  # (parameter, entry start) read
+
+    def pieces(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (payment, month, tiyn) piece of every allocation, in the order applied."""
+        if not self.applied:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return tuple(np.concatenate(parts) for parts in zip(*self.applied))  # type: ignore[return-value]
+
+
+def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments) -> Allocation:
+    """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`)."""
+    t_n = due.shape[1]
+    used: set = set()
+    allocated = np.zeros(due.shape, dtype=np.int64)
+    completed = np.full(due.shape, BIG, dtype=np.int32)
+    by_named = np.zeros(due.shape, dtype=bool)
+    overpaid = np.zeros(payments.size, dtype=np.int64)
+    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if payments.size == 0:
+        return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
+
+    named = payments.for_month >= 0
+    # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
+    # day the older named month first and payments naming none last.
+    order = np.lexsort(
+        (
+            np.arange(payments.size),
+            np.where(named, payments.for_month, np.iinfo(np.int64).max),
+            payments.paid_on,
+            payments.stream,
+            payments.person,
+        )
+    )
+    account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
+    starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+
+    made = months_of_days(payments.paid_on)
+    window_parameter = policy.roles.parameter("debt_window_months")
+    window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
+    debt_first = (
+        policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on, used) == 1
+    )
+    entries = policy.parameters[window_parameter].timeline.entries
+    floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
+    deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), payments.paid_on, used)
+    fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
+    prepay = named & (payments.for_month > made)
+    # The months each payment may pay, [lo, hi], in the window's own index.
+    lo_debt = np.maximum(made - window.astype(np.int64), floor)
+    lo = np.where(named & (prepay | ~debt_first), payments.for_month, lo_debt)
+    # A named month older than the debt window is still paid, as named.
+    lo = np.where(named & (payments.for_month < lo), payments.for_month, lo)
+    hi = np.where(named, payments.for_month, t_n - 1 + first)
+    # A named payment clearing debt skips the months between the debt and its own month that are not yet due.
+    debt_to = np.where(named & ~prepay & debt_first, np.minimum(fallen, payments.for_month), hi)
+    lo = np.clip(lo - first, 0, t_n)
+    hi = np.clip(hi - first, -1, t_n - 1)
+    debt_to = debt_to - first
+
+    # Flat cell indices into (streams, months, persons): one gather per step. `remaining` is what a cell still
+    # owes; a step never takes more than that, so allocated = due − remaining at the end.
+    n_t, n_p = t_n, due.shape[2]
+    remaining = due.astype(np.int64).ravel()
+    done_on = completed.ravel()
+    named_by = by_named.ravel()
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+    for k in range(len(bounds) - 1):
+        sel = order[by_rank[bounds[k] : bounds[k + 1]]]
+        a, b, upto = lo[sel], hi[sel], debt_to[sel]
+        amount = payments.amount[sel]
+        length = int(np.max(b - a + 1, initial=0))
+        if length <= 0:
+            overpaid[sel] = amount
+            continue
+        t = a[None, :] + np.arange(length)[:, None]  # (length, m)
+        inside = (t <= b[None, :]) & ((t <= upto[None, :]) | (t == b[None, :]))
+        tc = np.clip(t, 0, n_t - 1)
+        idx = (payments.stream[sel] * (n_t * n_p) + payments.person[sel])[None, :] + tc * n_p
+        need = np.where(inside, np.maximum(remaining[idx], 0), 0)
+        before = np.cumsum(need, axis=0) - need
+        take = np.minimum(np.maximum(amount[None, :] - before, 0), need)
+        overpaid[sel] = amount - take.sum(axis=0)
+        # One payment per account in a step and one month per row: the cells that take something are distinct.
+        rows, cols = np.nonzero(take)
+        cells, got, month = idx[rows, cols], take[rows, cols], tc[rows, cols] + first
+        remaining[cells] -= got
+        done = remaining[cells] <= 0
+        done_on[cells[done]] = payments.paid_on[sel][cols[done]]
+        named_by[cells[done]] = payments.for_month[sel][cols[done]] == month[done]
+        applied.append((sel[cols].astype(np.int64), month.astype(np.int64), got.astype(np.int64)))
+    allocated = due.astype(np.int64) - remaining.reshape(due.shape)
+    return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
+
+
+def month_paid(alloc: Allocation, due: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (month, person): the day every own stream due that month was paid (BIG if one is not, or none is
+    due), whether each was completed by a payment naming that month, and whether anything own was due."""
+    owed = due[own] > 0  # (own streams, months, persons)
+    any_due = owed.any(axis=0)
+    day = np.where(owed, alloc.completed[own], 0).max(axis=0, initial=0)
+    day = np.where(any_due, day, BIG).astype(np.int32)
+    named = np.where(owed, alloc.by_named[own], True).all(axis=0) & any_due
+    return day, named, any_due

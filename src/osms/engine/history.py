@@ -1,0 +1,155 @@
+"""The month-by-month history status is decided on (amounts due, payments credited, memberships), and its one
+builder from payments, shared by the scenario path and the payments-table path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..policy import PolicySet
+from .allocation import Allocation, Payments, allocate, month_paid
+from .evaluation import MonthResult
+
+
+@dataclass
+class History:
+    """Month-by-month facts over a window, time-major (one row per month, one column per person)."""
+
+    first: int  # month index of row 0
+    paid_day: np.ndarray  # (T, n) int32: ordinal of the earliest own payment for that month; BIG if none
+    member: np.ndarray  # (T, n) bool: in a state- or locally-paid category
+    obligation: np.ndarray  # (T, n) bool: an own contribution or deduction was due
+    it_failure: np.ndarray  # (T, n) bool
+    assumed: np.ndarray  # (n,) bool: payments assumed made on time (the scenario lists none)
+    used: set = field(default_factory=set)  # parameter entries read while building the history
+    named: np.ndarray | None = None  # (T, n) bool: each amount due that month paid by a payment naming it
+    ledger: Any = None  # the allocation behind paid_day, for explanations (scenario path)
+    self_paying: np.ndarray | None = None  # (T, n) bool: the person's own self-payment was due that month
+    participant: np.ndarray | None = None  # (T, n) bool: takes part in ОСМС (the participant rule), for the transition
+
+    @property
+    def size(self) -> int:
+        return self.paid_day.shape[1]
+
+
+def window_for(policy: PolicySet, earliest_payment_month: int | None, last_month: int) -> tuple[int, int]:
+    """Months the history must span: enough before 2020 for recorded payments, 12 after for prepayments."""
+    first = policy.covers[0]
+    if earliest_payment_month is not None:
+        first = min(first, earliest_payment_month)
+    return first, last_month + 13
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One contribution a payment can pay: a rule with a payer, and for a per-job rule the job slot."""
+
+    rule: str
+    slot: int | None
+
+
+def payment_streams(policy: PolicySet, slots: int) -> list[Stream]:
+    out: list[Stream] = []
+    for rule in policy.rules.values():
+        if rule.payer:
+            out.extend(
+                [Stream(rule.name, j) for j in range(slots)] if rule.entity == "job" else [Stream(rule.name, None)]
+            )
+    return out
+
+
+def budget_payers(policy: PolicySet) -> set[str]:
+    """Payers that pay for category members (the budgets); the others are the person's own payers."""
+    return {e.payload.payer for c in policy.categories.values() for e in c.timeline.entries if e.payload is not None}
+
+
+def own_streams(policy: PolicySet, streams: list[Stream]) -> np.ndarray:
+    """Which streams are the person's own to pay (not a budget's)."""
+    budget = budget_payers(policy)
+    return np.array([policy.rules[s.rule].payer not in budget for s in streams], dtype=bool)
+
+
+def owes_own(policy: PolicySet, res: MonthResult) -> np.ndarray:
+    """(persons,): whether any of the person's own contributions is due in the month evaluated (in tiyn, as the
+    allocation sees it)."""
+    assert res.batch is not None
+    streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
+    due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
+    return (due[own_streams(policy, streams)] > 0).any(axis=0)
+
+
+def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int, n: int) -> np.ndarray:
+    """(streams, months, persons) amounts due in tiyn, from the evaluated contributions."""
+    due = np.zeros((len(streams), months, n), dtype=np.int64)
+    for m, res in evaluated.items():
+        if not 0 <= m - first < months:
+            continue
+        for si, s in enumerate(streams):
+            v = res.values[s.rule]
+            if s.slot is not None:
+                v = v[s.slot] if s.slot < v.shape[0] else np.zeros(n)
+            due[si, m - first] = np.round(np.asarray(v, dtype=np.float64) * 100).astype(np.int64)
+    return due
+
+
+@dataclass
+class Ledger:
+    """What the allocation worked on, kept for explanations."""
+
+    streams: list[Stream]
+    due: np.ndarray
+    own: np.ndarray
+    allocation: Allocation
+    origin: list[tuple[int, int]]  # payment row → (scenario, payment index)
+    payments: Payments
+
+
+def self_paying(policy: PolicySet, streams: list[Stream], due: np.ndarray) -> np.ndarray:
+    """(months, persons): whether the person's own self-payment (the rule bound to the role) was due."""
+    rule = policy.roles.rule("self_payment")
+    rows = [si for si, s in enumerate(streams) if s.rule == rule]
+    return due[rows].sum(axis=0) > 0 if rows else np.zeros(due.shape[1:], dtype=bool)
+
+
+def credit(
+    policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments
+) -> tuple[Ledger, np.ndarray, np.ndarray, np.ndarray]:
+    """Payments credited against the amounts due, one way for scenarios and populations: the ledger, and per
+    (month, person) the day the month was paid, whether by payments naming it, and whether anything own was due."""
+    own = own_streams(policy, streams)
+    alloc = allocate(policy, due, first, payments)
+    paid_day, named, obligation = month_paid(alloc, due, own)
+    return Ledger(streams, due, own, alloc, [], payments), paid_day, named, obligation
+
+
+def history_from_payments(
+    policy: PolicySet,
+    streams: list[Stream],
+    due: np.ndarray,
+    first: int,
+    payments: Payments,
+    member: np.ndarray,
+    participant: np.ndarray,
+    it_failure: np.ndarray,
+    assumed: np.ndarray,
+    used: Iterable[Any] = (),
+) -> History:
+    """The history of persons from the amounts due and their payments, credited (`credit`); the ledger kept."""
+    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments)
+    hist = History(
+        first,
+        paid_day,
+        member,
+        obligation,
+        it_failure,
+        assumed,
+        set(used) | ledger.allocation.used,
+        named=named,
+        self_paying=self_paying(policy, streams, due),
+        participant=participant,
+    )
+    hist.ledger = ledger
+    return hist

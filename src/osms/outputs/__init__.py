@@ -1,0 +1,1 @@
+"""Outputs: records, tables and text, explanations, services' cover, the diff, parameter reports."""
