@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -235,6 +234,8 @@ def command(
     from ..core.dates import format_month
     from ..core.errors import OsmsError
     from ..core.fileio import atomic_group, refuse_clashes
+    from ..core.interrupt import check as check_stop
+    from ..core.interrupt import stoppable
     from ..core.limits import cut
     from ..inputs.columns import number_columns
     from ..inputs.payments_spill import spilled_payments
@@ -343,10 +344,6 @@ def command(
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
     bar = _Progress(total * len(ms) if total else None, show)
 
-    def _stop(signum: int, frame: Any) -> None:  # a kill must not leave a half-written file behind
-        raise KeyboardInterrupt
-
-    old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     summary = {}
     by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
     error_count = 0
@@ -372,6 +369,7 @@ def command(
         nonlocal writer
         rb, m, first_row, future = pending.popleft()
         table, bad, part = future.result()
+        check_stop()
         if chunk_errors and chunk_errors[0][0] <= first_row:  # a new chunk: the last one's errors are complete
             flush_errors(errors_csv)
         ids = rb.column(rb.schema.get_field_index("id"))
@@ -424,6 +422,9 @@ def command(
     # however large the input. The output, errors file and summary appear together, or none of them.
     try:
         with contextlib.ExitStack() as stack:
+            # A kill must not leave a half-written file behind: SIGTERM and Ctrl-C stop the run between chunks
+            # (core/interrupt.py), and what was written goes as the contexts below unwind.
+            stack.enter_context(stoppable())
             files = stack.enter_context(atomic_group())
             build = stack.enter_context(building(output, force)) if dataset else None
             # On an interrupt or an error, the writers are closed before their files are removed (else pyarrow
@@ -443,6 +444,7 @@ def command(
             for warning in ledger.warnings if ledger else []:
                 click.echo(f"warning: {warning}", err=True)
             for rb in batches:
+                check_stop()
                 records = ledger.records_for(offset, rb.num_rows) if ledger else None
                 rb, flagged = read_numbers(rb, numbers, fmt, offset)
                 dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
@@ -509,6 +511,7 @@ def command(
                     )  # money: exact decimal strings
                     + "\n"
                 )
+            check_stop()  # a stop asked for at the very end still leaves nothing
             if build is not None:
                 build.commit(doc)
     except KeyboardInterrupt:
@@ -519,9 +522,6 @@ def command(
         raise OsmsError(
             translate("cannot read the input: {reason}", reason=cut(str(exc), 200)), file=str(input_path)
         ) from None
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
     bar.close()
     _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
 

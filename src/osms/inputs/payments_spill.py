@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from ..core.csvformat import DEFAULT, CsvFormat
 from ..core.errors import OsmsError
 from ..core.fileio import _disk_error, _pid_alive
+from ..core.interrupt import check as check_stop
 from ..core.limits import cut
 from ..core.messages import _
 from ..policy import PolicySet
@@ -208,6 +209,7 @@ class SpilledPayments:
             local = 0
             try:
                 for ids in batches:
+                    check_stop()  # a stop asked for (SIGTERM, Ctrl-C) takes effect between batches
                     chunks = len(self.starts) + (local + np.arange(len(ids))) // self.chunk_size
                     index.add(ids, row + local, chunks)
                     local += len(ids)
@@ -240,6 +242,7 @@ class SpilledPayments:
         batches = checked_batches(self.policy, sources, self.files, fmt, also=where)
         try:
             for part in batches:
+                check_stop()
                 old_used |= part.old
                 rows += len(part.ids)
                 key, chunk = part.extra
