@@ -408,10 +408,12 @@ def history_from_columns(
     owes = owes_own(policy, res)
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
     # months read for debt): those outside the paid run are debt.
-    # Not in the months of a state-paid membership (members owe nothing), and owed now too.
+    # Not in the months of a state-paid membership, where the formulas waive own contributions, unless the person
+    # is a member now and owes all the same (the ЕСП, the self-employed regime): the same situation owed then too.
+    waived = ~(owes & res.values["preferential"])
     obligation = np.zeros((t, n), dtype=bool)
     for mo in range(month - 13, month):
-        obligation[mo - first] = owes & (paid_day[mo - first] == BIG) & ~member[mo - first]
+        obligation[mo - first] = owes & (paid_day[mo - first] == BIG) & ~(member[mo - first] & waived)
     obligation[month - first] = owes
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure
