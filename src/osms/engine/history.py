@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dates import month_start
 from ..policy import PolicySet
 from .allocation import Allocation, Payments, allocate, month_paid
 from .evaluation import MonthResult
@@ -79,6 +80,21 @@ def owes_own(policy: PolicySet, res: MonthResult) -> np.ndarray:
     streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
     due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
     return (due[own_streams(policy, streams)] > 0).any(axis=0)
+
+
+def owes_own_then(policy: PolicySet, res: MonthResult, months: Iterable[int]) -> np.ndarray:
+    """(months, persons): whether the own contributions due in the month evaluated were due in each of `months`
+    too, the person's situation taken as the same: a contribution whose rule computed nothing then (a regime not
+    yet or no longer in force) was not owed."""
+    assert res.batch is not None
+    streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
+    due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
+    now = (due > 0) & own_streams(policy, streams)[:, None]
+    out = []
+    for mo in months:
+        live = np.array([policy.rules[s.rule].computes_on(month_start(mo)) for s in streams], dtype=bool)
+        out.append((now & live[:, None]).any(axis=0))
+    return np.array(out, dtype=bool).reshape(-1, res.size)
 
 
 def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int, n: int) -> np.ndarray:

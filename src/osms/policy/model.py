@@ -186,6 +186,13 @@ class Rule:
     rounding: tuple[Decimal, str] | None = None
     description: Labels | None = None
 
+    def computes_on(self, day: dt.date) -> bool:
+        """Whether the rule's version on `day` computes anything (reads a fact, parameter or rule): not a constant,
+        such as the 0 left when a regime ended or before it began."""
+        if not self.timeline.exists_at(day):
+            return False
+        return bool(self.timeline.at(day).value.formula.names)
+
 
 @dataclass
 class Category:

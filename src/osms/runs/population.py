@@ -28,7 +28,7 @@ from ..engine import derive
 from ..engine.allocation import BIG
 from ..engine.batch import Batch, read_numbers
 from ..engine.evaluation import MonthResult, evaluate_month
-from ..engine.history import History, owes_own
+from ..engine.history import History, owes_own, owes_own_then
 from ..engine.status import REASON_CODES, compute_status
 from ..inputs.columns import WAGE_N, check_columns, stated_facts
 from ..inputs.payments_table import PaymentRecords
@@ -410,10 +410,12 @@ def history_from_columns(
     # months read for debt): those outside the paid run are debt.
     # Not in the months of a state-paid membership, where the formulas waive own contributions, unless the person
     # is a member now and owes all the same (the ЕСП, the self-employed regime): the same situation owed then too.
+    # Each month under its own rules: a regime not yet (or no longer) in force then owed nothing (owes_own_then).
     waived = ~(owes & res.values["preferential"])
     obligation = np.zeros((t, n), dtype=bool)
-    for mo in range(month - 13, month):
-        obligation[mo - first] = owes & (paid_day[mo - first] == BIG) & ~(member[mo - first] & waived)
+    owed_then = owes_own_then(policy, res, range(month - 13, month))
+    for k, mo in enumerate(range(month - 13, month)):
+        obligation[mo - first] = owed_then[k] & (paid_day[mo - first] == BIG) & ~(member[mo - first] & waived)
     obligation[month - first] = owes
     failure = np.zeros((t, n), dtype=bool)
     failure[month - first] = it_failure

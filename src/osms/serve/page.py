@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..outputs.records import output_rules
-from ..policy import PolicySet, Rule
+from ..policy import PolicySet
 from .i18n import PAGE, PAYER_TYPES, RESIDENCIES, words
 
 BUDGET_PAYERS = ("state", "local")  # payers of the schema's `payer` vocabulary that are budgets, not persons
@@ -27,13 +27,6 @@ def _options(values: tuple[str, ...], lang: str, selected: str) -> str:
     )
 
 
-def _due_on(rule: Rule, day: dt.date) -> bool:
-    """Whether the rule's version on `day` computes anything (reads a fact, parameter or rule)."""
-    if not rule.timeline.exists_at(day):
-        return False
-    return bool(rule.timeline.at(day).value.formula.names)
-
-
 def render(policy: PolicySet, lang: str) -> str:
     w = {k: html.escape(v) for k, v in words(lang).items()}
     switch = " ".join(
@@ -47,7 +40,7 @@ def render(policy: PolicySet, lang: str) -> str:
     # fact or parameter is a constant, such as the 0 left when a regime ended).
     today = dt.date.fromisoformat(policy.as_of)
     paid = [r for r in output_rules(policy) if r.payer and r.payer not in BUDGET_PAYERS]
-    kinds = [[r.name, r.label[lang], r.payer] for r in sorted(paid, key=lambda r: not _due_on(r, today))]
+    kinds = [[r.name, r.label[lang], r.payer] for r in sorted(paid, key=lambda r: not r.computes_on(today))]
     data = {
         "lang": lang,
         "words": words(lang),
