@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib.util
 import json
@@ -145,3 +146,31 @@ def test_readme_notebook_code_agrees_with_batch(tmp_path: Path) -> None:
     assert set(scope["totals"].index) == set(by_payer)
     for payer, total in scope["totals"].items():
         assert total == Decimal(str(by_payer[payer])).quantize(Decimal("0.01")), payer
+
+
+def test_a_large_table_is_evaluated_in_chunks_with_the_one_table_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """osms.api.evaluate takes a table CHUNK rows at a time; the answer, the error rows and their numbers are the
+    ones of the whole table at once: an id repeated across chunks, a bad cell, a chunk with no good row."""
+    import pyarrow as pa
+
+    import osms.api as api
+
+    n = 3_500
+    ids = [f"p{i}" for i in range(n)]
+    ids[2_500] = "p10"  # the same id as row 11, two chunks later
+    wages = [str(200_000 + i) for i in range(n)]
+    wages[1_234] = "12,5"  # not a plain decimal number
+    ages = [30] * n
+    for i in range(3_000, n):
+        ages[i] = -1  # the last chunk: no row can be evaluated
+    table = pa.table({"id": ids, "age": ages, "wage_1": wages})
+    whole = api.evaluate(table, "2026-01", status=False, errors="report")
+    monkeypatch.setattr(api, "CHUNK", 1_000)
+    chunked = api.evaluate(table, "2026-01", status=False, errors="report")
+    assert chunked.equals(whole) and chunked.schema.metadata == whole.schema.metadata
+    reported = ast.literal_eval(chunked.schema.metadata[b"osms_errors"].decode())  # {row: reason}
+    assert reported[2_501] == "id: the same id as row 11"
+    assert 1_235 in reported and all(r in reported for r in range(3_001, n + 1))
+    # the good rows keep their order: 2 % × (200 000 + 11) = 4 000.22 → 4 000 for p11, the 12th row
+    assert chunked.column("id")[11].as_py() == "p11"
+    assert str(chunked.column("employee_contribution")[11].as_py()) == "4000.00"

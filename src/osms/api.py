@@ -29,6 +29,7 @@ from .runs.population import evaluate_arrow
 
 __all__ = ["MONEY", "OsmsError", "evaluate", "month_index", "payers"]
 
+CHUNK = 200_000  # rows evaluated at a time: the working memory follows the chunk, not the table, as in `batch`
 MONEY = pa.decimal128(18, 2)  # tenge with tiyn; the unscaled value fits in 64 bits (up to 10^16 tenge)
 
 
@@ -115,7 +116,7 @@ def evaluate(
             raise TypeError("payments must be a pandas DataFrame or a pyarrow Table")
         records = payments_from_table(policy, pays)
     try:
-        result, bad, _ = evaluate_arrow(policy, table, m, outputs, status=status, payments=records)
+        result, bad = _evaluate_in_chunks(policy, table, m, outputs, status, records)
     except ValueError as exc:
         raise OsmsError(str(exc)) from None
     if bad.rows and errors == "raise":
@@ -138,6 +139,59 @@ def evaluate(
         return frame
     meta = {b"osms_policy": policy.fingerprint.encode(), b"osms_errors": repr(dict(bad.rows)).encode()}
     return result.replace_schema_metadata(meta)
+
+
+def _evaluate_in_chunks(policy: PolicySet, table: Any, m: int, outputs: Any, status: bool, records: Any) -> Any:
+    """The rows CHUNK at a time on a small thread pool (numpy and Arrow release the GIL), in order, a few chunks in
+    flight; ids repeated across chunks are flagged as in one table, rows numbered over the whole table."""
+    if table.num_rows <= CHUNK:
+        result, bad, _ = evaluate_arrow(policy, table, m, outputs, status=status, payments=records)
+        return result, bad
+    import contextvars
+    import os
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .inputs.tabular import SeenIds
+    from .runs.population import RowErrors
+
+    seen = SeenIds()
+    has_id = "id" in table.schema.names
+    workers = min(os.cpu_count() or 1, 4)
+    parts: list[pa.Table] = []
+    errors = RowErrors()
+
+    def collect(pending: deque) -> None:
+        result, bad, _ = pending.popleft().result()
+        parts.append(result if isinstance(result, pa.Table) else pa.Table.from_batches([result]))
+        errors.rows.update(bad.rows)
+
+    with ThreadPoolExecutor(workers) as pool:
+        pending: deque = deque()
+        for offset in range(0, table.num_rows, CHUNK):
+            part = table.slice(offset, CHUNK)
+            flagged = seen.duplicates(part.column("id"), offset) if has_id else None
+            pending.append(
+                pool.submit(
+                    contextvars.copy_context().run,  # the reasons in the caller's language
+                    evaluate_arrow,
+                    policy,
+                    part,
+                    m,
+                    outputs,
+                    offset,
+                    status,
+                    (),
+                    flagged,
+                    records,
+                )
+            )
+            while len(pending) > workers:
+                collect(pending)
+        while pending:
+            collect(pending)
+    errors.rows = dict(sorted(errors.rows.items()))
+    return pa.concat_tables(parts), errors
 
 
 def _money_columns(table: pa.Table, target: pa.DataType) -> pa.Table:
