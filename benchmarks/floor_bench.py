@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,23 +30,7 @@ sys.path.insert(0, str(HERE))
 
 import pyarrow.parquet as pq  # noqa: E402
 from generate import write  # noqa: E402
-
-
-def _child(args: list[str]) -> None:
-    """In a helper process: run one batch as the only child; print its wall time and peak memory."""
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "osms", "batch", *args], capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr)
-    print(json.dumps({"wall": wall, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-
-
-def subprocess_run(args: list[str]) -> dict[str, float]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", json.dumps(args)], capture_output=True, text=True, check=True
-    )
-    return json.loads(proc.stdout)
+from memory import batch_in_child  # noqa: E402
 
 
 def in_process(args: list[str]) -> float:
@@ -79,23 +60,19 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--month", default="2026-01")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.child:
-        _child(json.loads(a.child))
-        return
     with tempfile.TemporaryDirectory(prefix="osms-floor-") as tmp:
         src, out = Path(tmp) / "people.parquet", Path(tmp) / "out.parquet"
         write(a.rows, src)
         args = [str(src), "-o", str(out), "--month", a.month, "--no-progress"]
-        subprocess_run(args)  # a first run fills the compiled-policy cache and the page cache
+        batch_in_child(args)  # a first run fills the compiled-policy cache and the page cache
         result = pq.read_table(out)  # the output's shape, with its values
         in_process(args)  # warms this process's imports
         floors, walls, peaks, insides = [], [], [], []
         for _ in range(a.repeats):  # interleaved
             floors.append(floor(src, result, Path(tmp) / "floor.parquet"))
-            r = subprocess_run(args)
-            walls.append(r["wall"])
+            r = batch_in_child(args)
+            walls.append(r["seconds"])
             peaks.append(r["peak_mib"])
             insides.append(in_process(args))
     n = a.rows

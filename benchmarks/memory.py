@@ -65,6 +65,12 @@ def measure(src: Path, out: Path, chunk: int) -> dict[str, float]:
         "2",
         "--no-progress",
     ]
+    return batch_in_child(args)
+
+
+def batch_in_child(args: list[str]) -> dict[str, float]:
+    """`osms-eval batch ARGS` as the only child of a helper process: {"peak_mib": its peak memory, "seconds": wall
+    time with start-up}. Also used by floor_bench.py."""
     proc = subprocess.run(
         [sys.executable, __file__, "--one", json.dumps(args)], capture_output=True, text=True, check=True
     )
