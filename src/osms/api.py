@@ -147,49 +147,27 @@ def _evaluate_in_chunks(policy: PolicySet, table: Any, m: int, outputs: Any, sta
     if table.num_rows <= CHUNK:
         result, bad, _ = evaluate_arrow(policy, table, m, outputs, status=status, payments=records)
         return result, bad
-    import contextvars
     import os
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
 
+    from .core.pool import in_order
     from .inputs.tabular import SeenIds
     from .runs.population import RowErrors
 
     seen = SeenIds()
     has_id = "id" in table.schema.names
-    workers = min(os.cpu_count() or 1, 4)
-    parts: list[pa.Table] = []
-    errors = RowErrors()
 
-    def collect(pending: deque) -> None:
-        result, bad, _ = pending.popleft().result()
-        parts.append(result if isinstance(result, pa.Table) else pa.Table.from_batches([result]))
-        errors.rows.update(bad.rows)
-
-    with ThreadPoolExecutor(workers) as pool:
-        pending: deque = deque()
+    def chunks() -> Any:
         for offset in range(0, table.num_rows, CHUNK):
             part = table.slice(offset, CHUNK)
-            flagged = seen.duplicates(part.column("id"), offset) if has_id else None
-            pending.append(
-                pool.submit(
-                    contextvars.copy_context().run,  # the reasons in the caller's language
-                    evaluate_arrow,
-                    policy,
-                    part,
-                    m,
-                    outputs,
-                    offset,
-                    status,
-                    (),
-                    flagged,
-                    records,
-                )
-            )
-            while len(pending) > workers:
-                collect(pending)
-        while pending:
-            collect(pending)
+            flagged = seen.duplicates(part.column("id"), offset) if has_id else None  # in order, on this thread
+            yield partial(evaluate_arrow, policy, part, m, outputs, offset, status, (), flagged, records)
+
+    parts: list[pa.Table] = []
+    errors = RowErrors()
+    for result, bad, _ in in_order(chunks(), min(os.cpu_count() or 1, 4)):
+        parts.append(result if isinstance(result, pa.Table) else pa.Table.from_batches([result]))
+        errors.rows.update(bad.rows)
     errors.rows = dict(sorted(errors.rows.items()))
     return pa.concat_tables(parts), errors
 

@@ -315,9 +315,9 @@ def checked_batches(
     """Every batch of every source checked, in order; `files` gets each source's name as it is reached. `rows`:
     per source, its rows' numbers in their file when they are not 1, 2, … (the Dask engine checks the payments of
     a partition's people, gathered from anywhere in the files)."""
-    import contextvars
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    from ..core.pool import in_order
 
     kinds = payment_kinds(policy)
 
@@ -341,19 +341,16 @@ def checked_batches(
             out.extra = also(out)
         return out
 
-    # Arrow's kernels release the GIL: chunks are checked side by side (a few in flight), kept in order.
-    with ThreadPoolExecutor(4) as pool:
+    def calls() -> Generator[Callable[[], Checked], None, None]:
         for fi, (file, batches) in enumerate(sources):
             files.append(file)
             offset = 0
-            pending: deque = deque()
             for rb in batches:
-                pending.append(pool.submit(contextvars.copy_context().run, check, file, fi, rb, offset))
+                yield partial(check, file, fi, rb, offset)
                 offset += rb.num_rows
-                if len(pending) > 4:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+
+    # Arrow's kernels release the GIL: chunks are checked side by side (a few in flight), kept in order.
+    yield from in_order(calls(), 4)
 
 
 def old_kind_warnings(policy: PolicySet, old_used: set[str]) -> list[str]:
