@@ -219,9 +219,9 @@ def command(
     `categories` (a list in Parquet, names joined by ',' in CSV); a Parquet result carries the policy id, version,
     fingerprint, engine version and as-of date in its metadata (osms.policy_id, …)."""
     import collections
-    import contextvars
     import csv
     from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
 
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -237,6 +237,7 @@ def command(
     from ..core.interrupt import check as check_stop
     from ..core.interrupt import stoppable
     from ..core.limits import cut
+    from ..core.pool import in_order
     from ..inputs.columns import number_columns
     from ..inputs.payments_spill import spilled_payments
     from ..inputs.tabular import SeenIds, expand_inputs, open_table, same_columns
@@ -353,7 +354,6 @@ def command(
     month_writers: dict[int, Any] = {}
     started = time.perf_counter()
     workers = workers or min(os.cpu_count() or 1, 4)
-    pending: collections.deque = collections.deque()
     seen = SeenIds((lambda r: "{} row {}".format(*where(r))) if several else "row {}".format)
     cell = str if no_csv_escape else neutralise  # the errors file is CSV whatever the output's format
 
@@ -365,10 +365,9 @@ def command(
         error_count += len(chunk_errors)
         chunk_errors.clear()
 
-    def finish(fh: Any, errors_csv: Any) -> None:
+    def finish(fh: Any, errors_csv: Any, rb: Any, m: int, first_row: int, evaluated: Any) -> None:
         nonlocal writer
-        rb, m, first_row, future = pending.popleft()
-        table, bad, part = future.result()
+        table, bad, part = evaluated
         check_stop()
         if chunk_errors and chunk_errors[0][0] <= first_row:  # a new chunk: the last one's errors are complete
             flush_errors(errors_csv)
@@ -430,7 +429,6 @@ def command(
             # On an interrupt or an error, the writers are closed before their files are removed (else pyarrow
             # closes them when collected and prints a traceback about a closed file).
             stack.callback(close_quietly, lambda: [writer, *month_writers.values()])
-            pool = stack.enter_context(ThreadPoolExecutor(workers))
             writer_thread = stack.enter_context(ThreadPoolExecutor(1))
             fh = None if dataset else files.open(output, "wb")
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
@@ -443,38 +441,31 @@ def command(
             )
             for warning in ledger.warnings if ledger else []:
                 click.echo(f"warning: {warning}", err=True)
-            for rb in batches:
-                check_stop()
-                records = ledger.records_for(offset, rb.num_rows) if ledger else None
-                rb, flagged = read_numbers(rb, numbers, fmt, offset)
-                dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
-                for m in ms:
-                    pending.append(
-                        (
-                            rb,
-                            m,
-                            offset,
-                            # In the command's context, so that the worker writes reasons in the user's language.
-                            pool.submit(
-                                contextvars.copy_context().run,
-                                evaluate_arrow,
-                                policy,
-                                rb,
-                                m,
-                                wanted,
-                                offset,
-                                not no_status,
-                                keep,
-                                dup,
-                                records,
-                            ),
-                        )
-                    )
-                    if len(pending) > workers:
-                        finish(fh, errors_csv)
-                offset += rb.num_rows
-            while pending:
-                finish(fh, errors_csv)
+
+            def evaluated(rb: Any, m: int, first_row: int, dup: Any, records: Any) -> Any:
+                """One chunk for one month, on a worker; with what the writer needs to place it."""
+                return (
+                    rb,
+                    m,
+                    first_row,
+                    evaluate_arrow(policy, rb, m, wanted, first_row, not no_status, keep, dup, records),
+                )
+
+            def chunks() -> Any:
+                """Each chunk and month to evaluate, read and checked on this thread, in order (in_order runs
+                them on the pool in the command's context, so reasons come in the user's language)."""
+                nonlocal offset
+                for rb in batches:
+                    check_stop()
+                    records = ledger.records_for(offset, rb.num_rows) if ledger else None
+                    rb, flagged = read_numbers(rb, numbers, fmt, offset)
+                    dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
+                    for m in ms:
+                        yield partial(evaluated, rb, m, offset, dup, records)
+                    offset += rb.num_rows
+
+            for rb, m, first_row, result in in_order(chunks(), workers):
+                finish(fh, errors_csv, rb, m, first_row, result)
             flush_errors(errors_csv)
             for name, row, pid in ledger.unmatched() if ledger else []:  # payments nobody's row reads
                 errors_csv.writerow(
