@@ -4,6 +4,7 @@ errors file, summary and atomic output, and the notebook API."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from conftest import ROOT, cli, scenario
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from osms.core.dates import format_month, month_start
@@ -203,8 +204,103 @@ def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
     return row
 
 
-@settings(max_examples=25, deadline=None)
+# Random histories explore locally; in CI (CI set) the examples are derandomized, so that a run's verdict does not
+# depend on the draw and a failure found there can be replayed.
+@settings(max_examples=25, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(st.lists(person, min_size=1, max_size=8), months)
+# Found by this test, not yet resolved (issue 9): for the last person, a kandas paying the ЕСП with a run of 6 paid
+# months, the scenario path says insured (payments) in 2021-01 and the payments-table path says not insured — but
+# only beside the others (alone, both paths agree): the ledger's month window is taken over a slice of persons.
+@example(
+    people=[
+        {
+            "age_months": 320,
+            "crisis": True,
+            "self_employed": None,
+            "run": 43,
+            "ip": False,
+            "unemployed": False,
+            "wages": [Decimal("0")],
+            "esp": None,
+            "no_pension_months": 0,
+            "pension": False,
+            "lag": 6,
+            "civil": Decimal("0"),
+            "self_payer": True,
+            "residency": "citizen",
+            "birth_day": 25,
+        },
+        {
+            "age_months": 300,
+            "birth_day": 7,
+            "ip": True,
+            "esp": None,
+            "run": 51,
+            "civil": Decimal("0"),
+            "unemployed": False,
+            "pension": False,
+            "self_employed": None,
+            "lag": 4,
+            "wages": [],
+            "self_payer": False,
+            "residency": "citizen",
+            "crisis": True,
+            "no_pension_months": 0,
+        },
+        {
+            "age_months": 627,
+            "civil": Decimal("0"),
+            "crisis": False,
+            "lag": 0,
+            "esp": None,
+            "unemployed": False,
+            "ip": False,
+            "pension": False,
+            "wages": [Decimal("0"), Decimal("0"), Decimal("0")],
+            "run": 0,
+            "birth_day": 19,
+            "self_payer": False,
+            "residency": "citizen",
+            "no_pension_months": 0,
+            "self_employed": None,
+        },
+        {
+            "age_months": 300,
+            "birth_day": 1,
+            "wages": [],
+            "civil": Decimal("0"),
+            "ip": False,
+            "self_payer": False,
+            "self_employed": None,
+            "esp": None,
+            "pension": False,
+            "unemployed": False,
+            "crisis": False,
+            "no_pension_months": 0,
+            "residency": "citizen",
+            "run": 0,
+            "lag": 0,
+        },
+        {
+            "age_months": 300,
+            "unemployed": False,
+            "ip": False,
+            "self_payer": False,
+            "wages": [],
+            "civil": Decimal("0"),
+            "residency": "kandas",
+            "self_employed": None,
+            "pension": False,
+            "no_pension_months": 0,
+            "crisis": False,
+            "birth_day": 1,
+            "run": 6,
+            "esp": "other",
+            "lag": 0,
+        },
+    ],
+    month=2021 * 12,
+).xfail(raises=AssertionError, reason="issue 9: the ledger and scenario paths disagree on this ЕСП payer in 2021-01")
 def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[dict], month: int) -> None:
     """Tidy histories: the scenario path, the summary-column path and the payments-table path agree."""
     for p in people:
