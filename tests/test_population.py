@@ -208,9 +208,9 @@ def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
 # depend on the draw and a failure found there can be replayed.
 @settings(max_examples=25, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(st.lists(person, min_size=1, max_size=8), months)
-# Found by this test, not yet resolved (issue 9): for the last person, a kandas paying the ЕСП with a run of 6 paid
-# months, the scenario path says insured (payments) in 2021-01 and the payments-table path says not insured — but
-# only beside the others (alone, both paths agree): the ledger's month window is taken over a slice of persons.
+# Found by this test: a kandas paying the ЕСП, 7 months in the kandas category and then 6 paid, is insured in 2021-01
+# on every path — beside a first person with no past membership too (the test once built its tables from rows, which
+# take their columns from the first row and so lost the others' past membership).
 @example(
     people=[
         {
@@ -300,7 +300,32 @@ def _row(p: dict, i: int, month: int, ledger: bool = False) -> dict:
         },
     ],
     month=2021 * 12,
-).xfail(raises=AssertionError, reason="issue 9: the ledger and scenario paths disagree on this ЕСП payer in 2021-01")
+)
+# Found by this test: a child who turned 18 in May 2022, owed nothing in June and July and paid a contract's 2 % for
+# August. The scenario's budget months do not lead into an own contribution, so August begins a run of one (not
+# insured); the summary row, owing in every month, cannot state that history and is not compared on status.
+@example(
+    people=[
+        {
+            "age_months": 219,
+            "wages": [],
+            "crisis": False,
+            "esp": None,
+            "run": 1,
+            "lag": 0,
+            "no_pension_months": 0,
+            "self_payer": False,
+            "pension": False,
+            "self_employed": None,
+            "civil": Decimal("100"),
+            "residency": "citizen",
+            "unemployed": False,
+            "ip": False,
+            "birth_day": 18,
+        }
+    ],
+    month=2022 * 12 + 7,
+)
 def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[dict], month: int) -> None:
     """Tidy histories: the scenario path, the summary-column path and the payments-table path agree."""
     for p in people:
@@ -335,7 +360,11 @@ def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[d
     # the latest membership before this month, as the scenario's history has it (on both paths: before the
     # situation began, the payments path evaluates no month).
     member = ev.history.member[: month - ev.history.first]
+    expressible = np.ones(len(people), dtype=bool)
     for i, (row, ledger_row) in enumerate(zip(rows_in, ledger_rows)):
+        # Every row names every column: a table built from rows takes its columns from the first row alone.
+        for r in (row, ledger_row):
+            r["last_category_month"], r["last_category_run"] = None, None
         past = np.flatnonzero(member[:, i])
         if past.size:
             last = int(past[-1])
@@ -343,6 +372,12 @@ def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[d
             for r in (row, ledger_row):
                 r["last_category_month"] = format_month(ev.history.first + last)
                 r["last_category_run"] = run
+            # Between that membership and now the row owes in every month what it owes now; where the scenario
+            # owed nothing in one of them (a child turned 18 who began a contract two months later), the budget
+            # months do not lead into an own contribution there, and the two histories differ: the row cannot
+            # state this one, so its status is not compared (the payments path, which reads situation_from, is).
+            now = ev.history.obligation[month - ev.history.first, i]
+            expressible[i] = not (now and (~ev.history.obligation[last + 1 : month - ev.history.first, i]).any())
     table = pa.Table.from_pylist(rows_in)
     result, bad, _ = evaluate_arrow(policy, table, month)
     assert not bad.rows
@@ -365,11 +400,12 @@ def test_batch_and_scenario_paths_agree(policy, tmp_path_factory, people: list[d
                 continue
             want = rec[rule.name]["total"] if isinstance(rec[rule.name], dict) else rec[rule.name]
             assert row[rule.name] == want, (rule.name, rec["scenario"])
-        assert row["insured"] == rec["insured"], rec["scenario"]
-        assert row["insured_reason"] == rec["insured_reason"], rec["scenario"]
+        if expressible[int(rec["scenario"][1:])]:
+            assert row["insured"] == rec["insured"], rec["scenario"]
+            assert row["insured_reason"] == rec["insured_reason"], rec["scenario"]
+            assert row["osms_package"] == rec["osms_package"], rec["scenario"]
         if steady[int(rec["scenario"][1:])]:
             assert row["debt_months"] == rec["debt_months"], rec["scenario"]
-        assert row["osms_package"] == rec["osms_package"]
 
 
 def test_batch_command_errors_file_and_summary(tmp_path: Path) -> None:
