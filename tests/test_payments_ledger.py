@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from osms.core.dates import format_month, month_end
 from osms.inputs.payments_table import read_payments
 from osms.outputs.records import records
+from osms.runs import population_ledger
 from osms.runs.population import evaluate_arrow
 from osms.runs.scenarios import evaluate
 
@@ -111,6 +113,10 @@ def test_ledger_and_scenario_paths_agree(policy, tmp_path_factory, drawn) -> Non
     pq.write_table(pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in names}), path)
     result, bad, _ = evaluate_arrow(policy, table, month, payments=read_payments(policy, [path]))
     assert not bad.rows
+    # A person's answer does not depend on who shares the slice: each person alone gives the same table.
+    with mock.patch.object(population_ledger, "SLICE", 1):
+        alone, _, _ = evaluate_arrow(policy, table, month, payments=read_payments(policy, [path]))
+    assert alone.equals(result)
     end = month_end(month).toordinal()
     for rec, row, p in zip(want, result.to_pylist(), persons):
         got = (row["insured"], row["insured_reason"], row["debt_months"])

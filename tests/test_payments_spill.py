@@ -197,3 +197,30 @@ def test_a_killed_runs_spill_folder_is_removed_by_the_next_run(tmp_path: Path) -
     live.mkdir()
     _run(tmp_path, "out.csv", "--chunk-size", "1000")
     assert not stale.exists() and live.exists()
+
+
+def test_a_full_disk_while_spilling_is_a_clean_error(tmp_path: Path) -> None:
+    """A real full disk under the output (a 256 KiB tmpfs; needs root, skipped where mounting is not permitted):
+    the spill's copy of the payments (about 55 B each, 3.9 MB here) does not fit; the run says so, and leaves the old
+    output and nothing else."""
+    _inputs(tmp_path)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)]
+    if subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (disk / "out.csv").write_text("old\n", encoding="utf-8")
+        proc = cli(
+            "batch", "people.csv", "--payments", "payments.csv", "-o", str(disk / "out.csv"), "--month", "2026-01",
+            "--lang", "en", "--no-progress", cwd=tmp_path,
+        )  # fmt: skip
+        assert proc.returncode == 2, proc.stderr
+        # Where the disk filled depends on the file system's blocks: the figures after "about" are not asserted.
+        head, _, tail = proc.stderr.partition(" (no space left on the disk; about ")
+        assert head == f"error: {disk}: cannot write the temporary copy of the payments beside the output", proc.stderr
+        assert tail.endswith(" payments read so far); nothing was written (any old files are kept)\n"), proc.stderr
+        assert (disk / "out.csv").read_text(encoding="utf-8") == "old\n"
+        assert sorted(p.name for p in disk.iterdir()) == ["out.csv"]  # the spill folder is gone
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
