@@ -33,7 +33,7 @@ def test_output(path: Path) -> None:
         path.write_text(path.read_text(encoding="utf-8").partition("\n")[0] + "\n" + proc.stdout, encoding="utf-8")
         want = proc.stdout
     assert proc.stdout == want
-    if "--month" in args:  # one month: every line fits an 80-column terminal
+    if "--month" in args or "--on" in args:  # one month: every line fits an 80-column terminal
         too_wide = [line for line in proc.stdout.splitlines() if len(line) > 80]
         assert not too_wide, too_wide
 

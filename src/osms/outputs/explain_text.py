@@ -9,6 +9,7 @@ is referred to ("see above"), not described again.
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ..core.messages import N_, _
 from ..policy import PolicySet
 from .records import fmt_amount
+from .status_detail import render_months
 
 LEGEND = N_("[C] confirmed by two independent sources, [S] from a single source, [I] inferred (with its assumption)")
 NBSP = "\u00a0"
@@ -275,6 +277,11 @@ class Writer:
         if st["payments_assumed"]:
             said = _("payments taken as made on time (the scenario lists none)", self.lang)
             self.para(said[:1].upper() + said[1:] + ".", "  ", "  ")
+        else:  # the months the decision read, each with what was due, what paid it and when
+            head, *months = render_months(st["months"][-12:], self.lang)
+            self.para(head.strip(), "  ")
+            for line in months:
+                self.para(re.sub(r"(?<=\d) (?=\d{3}\b)", NBSP, line.strip()), "             ", "    ")
         self.para(_("The law's terms for the status:", self.lang), "  ")
         for c in st["children"]:
             shown = _yes(c["value"], self.lang) if isinstance(c["value"], bool) else _number(c["value"], c["unit"])

@@ -12,6 +12,7 @@ import textwrap
 from decimal import Decimal
 from typing import Any
 
+from ..core.dates import month_end, parse_month
 from ..core.messages import _
 from ..policy import PolicySet, Rule
 from .records import PAYER_LABELS, SHORT_REASON, YES, fmt_amount, output_rules
@@ -29,6 +30,11 @@ def terminal_width() -> int:
 def _insured_cell(r: dict[str, Any], lang: str) -> str:
     why = SHORT_REASON[r["insured_reason"]][lang]
     return f"{YES[lang]} ({why})" if r["insured"] else why
+
+
+def _month_end(r: dict[str, Any]) -> bool:
+    """Whether the record's status was taken on its month's last day."""
+    return bool(r["status_on"] == month_end(parse_month(r["month"])).isoformat())
 
 
 def _zero(rule: Rule, recs: list[dict[str, Any]]) -> bool:
@@ -51,10 +57,17 @@ def _rows(policy: PolicySet, rules: list[Rule], recs: list[dict[str, Any]], lang
                 )
     rows.append((_("Who pays", lang), [", ".join(PAYER_LABELS[p][lang] for p in r["payer"]) or "—" for r in recs]))
     if "insured" in recs[0]:
-        rows.append((_("Insured (at the month's end)", lang), [_insured_cell(r, lang) for r in recs]))
+        # `--on DAY` asks one month's status on that day, not at its end: the label says which day was read.
+        day = recs[0]["status_on"] if len(recs) == 1 and not _month_end(recs[0]) else None
+        insured = _("Insured on {day}", lang, day=day) if day else _("Insured (at the month's end)", lang)
+        rows.append((insured, [_insured_cell(r, lang) for r in recs]))
         rows.append((_("Insured until", lang), [r["insured_until"] or ("…" if r["insured"] else "—") for r in recs]))
+        if any(r["grace_period_end"] for r in recs):
+            rows.append((_("Grace period ends", lang), [r["grace_period_end"] or "—" for r in recs]))
         if any(r["debt_months"] for r in recs):
             rows.append((_("Months in debt", lang), [str(r["debt_months"]) for r in recs]))
+        if day and recs[0]["next_payment_due"]:
+            rows.append((_("Next payment due", lang), [recs[0]["next_payment_due"]]))
     cats = [
         [policy.categories[c["id"]].label[lang] for c in r["categories"] if not c.get("not_in_force")] for r in recs
     ]
