@@ -28,8 +28,8 @@ from generate import population, write  # noqa: E402
 
 from osms.core.dates import month_start, parse_month  # noqa: E402
 from osms.engine.evaluation import evaluate_month  # noqa: E402
+from osms.inputs.population_rows import batch_from_arrow  # noqa: E402
 from osms.policy import bundled_policies, load_policies  # noqa: E402
-from osms.runs.population import batch_from_arrow  # noqa: E402
 
 
 def _round(x: np.ndarray, step: float = 1.0) -> np.ndarray:

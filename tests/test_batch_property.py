@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from osms.core.dates import parse_month
 from osms.core.errors import OsmsError
 from osms.inputs.columns import FIXED_COLUMNS, stated_facts
+from osms.inputs.population_rows import batch_from_arrow
 from osms.inputs.tabular import open_table
-from osms.runs.population import batch_from_arrow
 
 MONTH = parse_month("2026-01")
 

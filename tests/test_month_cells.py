@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osms.core.dates import parse_month
+from osms.inputs.population_rows import _months, batch_from_arrow
 from osms.policy import bundled_policies, load_policies
-from osms.runs.population import _months, batch_from_arrow
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE = r"^\d{4}-\d{2}-\d{2}$"

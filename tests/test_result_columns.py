@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from osms.runs.population import _names_where
+from osms.runs.population_output import names_where
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 2000])
@@ -16,10 +16,10 @@ def test_names_per_row_in_the_order_given(n: int, k: int) -> None:
     rng = np.random.default_rng(n * 100 + k)
     masks = [rng.random(n) < 0.3 for _ in range(k)]
     names = [f"name_{j}" for j in range(k)]
-    got = _names_where(names, masks, n)
+    got = names_where(names, masks, n)
     want = [[names[j] for j in range(k) if masks[j][i]] for i in range(n)]
     assert got.type == pa.list_(pa.string()) and got.to_pylist() == want
 
 
 def test_no_names_gives_empty_lists() -> None:
-    assert _names_where([], [], 3).to_pylist() == [[], [], []]
+    assert names_where([], [], 3).to_pylist() == [[], [], []]

@@ -238,11 +238,12 @@ def command(
     from ..core.interrupt import stoppable
     from ..core.limits import cut
     from ..core.pool import in_order
-    from ..inputs.columns import number_columns
+    from ..inputs.columns import check_status_columns, number_columns
     from ..inputs.payments_spill import spilled_payments
     from ..inputs.tabular import SeenIds, expand_inputs, open_table, same_columns
     from ..policy import bundled_policies
-    from ..runs.population import check_status_columns, evaluate_arrow, exact_summary, merge_summaries
+    from ..runs.population import evaluate_arrow
+    from ..runs.population_output import exact_summary, merge_summaries
 
     out_suffix = output.suffix.lower()
     dataset = out_suffix not in (".csv", ".parquet", ".pq")

@@ -108,7 +108,8 @@ def _partition(  # type: ignore[no-untyped-def]
         import pandas as pd
 
         from ..core.dataset import write_part
-        from ..runs.population import evaluate_arrow, exact_summary
+        from ..runs.population import evaluate_arrow
+        from ..runs.population_output import exact_summary
 
         number = partition_info["number"]
         offset = offsets[number]
@@ -234,9 +235,9 @@ def evaluate(
 
     from ..cli.batch import summary_doc
     from ..core.dataset import building
-    from ..inputs.columns import check_columns
+    from ..inputs.columns import check_columns, check_status_columns
     from ..policy import bundled_policies
-    from ..runs.population import check_status_columns, merge_summaries
+    from ..runs.population_output import merge_summaries
 
     ms = _months(months)
     policy_dir = str(Path(policies).resolve() if policies is not None else bundled_policies())

@@ -39,7 +39,8 @@ def run_batch(
     from ..cli.batch import neutralise
     from ..core.csvformat import DEFAULT
     from ..core.fileio import atomic_group
-    from ..runs.population import check_status_columns, tenge_summary
+    from ..inputs.columns import check_status_columns
+    from ..runs.population_output import tenge_summary
 
     ddf = read(input_path)  # one partition per row group: the input's row groups set the parallelism
     check_status_columns(list(ddf.columns), bool(payment_paths), str(input_path))

@@ -108,3 +108,26 @@ def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
         *(n for n in stated_facts(policy) if policy.facts[n].type == "number"),
     }
     return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]
+
+
+def check_status_columns(names: list[str], payments: bool, file: str | None = None) -> None:
+    """Status comes from summary columns or from a payments table, never both; each one's columns only with it."""
+    from ..core.errors import OsmsError
+
+    summary = [c for c in ("paid_through", "paid_run") if c in names]
+    if payments and summary:
+        raise OsmsError(
+            _("with --payments, status comes from the payments: remove the column {name}", name=summary[0]), file=file
+        )
+    if payments and "situation_from" not in names:
+        raise OsmsError(
+            _(
+                "with --payments the people table needs a `situation_from` column (YYYY-MM: the month the "
+                "person's current jobs and activities began; empty where nothing is owed)"
+            ),
+            file=file,
+        )
+    if not payments and "situation_from" in names:
+        raise OsmsError(
+            _("the column situation_from is read only with --payments: remove it or give --payments"), file=file
+        )
