@@ -13,7 +13,9 @@ import pytest
 
 from osms.core.dates import parse_month
 from osms.engine.evaluation import MonthResult, evaluate_month
-from osms.inputs.scenario import Scenario, build_batch, parse_scenario
+from osms.inputs.scenario import parse_scenario
+from osms.inputs.scenario_batch import build_batch
+from osms.inputs.scenario_model import Scenario
 from osms.outputs.records import person_record
 from osms.policy import PolicySet, bundled_policies, load_policies
 from osms.policy.loading import load_yaml_text

@@ -26,7 +26,7 @@ from ..core.errors import OsmsError
 from ..core.limits import MAX_ID, cut
 from ..core.messages import _
 from ..policy import PolicySet
-from .scenario import payment_kind, payment_kinds
+from .scenario_payments import payment_kind, payment_kinds
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")

@@ -9,7 +9,7 @@ from typing import Any
 from ..core.dates import format_month
 from ..core.errors import OsmsError
 from ..core.messages import N_, _, current
-from ..inputs.scenario import Scenario
+from ..inputs.scenario_model import Scenario
 from ..policy import CategoryVersion, Dated, PolicySet, RuleVersion, Timeline
 from ..policy.bibliography import cited
 from ..runs.scenarios import evaluate

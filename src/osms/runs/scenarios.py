@@ -14,7 +14,9 @@ from ..engine.allocation import BIG, Payments
 from ..engine.evaluation import MonthResult, evaluate_month
 from ..engine.history import History, Stream, due_array, history_from_payments, payment_streams, window_for
 from ..engine.status import Status, compute_status
-from ..inputs.scenario import Scenario, build_batch, require_born
+from ..inputs.scenario import require_born
+from ..inputs.scenario_batch import build_batch
+from ..inputs.scenario_model import Scenario
 from ..policy import PolicySet
 
 

@@ -10,7 +10,8 @@ from ..cli.common import date_arg, month_arg, require_covered, require_known
 from ..core.dates import format_month, month_of
 from ..core.errors import Collector, OsmsError
 from ..core.messages import _
-from ..inputs.scenario import Scenario, parse_scenario
+from ..inputs.scenario import parse_scenario
+from ..inputs.scenario_model import Scenario
 from ..outputs.parameter_report import parameter_docs
 from ..outputs.records import envelope
 from ..policy import PolicySet, UndefinedAt

@@ -20,7 +20,8 @@ from ..core.dates import DateFormatError, month_end, month_of, parse_date, parse
 from ..core.errors import Collector, OsmsError
 from ..core.messages import _
 from ..engine.status import REASON_CODES
-from ..inputs.scenario import Scenario, load_scenario, parse_scenario, require_born
+from ..inputs.scenario import load_scenario, parse_scenario, require_born
+from ..inputs.scenario_model import Scenario
 from ..outputs.explain import explain, render
 from ..outputs.records import full_record
 from ..outputs.services import coverage as service_coverage
