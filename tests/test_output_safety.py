@@ -16,8 +16,8 @@ import pytest
 import yaml
 from conftest import ROOT, cli
 
-from osms.cli.batch import neutralise
 from osms.core import fileio
+from osms.core.csv_safety import neutralise
 from osms.core.errors import OsmsError
 
 HERE = Path(__file__).parent

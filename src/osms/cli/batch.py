@@ -12,85 +12,10 @@ from typing import Any
 
 import click
 
+from ..core.csv_safety import neutralise, neutralise_table
 from ..core.messages import translate
+from .batch_report import Progress, batch_texts, report
 from .common import lang_option, load, months, policies_option, require_known
-
-
-# The summary on stdout and the errors file's header, in the language of --lang (through the message catalogs).
-def _text(lang: str) -> dict[str, Any]:
-    return {
-        "done": translate(
-            "{rows} rows × {months} month(s) in {secs} s ({rate} person-months/s); {errors} error rows → {path}", lang
-        ),
-        "insured": translate("insured", lang, context="count"),
-        "not_computed": translate("insured: not computed", lang),
-        "categories": translate("categories", lang),
-        "tenge": translate("tenge", lang),
-        "header": (
-            translate("file", lang, context="column"),
-            translate("row", lang, context="column"),
-            "id",
-            translate("reason", lang, context="column"),
-        ),
-    }
-
-
-class _Progress:
-    """rows, rows/s and ETA on a terminal; silent in CI and when output is not a terminal."""
-
-    def __init__(self, total: int | None, enabled: bool) -> None:
-        self.total, self.enabled, self.start, self.done, self.last = total, enabled, time.perf_counter(), 0, 0.0
-
-    def advance(self, rows: int) -> None:
-        self.done += rows
-        now = time.perf_counter()
-        if not self.enabled or now - self.last < 0.2:
-            return
-        self.last = now
-        rate = self.done / max(now - self.start, 1e-9)
-        if self.total:
-            frac = min(self.done / self.total, 1.0)
-            bar = "█" * int(frac * 30) + "·" * (30 - int(frac * 30))
-            eta = (self.total - self.done) / rate if rate else 0
-            msg = "\r" + translate(
-                "{bar} {done}/{total} rows  {rate} rows/s  ETA {eta} s ",
-                bar=bar,
-                done=f"{self.done:,}",
-                total=f"{self.total:,}",
-                rate=f"{rate:,.0f}",
-                eta=f"{eta:,.0f}",
-            )
-        else:
-            msg = "\r" + translate("{done} rows  {rate} rows/s ", done=f"{self.done:,}", rate=f"{rate:,.0f}")
-        sys.stderr.write(msg)
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-
-
-_INJECTION = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula (OWASP CSV injection)
-
-
-def neutralise(value: str) -> str:
-    """A text cell for a CSV file people open in Excel: a leading = + - @ tab or CR gets an apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
-    """The same rule on the text columns of a result table (numbers the engine writes stay numbers)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    for name in columns:
-        i = table.schema.get_field_index(name)
-        col = table.column(i)
-        if not pa.types.is_string(col.type):
-            continue
-        risky = pc.fill_null(pc.match_substring_regex(col, _INJECTION), False)
-        table = table.set_column(i, name, pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col))
-    return table
 
 
 @click.command("batch")
@@ -243,7 +168,7 @@ def command(
     from ..inputs.tabular import SeenIds, expand_inputs, open_table, same_columns
     from ..policy import bundled_policies
     from ..runs.population import evaluate_arrow
-    from ..runs.population_output import exact_summary, merge_summaries
+    from ..runs.population_output import exact_summary, merge_summaries, summary_doc
 
     out_suffix = output.suffix.lower()
     dataset = out_suffix not in (".csv", ".parquet", ".pq")
@@ -251,7 +176,7 @@ def command(
     errors_path = errors_path or (
         output.with_name(output.name + ".errors.csv") if dataset else output.with_name(output.stem + ".errors.csv")
     )
-    text = _text(lang)
+    text = batch_texts(lang)
     fmt = csv_format(delimiter, decimal, encoding, thousands)
     input_paths = expand_inputs(input_args)
     input_path = input_paths[0]
@@ -318,7 +243,7 @@ def command(
             payment_paths,
             fmt,
         )
-        _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
+        report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
         return
     several = len(input_paths) > 1
     opened = [open_table(p, chunk_size, policy, keep, fmt) for p in input_paths]  # every header before any row
@@ -344,7 +269,7 @@ def command(
     batches = batches_of_all()
     escape = out_suffix == ".csv" and not no_csv_escape
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
-    bar = _Progress(total * len(ms) if total else None, show)
+    bar = Progress(total * len(ms) if total else None, show)
 
     summary = {}
     by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
@@ -515,7 +440,7 @@ def command(
             translate("cannot read the input: {reason}", reason=cut(str(exc), 200)), file=str(input_path)
         ) from None
     bar.close()
-    _report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
+    report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
 
 
 def close_quietly(writers: Any) -> None:
@@ -524,51 +449,3 @@ def close_quietly(writers: Any) -> None:
         if w is not None:
             with contextlib.suppress(Exception):
                 w.close()
-
-
-def summary_doc(
-    stamp: dict[str, Any], ms: list[int], summary: dict[str, Any], by_month: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
-    """The summary file: the run's stamp, the months, the totals and (for several months) each month's; money as
-    exact Decimals (written as decimal strings)."""
-    from .. import __version__
-    from ..core.dates import format_month, month_end
-
-    doc = {
-        "policy": stamp,
-        "engine": {"name": "osms-eval", "version": __version__},
-        "months": [format_month(m) for m in ms],
-        "as_of": [month_end(m).isoformat() for m in ms],
-        "summary": summary,
-    }
-    if len(ms) > 1:
-        doc["by_month"] = {format_month(m): by_month[m] for m in ms}
-    return doc
-
-
-def _report(
-    summary: dict[str, Any],
-    error_count: int,
-    offset: int,
-    n_months: int,
-    elapsed: float,
-    errors_path: Path,
-    text: dict[str, Any],
-) -> None:
-    rate = offset * n_months / elapsed if elapsed else 0
-    click.echo(
-        text["done"].format(
-            rows=f"{offset:,}",
-            months=n_months,
-            secs=f"{elapsed:.1f}",
-            rate=f"{rate:,.0f}",
-            errors=f"{error_count:,}",
-            path=errors_path,
-        )
-    )
-    click.echo(f"{text['insured']}: {summary['insured']:,}" if "insured" in summary else text["not_computed"])
-    for payer, amount in sorted(summary.get("payers", {}).items()):
-        click.echo(f"  {payer:14} {amount:>20,.2f} {text['tenge']}")
-    cats = {c: v for c, v in summary.get("categories", {}).items() if v}
-    if cats:
-        click.echo(f"  {text['categories']}: " + ", ".join(f"{c} {v:,}" for c, v in sorted(cats.items())))

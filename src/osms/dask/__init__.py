@@ -233,11 +233,10 @@ def evaluate(
     import dask
     import pandas as pd
 
-    from ..cli.batch import summary_doc
     from ..core.dataset import building
     from ..inputs.columns import check_columns, check_status_columns
     from ..policy import bundled_policies
-    from ..runs.population_output import merge_summaries
+    from ..runs.population_output import merge_summaries, summary_doc
 
     ms = _months(months)
     policy_dir = str(Path(policies).resolve() if policies is not None else bundled_policies())

@@ -36,7 +36,7 @@ def run_batch(
 
     import click
 
-    from ..cli.batch import neutralise
+    from ..core.csv_safety import neutralise
     from ..core.csvformat import DEFAULT
     from ..core.fileio import atomic_group
     from ..inputs.columns import check_status_columns

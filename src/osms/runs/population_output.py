@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..core.dates import format_month, month_end
+
 
 def money_column(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped-def]
     """Exact decimal(20, 2) tenge from already-rounded floats: the unscaled integer is the amount in tiyn."""
@@ -76,3 +78,22 @@ def tenge_summary(summary: dict[str, Any]) -> dict[str, Any]:
         k: tenge_summary(v) if isinstance(v, dict) else float(v) if isinstance(v, Decimal) else v
         for k, v in summary.items()
     }
+
+
+def summary_doc(
+    stamp: dict[str, Any], ms: list[int], summary: dict[str, Any], by_month: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    """The summary file: the run's stamp, the months, the totals and (for several months) each month's; money as
+    exact Decimals (written as decimal strings)."""
+    from .. import __version__
+
+    doc = {
+        "policy": stamp,
+        "engine": {"name": "osms-eval", "version": __version__},
+        "months": [format_month(m) for m in ms],
+        "as_of": [month_end(m).isoformat() for m in ms],
+        "summary": summary,
+    }
+    if len(ms) > 1:
+        doc["by_month"] = {format_month(m): by_month[m] for m in ms}
+    return doc
