@@ -271,6 +271,10 @@ class Writer:
             (_("months in debt", self.lang), st["debt_months"] or None),
             (_("next payment due", self.lang), st["next_payment_due"]),
         ]
+        for o in st["overpaid"]:  # paid and credited to no month: a wrong kind, or more than was due
+            facts.append(
+                (_("overpaid by payment #{payment}", self.lang, payment=o["payment"]), _number(o["amount"], "tenge"))
+            )
         said = "; ".join(f"{k}: {v}" for k, v in facts if v is not None)
         if said:
             self.para(said[:1].upper() + said[1:] + ".", "  ", "  ")

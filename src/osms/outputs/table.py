@@ -66,6 +66,13 @@ def _rows(policy: PolicySet, rules: list[Rule], recs: list[dict[str, Any]], lang
             rows.append((_("Grace period ends", lang), [r["grace_period_end"] or "—" for r in recs]))
         if any(r["debt_months"] for r in recs):
             rows.append((_("Months in debt", lang), [str(r["debt_months"]) for r in recs]))
+        if any(r.get("overpaid") for r in recs):  # paid and credited to no month: a wrong kind, or too much
+            rows.append(
+                (
+                    _("Overpaid (credited to no month)", lang),
+                    [fmt_amount(sum((o["amount"] for o in r.get("overpaid", [])), Decimal(0))) for r in recs],
+                )
+            )
         if day and recs[0]["next_payment_due"]:
             rows.append((_("Next payment due", lang), [recs[0]["next_payment_due"]]))
     cats = [
