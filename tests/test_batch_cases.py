@@ -138,7 +138,9 @@ _PARQUET = [
 def test_parquet_cells(note: str, columns: dict, want: str | None, tmp_path: Path) -> None:
     base = {"id": pa.array(["p"]), "age": pa.array([30]), "wage_1": pa.array([300000])}
     pq.write_table(pa.table({**base, **columns}), tmp_path / "in.parquet")
-    proc = cli("batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", cwd=tmp_path)
+    proc = cli(
+        "batch", "in.parquet", "-o", "out.parquet", "--month", MONTH, "--lang", "en", "--no-status", cwd=tmp_path
+    )
     if want is None:
         assert proc.returncode == 0, proc.stderr
         assert len(pq.read_table(tmp_path / "out.parquet")) == 1
@@ -180,6 +182,7 @@ def test_duplicate_ids_are_found_across_chunks(tmp_path: Path) -> None:
         "en",
         "--chunk-size",
         "1000",
+        "--no-status",
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
@@ -211,8 +214,8 @@ def test_notebook_api_flags_duplicate_ids_and_unknown_columns() -> None:
     from osms.core.errors import OsmsError
 
     people = pd.DataFrame({"id": ["a", "b", "a"], "age": [40, 41, 42], "wage_1": [300000, 250000, 100000]})
-    kept = evaluate_frame(people, "2026-01", errors="report")
+    kept = evaluate_frame(people, "2026-01", errors="report", status=False)
     assert list(kept["id"]) == ["a", "b"] and kept.attrs["osms_errors"] == {3: "id: the same id as row 1"}
     with pytest.raises(OsmsError) as exc:
-        evaluate_frame(people.rename(columns={"wage_1": "salary"}), "2026-01")
+        evaluate_frame(people.rename(columns={"wage_1": "salary"}), "2026-01", status=False)
     assert str(exc.value) == ("unknown column 'salary'; to carry it to the output unchanged, add --keep salary")

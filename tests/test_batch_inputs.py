@@ -15,7 +15,8 @@ HEAD = "id,age,wage_1\n"
 
 
 def _batch(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
-    return cli("batch", *args, "--month", "2026-01", "--lang", "en", cwd=tmp_path)
+    """Contributions only (--no-status): these inputs are about reading files, and state nothing paid."""
+    return cli("batch", *args, "--month", "2026-01", "--lang", "en", "--no-status", cwd=tmp_path)
 
 
 def test_several_csv_files_name_file_and_row_in_errors(tmp_path: Path) -> None:
@@ -114,7 +115,9 @@ def test_summary_line_and_errors_header_follow_lang(tmp_path: Path) -> None:
         "en": ("row,id,reason", "1 error rows", "9,000.00 tenge"),
     }  # employer 3 % × 300 000 = 9 000
     for lang, (header, errors, employer) in want.items():
-        proc = cli("batch", "a.csv", "-o", f"{lang}.csv", "--month", "2026-01", "--lang", lang, cwd=tmp_path)
+        proc = cli(
+            "batch", "a.csv", "-o", f"{lang}.csv", "--month", "2026-01", "--lang", lang, "--no-status", cwd=tmp_path
+        )
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / f"{lang}.errors.csv").read_text(encoding="utf-8").splitlines()[0] == header
         assert errors in proc.stdout and employer in proc.stdout, proc.stdout

@@ -20,8 +20,16 @@ from conftest import ROOT, cli
 from osms.api import evaluate, month_index, payers
 from osms.core.errors import OsmsError
 
+# Status is read from the payment columns: a has never paid (an empty paid_through), b is a pensioner.
 PEOPLE = pd.DataFrame(
-    {"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000], "pension_recipient": [False, True]}
+    {
+        "id": ["a", "b"],
+        "age": [40, 70],
+        "wage_1": [300000, 250000],
+        "pension_recipient": [False, True],
+        "paid_through": ["", ""],
+        "paid_run": [0, 0],
+    }
 )
 
 

@@ -87,7 +87,17 @@ def test_a_full_tmpfs_is_a_clean_error(tmp_path: Path) -> None:
         out = disk / "out.csv"
         out.write_text("old\n", encoding="utf-8")
         proc = cli(
-            "batch", str(src), "-o", str(out), "--month", "2026-01", "--no-progress", "--lang", "en", cwd=tmp_path
+            "batch",
+            str(src),
+            "-o",
+            str(out),
+            "--month",
+            "2026-01",
+            "--no-progress",
+            "--no-status",
+            "--lang",
+            "en",
+            cwd=tmp_path,
         )
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr == (
@@ -157,7 +167,18 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     proc = cli(
-        "batch", str(src), "-o", "out.csv", "--month", "2026-01", "--lang", "en", "--keep", "branch", cwd=tmp_path
+        "batch",
+        str(src),
+        "-o",
+        "out.csv",
+        "--month",
+        "2026-01",
+        "--lang",
+        "en",
+        "--keep",
+        "branch",
+        "--no-status",
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "out.errors.csv").read_text(encoding="utf-8"), newline="")))
@@ -182,6 +203,7 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
         "en",
         "--keep",
         "branch",
+        "--no-status",
         "--no-csv-escape",
         cwd=tmp_path,
     )

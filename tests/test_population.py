@@ -482,6 +482,7 @@ def test_a_killed_batch_leaves_no_output(tmp_path: Path) -> None:
             "--workers",
             "1",
             "--no-progress",
+            "--no-status",
             "--lang",
             "en",
         ],
@@ -509,7 +510,7 @@ def test_notebook_api_with_pandas() -> None:
     people = pd.DataFrame(
         {"id": ["a", "b"], "age": [40, 70], "wage_1": [300000, 250000], "pension_recipient": [False, True]}
     )
-    out = evaluate_frame(people, "2026-01")
+    out = evaluate_frame(people, "2026-01", status=False)
     assert isinstance(out, pd.DataFrame)
     assert out.loc[0, "employer_deduction"] == Decimal("9000.00")  # 3 % × 300 000
     assert out.loc[1, "state_contribution"] == Decimal("8108.30")  # 2 % × 405 416 = 8 108.32 → 8 108.3
@@ -524,12 +525,12 @@ def test_notebook_api_reports_bad_rows() -> None:
 
     people = pd.DataFrame({"id": ["a", "b"], "age": [40, -3], "wage_1": [300000, 1]})
     try:
-        evaluate_frame(people, "2026-01")
+        evaluate_frame(people, "2026-01", status=False)
     except OsmsError as exc:
         assert "row 2: age: must be between 0 and 150" in str(exc)
     else:
         raise AssertionError("a bad row must not pass silently")
-    kept = evaluate_frame(people, "2026-01", errors="report")
+    kept = evaluate_frame(people, "2026-01", errors="report", status=False)
     assert list(kept["id"]) == ["a"] and kept.attrs["osms_errors"] == {2: "age: must be between 0 and 150"}
 
 

@@ -96,7 +96,18 @@ def test_batch_rows_follow_the_reading(policy, tmp_path: Path) -> None:  # type:
 
 
 def test_batch_refuses_a_category_run_without_its_month(policy) -> None:  # type: ignore[no-untyped-def]
-    table = pa.Table.from_pylist([{"id": "x", "age": 30, "last_category_month": None, "last_category_run": 12}])
+    table = pa.Table.from_pylist(
+        [
+            {
+                "id": "x",
+                "age": 30,
+                "paid_through": "",
+                "paid_run": 0,
+                "last_category_month": None,
+                "last_category_run": 12,
+            }
+        ]
+    )
     _, bad, _ = evaluate_arrow(policy, table, parse_month("2025-07"))
     assert bad.rows == {1: "last_category_run: given without last_category_month"}
 

@@ -11,7 +11,11 @@ from osms.runs.population import evaluate_arrow
 
 def test_batch_transition_covers_participants_only(policy) -> None:  # type: ignore[no-untyped-def]
     table = pa.Table.from_pylist(
-        [{"id": r, "age": 30, "residency": r} for r in ("citizen", "eaeu_worker", "temporary_resident")]
+        # Nobody has paid (paid_through empty): status from the transition alone.
+        [
+            {"id": r, "age": 30, "residency": r, "paid_through": "", "paid_run": 0}
+            for r in ("citizen", "eaeu_worker", "temporary_resident")
+        ]
     )
     got = {}
     for month in ("2020-06", "2020-07"):  # status on 2020-06-30, the transition's last day, and on 2020-07-31

@@ -249,7 +249,7 @@ def command(
     opened = [open_table(p, chunk_size, policy, keep, fmt) for p in input_paths]  # every header before any row
     for p, (_, names, _) in zip(input_paths[1:], opened[1:]):
         same_columns(input_path, opened[0][1], p, names)
-    check_status_columns(opened[0][1], bool(payment_paths), str(input_path))
+    check_status_columns(opened[0][1], bool(payment_paths), str(input_path), not no_status)
     numbers = number_columns(policy, opened[0][1])
     total = None if any(t is None for t, _, _ in opened) else sum(t for t, _, _ in opened)  # type: ignore[misc]
     starts: list[int] = []  # the first row (numbered over all inputs, from 0) of each input

@@ -252,7 +252,7 @@ def evaluate(
         pays = payments if isinstance(payments, PaymentsFrame) else from_frame(payments, policy_dir)
         if pays.rows == 0:
             raise OsmsError(translate("the payments table has no rows"), file=pays.files[0])
-    check_status_columns(list(ddf.columns), pays is not None)
+    check_status_columns(list(ddf.columns), pays is not None, status=status)
     wanted = list(outputs) if outputs else None
     if wanted:
         from ..cli.common import require_known

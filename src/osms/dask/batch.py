@@ -43,7 +43,7 @@ def run_batch(
     from ..runs.population_output import tenge_summary
 
     ddf = read(input_path)  # one partition per row group: the input's row groups set the parallelism
-    check_status_columns(list(ddf.columns), bool(payment_paths), str(input_path))
+    check_status_columns(list(ddf.columns), bool(payment_paths), str(input_path), status)
     pays = None
     if payment_paths:
         from .payments import read_files

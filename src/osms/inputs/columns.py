@@ -110,11 +110,23 @@ def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
     return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]
 
 
-def check_status_columns(names: list[str], payments: bool, file: str | None = None) -> None:
-    """Status comes from summary columns or from a payments table, never both; each one's columns only with it."""
+def check_status_columns(names: list[str], payments: bool, file: str | None = None, status: bool = True) -> None:
+    """Status comes from summary columns or from a payments table, never both; each one's columns only with it.
+    Neither given is an error where status is asked for: nothing known of a person's payments is not "none paid"."""
     from ..core.errors import OsmsError
 
     summary = [c for c in ("paid_through", "paid_run") if c in names]
+    missing = [c for c in ("paid_through", "paid_run") if c not in names]
+    if status and not payments and missing:
+        raise OsmsError(
+            _(
+                "no column {name}: insured status is read from paid_through (YYYY-MM, the last paid month; empty "
+                "if none) and paid_run (the paid months in a row ending there), or from a payments table "
+                "(--payments); for contributions only, --no-status",
+                name=missing[0],
+            ),
+            file=file,
+        )
     if payments and summary:
         raise OsmsError(
             _("with --payments, status comes from the payments: remove the column {name}", name=summary[0]), file=file

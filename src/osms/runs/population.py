@@ -43,7 +43,7 @@ def evaluate_arrow(
     Columns in `carry` are carried to the result unchanged, after `id`. With `payments`, status comes from the
     payment records (population_ledger), else from the summary columns."""
     passed = list(carry)
-    check_status_columns(table.schema.names, payments is not None)
+    check_status_columns(table.schema.names, payments is not None, status=status)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
     res = evaluate_month(policy, batch, month)
     bad = _unknown_numbers(policy, batch, res, extra, month, bad, errors, offset)
