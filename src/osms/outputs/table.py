@@ -158,6 +158,18 @@ def table(
         lines.extend(
             _grid(_("Scenario {id}", lang, id=sid), [r["month"] for r in recs], _rows(policy, shown, recs, lang), width)
         )
+        if any(r.get("payments_assumed") and "insured" in r for r in recs):
+            # The status row reads payments nobody listed: say so, or "yes (12 payments)" reads as checked.
+            lines.extend(
+                _wrap(
+                    _(
+                        "Status takes every contribution as paid on time: the scenario lists no payments "
+                        "(list them under payments: to check the real ones).",
+                        lang,
+                    ),
+                    width,
+                )
+            )
         hidden = len(rules) - len(shown)
         if hidden:
             lines.extend(
