@@ -124,6 +124,32 @@ def test_self_payer_status_month_by_month(browser, server, lang) -> None:
     assert text_of(browser.find_element(By.ID, "status-verdict")) == f"2025-03-15: {PAGE['not_insured'][lang]}"
 
 
+def test_status_without_payments_says_they_are_assumed(browser, server) -> None:
+    """An employee who enters no payment: the answer rests on payments taken as made, and the page says so; with a
+    payment entered, the note is gone."""
+    By = _by()
+    browser.get(f"{server.url}/?lang=ru")
+    choose(browser, "payer_type", "employee")
+    fill(browser, "income", "300000")
+    fill(browser, "since", "2024-01")
+    fill(browser, "status-on", "2025-03-15")
+    browser.find_element(By.ID, "status-submit").click()
+    wait_for(browser, "#status-months")
+    # Employed since 2024-01, every month taken as paid by the 25th: 12 paid months, insured.
+    assert text_of(browser.find_element(By.ID, "status-verdict")).startswith(f"2025-03-15: {PAGE['insured']['ru']}")
+    assert text_of(browser.find_element(By.ID, "status-assumed")) == PAGE["assumed"]["ru"]
+    browser.find_element(By.ID, "add-row").click()
+    row = browser.find_element(By.CSS_SELECTOR, "#payments .payment")
+    row.find_element(By.NAME, "paid_on").send_keys("2024-02-20")
+    row.find_element(By.NAME, "for_month").send_keys("2024-01")
+    row.find_element(By.NAME, "amount").send_keys("9000")  # 3 % × 300 000 = 9 000 for January 2024
+    browser.find_element(By.ID, "status-submit").click()
+    wait_for(browser, "#status-months")
+    assert not browser.find_elements(By.ID, "status-assumed")  # the payments entered are the ones read
+    # One month's deduction of the 14 due: the rest unpaid, not insured.
+    assert text_of(browser.find_element(By.ID, "status-verdict")) == f"2025-03-15: {PAGE['not_insured']['ru']}"
+
+
 def test_language_switch_and_keyboard(browser, server) -> None:
     from selenium.webdriver.common.keys import Keys
 

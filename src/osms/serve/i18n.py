@@ -86,6 +86,10 @@ PAGE: dict[str, Msg] = {
     "until_col": Msg("Insured until"),
     "why": Msg("Why"),
     "by_month": Msg("Month by month (at the month's end)"),
+    "assumed": Msg(
+        "No payments entered: every contribution is taken as paid on time. Enter your payments to check your "
+        "real status."
+    ),
     "yes": Msg("yes"),
     "no": Msg("no"),
     "error": Msg("Error"),

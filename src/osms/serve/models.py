@@ -86,6 +86,9 @@ class Record(BaseModel):
     grace_period_end: str | None
     debt_months: int
     status_on: str
+    payments_assumed: bool = Field(
+        description="True when the scenario lists no payments: status takes every contribution as paid on time"
+    )
     osms_package: bool
 
 

@@ -189,6 +189,8 @@
       out.replaceChildren(
         el("p", { class: "verdict " + (today.insured ? "yes" : "no"), id: "status-verdict" }, `${on}: ${verdict}${until}`),
         el("p", { id: "status-why" }, `${W.why}: ${data.reasons[today.insured_reason]}`),
+        // With no payment entered the answer rests on payments taken as made: say so beside the verdict.
+        ...(today.payments_assumed ? [el("p", { id: "status-assumed", class: "note" }, W.assumed)] : []),
         el("h3", { id: "status-months-h" }, W.by_month), table);
     } catch (doc) {
       problem(out, doc);
