@@ -17,17 +17,12 @@ from ..core.dates import month_end, months_of_days
 from ..core.messages import _
 from ..engine.allocation import Payments
 from ..engine.batch import Batch
-from ..engine.derive import age_in_month
 from ..engine.evaluation import evaluate_month
 from ..engine.history import History, due_array, history_from_payments, payment_streams
 from ..engine.status import Status, compute_status
 from ..inputs.payments_table import PaymentRecords
 from ..policy import PolicySet
-
-
-def _age_at(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
-    """Whole years on the first day of month `mo`; a row giving `age` keeps it (the same situation)."""
-    return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
+from .population_status import age_then
 
 
 def _streams_of(
@@ -207,11 +202,13 @@ def ledger_history(
     due = np.zeros((len(streams), t, n), dtype=np.int64)
     birth = extra["birth"]
     for mo in range(evaluated, last + 1):
-        age = batch.facts["age"] if mo == month else _age_at(batch, birth, mo)
+        age = batch.facts["age"] if mo == month else age_then(batch, birth, mo)
         r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
         active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
-        member[mo - first] = r.values["preferential"] & active[mo - first]
+        # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),
+        # whenever its situation began: the right kept after leaving, budget months toward the 12.
+        member[mo - first] = r.values["preferential"] & (active[mo - first] | ((mo >= month - 13) & (age >= 0)))
         participant[mo - first] = r.values[policy.roles.rule("participant")]
         # Only the amounts due are kept of each month, not its whole evaluation.
         due[:, mo - first] = due_array(streams, {mo: r}, mo, 1, n)[:, 0] * active[mo - first]

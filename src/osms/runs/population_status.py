@@ -7,11 +7,29 @@ import numpy as np
 
 from ..core.dates import due_date, month_start
 from ..engine.allocation import BIG
-from ..engine.evaluation import MonthResult
+from ..engine.batch import Batch
+from ..engine.derive import age_in_month
+from ..engine.evaluation import MonthResult, evaluate_month
 from ..engine.history import History, owes_own, owes_own_then
 from ..policy import PolicySet
 
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
+
+
+def age_then(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
+    """Whole years on the first day of month `mo`; a row giving `age` keeps it (the same situation)."""
+    return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
+
+
+def members_then(policy: PolicySet, batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
+    """In a state- or locally-paid category in month `mo`, as the row's own records tell: its facts as they are
+    now, at the age the person then had, under that month's rules (a child then, an adult now, was a member);
+    nobody before birth."""
+    age = age_then(batch, birth, mo)
+    then = evaluate_month(
+        policy, Batch(batch.size, {**batch.facts, "age": age}, batch.stated, batch.employers), mo, categories_only=True
+    )
+    return then.values["preferential"] & (age >= 0)
 
 
 def history_from_columns(
@@ -35,6 +53,11 @@ def history_from_columns(
         np.subtract(BIG, paid_day[r], out=paid_day[r])
     member = np.zeros((t, n), dtype=bool)
     member[month - first] = res.values["preferential"]
+    # The months a membership just left still counts in (the right kept after leaving, budget months toward the
+    # 12): derived from the row itself, as a scenario's months are, besides any last_category_month it states.
+    assert res.batch is not None
+    for mo in range(month - 13, month):
+        member[mo - first] = members_then(policy, res.batch, extra["birth"], mo)
     last_cat = extra["last_category_month"]
     cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
     stated = last_cat >= 0
