@@ -27,18 +27,22 @@ from generate import population
 
 
 def write_input(n: int, path: Path, row_group: int) -> None:
+    """The population, made once: written beside `path` and renamed, so a run stopped midway leaves no half file
+    that the next run would take as made."""
     if path.exists():
         return
+    part = path.with_name(path.name + ".part")
     writer = None
     for start in range(0, n, 1_000_000):
         t = population(min(1_000_000, n - start), 2026 + start)
         import pyarrow as pa
 
         t = t.set_column(0, "id", pa.array([f"P{i:08d}" for i in range(start, start + t.num_rows)]))
-        writer = writer or pq.ParquetWriter(path, t.schema)
+        writer = writer or pq.ParquetWriter(part, t.schema)
         writer.write_table(t, row_group_size=row_group)
     assert writer is not None
     writer.close()
+    part.rename(path)
 
 
 def write_payments_input(n: int, d: Path, month_text: str, row_group: int) -> tuple[Path, Path]:
