@@ -114,13 +114,18 @@ def _inputs(d: Path, rows: int, month_text: str, month: int) -> None:
     """The people (with summary columns, and with situation_from instead) and their payments, in `d`."""
     people = population(rows, month=month)
     pq.write_table(people, d / "summary.parquet")
+    # The amounts due alone (--no-status): from the same people without the columns only status reads.
+    status_only = [
+        c for c in ("paid_through", "paid_run", "last_category_month", "last_category_run") if c in people.column_names
+    ]
+    pq.write_table(people.drop_columns(status_only), d / "due-input.parquet")
     subprocess.run(
         [
             sys.executable,
             "-m",
             "osms",
             "batch",
-            str(d / "summary.parquet"),
+            str(d / "due-input.parquet"),
             "-o",
             str(d / "due.parquet"),
             "--month",

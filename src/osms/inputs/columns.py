@@ -110,6 +110,10 @@ def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
     return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]
 
 
+# The summary columns insured status is read from (without --payments).
+STATUS_COLUMNS = ("paid_through", "paid_run", "last_category_month", "last_category_run")
+
+
 def check_status_columns(names: list[str], payments: bool, file: str | None = None, status: bool = True) -> None:
     """Status comes from summary columns or from a payments table, never both; each one's columns only with it.
     Neither given is an error where status is asked for: nothing known of a person's payments is not "none paid"."""
@@ -117,6 +121,15 @@ def check_status_columns(names: list[str], payments: bool, file: str | None = No
 
     summary = [c for c in ("paid_through", "paid_run") if c in names]
     missing = [c for c in ("paid_through", "paid_run") if c not in names]
+    unread = [c for c in (*STATUS_COLUMNS, "situation_from") if c in names]
+    if not status and unread:  # contributions only: a column nobody reads is refused, never ignored
+        raise OsmsError(
+            _(
+                "the column {name} is read only for insured status: remove it, or leave out --no-status",
+                name=unread[0],
+            ),
+            file=file,
+        )
     if status and not payments and missing:
         raise OsmsError(
             _(
