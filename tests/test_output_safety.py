@@ -166,20 +166,13 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
         "-5,30,300000,west\n",
         encoding="utf-8",
     )
-    proc = cli(
-        "batch",
-        str(src),
-        "-o",
-        "out.csv",
-        "--month",
-        "2026-01",
-        "--lang",
-        "en",
-        "--keep",
-        "branch",
-        "--no-status",
-        cwd=tmp_path,
-    )
+    def batch(out: str, *extra: str):  # type: ignore[no-untyped-def]
+        return cli(
+            "batch", str(src), "-o", out, "--month", "2026-01", "--lang", "en", "--keep", "branch", "--no-status",
+            *extra, cwd=tmp_path,
+        )  # fmt: skip
+
+    proc = batch("out.csv")
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "out.errors.csv").read_text(encoding="utf-8"), newline="")))
     assert rows == [
@@ -192,21 +185,7 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
     assert [(r["id"], r["branch"]) for r in out] == [("'@ok", "'=2+3"), ("'-5", "west")]
     # 2 % × 300 000 = 6 000: the engine's numbers stay numbers
     assert [r["employee_contribution"] for r in out] == [6000, 6000]
-    proc = cli(
-        "batch",
-        str(src),
-        "-o",
-        "raw.csv",
-        "--month",
-        "2026-01",
-        "--lang",
-        "en",
-        "--keep",
-        "branch",
-        "--no-status",
-        "--no-csv-escape",
-        cwd=tmp_path,
-    )
+    proc = batch("raw.csv", "--no-csv-escape")
     assert proc.returncode == 0, proc.stderr
     raw = pacsv.read_csv(
         tmp_path / "raw.csv", convert_options=pacsv.ConvertOptions(column_types={"id": "string", "branch": "string"})
