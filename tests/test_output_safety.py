@@ -166,6 +166,7 @@ def test_errors_and_results_are_real_csv_without_formulas(tmp_path: Path) -> Non
         "-5,30,300000,west\n",
         encoding="utf-8",
     )
+
     def batch(out: str, *extra: str):  # type: ignore[no-untyped-def]
         return cli(
             "batch", str(src), "-o", out, "--month", "2026-01", "--lang", "en", "--keep", "branch", "--no-status",
