@@ -149,3 +149,20 @@ def test_coverage_errors() -> None:
         "no value on 2025-05-10: it is defined only from 2026-01-01\n"
     )
     assert cli("coverage", str(EX / "self-payer.yaml"), "--service", "phcc", "--lang", "en").returncode == 2
+
+
+def test_coverage_says_when_status_rests_on_payments_nobody_listed() -> None:
+    """employee-300k lists no payments: insured because every month is taken as paid on time, and the answer says
+    so; self-payer lists its payments, and no such line appears."""
+    args = ["--service", "specialist_consultations", "--on", "2026-06-01", "--lang", "en"]
+    assumed = cli("coverage", str(EX / "employee-300k.yaml"), *args)
+    assert assumed.returncode == 0, assumed.stderr
+    assert assumed.stdout.splitlines()[1] == (
+        "  Status takes every contribution as paid on time: the scenario lists no payments "
+        "(list them under payments: to check the real ones)."
+    )
+    listed = cli("coverage", str(EX / "self-payer.yaml"), *args)
+    assert listed.returncode == 0, listed.stderr
+    assert "taken as paid on time" not in listed.stdout and "lists no payments" not in listed.stdout
+    doc = json.loads(cli("coverage", str(EX / "employee-300k.yaml"), *args[:-2], "--format", "json").stdout)
+    assert [a["payments_assumed"] for a in doc["results"]] == [True]

@@ -46,6 +46,14 @@ def command(
     first = answers[0]
     state = {True: Msg("insured"), False: Msg("not insured")}[first["insured"]][lang]
     click.echo(f"{sc.id} · {day} · {state}: {first['insured_reason_text']}")
+    if first["payments_assumed"]:  # an answer resting on payments nobody listed says so
+        click.echo(
+            "  "
+            + Msg(
+                "Status takes every contribution as paid on time: the scenario lists no payments "
+                "(list them under payments: to check the real ones)."
+            )[lang]
+        )
     for a in answers:
         click.echo(f"  {(yes if a['covered'] else no):4} {a['service']:32} [{a['package']}] {a['label']}")
         click.echo(f"       {a['explanation']} — {a['citation']}")

@@ -40,6 +40,7 @@ def coverage(ev: Evaluation, i: int, service_id: str, day: dt.date, lang: str) -
         "insured": insured,
         "insured_reason": status_reason,
         "insured_reason_text": policy.outcomes["status"][status_reason][lang],
+        "payments_assumed": bool(ev.history.assumed[i]),  # the scenario lists none: taken as made on time
         "citation": ref.cite(),
         "sources": list(ref.sources),
         "confidence": entry.prov.confidence,
