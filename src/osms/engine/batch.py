@@ -19,6 +19,10 @@ class Batch:
     stated: dict[str, np.ndarray]
     employers: list[list[str]]  # per person, the employer of each job slot
 
+    def with_fact(self, name: str, values: np.ndarray) -> Batch:
+        """The same persons with one fact's values replaced (an age in another month, a probe value)."""
+        return Batch(self.size, {**self.facts, name: values}, self.stated, self.employers)
+
 
 def read_numbers(policy: PolicySet) -> dict[str, set[str]]:
     """Numeric facts an input may state, each with the rules and categories whose formulas read it."""

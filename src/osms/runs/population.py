@@ -158,12 +158,7 @@ def _unknown_numbers(
         unknown = extra.get(f"unknown:{name}")
         if unknown is None or not (unknown & ~bad).any():
             continue
-        probe = Batch(
-            batch.size,
-            {**batch.facts, name: np.where(unknown, UNKNOWN_PROBE, batch.facts[name])},
-            batch.stated,
-            batch.employers,
-        )
+        probe = batch.with_fact(name, np.where(unknown, UNKNOWN_PROBE, batch.facts[name]))
         other = evaluate_month(policy, probe, month)
         differs = np.zeros(batch.size, dtype=bool)
         for key, v in res.values.items():

@@ -203,7 +203,7 @@ def ledger_history(
     birth = extra["birth"]
     for mo in range(evaluated, last + 1):
         age = batch.facts["age"] if mo == month else age_then(batch, birth, mo)
-        r = evaluate_month(policy, Batch(n, {**batch.facts, "age": age}, batch.stated, batch.employers), mo)
+        r = evaluate_month(policy, batch.with_fact("age", age), mo)
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
         active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
         # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),

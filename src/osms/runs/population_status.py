@@ -26,9 +26,7 @@ def members_then(policy: PolicySet, batch: Batch, birth: np.ndarray, mo: int) ->
     now, at the age the person then had, under that month's rules (a child then, an adult now, was a member);
     nobody before birth."""
     age = age_then(batch, birth, mo)
-    then = evaluate_month(
-        policy, Batch(batch.size, {**batch.facts, "age": age}, batch.stated, batch.employers), mo, categories_only=True
-    )
+    then = evaluate_month(policy, batch.with_fact("age", age), mo, categories_only=True)
     return then.values["preferential"] & (age >= 0)
 
 
