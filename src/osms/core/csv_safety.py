@@ -3,12 +3,15 @@ before it (OWASP CSV injection)."""
 
 from __future__ import annotations
 
-_INJECTION = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula (OWASP CSV injection)
+import re
+
+FORMULA_START = frozenset("=+-@\t\r")  # a cell starting so a spreadsheet would run as a formula (OWASP)
+_INJECTION = "^[" + re.escape("".join(sorted(FORMULA_START))) + "]"  # the same set, for Arrow's regex kernel
 
 
 def neutralise(value: str) -> str:
     """A text cell for a CSV file people open in Excel: a leading = + - @ tab or CR gets an apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value[:1] in FORMULA_START else value
 
 
 def neutralise_table(table, columns: list[str]):  # type: ignore[no-untyped-def]
