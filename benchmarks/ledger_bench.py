@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE))
 from generate import population  # noqa: E402
 
 from osms.core.dates import month_start_ordinals, parse_month  # noqa: E402
+from osms.inputs.columns import STATUS_COLUMNS  # noqa: E402
 
 EPOCH = 719163  # date(1970, 1, 1).toordinal()
 
@@ -115,9 +116,7 @@ def _inputs(d: Path, rows: int, month_text: str, month: int) -> None:
     people = population(rows, month=month)
     pq.write_table(people, d / "summary.parquet")
     # The amounts due alone (--no-status): from the same people without the columns only status reads.
-    status_only = [
-        c for c in ("paid_through", "paid_run", "last_category_month", "last_category_run") if c in people.column_names
-    ]
+    status_only = [c for c in STATUS_COLUMNS if c in people.column_names]
     pq.write_table(people.drop_columns(status_only), d / "due-input.parquet")
     subprocess.run(
         [

@@ -110,8 +110,10 @@ def number_columns(policy: PolicySet, names: list[str]) -> list[str]:
     return [n for n in names if n in numeric or WAGE_N.fullmatch(n)]
 
 
-# The summary columns insured status is read from (without --payments).
-STATUS_COLUMNS = ("paid_through", "paid_run", "last_category_month", "last_category_run")
+# The summary columns insured status is read from (without --payments): the paid run, which status needs, and a
+# past membership, which it reads where given.
+PAID_COLUMNS = ("paid_through", "paid_run")
+STATUS_COLUMNS = (*PAID_COLUMNS, "last_category_month", "last_category_run")
 
 
 def check_status_columns(names: list[str], payments: bool, file: str | None = None, status: bool = True) -> None:
@@ -119,8 +121,8 @@ def check_status_columns(names: list[str], payments: bool, file: str | None = No
     Neither given is an error where status is asked for: nothing known of a person's payments is not "none paid"."""
     from ..core.errors import OsmsError
 
-    summary = [c for c in ("paid_through", "paid_run") if c in names]
-    missing = [c for c in ("paid_through", "paid_run") if c not in names]
+    summary = [c for c in PAID_COLUMNS if c in names]
+    missing = [c for c in PAID_COLUMNS if c not in names]
     unread = [c for c in (*STATUS_COLUMNS, "situation_from") if c in names]
     if not status and unread:  # contributions only: a column nobody reads is refused, never ignored
         raise OsmsError(
