@@ -44,6 +44,7 @@ from .payments_table import (
     payment_kinds,
     payment_sources,
 )
+from .tabular import text_buffers
 
 MAX_BUCKETS = 64  # spill files open at once; beyond that, each file holds the payments of several chunks
 BATCH = 250_000  # payment rows read and checked at a time (a few batches in flight)
@@ -56,11 +57,10 @@ def _fixed(ids: pa.Array, length: int) -> np.ndarray:
     """Strings all `length` bytes long as a numpy bytes array, a view of their data."""
     if length == 0:
         return np.zeros(len(ids), dtype="S1")
-    wide = pa.types.is_large_string(ids.type)
-    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int64 if wide else np.int32)
-    first = int(offsets[ids.offset])
-    assert int(offsets[ids.offset + len(ids)]) - first == length * len(ids), "ids of one length lie side by side"
-    return np.frombuffer(ids.buffers()[2], dtype=f"S{length}", count=len(ids), offset=first)
+    offsets, data = text_buffers(ids)
+    first = int(offsets[0])
+    assert int(offsets[-1]) - first == length * len(ids), "ids of one length lie side by side"
+    return data[first : first + length * len(ids)].view(f"S{length}")
 
 
 def _by_length(ids: pa.Array) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:

@@ -27,6 +27,7 @@ from ..engine.batch import Batch, read_numbers
 from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
+from .tabular import text_buffers
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
@@ -195,11 +196,7 @@ def _ascii_digits(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Each cell's length in bytes, and its first `width` bytes less ord("0") as a (width, n) uint8 array (a digit
     is 0 … 9, any other byte more; "0"s where the cell is of another length): a text check like ^\d{4}-\d{2}$ as
     arithmetic on bytes, with no work per cell."""
-    n = len(text)
-    buffers = text.buffers()
-    wide = pa.types.is_large_string(text.type)
-    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[text.offset : text.offset + n + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    offsets, data = text_buffers(text)
     padded = np.full(len(data) + width, ord("0"), dtype=np.uint8)  # a cell of another length reads as "0"s
     padded[: len(data)] = data
     length = (offsets[1:] - offsets[:-1]).astype(np.int64)

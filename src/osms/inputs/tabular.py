@@ -274,15 +274,21 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def text_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's cells as Arrow holds them, without a Python object per cell: the n + 1 offsets into its
+    data (int32, int64 for a large string) and the data bytes (empty when every cell is)."""
+    wide = pa.types.is_large_string(text.type)
+    buffers = text.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
 def hash_text(text: pa.Array) -> np.ndarray:
     """A 64-bit hash of each string of a string array (nulls hash as ""), from its bytes, with no Python object per
     row: the length, then each 8 bytes in turn, chained through a mixing function with a per-process key (as
     Python's str hash is keyed, so a file cannot be made to collide on purpose)."""
-    n = len(text)
-    wide = pa.types.is_large_string(text.type)
-    buffers = text.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[text.offset : text.offset + n + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    offsets, data = text_buffers(text)
     padded = np.zeros(len(data) + 8, dtype=np.uint8)  # 8-byte reads at any byte of a string stay inside
     padded[: len(data)] = data
     words = np.ndarray((len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))  # the 8 bytes from each byte
