@@ -23,7 +23,7 @@ def command(
     """Say whether SCENARIO's person is covered for each service on a date, and why."""
     from ..core.dates import month_of
     from ..inputs.scenario import load_scenario
-    from ..outputs.records import envelope, to_json
+    from ..outputs.records import PAYMENTS_ASSUMED, envelope, to_json
     from ..outputs.services import coverage
     from ..runs.scenarios import evaluate
 
@@ -47,13 +47,7 @@ def command(
     state = {True: Msg("insured"), False: Msg("not insured")}[first["insured"]][lang]
     click.echo(f"{sc.id} · {day} · {state}: {first['insured_reason_text']}")
     if first["payments_assumed"]:  # an answer resting on payments nobody listed says so
-        click.echo(
-            "  "
-            + Msg(
-                "Status takes every contribution as paid on time: the scenario lists no payments "
-                "(list them under payments: to check the real ones)."
-            )[lang]
-        )
+        click.echo("  " + PAYMENTS_ASSUMED[lang])
     for a in answers:
         click.echo(f"  {(yes if a['covered'] else no):4} {a['service']:32} [{a['package']}] {a['label']}")
         click.echo(f"       {a['explanation']} — {a['citation']}")

@@ -17,6 +17,12 @@ from ..engine.status import REASON_CODES, Status, day_of
 from ..policy import PolicySet, Rule
 from ..runs.scenarios import Evaluation
 
+# What an answer resting on payments nobody listed says beside it (run's table, coverage).
+PAYMENTS_ASSUMED = Msg(
+    "Status takes every contribution as paid on time: the scenario lists no payments "
+    "(list them under payments: to check the real ones)."
+)
+
 PAYER_LABELS = {
     "employer": Msg("employer"),
     "employee": Msg("employee"),

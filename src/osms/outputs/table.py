@@ -15,7 +15,7 @@ from typing import Any
 from ..core.dates import month_end, parse_month
 from ..core.messages import _
 from ..policy import PolicySet, Rule
-from .records import PAYER_LABELS, SHORT_REASON, YES, fmt_amount, output_rules
+from .records import PAYER_LABELS, PAYMENTS_ASSUMED, SHORT_REASON, YES, fmt_amount, output_rules
 
 MIN_LABEL = 30  # narrower than this, a label becomes a column of single words
 MAX_CELL = 18  # a text cell wider than this wraps (at its words), leaving room for the labels
@@ -160,16 +160,7 @@ def table(
         )
         if any(r.get("payments_assumed") and "insured" in r for r in recs):
             # The status row reads payments nobody listed: say so, or "yes (12 payments)" reads as checked.
-            lines.extend(
-                _wrap(
-                    _(
-                        "Status takes every contribution as paid on time: the scenario lists no payments "
-                        "(list them under payments: to check the real ones).",
-                        lang,
-                    ),
-                    width,
-                )
-            )
+            lines.extend(_wrap(PAYMENTS_ASSUMED[lang], width))
         hidden = len(rules) - len(shown)
         if hidden:
             lines.extend(
