@@ -50,6 +50,13 @@ class MonthResult:
     keyed: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
+def _in_context(exc: UndefinedAt, where: str) -> UndefinedAt:
+    """The same gap in the policies, its message saying who asked for the value and for which month."""
+    return UndefinedAt(
+        f"{exc.message} ({where})", file=exc.location.file, line=exc.location.line, field=exc.location.field
+    )
+
+
 def _param_env(
     policy: PolicySet,
     names: frozenset[str],
@@ -64,12 +71,7 @@ def _param_env(
             try:
                 value, entry = policy.parameter_value(name, day)
             except UndefinedAt as exc:
-                raise UndefinedAt(
-                    f"{exc.message} (needed by '{node}' for {format_month(month)})",
-                    file=exc.location.file,
-                    line=exc.location.line,
-                    field=exc.location.field,
-                ) from None
+                raise _in_context(exc, f"needed by '{node}' for {format_month(month)}") from None
             used[name] = ParamUse(name, value, entry)
             env[name] = float(value) if not isinstance(value, dict) else _keyed(policy, name, value, env)
 
@@ -173,12 +175,7 @@ def evaluate_month(policy: PolicySet, batch: Batch, month: int, categories_only:
         try:
             entry = rule.timeline.at(day)
         except UndefinedAt as exc:
-            raise UndefinedAt(
-                f"{exc.message} (asked for {format_month(month)})",
-                file=exc.location.file,
-                line=exc.location.line,
-                field=exc.location.field,
-            ) from None
+            raise _in_context(exc, f"asked for {format_month(month)}") from None
         formula, checks = entry.value.formula, entry.value.invalid_if
         _param_env(policy, formula.names, day, env, res.params, node, month)
         shape = (k, n) if rule.entity == JOB else (n,)
