@@ -73,28 +73,24 @@ def own_streams(policy: PolicySet, streams: list[Stream]) -> np.ndarray:
     return np.array([policy.rules[s.rule].payer not in budget for s in streams], dtype=bool)
 
 
-def owes_own(policy: PolicySet, res: MonthResult) -> np.ndarray:
-    """(persons,): whether any of the person's own contributions is due in the month evaluated (in tiyn, as the
-    allocation sees it)."""
-    assert res.batch is not None
-    streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
-    due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
-    return (due[own_streams(policy, streams)] > 0).any(axis=0)
-
-
-def owes_own_then(policy: PolicySet, res: MonthResult, months: Iterable[int]) -> np.ndarray:
-    """(months, persons): whether the own contributions due in the month evaluated were due in each of `months`
-    too, the person's situation taken as the same: a contribution whose rule computed nothing then (a regime not
-    yet or no longer in force) was not owed."""
+def owes_own(policy: PolicySet, res: MonthResult, months: Iterable[int] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Whether any of the person's own contributions is due in the month evaluated, (persons,) (in tiyn, as the
+    allocation sees it); and, the person's situation taken as the same, in each of `months`, (months, persons): a
+    contribution whose rule computed nothing then (a regime not yet or no longer in force) was not owed."""
     assert res.batch is not None
     streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
     due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
     now = (due > 0) & own_streams(policy, streams)[:, None]
-    out = []
-    for mo in months:
-        live = np.array([policy.rules[s.rule].computes_on(month_start(mo)) for s in streams], dtype=bool)
-        out.append((now & live[:, None]).any(axis=0))
-    return np.array(out, dtype=bool).reshape(-1, res.size)
+    owes = now.any(axis=0)
+    months = list(months)
+    then = np.empty((len(months), res.size), dtype=bool)
+    alike: dict[tuple[bool, ...], np.ndarray] = {}  # months whose rules compute the same streams owe alike
+    for k, mo in enumerate(months):
+        live = tuple(policy.rules[s.rule].computes_on(month_start(mo)) for s in streams)
+        if live not in alike:
+            alike[live] = owes if all(live) else (now & np.array(live, dtype=bool)[:, None]).any(axis=0)
+        then[k] = alike[live]
+    return owes, then
 
 
 def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: int, months: int, n: int) -> np.ndarray:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.dates import due_date, month_start
+from ..core.errors import OsmsError
 from ..engine.allocation import BIG
 from ..engine.batch import Batch
 from ..engine.derive import age_in_month
 from ..engine.evaluation import MonthResult, evaluate_month
-from ..engine.history import History, owes_own, owes_own_then
+from ..engine.history import History, owes_own
 from ..policy import PolicySet
 
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
@@ -21,13 +22,60 @@ def age_then(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
     return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
 
 
-def members_then(policy: PolicySet, batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
-    """In a state- or locally-paid category in month `mo`, as the row's own records tell: its facts as they are
-    now, at the age the person then had, under that month's rules (a child then, an adult now, was a member);
-    nobody before birth."""
-    age = age_then(batch, birth, mo)
+def members_then(policy: PolicySet, batch: Batch, birth: np.ndarray, months: list[int]) -> np.ndarray:
+    """(months, persons): in a state- or locally-paid category in each of `months`, as the row's own records tell:
+    its facts as they are now, at the age the person then had, under that month's rules (a child then, an adult
+    now, was a member); nobody before birth.
+
+    Months under the same category rules differ only by age, which takes at most two values per person over 13
+    months: such months are evaluated at those two ages, not one by one."""
+    ages = [age_then(batch, birth, mo) for mo in months]
+    out = np.empty((len(months), batch.size), dtype=bool)
+    alike: dict[object, list[int]] = {}
+    for k, mo in enumerate(months):
+        alike.setdefault(_category_rules(policy, mo), []).append(k)
+    for ks in alike.values():
+        lo, hi = ages[ks[0]], ages[ks[-1]]
+        at_lo = _members(policy, batch, lo, months[ks[0]])
+        at_hi = at_lo if _same(lo, hi).all() else _members(policy, batch, hi, months[ks[-1]])
+        for k in ks:
+            young = _same(ages[k], lo)
+            if (young | _same(ages[k], hi)).all():
+                out[k] = np.where(young, at_lo, at_hi)
+            else:  # an age between the two (not met over 13 months): the month on its own
+                out[k] = _members(policy, batch, ages[k], months[k])
+    return out
+
+
+def _members(policy: PolicySet, batch: Batch, age: np.ndarray, mo: int) -> np.ndarray:
     then = evaluate_month(policy, batch.with_fact("age", age), mo, categories_only=True)
     return then.values["preferential"] & (age >= 0)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def _category_rules(policy: PolicySet, mo: int) -> object:
+    """What a category-only evaluation of month `mo` reads besides the facts: each category's version in force
+    and the parameter entries its condition reads. Months with the same are evaluated alike; a month whose rules
+    cannot be read keeps a key of its own (its evaluation then says why)."""
+    day = month_start(mo)
+    key: list[object] = []
+    try:
+        for cat in policy.categories.values():
+            if not cat.timeline.exists_at(day):
+                key.append(None)
+                continue
+            version = cat.timeline.at(day)
+            key.append(id(version))
+            cond = version.value.condition
+            for name in sorted(cond.names) if cond is not None else ():
+                if name in policy.parameters:
+                    key.append(id(policy.parameter_value(name, day)[1]))
+    except OsmsError:
+        return ("month", mo)
+    return tuple(key)
 
 
 def history_from_columns(
@@ -54,8 +102,9 @@ def history_from_columns(
     # The months a membership just left still counts in (the right kept after leaving, budget months toward the
     # 12): derived from the row itself, as a scenario's months are, besides any last_category_month it states.
     assert res.batch is not None
-    for mo in range(month - 13, month):
-        member[mo - first] = members_then(policy, res.batch, extra["birth"], mo)
+    member[month - 13 - first : month - first] = members_then(
+        policy, res.batch, extra["birth"], list(range(month - 13, month))
+    )
     last_cat = extra["last_category_month"]
     cat_from = last_cat - np.maximum(extra["last_category_run"], 1)  # membership: cat_from < month <= last_cat
     stated = last_cat >= 0
@@ -64,7 +113,7 @@ def history_from_columns(
     hi = int(last_cat[stated].max()) + 1 - first if stated.any() else 0
     for r in range(max(lo, 0), min(hi, month - first)):
         member[r] |= (last_cat >= first + r) & (cat_from < first + r)
-    owes = owes_own(policy, res)
+    owes, owed_then = owes_own(policy, res, range(month - 13, month))
     # Someone who owes contributions now is taken to have owed them in each of the last 12 months (the only
     # months read for debt): those outside the paid run are debt.
     # Not in the months of a state-paid membership, where the formulas waive own contributions, unless the person
@@ -72,7 +121,6 @@ def history_from_columns(
     # Each month under its own rules: a regime not yet (or no longer) in force then owed nothing (owes_own_then).
     waived = ~(owes & res.values["preferential"])
     obligation = np.zeros((t, n), dtype=bool)
-    owed_then = owes_own_then(policy, res, range(month - 13, month))
     for k, mo in enumerate(range(month - 13, month)):
         obligation[mo - first] = owed_then[k] & (paid_day[mo - first] == BIG) & ~(member[mo - first] & waived)
     obligation[month - first] = owes
