@@ -67,13 +67,12 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`)."""
     t_n = due.shape[1]
     used: set = set()
-    allocated = np.zeros(due.shape, dtype=np.int64)
     completed = np.full(due.shape, BIG, dtype=np.int32)
     by_named = np.zeros(due.shape, dtype=bool)
     overpaid = np.zeros(payments.size, dtype=np.int64)
     applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if payments.size == 0:
-        return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
+        return Allocation(first, np.zeros(due.shape, dtype=np.int64), completed, by_named, overpaid, applied, used)
 
     named = payments.for_month >= 0
     # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
@@ -120,32 +119,50 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     remaining = due.astype(np.int64).ravel()
     done_on = completed.ravel()
     named_by = by_named.ravel()
+    # Each account's first month that may still owe (a lower bound: every month before it owes nothing), so a step
+    # looks only from there: an account paid up to date has one month to look at, not the whole debt window.
+    owes = due.reshape(-1, n_t, n_p) > 0
+    low = np.where(owes.any(axis=1), owes.argmax(axis=1), n_t).ravel()  # indexed by stream × n_p + person
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
     for k in range(len(bounds) - 1):
         sel = order[by_rank[bounds[k] : bounds[k + 1]]]
-        a, b, upto = lo[sel], hi[sel], debt_to[sel]
+        acc = payments.stream[sel] * n_p + payments.person[sel]
+        a, b, upto = np.maximum(lo[sel], low[acc]), hi[sel], debt_to[sel]
         amount = payments.amount[sel]
-        length = int(np.max(b - a + 1, initial=0))
-        if length <= 0:
-            overpaid[sel] = amount
+        overpaid[sel] = amount
+        # The months each payment looks at, [a, b], laid end to end: payment j's cells are seg == j.
+        lens = np.maximum(b - a + 1, 0)
+        some = np.flatnonzero(lens)
+        if not len(some):
             continue
-        t = a[None, :] + np.arange(length)[:, None]  # (length, m)
-        inside = (t <= b[None, :]) & ((t <= upto[None, :]) | (t == b[None, :]))
-        tc = np.clip(t, 0, n_t - 1)
-        idx = (payments.stream[sel] * (n_t * n_p) + payments.person[sel])[None, :] + tc * n_p
+        ends = np.cumsum(lens[some])
+        starts = ends - lens[some]
+        seg = np.repeat(some, lens[some])
+        t = a[seg] + np.arange(int(ends[-1])) - np.repeat(starts, lens[some])
+        inside = (t <= upto[seg]) | (t == b[seg])
+        idx = payments.stream[sel][seg] * (n_t * n_p) + payments.person[sel][seg] + t * n_p
         need = np.where(inside, np.maximum(remaining[idx], 0), 0)
-        before = np.cumsum(need, axis=0) - need
-        take = np.minimum(np.maximum(amount[None, :] - before, 0), need)
-        overpaid[sel] = amount - take.sum(axis=0)
-        # One payment per account in a step and one month per row: the cells that take something are distinct.
-        rows, cols = np.nonzero(take)
-        cells, got, month = idx[rows, cols], take[rows, cols], tc[rows, cols] + first
+        before = np.cumsum(need) - need
+        before -= np.repeat(before[starts], lens[some])  # what the payment's earlier months took
+        take = np.minimum(np.maximum(amount[seg] - before, 0), need)
+        overpaid[sel[some]] = amount[some] - np.add.reduceat(take, starts)
+        # One payment per account in a step and one month per cell: the cells that take something are distinct.
+        # In the order of the months from each payment's own first month, then the payments', as applied.
+        hit = np.flatnonzero(take)
+        hit = hit[np.lexsort((seg[hit], t[hit] - lo[sel][seg[hit]]))]
+        cells, got, month, cols = idx[hit], take[hit], t[hit] + first, seg[hit]
         remaining[cells] -= got
         done = remaining[cells] <= 0
         done_on[cells[done]] = payments.paid_on[sel][cols[done]]
         named_by[cells[done]] = payments.for_month[sel][cols[done]] == month[done]
         applied.append((sel[cols].astype(np.int64), month.astype(np.int64), got.astype(np.int64)))
+        # An account looked at from its bound moves it to its first month still owing, or past the last it reached.
+        offset = np.where(remaining[idx] > 0, t - a[seg], n_t + 1)
+        first_owing = np.minimum.reduceat(offset, starts)
+        moved = np.where(first_owing <= n_t, a[some] + first_owing, b[some] + 1)
+        start = a[some] == low[acc[some]]
+        low[acc[some][start]] = np.maximum(low[acc[some]], moved)[start]
     allocated = due.astype(np.int64) - remaining.reshape(due.shape)
     return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
 

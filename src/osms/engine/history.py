@@ -79,7 +79,7 @@ def owes_own(policy: PolicySet, res: MonthResult, months: Iterable[int] = ()) ->
     contribution whose rule computed nothing then (a regime not yet or no longer in force) was not owed."""
     assert res.batch is not None
     streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
-    due = due_array(streams, {res.month: res}, res.month, 1, res.size)[:, 0]
+    due = due_of(streams, res.values, res.size)
     now = (due > 0) & own_streams(policy, streams)[:, None]
     owes = now.any(axis=0)
     months = list(months)
@@ -97,13 +97,19 @@ def due_array(streams: list[Stream], evaluated: dict[int, MonthResult], first: i
     """(streams, months, persons) amounts due in tiyn, from the evaluated contributions."""
     due = np.zeros((len(streams), months, n), dtype=np.int64)
     for m, res in evaluated.items():
-        if not 0 <= m - first < months:
-            continue
-        for si, s in enumerate(streams):
-            v = res.values[s.rule]
-            if s.slot is not None:
-                v = v[s.slot] if s.slot < v.shape[0] else np.zeros(n)
-            due[si, m - first] = np.round(np.asarray(v, dtype=np.float64) * 100).astype(np.int64)
+        if 0 <= m - first < months:
+            due[:, m - first] = due_of(streams, res.values, n)
+    return due
+
+
+def due_of(streams: list[Stream], values: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """(streams, persons) amounts due in tiyn in one month, from that month's contributions (`values` by rule)."""
+    due = np.zeros((len(streams), n), dtype=np.int64)
+    for si, s in enumerate(streams):
+        v = values[s.rule]
+        if s.slot is not None:
+            v = v[s.slot] if s.slot < v.shape[0] else np.zeros(n)
+        due[si] = np.round(np.asarray(v, dtype=np.float64) * 100).astype(np.int64)
     return due
 
 

@@ -17,12 +17,11 @@ from ..core.dates import month_end, months_of_days
 from ..core.messages import _
 from ..engine.allocation import Payments
 from ..engine.batch import Batch
-from ..engine.evaluation import evaluate_month
-from ..engine.history import History, due_array, history_from_payments, payment_streams
+from ..engine.history import History, due_of, history_from_payments, payment_streams
+from ..engine.past_months import past_months
 from ..engine.status import Status, compute_status
 from ..inputs.payments_table import PaymentRecords
 from ..policy import PolicySet
-from .population_status import age_then
 
 
 def _streams_of(
@@ -200,18 +199,17 @@ def ledger_history(
     participant = np.zeros((t, n), dtype=bool)
     active = np.zeros((t, n), dtype=bool)
     due = np.zeros((len(streams), t, n), dtype=np.int64)
-    birth = extra["birth"]
-    for mo in range(evaluated, last + 1):
-        age = batch.facts["age"] if mo == month else age_then(batch, birth, mo)
-        r = evaluate_month(policy, batch.with_fact("age", age), mo)
+    participates = policy.roles.rule("participant")
+    keys = ["preferential", participates, *{s.rule for s in streams}]
+    for mo, values, age in past_months(policy, batch, extra["birth"], list(range(evaluated, last + 1)), keys, False):
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
         active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
         # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),
         # whenever its situation began: the right kept after leaving, budget months toward the 12.
-        member[mo - first] = r.values["preferential"] & (active[mo - first] | ((mo >= month - 13) & (age >= 0)))
-        participant[mo - first] = r.values[policy.roles.rule("participant")]
+        member[mo - first] = values["preferential"] & (active[mo - first] | ((mo >= month - 13) & (age >= 0)))
+        participant[mo - first] = values[participates]
         # Only the amounts due are kept of each month, not its whole evaluation.
-        due[:, mo - first] = due_array(streams, {mo: r}, mo, 1, n)[:, 0] * active[mo - first]
+        due[:, mo - first] = due_of(streams, values, n) * active[mo - first]
     last_cat = extra["last_category_month"]
     # A past membership the row states: its last month and (last_category_run) how many months it ran.
     run = np.maximum(extra.get("last_category_run", np.zeros(n, dtype=np.int64)), 1)

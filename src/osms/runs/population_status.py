@@ -6,76 +6,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.dates import due_date, month_start
-from ..core.errors import OsmsError
 from ..engine.allocation import BIG
 from ..engine.batch import Batch
-from ..engine.derive import age_in_month
-from ..engine.evaluation import MonthResult, evaluate_month
+from ..engine.evaluation import MonthResult
 from ..engine.history import History, owes_own
+from ..engine.past_months import past_months
 from ..policy import PolicySet
 
 STATUS_WINDOW = 73  # months of history kept before the month evaluated: 60 + 12 + 1
 
 
-def age_then(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
-    """Whole years on the first day of month `mo`; a row giving `age` keeps it (the same situation)."""
-    return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
-
-
 def members_then(policy: PolicySet, batch: Batch, birth: np.ndarray, months: list[int]) -> np.ndarray:
-    """(months, persons): in a state- or locally-paid category in each of `months`, as the row's own records tell:
-    its facts as they are now, at the age the person then had, under that month's rules (a child then, an adult
-    now, was a member); nobody before birth.
-
-    Months under the same category rules differ only by age, which takes at most two values per person over 13
-    months: such months are evaluated at those two ages, not one by one."""
-    ages = [age_then(batch, birth, mo) for mo in months]
+    """(months, persons): in a state- or locally-paid category in each of `months` (ascending), as the row's own
+    records tell: its facts as they are now, at the age the person then had, under that month's rules (a child
+    then, an adult now, was a member); nobody before birth."""
     out = np.empty((len(months), batch.size), dtype=bool)
-    alike: dict[object, list[int]] = {}
-    for k, mo in enumerate(months):
-        alike.setdefault(_category_rules(policy, mo), []).append(k)
-    for ks in alike.values():
-        lo, hi = ages[ks[0]], ages[ks[-1]]
-        at_lo = _members(policy, batch, lo, months[ks[0]])
-        at_hi = at_lo if _same(lo, hi).all() else _members(policy, batch, hi, months[ks[-1]])
-        for k in ks:
-            young = _same(ages[k], lo)
-            if (young | _same(ages[k], hi)).all():
-                out[k] = np.where(young, at_lo, at_hi)
-            else:  # an age between the two (not met over 13 months): the month on its own
-                out[k] = _members(policy, batch, ages[k], months[k])
+    for k, (_, values, age) in enumerate(past_months(policy, batch, birth, months, ["preferential"], True)):
+        out[k] = values["preferential"] & (age >= 0)
     return out
-
-
-def _members(policy: PolicySet, batch: Batch, age: np.ndarray, mo: int) -> np.ndarray:
-    then = evaluate_month(policy, batch.with_fact("age", age), mo, categories_only=True)
-    return then.values["preferential"] & (age >= 0)
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (a == b) | (np.isnan(a) & np.isnan(b))
-
-
-def _category_rules(policy: PolicySet, mo: int) -> object:
-    """What a category-only evaluation of month `mo` reads besides the facts: each category's version in force
-    and the parameter entries its condition reads. Months with the same are evaluated alike; a month whose rules
-    cannot be read keeps a key of its own (its evaluation then says why)."""
-    day = month_start(mo)
-    key: list[object] = []
-    try:
-        for cat in policy.categories.values():
-            if not cat.timeline.exists_at(day):
-                key.append(None)
-                continue
-            version = cat.timeline.at(day)
-            key.append(id(version))
-            cond = version.value.condition
-            for name in sorted(cond.names) if cond is not None else ():
-                if name in policy.parameters:
-                    key.append(id(policy.parameter_value(name, day)[1]))
-    except OsmsError:
-        return ("month", mo)
-    return tuple(key)
 
 
 def history_from_columns(
