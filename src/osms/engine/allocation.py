@@ -109,6 +109,8 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     hi = np.where(named, payments.for_month, t_n - 1 + first)
     # A named payment clearing debt skips the months between the debt and its own month that are not yet due.
     debt_to = np.where(named & ~prepay & debt_first, np.minimum(fallen, payments.for_month), hi)
+    # A month named past the window's last is none of the window's months (clipped, it would seem the last one).
+    past_window = named & (payments.for_month > first + t_n - 1)
     lo = np.clip(lo - first, 0, t_n)
     hi = np.clip(hi - first, -1, t_n - 1)
     debt_to = debt_to - first
@@ -140,7 +142,7 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
         starts = ends - lens[some]
         seg = np.repeat(some, lens[some])
         t = a[seg] + np.arange(int(ends[-1])) - np.repeat(starts, lens[some])
-        inside = (t <= upto[seg]) | (t == b[seg])
+        inside = (t <= upto[seg]) | ((t == b[seg]) & ~past_window[sel][seg])
         idx = payments.stream[sel][seg] * (n_t * n_p) + payments.person[sel][seg] + t * n_p
         need = np.where(inside, np.maximum(remaining[idx], 0), 0)
         before = np.cumsum(need) - need
