@@ -75,12 +75,15 @@ def test_every_row_is_read_exactly_or_reported(
         cells = {"id": pid, "age": "30", "wage_1": wage, extra: "1"}
         w.writerow([cells[c] for c in order])
     text = buf.getvalue()
-    # Python's writer leaves a lone CR in a cell unquoted under QUOTE_MINIMAL: the file then holds a line break there
-    # (a blank line, reported as its own error row by the reader), not the row meant; such files are not this test's.
+    # Python's writer leaves a lone CR in a cell (an id or an amount) unquoted under QUOTE_MINIMAL: the file then
+    # holds a line break there (a blank line, reported as its own error row by the reader), not the row meant; such
+    # files are not this test's.
     assume(
         not (
             quoting == csv.QUOTE_MINIMAL
-            and any("\r" in p and '"' not in p and "\n" not in p and "," not in p for p, _ in rows)
+            and any(
+                "\r" in c and '"' not in c and "\n" not in c and "," not in c for p, wage in rows for c in (p, wage)
+            )
         )
     )
     try:

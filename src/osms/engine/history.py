@@ -78,10 +78,10 @@ def owes_own(policy: PolicySet, res: MonthResult, months: Iterable[int] = ()) ->
     allocation sees it); and, the person's situation taken as the same, in each of `months`, (months, persons): a
     contribution whose rule computed nothing then (a regime not yet or no longer in force) was not owed."""
     assert res.batch is not None
-    streams = payment_streams(policy, res.batch.facts["wage"].shape[0])
-    due = due_of(streams, res.values, res.size)
-    now = (due > 0) & own_streams(policy, streams)[:, None]
-    owes = now.any(axis=0)
+    every = payment_streams(policy, res.batch.facts["wage"].shape[0])
+    streams = [s for s, own in zip(every, own_streams(policy, every)) if own]
+    now = due_of(streams, res.values, res.size) > 0
+    owes = np.asarray(now.any(axis=0), dtype=bool)
     months = list(months)
     then = np.empty((len(months), res.size), dtype=bool)
     alike: dict[tuple[bool, ...], np.ndarray] = {}  # months whose rules compute the same streams owe alike

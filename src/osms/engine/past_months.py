@@ -9,12 +9,13 @@ each person's answer from the evaluation at the age they then had.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from ..core.dates import month_start
 from ..core.errors import OsmsError
-from ..policy import PolicySet
+from ..policy import PolicySet, Timeline
 from .batch import Batch
 from .derive import age_in_month
 from .evaluation import MonthResult, evaluate_month
@@ -34,7 +35,7 @@ def rules_in_force(policy: PolicySet, mo: int, categories_only: bool = False) ->
     day = month_start(mo)
     key: list[object] = []
     try:
-        timelines = [c.timeline for c in policy.categories.values()]
+        timelines: list[Timeline[Any]] = [c.timeline for c in policy.categories.values()]
         if not categories_only:
             timelines += [r.timeline for r in policy.rules.values()]
         for tl in timelines:
