@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osms.core.dates import last_fallen_due, month_of, month_start_ordinals
-from osms.engine.allocation import BIG, Payments, allocate
+from osms.engine.allocation import BIG, Payments, _credit_order, allocate
 
 
 def reference(policy, due: np.ndarray, first: int, pays: Payments):  # type: ignore[no-untyped-def]
@@ -94,3 +94,24 @@ def test_vectorized_allocation_is_the_reference(policy, seed: int) -> None:  # t
     assert sorted(zip(pay.tolist(), month.tolist(), tiyn.tolist())) == pieces
     # Nothing lost: every tiyn paid is allocated or left over.
     assert int(pays.amount.sum()) == int((due - remaining).sum()) + int(overpaid.sum())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_credit_order_is_the_lexicographic_order(seed: int, wide: bool) -> None:
+    """The one-key sort and, for ranges too wide for one 62-bit key, the five-key sort give the same order:
+    person, stream, day, the older named month first and payments naming none last, then as listed."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    day_span = 2**40 if wide else 60  # 2⁴⁰ days: no single key holds it
+    pays = Payments(
+        rng.integers(0, 20, n).astype(np.int64),
+        rng.integers(0, 3, n).astype(np.int64),
+        rng.integers(737_000, 737_000 + day_span, n).astype(np.int64),
+        np.ones(n, dtype=np.int64),
+        np.where(rng.random(n) < 0.7, rng.integers(24_240, 24_250, n), -1).astype(np.int64),
+    )
+    named = pays.for_month >= 0
+    last = np.where(named, pays.for_month, np.iinfo(np.int64).max)
+    want = np.lexsort((np.arange(n), last, pays.paid_on, pays.stream, pays.person))
+    assert np.array_equal(_credit_order(pays, named), want)

@@ -75,31 +75,22 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
         return Allocation(first, np.zeros(due.shape, dtype=np.int64), completed, by_named, overpaid, applied, used)
 
     named = payments.for_month >= 0
-    # Streams are credited independently, so payments are ranked within each person's stream: by day, and on one
-    # day the older named month first and payments naming none last.
-    order = np.lexsort(
-        (
-            np.arange(payments.size),
-            np.where(named, payments.for_month, np.iinfo(np.int64).max),
-            payments.paid_on,
-            payments.stream,
-            payments.person,
-        )
-    )
+    order = _credit_order(payments, named)
     account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
     starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
-    made = months_of_days(payments.paid_on)
+    # What the day of a payment decides (its month, the debt window, the deadline), read once for each day.
+    days, on = np.unique(payments.paid_on, return_inverse=True)
     window_parameter = policy.roles.parameter("debt_window_months")
-    window = policy.parameter_on_days(window_parameter, payments.paid_on, used)
-    debt_first = (
-        policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), payments.paid_on, used) == 1
-    )
+    made_on = months_of_days(days)
+    deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), days, used)
+    made = made_on[on]
+    window = policy.parameter_on_days(window_parameter, days, used)[on]
+    debt_first = (policy.parameter_on_days(policy.roles.parameter("debt_before_named_month"), days, used) == 1)[on]
+    fallen = last_fallen_due(made_on, days - month_start_ordinals(made_on) + 1, deadline)[on]
     entries = policy.parameters[window_parameter].timeline.entries
     floor = entries[0].start.year * 12 + entries[0].start.month - 1 if entries else first
-    deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), payments.paid_on, used)
-    fallen = last_fallen_due(made, payments.paid_on - month_start_ordinals(made) + 1, deadline)
     prepay = named & (payments.for_month > made)
     # The months each payment may pay, [lo, hi], in the window's own index.
     lo_debt = np.maximum(made - window.astype(np.int64), floor)
@@ -125,7 +116,7 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     # looks only from there: an account paid up to date has one month to look at, not the whole debt window.
     owes = due.reshape(-1, n_t, n_p) > 0
     low = np.where(owes.any(axis=1), owes.argmax(axis=1), n_t).ravel()  # indexed by stream × n_p + person
-    by_rank = np.argsort(rank, kind="stable")
+    by_rank = np.argsort(rank.astype(np.int16) if len(rank) and rank.max() < 2**15 else rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
     for k in range(len(bounds) - 1):
         sel = order[by_rank[bounds[k] : bounds[k + 1]]]
@@ -167,6 +158,31 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
         low[acc[some][start]] = np.maximum(low[acc[some]], moved)[start]
     allocated = due.astype(np.int64) - remaining.reshape(due.shape)
     return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
+
+
+def _credit_order(payments: Payments, named: np.ndarray) -> np.ndarray:
+    """The payments in the order they are credited: streams are credited independently, so by person and stream,
+    then by day, and on one day the older named month first and payments naming none last; then as listed. One
+    integer key and a stable sort when the ranges fit in 62 bits, as they do for any real table."""
+    month = np.where(named, payments.for_month, -1)
+    lows = [int(x.min()) for x in (payments.person, payments.stream, payments.paid_on, month)]
+    spans = [int(x.max()) - lo + 1 for x, lo in zip((payments.person, payments.stream, payments.paid_on, month), lows)]
+    spans[3] += 1  # a place after every month for the payments naming none
+    if np.prod([float(x) for x in spans]) >= 2.0**62:
+        return np.lexsort(
+            (
+                np.arange(payments.size),
+                np.where(named, month, np.iinfo(np.int64).max),
+                payments.paid_on,
+                payments.stream,
+                payments.person,
+            )
+        )
+    key = payments.person - lows[0]
+    for x, lo, span in zip((payments.stream, payments.paid_on), lows[1:3], spans[1:3]):
+        key = key * span + (x - lo)
+    key = key * spans[3] + np.where(named, month - lows[3], spans[3] - 1)
+    return np.argsort(key, kind="stable")
 
 
 def month_paid(alloc: Allocation, due: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
