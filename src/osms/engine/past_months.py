@@ -28,10 +28,24 @@ def age_then(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
     return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
 
 
+_KEYS: dict[tuple[int, int, bool], tuple[PolicySet, object]] = {}  # the policy is kept, so its id is not reused
+
+
 def rules_in_force(policy: PolicySet, mo: int, categories_only: bool = False) -> object:
     """What an evaluation of month `mo` reads besides the facts: the version of each category (and rule) in force
     and the entry of each parameter their formulas read. A month whose rules cannot be read keeps a key of its
     own, so that its evaluation says why."""
+    known = _KEYS.get((id(policy), mo, categories_only))
+    if known is not None and known[0] is policy:
+        return known[1]
+    if len(_KEYS) > 20_000:  # a long-running service that loads many policy sets
+        _KEYS.clear()
+    key = _rules_in_force(policy, mo, categories_only)
+    _KEYS[(id(policy), mo, categories_only)] = (policy, key)
+    return key
+
+
+def _rules_in_force(policy: PolicySet, mo: int, categories_only: bool) -> object:
     day = month_start(mo)
     key: list[object] = []
     try:
@@ -81,7 +95,11 @@ def past_months(
         young, older, born = done[g[0]]
         # Where the row gives an age, not a birth date, both evaluations had that age: either answer is its own.
         grown = age_in_month(birth, mo) > born
-        yield mo, {k: np.where(grown, older.values[k], young.values[k]) for k in keys}, age_then(batch, birth, mo)
+        if older is young or not grown.any():
+            values = {k: young.values[k] for k in keys}
+        else:
+            values = {k: np.where(grown, older.values[k], young.values[k]) for k in keys}
+        yield mo, values, age_then(batch, birth, mo)
         if mo == g[-1]:
             del done[g[0]]
 
