@@ -66,7 +66,7 @@ def history_from_columns(
     # months read for debt): those outside the paid run are debt.
     # Not in the months of a state-paid membership, where the formulas waive own contributions, unless the person
     # is a member now and owes all the same (the ЕСП, the self-employed regime): the same situation owed then too.
-    # Each month under its own rules: a regime not yet (or no longer) in force then owed nothing (owes_own_then).
+    # Each month under its own rules: a regime not yet (or no longer) in force then owed nothing (owes_own).
     waived = ~(owes & res.values["preferential"])
     obligation = np.zeros((t, n), dtype=bool)
     for k, mo in enumerate(range(month - 13, month)):
