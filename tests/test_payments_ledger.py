@@ -284,3 +284,37 @@ def test_ledger_path_counts_the_stated_budget_months_of_a_graduate(policy) -> No
         got[run] = result.to_pylist()[0]
     assert got["12"]["insured"] and got["12"]["insured_reason"] == "payments"
     assert not got[""]["insured"]
+
+
+def test_a_payment_for_a_month_beyond_the_history_is_credit_kept(policy) -> None:  # type: ignore[no-untyped-def]
+    """A self-payer since 2024-01 (5 % × MZP 85 000 = 4 250 a month), every month of 2024 paid on the 20th of the
+    next, evaluated for 2025-01, who also paid 4 250 on 2025-01-10 naming 2026-01 (12 months ahead: the last month
+    the history holds) and 4 250 the same day naming 2026-06 (17 ahead). The first pays 2026-01; the second pays no
+    month up to 12 months ahead, so it is credit kept: overpaid = 4 250, the 2026-06 payment's alone."""
+    from osms.inputs.payments_table import payments_from_table
+
+    named = [f"2024-{m:02d}" for m in range(1, 13)]
+    paid = [f"2024-{m + 1:02d}-20" for m in range(1, 12)] + ["2025-01-20"]
+    pays = pa.table(
+        {
+            "id": ["s"] * 14,
+            "paid_on": [*paid, "2025-01-10", "2025-01-10"],
+            "amount": ["4250"] * 14,
+            "kind": ["self_payer_contribution"] * 14,
+            "for_month": [*named, "2026-01", "2026-06"],
+        }
+    )
+    people = pa.table(
+        {
+            "id": ["s"],
+            "birth_date": ["1990-01-01"],
+            "self_payer": ["true"],
+            "situation_from": ["2024-01"],
+            "region": ["astana"],
+        }
+    )
+    result, bad, summary = evaluate_arrow(policy, people, 2025 * 12, payments=payments_from_table(policy, pays))
+    assert not bad.rows
+    row = result.to_pylist()[0]
+    assert row["overpaid"] == Decimal("4250.00")  # the 2026-06 payment only
+    assert row["insured"] and row["insured_reason"] == "payments"  # 2024-01 … 2024-12 paid: 12 months
