@@ -313,7 +313,7 @@ def test_a_payment_for_a_month_beyond_the_history_is_credit_kept(policy) -> None
             "region": ["astana"],
         }
     )
-    result, bad, summary = evaluate_arrow(policy, people, 2025 * 12, payments=payments_from_table(policy, pays))
+    result, bad, _ = evaluate_arrow(policy, people, 2025 * 12, payments=payments_from_table(policy, pays))
     assert not bad.rows
     row = result.to_pylist()[0]
     assert row["overpaid"] == Decimal("4250.00")  # the 2026-06 payment only
