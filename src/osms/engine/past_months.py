@@ -8,6 +8,8 @@ each person's answer from the evaluation at the age they then had.
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,21 +30,29 @@ def age_then(batch: Batch, birth: np.ndarray, mo: int) -> np.ndarray:
     return np.where(birth >= 0, age_in_month(birth, mo), batch.facts["age"]).astype(np.float64)
 
 
-_KEYS: dict[tuple[int, int, bool], tuple[PolicySet, object]] = {}  # the policy is kept, so its id is not reused
+# Each policy set's month keys, while the policy set lives (a weak reference: a notebook or a service that loads
+# many policy sets keeps none of them alive through this).
+_KEYS: dict[int, tuple[weakref.ref, dict[tuple[int, bool], object]]] = {}
 
 
 def rules_in_force(policy: PolicySet, mo: int, categories_only: bool = False) -> object:
     """What an evaluation of month `mo` reads besides the facts: the version of each category (and rule) in force
     and the entry of each parameter their formulas read. A month whose rules cannot be read keeps a key of its
     own, so that its evaluation says why."""
-    known = _KEYS.get((id(policy), mo, categories_only))
-    if known is not None and known[0] is policy:
-        return known[1]
-    if len(_KEYS) > 20_000:  # a long-running service that loads many policy sets
-        _KEYS.clear()
-    key = _rules_in_force(policy, mo, categories_only)
-    _KEYS[(id(policy), mo, categories_only)] = (policy, key)
-    return key
+    pid = id(policy)
+    held = _KEYS.get(pid)
+    if held is None or held[0]() is not policy:
+        held = (weakref.ref(policy, functools.partial(_forget, pid)), {})
+        _KEYS[pid] = held
+    known = held[1]
+    if (mo, categories_only) not in known:
+        known[(mo, categories_only)] = _rules_in_force(policy, mo, categories_only)
+    return known[(mo, categories_only)]
+
+
+def _forget(pid: int, ref: weakref.ref) -> None:
+    if _KEYS.get(pid, (None,))[0] is ref:
+        del _KEYS[pid]
 
 
 def _rules_in_force(policy: PolicySet, mo: int, categories_only: bool) -> object:
