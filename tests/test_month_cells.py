@@ -1,5 +1,6 @@
-"""Months (YYYY-MM) and birth dates (YYYY-MM-DD) are checked on their bytes, not by a regex per cell: the checks
-accept exactly what the regexes they replaced accept, and read the same numbers, on any text."""
+"""Months (YYYY-MM) and dates (YYYY-MM-DD: birth dates, the days payments were made) are checked on their bytes
+(inputs/text_cells.py), not by a regex per cell: the checks accept exactly what the regexes they replaced accept,
+and read the same numbers, on any text."""
 
 from __future__ import annotations
 
@@ -72,3 +73,39 @@ def _real_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(cells, cells), min_size=1, max_size=30))
+def test_payment_days_and_months_as_the_regex_reads_them(values: list[tuple[str | None, str | None]]) -> None:
+    """The payments table reads paid_on and for_month with the same byte checks: a day is a real date between 2000
+    and 2100 written YYYY-MM-DD, its ordinal the calendar's; for_month as the month regex reads it."""
+    import datetime as dt
+
+    from osms.inputs.payments_table import _chunk, payment_kinds
+
+    policy = load_policies(bundled_policies())
+    n = len(values)
+    rb = pa.record_batch(
+        {
+            "id": pa.array([f"P{i}" for i in range(n)]),
+            "paid_on": pa.array([v for v, _ in values], pa.string()),
+            "amount": pa.array(["4250"] * n),
+            "kind": pa.array(["self_payer_contribution"] * n),
+            "for_month": pa.array([m for _, m in values], pa.string()),
+        }
+    )
+    cols, _, errors, _ = _chunk(policy, rb, 0, payment_kinds(policy), {})
+    months, month_bad = _regex_months(rb.column(4))
+    text = pc.fill_null(pc.utf8_trim_whitespace(rb.column(1)), "")
+    shaped = pc.match_substring_regex(text, DATE).to_numpy(zero_copy_only=False)
+    for i, (value, _) in enumerate(values):
+        day = str(value).strip()
+        real = bool(shaped[i]) and _real_date(day) and 2000 <= int(day[:4]) <= 2100
+        reason = errors.get(i + 1, "")
+        assert reason.startswith("paid_on") == (not real), (value, reason)
+        if real:
+            assert cols["paid_on"][i] == dt.date.fromisoformat(day).toordinal()
+            assert cols["for_month"][i] == months[i]
+            if month_bad[i]:
+                assert reason.startswith("for_month: not a month"), reason

@@ -20,13 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.csvformat import DEFAULT, CsvFormat, read_numbers
-from ..core.dates import DATE_TEXT as _DATE
-from ..core.dates import MONTH_TEXT as _MONTH
 from ..core.errors import OsmsError
 from ..core.limits import MAX_ID, cut
 from ..core.messages import _
 from ..policy import PolicySet
 from .scenario_payments import payment_kind, payment_kinds
+from .text_cells import dates, months
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")
@@ -128,25 +127,12 @@ def _np(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False))
 
 
-def _days(text: pa.Array, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """YYYY-MM-DD text → ordinal days, and which cells are real dates."""
-    safe = pc.if_else(pa.array(ok), text, pa.scalar("2000-01-01"))
-    y = _np(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()))
-    m = _np(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()))
-    d = _np(pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64()))
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    real = (
-        ok
-        & (m >= 1)
-        & (m <= 12)
-        & (d >= 1)
-        & (d <= days_in[np.clip(m, 0, 12)] + (leap & (m == 2)))
-        & (y >= 2000)
-        & (y <= 2100)
-    )
-    months = np.where(real, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]").astype("datetime64[D]")
-    return months.astype(np.int64) + np.where(real, d - 1, 0) + _EPOCH, real
+def _days(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """YYYY-MM-DD text → ordinal days, and which cells are real dates between 2000 and 2100."""
+    y, m, d, real = dates(text)[1:]
+    real &= (y >= 2000) & (y <= 2100)
+    firsts = np.where(real, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]").astype("datetime64[D]")
+    return firsts.astype(np.int64) + np.where(real, d - 1, 0) + _EPOCH, real
 
 
 def _chunk(
@@ -177,7 +163,7 @@ def _chunk(
         real &= (years >= 2000) & (years <= 2100)
     else:
         paid_text = _text(paid_col)
-        paid_on, real = _days(paid_text, _np(pc.match_substring_regex(paid_text, _DATE)))
+        paid_on, real = _days(paid_text)
     flag(~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100"))
     amount_col = rb.column(names.index("amount"))
     if pa.types.is_decimal(amount_col.type) and amount_col.type.scale <= 2:
@@ -228,12 +214,8 @@ def _chunk(
     for_month = np.full(n, -1, dtype=np.int64)
     if "for_month" in names:
         text = _text(rb.column(names.index("for_month")))
-        ok = _np(pc.match_substring_regex(text, _MONTH))
-        flag(~ok & ~_np(pc.equal(text, "")), _("for_month: not a month YYYY-MM"))
-        safe = pc.if_else(pa.array(ok), text, pa.scalar("1900-01"))
-        y = _np(pc.cast(pc.utf8_slice_codeunits(safe, 0, 4), pa.int64()))
-        m = _np(pc.cast(pc.utf8_slice_codeunits(safe, 5, 7), pa.int64()))
-        for_month = np.where(ok, y * 12 + m - 1, -1)
+        length, for_month, ok = months(text)
+        flag(~ok & (length > 0), _("for_month: not a month YYYY-MM"))
     job = np.full(n, -1, dtype=np.int16)
     if "job" in names:
         text = _text(rb.column(names.index("job")))

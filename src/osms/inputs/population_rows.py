@@ -27,7 +27,7 @@ from ..engine.batch import Batch, read_numbers
 from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
-from .tabular import text_buffers
+from .text_cells import dates, months
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
@@ -180,45 +180,9 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     arr = column(table, name)
     if arr is None:
         return np.full(n, -1)
-    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-    length, c = _ascii_digits(text, 7)
-    # ^\d{4}-(0[1-9]|1[0-2])$, on the bytes
-    mon = _digits(c, 5, 6)
-    ok = (length == 7) & _all_digits(c, (0, 1, 2, 3, 5, 6)) & (c[4] == DASH) & (mon >= 1) & (mon <= 12)
+    length, month, ok = months(pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), ""))
     _flag(bad, why, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name))
-    return np.where(ok, _digits(c, 0, 1, 2, 3).astype(np.int64) * 12 + mon - 1, -1)
-
-
-DASH = (ord("-") - ord("0")) % 256
-
-
-def _ascii_digits(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    r"""Each cell's length in bytes, and its first `width` bytes less ord("0") as a (width, n) uint8 array (a digit
-    is 0 … 9, any other byte more; "0"s where the cell is of another length): a text check like ^\d{4}-\d{2}$ as
-    arithmetic on bytes, with no work per cell."""
-    offsets, data = text_buffers(text)
-    padded = np.full(len(data) + width, ord("0"), dtype=np.uint8)  # a cell of another length reads as "0"s
-    padded[: len(data)] = data
-    length = (offsets[1:] - offsets[:-1]).astype(np.int64)
-    start = np.where(length == width, offsets[:-1], len(data))
-    cells = padded[start[None, :] + np.arange(width)[:, None]]
-    cells -= np.uint8(ord("0"))  # wraps: a byte below "0" becomes large
-    return length, cells
-
-
-def _all_digits(c: np.ndarray, at: tuple[int, ...]) -> np.ndarray:
-    ok = np.ones(c.shape[1], dtype=bool)
-    for i in at:
-        ok &= c[i] <= 9
-    return ok
-
-
-def _digits(c: np.ndarray, *at: int) -> np.ndarray:
-    """The number the digits at these positions write (int32)."""
-    value = np.zeros(c.shape[1], dtype=np.int32)
-    for i in at:
-        value = value * 10 + c[i]
-    return value
+    return month
 
 
 def wage_columns(names: list[str]) -> list[str]:
@@ -284,16 +248,8 @@ def batch_from_arrow(
         arr = column(table, "birth_date")
         assert arr is not None
         text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
-        length, c = _ascii_digits(text, 10)
-        # ^\d{4}-\d{2}-\d{2}$, on the bytes; a cell that is not is read as 1900-01-01 (and flagged below)
-        ok = (length == 10) & _all_digits(c, (0, 1, 2, 3, 5, 6, 8, 9)) & (c[4] == DASH) & (c[7] == DASH)
-        y = np.where(ok, _digits(c, 0, 1, 2, 3), 1900)
-        mo = np.where(ok, _digits(c, 5, 6), 1)
-        dom = np.where(ok, _digits(c, 8, 9), 1)
-        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-        days_in = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-        month_days = days_in[np.clip(mo, 0, 12)] + (leap & (mo == 2))
-        valid = ok & (mo >= 1) & (mo <= 12) & (dom >= 1) & (dom <= month_days)
+        # A cell that is not a date is read as 1900-01-01 (and flagged below).
+        y, mo, dom, valid = dates(text)[1:]
         _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
         md = mo * 100 + dom
         age = derive.age_in_month(y * 10000 + md, month)
