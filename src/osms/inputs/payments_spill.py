@@ -271,9 +271,9 @@ class SpilledPayments:
                 bucket = chunks // self.per_bucket
                 order = np.lexsort((at, bucket))
                 at, chunks, bucket = at[order], chunks[order], bucket[order]
-                why = np.full(len(part.ids), None, dtype=object)
+                why = np.full(len(part.ids), None, dtype=object) if part.bad else None
                 for i, reason in part.bad.items():
-                    why[i] = reason
+                    why[i] = reason  # type: ignore[index]
                 cuts = np.flatnonzero(np.diff(bucket)) + 1
                 for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(at)]):
                     b, sel = int(bucket[lo]), at[lo:hi]
@@ -290,7 +290,7 @@ class SpilledPayments:
                                     pa.array(part.cols[c][sel].astype(_SCHEMA.field(c).type.to_pandas_dtype()))
                                     for c in _COLUMNS
                                 ),
-                                pa.array(why[sel], pa.string()),
+                                pa.nulls(len(sel), pa.string()) if why is None else pa.array(why[sel], pa.string()),
                             ],
                             schema=_SCHEMA,
                         )
