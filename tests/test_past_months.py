@@ -8,6 +8,7 @@ import gc
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from osms.engine.evaluation import evaluate_month
 from osms.engine.past_months import _KEYS, age_then, past_months, rules_in_force
@@ -15,10 +16,12 @@ from osms.inputs.population_rows import batch_from_arrow
 from osms.policy import bundled_policies, load_policies
 
 
-def test_grouped_months_are_the_months_one_by_one(policy) -> None:  # type: ignore[no-untyped-def]
-    """400 persons born on every kind of day from 1955 to 2027 (children turning 18, pensioners reaching the
+@pytest.mark.parametrize("stated", ["birth_date", "age"])
+def test_grouped_months_are_the_months_one_by_one(policy, stated: str) -> None:  # type: ignore[no-untyped-def]
+    """400 persons born on random days (1–28) of 1955–2026 (children turning 18, pensioners reaching the
     age, the unborn), with jobs, ИП, self-payment and ГПХ income, over every month of 2020–2026: every rule,
-    category and aggregate the same as a month evaluated alone."""
+    category and aggregate the same as a month evaluated alone. A table giving `age` instead keeps it in every
+    month (the same situation)."""
     rng = np.random.default_rng(5)
     n = 400
     births = [
@@ -28,7 +31,7 @@ def test_grouped_months_are_the_months_one_by_one(policy) -> None:  # type: igno
     table = pa.table(
         {
             "id": [f"p{i}" for i in range(n)],
-            "birth_date": births,
+            stated: births if stated == "birth_date" else [str(a) for a in rng.integers(0, 90, n)],
             "wage_1": [str(w) if w else "" for w in rng.choice([0, 0, 85_000, 300_000, 2_000_000], n)],
             "entrepreneur": [str(x).lower() for x in rng.random(n) < 0.2],
             "self_payer": [str(x).lower() for x in rng.random(n) < 0.2],
