@@ -95,21 +95,22 @@ def past_months(
     for g in groups(policy, sorted(months), categories_only):
         for mo in g:
             of[mo] = g
-    done: dict[int, tuple[MonthResult, MonthResult, np.ndarray]] = {}
+    done: dict[int, tuple[MonthResult, MonthResult]] = {}
     for mo in sorted(months):
         g = of[mo]
         if g[0] not in done:
             young = _at_age(policy, batch, birth, g[0], categories_only)
-            older = young if g[-1] == g[0] else _at_age(policy, batch, birth, g[-1], categories_only)
-            done[g[0]] = (young, older, age_in_month(birth, g[0]))
-        young, older, born = done[g[0]]
-        # Where the row gives an age, not a birth date, both evaluations had that age: either answer is its own.
-        grown = age_in_month(birth, mo) > born
+            done[g[0]] = (young, young if g[-1] == g[0] else _at_age(policy, batch, birth, g[-1], categories_only))
+        young, older = done[g[0]]
+        age = age_then(batch, birth, mo)
+        assert young.batch is not None
+        # Older than at the group's first month; a row giving an age, not a birth date, has the same age in both.
+        grown = age > young.batch.facts["age"]
         if older is young or not grown.any():
             values = {k: young.values[k] for k in keys}
         else:
             values = {k: np.where(grown, older.values[k], young.values[k]) for k in keys}
-        yield mo, values, age_then(batch, birth, mo)
+        yield mo, values, age
         if mo == g[-1]:
             del done[g[0]]
 
