@@ -25,7 +25,7 @@ from ..core.limits import MAX_ID, cut
 from ..core.messages import _
 from ..policy import PolicySet
 from .scenario_payments import payment_kind, payment_kinds
-from .text_cells import dates, months
+from .text_cells import dates, months, trimmed
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")
@@ -117,12 +117,6 @@ class PaymentRecords:
         return out
 
 
-def _text(col: pa.Array) -> pa.Array:
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = pc.cast(col, pa.string())
-    return pc.fill_null(pc.utf8_trim_whitespace(col), "")
-
-
 def _np(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False))
 
@@ -152,7 +146,7 @@ def _chunk(
         bad[row - offset - 1] = True
         why[row - offset - 1] = reason
     names = rb.schema.names
-    ids = _text(rb.column(names.index("id")))
+    ids = trimmed(rb.column(names.index("id")))
     flag(_np(pc.equal(ids, "")), _("id: empty"))
     flag(_np(pc.greater(pc.utf8_length(ids), MAX_ID)), _("id: longer than {limit} characters", limit=MAX_ID))
     paid_col = rb.column(names.index("paid_on"))
@@ -162,7 +156,7 @@ def _chunk(
         years = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
         real &= (years >= 2000) & (years <= 2100)
     else:
-        paid_text = _text(paid_col)
+        paid_text = trimmed(paid_col)
         paid_on, real = _days(paid_text)
     flag(~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100"))
     amount_col = rb.column(names.index("amount"))
@@ -181,7 +175,7 @@ def _chunk(
         value = np.where(big, MONEY_MAX + 1, tiyn / 100)
         flag(~plain, _("amount: empty"))
     else:
-        amount_text = _text(amount_col)
+        amount_text = trimmed(amount_col)
         plain = _np(pc.match_substring_regex(amount_text, _AMOUNT))
         flag(~plain, _("amount: not a plain decimal of tenge with at most two decimals (e.g. 4250 or 4250.50)"))
         # A plain decimal with at most two decimals, below 10^9: float × 100 rounds to its exact tiyn.
@@ -191,7 +185,7 @@ def _chunk(
         plain & ((value <= 0) | (value > MONEY_MAX)),
         _("amount: must be above 0 and at most {limit}", limit=f"{MONEY_MAX:,}"),
     )
-    kind_text = _text(rb.column(names.index("kind")))
+    kind_text = trimmed(rb.column(names.index("kind")))
     kind = np.full(n, -1, dtype=np.int16)
     old_used: set[str] = set()
     for value_kind in pc.unique(kind_text).to_pylist():
@@ -213,12 +207,12 @@ def _chunk(
         kind[where] = kinds.index(rule)
     for_month = np.full(n, -1, dtype=np.int64)
     if "for_month" in names:
-        text = _text(rb.column(names.index("for_month")))
+        text = trimmed(rb.column(names.index("for_month")))
         length, for_month, ok = months(text)
         flag(~ok & (length > 0), _("for_month: not a month YYYY-MM"))
     job = np.full(n, -1, dtype=np.int16)
     if "job" in names:
-        text = _text(rb.column(names.index("job")))
+        text = trimmed(rb.column(names.index("job")))
         ok = _np(pc.match_substring_regex(text, _WHOLE))
         flag(
             ~ok & ~_np(pc.equal(text, "")), _("job: a whole number from 1 to {limit} (1 for wage_1, …)", limit=JOB_MAX)

@@ -27,7 +27,7 @@ from ..engine.batch import Batch, read_numbers
 from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
-from .text_cells import dates, months
+from .text_cells import as_text, dates, months, trimmed
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
@@ -56,10 +56,6 @@ def column(table: pa.Table | pa.RecordBatch, name: str) -> pa.Array | None:
     return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
-def _as_text(arr: pa.Array) -> pa.Array:
-    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.string())
-
-
 def _mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -70,7 +66,7 @@ def _numeric_text(arr: pa.Array, name: str, bad: np.ndarray, why: list[str]) -> 
         _flag(
             bad, why, ~_mask(pc.is_finite(arr)) & _mask(pc.is_valid(arr)), _("{name}: not a finite number", name=name)
         )
-    return pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    return trimmed(arr)
 
 
 def _number(  # type: ignore[no-untyped-def]
@@ -162,7 +158,7 @@ def _choice(table, name: str, choices, bad: np.ndarray, why: list[str], n: int) 
     if arr is None:
         return np.full(n, np.nan)
     ids = list(choices)
-    text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+    text = trimmed(arr)
     idx = pc.index_in(text, value_set=pa.array(ids)).to_numpy(zero_copy_only=False)
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     codes = np.where(np.isnan(idx.astype(np.float64)), np.nan, idx.astype(np.float64))
@@ -180,7 +176,7 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     arr = column(table, name)
     if arr is None:
         return np.full(n, -1)
-    length, month, ok = months(pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), ""))
+    length, month, ok = months(trimmed(arr))
     _flag(bad, why, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name))
     return month
 
@@ -236,9 +232,7 @@ def batch_from_arrow(
         arr = column(table, col)
         present = ~pc.is_null(arr).to_numpy(zero_copy_only=False) if arr is not None else np.zeros(n, bool)
         if arr is not None and not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)):
-            present &= ~pc.fill_null(pc.equal(pc.utf8_trim_whitespace(_as_text(arr)), ""), True).to_numpy(
-                zero_copy_only=False
-            )
+            present &= ~pc.equal(trimmed(arr), "").to_numpy(zero_copy_only=False)
         wage[j] = _number(table, col, bad, why, n)
         employed[j] = present
     last_day = month_end(month)
@@ -247,7 +241,7 @@ def batch_from_arrow(
     else:
         arr = column(table, "birth_date")
         assert arr is not None
-        text = pc.fill_null(pc.utf8_trim_whitespace(_as_text(arr)), "")
+        text = trimmed(arr)
         # A cell that is not a date is read as 1900-01-01 (and flagged below).
         y, mo, dom, valid = dates(text)[1:]
         _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
@@ -259,7 +253,7 @@ def batch_from_arrow(
     # For the months a payments table reaches: each person's birth date as y·10⁴ + m·100 + d (-1 given an age).
     birth = np.full(n, -1, dtype=np.int64) if "age" in names else np.where(valid, y * 10000 + md, -1)
     res_col = column(table, "residency")
-    residency = pa.array(["citizen"] * n) if res_col is None else pc.fill_null(_as_text(res_col), "citizen")
+    residency = pa.array(["citizen"] * n) if res_col is None else pc.fill_null(as_text(res_col), "citizen")
     known = np.zeros(n, dtype=bool)
     for kind, fact in RESIDENCY_FACT.items():
         facts[fact] = pc.equal(residency, kind).to_numpy(zero_copy_only=False)

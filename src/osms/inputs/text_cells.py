@@ -2,16 +2,29 @@ r"""Dates and months written as text (YYYY-MM-DD, YYYY-MM), checked and read on 
 ^\d{4}-\d{2}-\d{2}$ and ^\d{4}-(0[1-9]|1[0-2])$ as arithmetic on a (width, cells) array of bytes, with no regex and
 no Python object per cell. The people table and the payments table read their dates and months here.
 
-The text is expected trimmed, with empty cells as "" (a null reads as empty)."""
+They read a column as `trimmed` gives it: text without surrounding blanks, a null as ""."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .tabular import text_buffers
 
 DASH = (ord("-") - ord("0")) % 256
+
+
+def as_text(arr: pa.Array) -> pa.Array:
+    """A column as text: a string column as it is, any other cast (a number in its shortest exact form)."""
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else pc.cast(arr, pa.string())
+
+
+def trimmed(arr: pa.Array) -> pa.Array:
+    """A column as text without surrounding blanks, an empty or null cell as "": how both tables read a cell."""
+    return pc.fill_null(pc.utf8_trim_whitespace(as_text(arr)), "")
+
+
 _DAYS_IN = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
