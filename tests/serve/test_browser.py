@@ -44,6 +44,20 @@ def text_of(el) -> str:
     return el.text.replace("\u00a0", " ")
 
 
+def situation(driver, payer_type: str, since: str, income: str | None = None) -> None:
+    """Who the person is: the payer type, the income where asked, and the month the situation began."""
+    choose(driver, "payer_type", payer_type)
+    if income is not None:
+        fill(driver, "income", income)
+    fill(driver, "since", since)
+
+
+def submit(driver, button: str, result: str):
+    """Press a form's button and wait for its answer (failing on an error shown instead)."""
+    driver.find_element(_by().ID, button).click()
+    return wait_for(driver, result)
+
+
 def amount_of(driver, output: str) -> str:
     """The amount shown for one output, exactly as displayed."""
     return text_of(driver.find_element(_by().CSS_SELECTOR, f"[data-output={output}] .value"))
@@ -54,12 +68,9 @@ def test_high_earner_2026_is_computed_and_explained(browser, server, policy, lan
     By = _by()
     browser.get(f"{server.url}/?lang={lang}")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
-    choose(browser, "payer_type", "employee")
-    fill(browser, "income", "5 000 000")
-    fill(browser, "since", "2026-01")
+    situation(browser, "employee", "2026-01", "5 000 000")
     fill(browser, "calc-month", "2026-03")
-    browser.find_element(By.ID, "calc-submit").click()
-    wait_for(browser, "#calc-amounts")
+    submit(browser, "calc-submit", "#calc-amounts")
     employer = text_of(browser.find_element(By.CSS_SELECTOR, "[data-output=employer_deduction]"))
     employee = text_of(browser.find_element(By.CSS_SELECTOR, "[data-output=employee_contribution]"))
     # MZP 2026 = 85 000 (policies/parameters/general/mzp.yaml: budget law 2026–2028, № 239-VIII).
@@ -97,8 +108,7 @@ def test_self_payer_status_month_by_month(browser, server, lang) -> None:
     for row in rows:
         row.find_element(By.NAME, "amount").send_keys("4250")  # 5 % × 1 MZP (85 000) = 4 250
     fill(browser, "status-on", "2026-05-15")
-    browser.find_element(By.ID, "status-submit").click()
-    wait_for(browser, "#status-months")
+    submit(browser, "status-submit", "#status-months")
     # 12 separate payments on 2025-01-10 for 2025-01…12 give status at once (ст. 5 п. 3, from 2022-09-05); after
     # the last paid month, 2025-12, 3 grace months (ст. 5 п. 2) run to 2026-03-31; on 2026-05-15 she is not insured.
     reasons = load_policies(bundled_policies()).outcomes["status"]  # the wording the page shows
@@ -119,8 +129,7 @@ def test_self_payer_status_month_by_month(browser, server, lang) -> None:
     # Remove one payment (2025-06 unpaid): no longer 12 payments ahead, so not insured in 2025-03.
     rows[5].find_element(By.CSS_SELECTOR, "button.remove").click()
     fill(browser, "status-on", "2025-03-15")
-    browser.find_element(By.ID, "status-submit").click()
-    wait_for(browser, "#status-months")
+    submit(browser, "status-submit", "#status-months")
     assert text_of(browser.find_element(By.ID, "status-verdict")) == f"2025-03-15: {PAGE['not_insured'][lang]}"
 
 
@@ -129,12 +138,9 @@ def test_status_without_payments_says_they_are_assumed(browser, server) -> None:
     payment entered, the note is gone."""
     By = _by()
     browser.get(f"{server.url}/?lang=ru")
-    choose(browser, "payer_type", "employee")
-    fill(browser, "income", "300000")
-    fill(browser, "since", "2024-01")
+    situation(browser, "employee", "2024-01", "300000")
     fill(browser, "status-on", "2025-03-15")
-    browser.find_element(By.ID, "status-submit").click()
-    wait_for(browser, "#status-months")
+    submit(browser, "status-submit", "#status-months")
     # Employed since 2024-01, every month taken as paid by the 25th: 12 paid months, insured.
     assert text_of(browser.find_element(By.ID, "status-verdict")).startswith(f"2025-03-15: {PAGE['insured']['ru']}")
     assert text_of(browser.find_element(By.ID, "status-assumed")) == PAGE["assumed"]["ru"]
@@ -143,8 +149,7 @@ def test_status_without_payments_says_they_are_assumed(browser, server) -> None:
     row.find_element(By.NAME, "paid_on").send_keys("2024-02-20")
     row.find_element(By.NAME, "for_month").send_keys("2024-01")
     row.find_element(By.NAME, "amount").send_keys("9000")  # 3 % × 300 000 = 9 000 for January 2024
-    browser.find_element(By.ID, "status-submit").click()
-    wait_for(browser, "#status-months")
+    submit(browser, "status-submit", "#status-months")
     assert not browser.find_elements(By.ID, "status-assumed")  # the payments entered are the ones read
     # One month's deduction of the 14 due: the rest unpaid, not insured.
     assert text_of(browser.find_element(By.ID, "status-verdict")) == f"2025-03-15: {PAGE['not_insured']['ru']}"
@@ -165,8 +170,7 @@ def test_language_switch_and_keyboard(browser, server) -> None:
         cid = control.get_attribute("id")
         assert browser.find_elements(By.CSS_SELECTOR, f"label[for='{cid}']"), cid
     # Keyboard only: type into the month field and press Enter.
-    choose(browser, "payer_type", "entrepreneur")
-    fill(browser, "since", "2025-01")
+    situation(browser, "entrepreneur", "2025-01")
     month = browser.find_element(By.ID, "calc-month")
     month.clear()
     month.send_keys("2025-06", Keys.ENTER)
