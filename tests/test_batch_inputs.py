@@ -121,3 +121,20 @@ def test_summary_line_and_errors_header_follow_lang(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / f"{lang}.errors.csv").read_text(encoding="utf-8").splitlines()[0] == header
         assert errors in proc.stdout and employer in proc.stdout, proc.stdout
+
+
+def test_a_row_with_too_many_cells_is_named_by_its_line_wherever_it_is(tmp_path: Path) -> None:
+    # Far into a gzipped file, past the first blocks the reader parses on threads, after a quoted line break: the
+    # line is the file's (the header is line 1; the quoted cell spans lines 3 and 4), the same every time.
+    rows = ['a,"30\n",300000'] + [f"p{i},30,300000" for i in range(400_000)]
+    rows[300_000] = "x,30,300000,7"
+    with gzip.open(tmp_path / "people.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write(HEAD + "\n".join(rows) + "\n")
+    proc = _batch(tmp_path, "people.csv.gz", "-o", "out.parquet")
+    assert proc.returncode == 2
+    # rows[300 000] is record 300 002 of the file (after the header), on line 300 003 (one record spans two lines)
+    assert proc.stderr == (
+        "error: people.csv.gz:300003: 4 cells where the header has 3: 'x,30,300000,7'; quote a cell that holds ',', "
+        "or give the row as many cells as the header\n"
+    )
+    assert not (tmp_path / "out.parquet").exists()

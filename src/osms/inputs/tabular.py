@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,6 +32,44 @@ HEADER_BYTES = 1 << 20  # the header must fit in the first MiB
 
 def _arrow_message(exc: Exception) -> str:
     return cut(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 200)[1:-1]
+
+
+_RAGGED = re.compile(r"Expected (\d+) columns, got \d+")
+
+
+def _ragged(exc: Exception, path: Path, fmt: CsvFormat) -> OsmsError | None:
+    """A CSV row with the wrong number of cells, named by its line, found again here (Arrow's message gives the
+    row only when it happened to read that part of the file on one thread); None for any other failure."""
+    ragged = _RAGGED.search(str(exc))
+    found = _ragged_line(path, fmt, int(ragged.group(1))) if ragged else None
+    if ragged is None or found is None:
+        return None
+    line, cells, text = found
+    return OsmsError(
+        _(
+            "{count} cells where the header has {expected}: {row}; quote a cell that holds '{sep}', or give the "
+            "row as many cells as the header",
+            count=cells,
+            expected=int(ragged.group(1)),
+            row=cut(text, 60),
+            sep="tab" if fmt.delimiter == "\t" else fmt.delimiter,
+        ),
+        file=str(path),
+        line=line,
+    )
+
+
+def _ragged_line(path: Path, fmt: CsvFormat, expected: int) -> tuple[int, int, str] | None:
+    """(line, cells, the row's cells joined) of the first record (not a blank line) without `expected` cells."""
+    encoding = "cp1251" if fmt.encoding == "cp1251" else "utf-8-sig"
+    with io.TextIOWrapper(_open_bytes(path), encoding=encoding, errors="replace", newline="") as fh:
+        rows = csv.reader(fh, delimiter=fmt.delimiter)
+        start = 1
+        for row in rows:
+            if row and len(row) != expected:
+                return start, len(row), fmt.delimiter.join(row)
+            start = rows.line_num + 1
+    return None
 
 
 def _open_bytes(path: Path):  # type: ignore[no-untyped-def]
@@ -143,8 +182,11 @@ def _no_trailing_values(batches: Iterator[pa.RecordBatch], path: Path, sep: str)
         yield pa.RecordBatch.from_arrays(rb.columns[:-1], names=rb.schema.names[:-1])
 
 
-def _rechunk(batches: Iterator[pa.RecordBatch], chunk: int, path: Path) -> Iterator[pa.RecordBatch]:
-    """Record batches of exactly `chunk` rows (the last may be shorter), whatever sizes the reader gives."""
+def _rechunk(
+    batches: Iterator[pa.RecordBatch], chunk: int, path: Path, fmt: CsvFormat | None = None
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of exactly `chunk` rows (the last may be shorter), whatever sizes the reader gives; `fmt`
+    for a CSV file."""
     buf: list[pa.RecordBatch] = []
     held = 0
     try:
@@ -159,7 +201,8 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk: int, path: Path) -> Itera
         if held:
             yield pa.Table.from_batches(buf).combine_chunks().to_batches()[0]
     except (pa.ArrowInvalid, OSError) as exc:
-        raise OsmsError(
+        ragged = _ragged(exc, path, fmt) if fmt is not None else None
+        raise ragged or OsmsError(
             _("cannot read the input: {arrow_message}", arrow_message=_arrow_message(exc)), file=str(path)
         ) from None
 
@@ -184,7 +227,7 @@ def _csv_rows(path: Path, names: list[str], block: int, fmt: CsvFormat) -> Itera
             ),
         )  # only an empty cell is empty: not "NA", "nan", "null"
     except (pa.ArrowInvalid, OSError) as exc:
-        raise OsmsError(
+        raise _ragged(exc, path, fmt) or OsmsError(
             _("not a readable CSV file: {arrow_message}", arrow_message=_arrow_message(exc)), file=str(path)
         ) from None
     if reader.schema.names != names:
@@ -255,7 +298,7 @@ def open_table(
         # Blocks of about one chunk, so the reader never holds much more than the rows being evaluated; the reader
         # opens when the first rows are asked for, so many inputs can be checked before any is read.
         block = min(max(chunk * line_bytes * 5 // 4, 1 << 20), 1 << 26)
-        rows = _rechunk(_csv_rows(path, header + ([""] if trailing else []), block, fmt), chunk, path)
+        rows = _rechunk(_csv_rows(path, header + ([""] if trailing else []), block, fmt), chunk, path, fmt)
         return None, header, _no_trailing_values(rows, path, fmt.shown(fmt.delimiter)) if trailing else rows
     raise OsmsError(_("the input must end in .csv, .csv.gz or .parquet"), file=str(path))
 
