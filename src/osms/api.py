@@ -26,11 +26,11 @@ from .core.errors import OsmsError
 from .core.messages import translate
 from .policy import PolicySet, bundled_policies, load_policies
 from .runs.population import evaluate_arrow
+from .runs.population_output import MONEY
 
 __all__ = ["MONEY", "OsmsError", "evaluate", "month_index", "payers"]
 
 CHUNK = 200_000  # rows evaluated at a time: the working memory follows the chunk, not the table, as in `batch`
-MONEY = pa.decimal128(18, 2)  # tenge with tiyn; the unscaled value fits in 64 bits (up to 10^16 tenge)
 
 
 @lru_cache(maxsize=4)

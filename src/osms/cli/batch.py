@@ -155,7 +155,7 @@ def command(
 
     from .. import __version__
     from ..core.csvformat import csv_format, read_numbers
-    from ..core.dataset import ROW_GROUP, building, check_target
+    from ..core.dataset import PARQUET_OPTIONS, ROW_GROUP, building, check_target
     from ..core.dates import format_month
     from ..core.errors import OsmsError
     from ..core.fileio import atomic_group, refuse_clashes
@@ -322,12 +322,14 @@ def command(
                 assert build is not None  # a dataset output is being built
                 path = build.part(format_month(m), "0")
                 path.parent.mkdir(parents=True)
-                month_writers[m] = pq.ParquetWriter(path, table.schema.with_metadata(meta), compression="zstd")
+                month_writers[m] = pq.ParquetWriter(
+                    path, table.schema.with_metadata(meta), compression="zstd", **PARQUET_OPTIONS
+                )
             write(month_writers[m], table, row_group_size=ROW_GROUP)
         else:
             if writer is None:
                 writer = (
-                    pq.ParquetWriter(fh, table.schema.with_metadata(meta))
+                    pq.ParquetWriter(fh, table.schema.with_metadata(meta), **PARQUET_OPTIONS)
                     if out_suffix != ".csv"
                     else pacsv.CSVWriter(fh, table.schema)
                 )

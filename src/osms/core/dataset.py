@@ -24,6 +24,9 @@ from .messages import _
 
 MARKER = "_osms_dataset.json"
 ROW_GROUP = 131_072  # fixed, so the same rows give the same files
+# Every Parquet file written: money (decimal with at most 18 digits) as INT64, not 16-byte fixed-length values,
+# which Parquet readers all take (pyarrow, pandas, DuckDB, Spark) and which writes in half the time.
+PARQUET_OPTIONS: dict[str, Any] = {"store_decimal_as_integer": True}
 
 
 def ours(path: Path) -> bool:
@@ -51,7 +54,7 @@ def write_part(path: Path, table: pa.Table) -> None:
     """One Parquet file, written the same way every time (fixed row groups; Arrow writes no timestamps)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")  # a retried partition replaces a half-written one
-    pq.write_table(table, tmp, row_group_size=ROW_GROUP, compression="zstd")
+    pq.write_table(table, tmp, row_group_size=ROW_GROUP, compression="zstd", **PARQUET_OPTIONS)
     os.replace(tmp, path)
 
 

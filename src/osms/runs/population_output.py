@@ -11,9 +11,13 @@ import pyarrow as pa
 
 from ..core.dates import format_month, month_end
 
+# Tenge with tiyn. 18 digits hold any amount the engine can produce (rounding refuses 10^8 steps or more), and
+# the unscaled value fits in 64 bits: Parquet stores it as a plain INT64 (core.dataset.PARQUET_OPTIONS).
+MONEY = pa.decimal128(18, 2)
+
 
 def money_column(values: np.ndarray, rounding) -> pa.Array:  # type: ignore[no-untyped-def]
-    """Exact decimal(20, 2) tenge from already-rounded floats: the unscaled integer is the amount in tiyn."""
+    """Exact decimal(18, 2) tenge from already-rounded floats: the unscaled integer is the amount in tiyn."""
     return decimal_column(tiyn_of(values))
 
 
@@ -23,11 +27,11 @@ def tiyn_of(values: np.ndarray) -> np.ndarray:
 
 
 def decimal_column(tiyn: np.ndarray) -> pa.Array:
-    """decimal(20, 2) from tiyn: each 128-bit value is the amount and its sign extension (-1 when negative)."""
+    """decimal(18, 2) from tiyn: each 128-bit value is the amount and its sign extension (-1 when negative)."""
     words = np.empty((len(tiyn), 2), dtype=np.int64)
     words[:, 0] = tiyn
     words[:, 1] = tiyn >> 63
-    return pa.Array.from_buffers(pa.decimal128(20, 2), len(tiyn), [None, pa.py_buffer(words)])
+    return pa.Array.from_buffers(MONEY, len(tiyn), [None, pa.py_buffer(words)])
 
 
 def names_where(names: list[str], masks: list[np.ndarray], n: int) -> pa.Array:
