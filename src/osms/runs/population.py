@@ -17,14 +17,14 @@ from ..core.dates import format_month, month_end
 from ..core.messages import _, current
 from ..engine.batch import Batch, read_numbers
 from ..engine.evaluation import MonthResult, evaluate_month
-from ..engine.status import REASON_CODES, compute_status
+from ..engine.status import REASON_CODES
 from ..inputs.columns import check_status_columns
 from ..inputs.payments_table import PaymentRecords
 from ..inputs.population_rows import RowErrors, batch_from_arrow, column
 from ..policy import PolicySet
 from .population_ledger import ledger_status
 from .population_output import decimal_column, money_column, names_where, tiyn_of
-from .population_status import history_from_columns
+from .population_status import status_from_columns
 
 
 def evaluate_arrow(
@@ -109,17 +109,8 @@ def evaluate_arrow(
     cols["categories"] = names_where(list(cats), list(cats.values()), int(keep.sum()))
     if status:
         if st is None:
-            st = compute_status(
-                policy,
-                history_from_columns(
-                    policy,
-                    res,
-                    extra,
-                    month,
-                    batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool)),
-                ),
-                month_end(month),
-            )
+            failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
+            st = status_from_columns(policy, res, extra, month, failure, month_end(month))
         cols["insured"] = pa.array(st.insured[keep])
         cols["insured_reason"] = pa.DictionaryArray.from_arrays(
             pa.array(st.reason[keep].astype(np.int32)), pa.array(REASON_CODES)
