@@ -48,11 +48,11 @@ def in_process(args: list[str]) -> float:
 def floor(src: Path, table, dst: Path) -> float:  # type: ignore[no-untyped-def]
     """Read the input, write a table of the output's shape the way the batch writes it (one Parquet writer,
     the table's schema and metadata, the batch's options)."""
-    from osms.core.dataset import PARQUET_OPTIONS
+    from osms.core.dataset import parquet_options
 
     started = time.perf_counter()
     pq.read_table(src)
-    with pq.ParquetWriter(dst, table.schema, **PARQUET_OPTIONS) as w:
+    with pq.ParquetWriter(dst, table.schema, **parquet_options(table.schema)) as w:
         w.write_table(table)
     return time.perf_counter() - started
 

@@ -155,7 +155,7 @@ def command(
 
     from .. import __version__
     from ..core.csvformat import csv_format, read_numbers
-    from ..core.dataset import PARQUET_OPTIONS, ROW_GROUP, building, check_target
+    from ..core.dataset import ROW_GROUP, building, check_target, parquet_options
     from ..core.dates import format_month
     from ..core.errors import OsmsError
     from ..core.fileio import atomic_group, refuse_clashes
@@ -323,13 +323,13 @@ def command(
                 path = build.part(format_month(m), "0")
                 path.parent.mkdir(parents=True)
                 month_writers[m] = pq.ParquetWriter(
-                    path, table.schema.with_metadata(meta), compression="zstd", **PARQUET_OPTIONS
+                    path, table.schema.with_metadata(meta), **parquet_options(table.schema)
                 )
             write(month_writers[m], table, row_group_size=ROW_GROUP)
         else:
             if writer is None:
                 writer = (
-                    pq.ParquetWriter(fh, table.schema.with_metadata(meta), **PARQUET_OPTIONS)
+                    pq.ParquetWriter(fh, table.schema.with_metadata(meta), **parquet_options(table.schema))
                     if out_suffix != ".csv"
                     else pacsv.CSVWriter(fh, table.schema)
                 )

@@ -12,7 +12,7 @@ import pyarrow as pa
 from ..core.dates import format_month, month_end
 
 # Tenge with tiyn. 18 digits hold any amount the engine can produce (rounding refuses 10^8 steps or more), and
-# the unscaled value fits in 64 bits: Parquet stores it as a plain INT64 (core.dataset.PARQUET_OPTIONS).
+# the unscaled value fits in 64 bits: Parquet stores it as a plain INT64 (core.dataset.parquet_options).
 MONEY = pa.decimal128(18, 2)
 
 
