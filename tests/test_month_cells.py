@@ -45,6 +45,23 @@ def test_month_cells_as_the_regex_reads_them(values: list[str | None], cut: int)
     assert np.array_equal(got, want) and np.array_equal(bad, want_bad)
 
 
+# Every cell of the width: read as the column's bytes side by side (ascii_digits' fast path), also in a slice.
+seven = st.one_of(
+    st.sampled_from([v for v in NEAR if len(v) == 7]), st.text(alphabet="0123456789-/a٢", min_size=7, max_size=7)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(seven, min_size=1, max_size=40), st.integers(0, 3))
+def test_month_cells_all_of_one_width_as_the_regex_reads_them(values: list[str], cut: int) -> None:
+    arr = pa.array(values, pa.string()).slice(min(cut, len(values) - 1))
+    n = len(arr)
+    bad, why = np.zeros(n, dtype=bool), [""] * n
+    got = _months(pa.table({"paid_through": arr}), "paid_through", bad, why, n)
+    want, want_bad = _regex_months(arr)
+    assert np.array_equal(got, want) and np.array_equal(bad, want_bad)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(cells, min_size=1, max_size=30))
 def test_birth_dates_as_the_regex_reads_them(values: list[str | None]) -> None:

@@ -224,3 +224,36 @@ def test_a_full_disk_while_spilling_is_a_clean_error(tmp_path: Path) -> None:
         assert sorted(p.name for p in disk.iterdir()) == ["out.csv"]  # the spill folder is gone
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.parametrize("weak", [False, True])
+def test_people_index_finds_each_payments_id_as_a_dictionary_would(monkeypatch, weak: bool) -> None:  # type: ignore[no-untyped-def]
+    """Ids of every length (1–20 bytes: searched on 64-bit keys, the bytes themselves up to 8, a hash beyond),
+    repeated across chunks, padded with blanks, Cyrillic; payments for ids nobody has. `weak`: keys that collide
+    for most ids (their first byte), so that a length falls back to its bytes and a hit's bytes are compared."""
+    import osms.inputs.payments_spill as spill
+
+    if weak:
+        monkeypatch.setattr(
+            spill, "fixed_width_keys", lambda v: (v.view(np.uint8).reshape(len(v), -1)[:, 0].astype(np.int64), False)
+        )
+    rng = np.random.default_rng(3)
+    alphabet = list("0123456789ABCDEFЖҚ")
+    people = ["".join(rng.choice(alphabet, int(rng.integers(1, 21)))) for _ in range(3000)]
+    people += people[:200]  # on rows of later chunks too
+    index = spill.PeopleIndex()
+    chunk_of = np.arange(len(people)) // 700
+    for lo in range(0, len(people), 1000):
+        part = people[lo : lo + 1000]
+        index.add(pa.array([f" {p} " if i % 7 == 0 else p for i, p in enumerate(part)]), lo, chunk_of[lo : lo + 1000])
+    index.freeze()
+    asked = list(rng.choice(people, 2000)) + [
+        "".join(rng.choice(alphabet, int(rng.integers(1, 21)))) for _ in range(500)
+    ]
+    key, chunk = index.find(pa.array(asked))
+    first: dict[str, int] = {}
+    for row, p in enumerate(people):
+        first.setdefault(p, row)
+    for i, p in enumerate(asked):
+        want = first.get(p, -1)
+        assert key[i] == want and chunk[i] == (chunk_of[want] if want >= 0 else -1), p

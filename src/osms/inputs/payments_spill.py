@@ -44,7 +44,7 @@ from .payments_table import (
     payment_kinds,
     payment_sources,
 )
-from .tabular import text_buffers
+from .tabular import fixed_width_keys, text_buffers
 
 MAX_BUCKETS = 64  # spill files open at once; beyond that, each file holds the payments of several chunks
 BATCH = 250_000  # payment rows read and checked at a time (a few batches in flight)
@@ -83,6 +83,9 @@ class PeopleIndex:
         self.values: dict[int, np.ndarray] = {}  # per byte length: the distinct ids, sorted
         self.key: dict[int, np.ndarray] = {}  # the first row (over all inputs, from 0) of each
         self.chunk: dict[int, np.ndarray] = {}  # the chunk of that row
+        # per byte length: the ids' 64-bit keys, sorted, and where each id is in `values` (None if two ids share
+        # a key: that length is searched on its bytes)
+        self.keys: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
         self.extra_key = np.zeros(0, dtype=np.int64)  # an id also on rows of other chunks: its key, sorted …
         self.extra_chunk = np.zeros(0, dtype=np.int64)  # … and each such chunk
 
@@ -106,6 +109,10 @@ class PeopleIndex:
             group = np.cumsum(new) - 1
             start = np.flatnonzero(new)
             self.values[n], self.key[n], self.chunk[n] = values[start], rows[start], chunks[start]
+            keys = fixed_width_keys(self.values[n])[0]
+            by_key = np.argsort(keys)
+            keys = keys[by_key]
+            self.keys[n] = None if (keys[1:] == keys[:-1]).any() else (keys, by_key)
             other = chunks != chunks[start][group]
             extra_key.append(rows[start][group][other])
             extra_chunk.append(chunks[other])
@@ -121,9 +128,18 @@ class PeopleIndex:
         for n, pos, values in _by_length(ids):
             if n not in self.values:
                 continue
-            known = self.values[n]
-            at = np.minimum(np.searchsorted(known, values), len(known) - 1)
-            hit = known[at] == values
+            known, keyed = self.values[n], self.keys[n]
+            if keyed is None:  # searched on the bytes (slower: numpy compares strings)
+                at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+                hit = known[at] == values
+            else:  # on the 64-bit keys, then the bytes compared where a key is a hash
+                sorted_keys, by_key = keyed
+                wanted, exact = fixed_width_keys(values)
+                j = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
+                at = by_key[j]
+                hit = sorted_keys[j] == wanted
+                if not exact:
+                    hit &= known[at] == values
             key[pos[hit]] = self.key[n][at[hit]]
             chunk[pos[hit]] = self.chunk[n][at[hit]]
         return key, chunk

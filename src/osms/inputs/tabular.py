@@ -349,6 +349,23 @@ def hash_text(text: pa.Array) -> np.ndarray:
     return h.view(np.int64)
 
 
+def fixed_width_keys(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """For byte strings all of one width (a numpy S array): a 64-bit key of each, and whether the key is the
+    bytes themselves (up to 8 bytes: equal keys, equal strings) or a keyed hash of them, as hash_text's (equal
+    keys may then, very rarely, be different strings)."""
+    m, width = len(values), values.dtype.itemsize
+    words = max((width + 7) // 8, 1)
+    padded = np.zeros((m, 8 * words), dtype=np.uint8)
+    padded[:, :width] = values.view(np.uint8).reshape(m, width)
+    word = padded.view("<u8")
+    if words == 1:
+        return word[:, 0].view(np.int64), True
+    h = _mix(word[:, 0] ^ _KEY)
+    for j in range(1, words):
+        h = _mix(h ^ word[:, j])
+    return h.view(np.int64), False
+
+
 def stable_order(h: np.ndarray) -> np.ndarray:
     """np.argsort(h, kind="stable"), five times faster on random hashes: numpy's unstable sort, then each run of
     equal values (repeated ids: few) put back in the order of their positions."""

@@ -32,9 +32,14 @@ def ascii_digits(text: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Each cell's length in bytes, and its first `width` bytes less ord("0") as a (width, n) uint8 array (a digit
     is 0 … 9, any other byte more, a non-ASCII byte too; "0"s where the cell is of another length)."""
     offsets, data = text_buffers(text)
+    length = (offsets[1:] - offsets[:-1]).astype(np.int64)
+    n, at = len(length), int(offsets[0])
+    if int(offsets[-1]) - at == n * width and (length == width).all():  # the usual column: the bytes side by side
+        cells = np.ascontiguousarray(data[at : at + n * width].reshape(n, width).T)
+        cells -= np.uint8(ord("0"))  # wraps: a byte below "0" becomes large
+        return length, cells
     padded = np.full(len(data) + width, ord("0"), dtype=np.uint8)  # a cell of another length reads as "0"s
     padded[: len(data)] = data
-    length = (offsets[1:] - offsets[:-1]).astype(np.int64)
     start = np.where(length == width, offsets[:-1], len(data))
     cells = padded[start[None, :] + np.arange(width)[:, None]]
     cells -= np.uint8(ord("0"))  # wraps: a byte below "0" becomes large
