@@ -94,6 +94,11 @@ def test_vectorized_allocation_is_the_reference(policy, seed: int) -> None:  # t
     assert sorted(zip(pay.tolist(), month.tolist(), tiyn.tolist())) == pieces
     # Nothing lost: every tiyn paid is allocated or left over.
     assert int(pays.amount.sum()) == int((due - remaining).sum()) + int(overpaid.sum())
+    # Without the pieces (a population keeps none), the same allocation.
+    bare = allocate(policy, due, first, pays, pieces=False)
+    assert bare.applied is None
+    for name in ("remaining", "completed", "by_named", "overpaid"):
+        assert np.array_equal(getattr(bare, name), getattr(got, name)), name
 
 
 @settings(max_examples=100, deadline=None)

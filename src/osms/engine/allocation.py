@@ -48,31 +48,40 @@ class Allocation:
     """The result over a window of months starting at `first`: (streams, months, persons) arrays."""
 
     first: int
-    allocated: np.ndarray  # int64 tiyn allocated to each stream-month
+    due: np.ndarray  # int64 tiyn due in each stream-month
+    remaining: np.ndarray  # int64 tiyn of it not allocated (≤ 0 when paid)
     completed: np.ndarray  # int32 ordinal day the stream-month was fully paid; BIG if never
     by_named: np.ndarray  # bool: completed by a payment that named that very month
     overpaid: np.ndarray  # (payments,) int64 tiyn a payment left over
-    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per step: payment index, month, tiyn (nonzero)
+    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None  # per step: payment, month, tiyn (nonzero)
     used: set  # (parameter, entry start) read
+
+    @property
+    def allocated(self) -> np.ndarray:
+        """int64 tiyn allocated to each stream-month (worked out when an explanation asks: a population never)."""
+        return self.due - self.remaining
 
     def pieces(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every (payment, month, tiyn) piece of every allocation, in the order applied."""
+        assert self.applied is not None, "allocated with pieces=False"
         if not self.applied:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
         return tuple(np.concatenate(parts) for parts in zip(*self.applied))  # type: ignore[return-value]
 
 
-def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments) -> Allocation:
-    """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`)."""
+def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments, pieces: bool = True) -> Allocation:
+    """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`); with `pieces`,
+    each (payment, month, tiyn) applied is kept, for explanations."""
     t_n = due.shape[1]
     used: set = set()
     completed = np.full(due.shape, BIG, dtype=np.int32)
     by_named = np.zeros(due.shape, dtype=bool)
     overpaid = np.zeros(payments.size, dtype=np.int64)
-    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = [] if pieces else None
+    due = due.astype(np.int64, copy=False)
     if payments.size == 0:
-        return Allocation(first, np.zeros(due.shape, dtype=np.int64), completed, by_named, overpaid, applied, used)
+        return Allocation(first, due, due.copy(), completed, by_named, overpaid, applied, used)
 
     named = payments.for_month >= 0
     order = _credit_order(payments, named)
@@ -109,7 +118,7 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
     # Flat cell indices into (streams, months, persons): one gather per step. `remaining` is what a cell still
     # owes; a step never takes more than that, so allocated = due − remaining at the end.
     n_t, n_p = t_n, due.shape[2]
-    remaining = due.astype(np.int64).ravel()
+    remaining = due.ravel().copy()
     done_on = completed.ravel()
     named_by = by_named.ravel()
     # Each account's first month that may still owe (a lower bound: every month before it owes nothing), so a step
@@ -141,23 +150,23 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments)
         take = np.minimum(np.maximum(amount[seg] - before, 0), need)
         overpaid[sel[some]] = amount[some] - np.add.reduceat(take, starts)
         # One payment per account in a step and one month per cell: the cells that take something are distinct.
-        # In the order of the months from each payment's own first month, then the payments', as applied.
         hit = np.flatnonzero(take)
-        hit = hit[np.lexsort((seg[hit], t[hit] - lo[sel][seg[hit]]))]
+        if applied is not None:  # in the order of the months from each payment's own first month, then the payments'
+            hit = hit[np.lexsort((seg[hit], t[hit] - lo[sel][seg[hit]]))]
         cells, got, month, cols = idx[hit], take[hit], t[hit] + first, seg[hit]
         remaining[cells] -= got
         done = remaining[cells] <= 0
         done_on[cells[done]] = payments.paid_on[sel][cols[done]]
         named_by[cells[done]] = payments.for_month[sel][cols[done]] == month[done]
-        applied.append((sel[cols].astype(np.int64), month.astype(np.int64), got.astype(np.int64)))
+        if applied is not None:
+            applied.append((sel[cols].astype(np.int64), month.astype(np.int64), got.astype(np.int64)))
         # An account looked at from its bound moves it to its first month still owing, or past the last it reached.
         offset = np.where(remaining[idx] > 0, t - a[seg], n_t + 1)
         first_owing = np.minimum.reduceat(offset, starts)
         moved = np.where(first_owing <= n_t, a[some] + first_owing, b[some] + 1)
         start = a[some] == low[acc[some]]
         low[acc[some][start]] = np.maximum(low[acc[some]], moved)[start]
-    allocated = due.astype(np.int64) - remaining.reshape(due.shape)
-    return Allocation(first, allocated, completed, by_named, overpaid, applied, used)
+    return Allocation(first, due, remaining.reshape(due.shape), completed, by_named, overpaid, applied, used)
 
 
 def _credit_order(payments: Payments, named: np.ndarray) -> np.ndarray:

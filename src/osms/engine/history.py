@@ -133,12 +133,13 @@ def self_paying(policy: PolicySet, streams: list[Stream], due: np.ndarray) -> np
 
 
 def credit(
-    policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments
+    policy: PolicySet, streams: list[Stream], due: np.ndarray, first: int, payments: Payments, pieces: bool = True
 ) -> tuple[Ledger, np.ndarray, np.ndarray, np.ndarray]:
-    """Payments credited against the amounts due, one way for scenarios and populations: the ledger, and per
-    (month, person) the day the month was paid, whether by payments naming it, and whether anything own was due."""
+    """Payments credited against the amounts due, one way for scenarios and populations: the ledger (with each
+    piece applied if `pieces`), and per (month, person) the day the month was paid, whether by payments naming it,
+    and whether anything own was due."""
     own = own_streams(policy, streams)
-    alloc = allocate(policy, due, first, payments)
+    alloc = allocate(policy, due, first, payments, pieces)
     paid_day, named, obligation = month_paid(alloc, due, own)
     return Ledger(streams, due, own, alloc, [], payments), paid_day, named, obligation
 
@@ -154,9 +155,11 @@ def history_from_payments(
     it_failure: np.ndarray,
     assumed: np.ndarray,
     used: Iterable[Any] = (),
+    pieces: bool = True,
 ) -> History:
-    """The history of persons from the amounts due and their payments, credited (`credit`); the ledger kept."""
-    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments)
+    """The history of persons from the amounts due and their payments, credited (`credit`); the ledger kept (its
+    pieces if `pieces`: an explanation reads them, a population does not)."""
+    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments, pieces)
     hist = History(
         first,
         paid_day,

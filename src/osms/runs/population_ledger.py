@@ -243,7 +243,7 @@ def ledger_history(
     failure[month - first] = failure_now
     # The same builder as a scenario's: credited as the Fund credits, the self-payment months, the ledger.
     hist = history_from_payments(
-        policy, streams, due, first, payments, member, participant, failure, np.zeros(n, dtype=bool)
+        policy, streams, due, first, payments, member, participant, failure, np.zeros(n, dtype=bool), pieces=False
     )
     ledger, hist.ledger = hist.ledger, None  # a population keeps no per-payment explanation
     overpaid = np.zeros(n, dtype=np.int64)
