@@ -8,8 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from conftest import cli, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +20,7 @@ from osms.core.dates import format_month, month_end
 from osms.inputs.payments_table import read_payments
 from osms.outputs.records import records
 from osms.runs import population_ledger
-from osms.runs.population import evaluate_arrow
+from osms.runs.population import evaluate_arrow, evaluate_months
 from osms.runs.scenarios import evaluate
 
 # Self-payer: 5 % × MZP (3 000 in 2022, 3 500 in 2023, 4 250 from 2024); ИП: 5 % × 1.4 MZP; an employee on
@@ -318,3 +320,78 @@ def test_a_payment_for_a_month_beyond_the_history_is_credit_kept(policy) -> None
     row = result.to_pylist()[0]
     assert row["overpaid"] == Decimal("4250.00")  # the 2026-06 payment only
     assert row["insured"] and row["insured_reason"] == "payments"  # 2024-01 … 2024-12 paid: 12 months
+
+
+@pytest.mark.parametrize(("seed", "alone"), [(0, False), (1, False), (2, False), (3, False), (4, True)])
+def test_months_together_give_the_months_one_by_one(policy, tmp_path: Path, seed: int, alone: bool) -> None:  # type: ignore[no-untyped-def]
+    """A payments run of several months credits once for up to MONTHS_TOGETHER of them (population.evaluate_months):
+    every month's table, error rows and totals are those of the month evaluated alone. 80 persons (30 alone) over
+    9 months: self-payers, ИП, employees with one or two jobs, pensioners and a child turning 18, some stating a past
+    membership; payments late, early, doubled, lump sums, naming no month, naming months up to 16 ahead, made after
+    the last month; error rows in some months only (a payment naming a job the person lacks made mid-way, an ИП
+    with no situation_from once the regime makes them owe, someone born during the months). `alone`: each person
+    in a slice of their own, so that months differ in which evaluate months after their own (the payments made by
+    one month's end name none ahead, a later month's do)."""
+    rng = np.random.default_rng(seed)
+    start = int(rng.integers(2021 * 12, 2026 * 12 - 8))
+    months = list(range(start, start + 9))
+    people, pays = [], []
+    count = 30 if alone else 80  # alone: each person evaluated on their own, slower
+    for i in range(count):
+        what = str(rng.choice(["self_payer", "ip", "job", "two_jobs", "pensioner", "child"]))
+        since = int(rng.integers(2019 * 12, start + 9))
+        born = "2008-" + format_month(start + 3)[5:] + "-10" if what == "child" else "1970-05-05"
+        if i == count - 1:
+            born = format_month(start + 4) + "-02"  # born during the months: an error row before
+        stated = rng.random() < 0.15
+        people.append(
+            {
+                "id": f"p{i}",
+                "birth_date": born,
+                "wage_1": "300000" if "job" in what else "",
+                "wage_2": "150000" if what == "two_jobs" else "",
+                "entrepreneur": str(what == "ip").lower(),
+                "self_payer": str(what == "self_payer").lower(),
+                "pension_recipient": str(what == "pensioner").lower(),
+                "situation_from": "" if (what == "ip" and rng.random() < 0.2) else format_month(since),
+                "last_category_month": format_month(start - int(rng.integers(1, 30))) if stated else "",
+                "last_category_run": str(int(rng.integers(1, 20))) if stated else "",
+            }
+        )
+        kinds = {
+            "self_payer": ["self_payer_contribution"],
+            "ip": ["entrepreneur_contribution"],
+            "job": ["employer_deduction", "employee_contribution"],
+            "two_jobs": ["employer_deduction", "employee_contribution"],
+        }.get(what, ["self_payer_contribution"])
+        for _ in range(int(rng.integers(0, 24))):
+            mo = int(rng.integers(max(since, start - 30), start + 12))  # some after the last month
+            named = "" if rng.random() < 0.3 else format_month(mo + int(rng.integers(-3, 17)))
+            job = ""
+            if what == "two_jobs":
+                job = str(int(rng.integers(1, 3)))
+            if rng.random() < 0.03:
+                job = "3"  # no third wage column: an error row from the month it was made
+            pays.append(
+                {
+                    "id": f"p{i}",
+                    "paid_on": f"{format_month(mo)}-{int(rng.integers(1, 29)):02d}",
+                    "amount": str(rng.choice(["4250", "3000", "9000", "6000", "4900", "5950", "51000", "1250.50"])),
+                    "kind": str(rng.choice(kinds)),
+                    "for_month": named,
+                    "job": job,
+                }
+            )
+    table = pa.table({k: pa.array([p[k] for p in people], pa.string()) for k in people[0]})
+    path = tmp_path / "payments.parquet"
+    pq.write_table(pa.table({k: pa.array([p[k] for p in pays], pa.string()) for k in pays[0]}), path)
+    with mock.patch.object(population_ledger, "SLICE", 1 if alone else population_ledger.SLICE):
+        together = evaluate_months(policy, table, months, payments=read_payments(policy, [path]))
+        assert [m for m, _ in together] == months
+        errors = 0
+        for m, (result, bad, summary) in together:
+            one, one_bad, one_summary = evaluate_arrow(policy, table, m, payments=read_payments(policy, [path]))
+            assert result.equals(one), format_month(m)
+            assert bad.rows == one_bad.rows and summary == one_summary, format_month(m)
+            errors += len(bad.rows)
+    assert errors  # error rows were exercised

@@ -167,7 +167,7 @@ def command(
     from ..inputs.payments_spill import spilled_payments
     from ..inputs.tabular import SeenIds, expand_inputs, open_table, same_columns
     from ..policy import bundled_policies
-    from ..runs.population import evaluate_arrow
+    from ..runs.population import evaluate_months, month_groups
     from ..runs.population_output import exact_summary, merge_summaries, summary_doc
 
     out_suffix = output.suffix.lower()
@@ -370,14 +370,14 @@ def command(
             for warning in ledger.warnings if ledger else []:
                 click.echo(f"warning: {warning}", err=True)
 
-            def evaluated(rb: Any, m: int, first_row: int, dup: Any, records: Any) -> Any:
-                """One chunk for one month, on a worker; with what the writer needs to place it."""
-                return (
-                    rb,
-                    m,
-                    first_row,
-                    evaluate_arrow(policy, rb, m, wanted, first_row, not no_status, keep, dup, records),
-                )
+            def evaluated(rb: Any, group: list[int], first_row: int, dup: Any, records: Any) -> Any:
+                """One chunk for a group of months, on a worker; with what the writer needs to place each."""
+                return [
+                    (rb, m, first_row, result)
+                    for m, result in evaluate_months(
+                        policy, rb, group, wanted, first_row, not no_status, keep, dup, records
+                    )
+                ]
 
             def chunks() -> Any:
                 """Each chunk and month to evaluate, read and checked on this thread, in order (in_order runs
@@ -388,12 +388,13 @@ def command(
                     records = ledger.records_for(offset, rb.num_rows) if ledger else None
                     rb, flagged = read_numbers(rb, numbers, fmt, offset)
                     dup = {**flagged, **seen.duplicates(rb.column(rb.schema.get_field_index("id")), offset)}
-                    for m in ms:
-                        yield partial(evaluated, rb, m, offset, dup, records)
+                    for group in month_groups(ms, records is not None and not no_status):
+                        yield partial(evaluated, rb, group, offset, dup, records)
                     offset += rb.num_rows
 
-            for rb, m, first_row, result in in_order(chunks(), workers):
-                finish(fh, errors_csv, rb, m, first_row, result)
+            for done in in_order(chunks(), workers):
+                for rb, m, first_row, result in done:
+                    finish(fh, errors_csv, rb, m, first_row, result)
             flush_errors(errors_csv)
             for name, row, pid in ledger.unmatched() if ledger else []:  # payments nobody's row reads
                 errors_csv.writerow(

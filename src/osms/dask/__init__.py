@@ -108,7 +108,7 @@ def _partition(  # type: ignore[no-untyped-def]
         import pandas as pd
 
         from ..core.dataset import write_part
-        from ..runs.population import evaluate_arrow
+        from ..runs.population import evaluate_months, month_groups
         from ..runs.population_output import exact_summary
 
         number = partition_info["number"]
@@ -140,8 +140,12 @@ def _partition(  # type: ignore[no-untyped-def]
         unmatched: list[tuple[str, int, str]] = []
         sums: dict[str, Any] = {}
         tables = []
-        for m in months:
-            result, bad, part = evaluate_arrow(policy, table, m, outputs, offset, status, keep, flags, records)
+        done = (
+            one
+            for group in month_groups(months, records is not None and status)
+            for one in evaluate_months(policy, table, group, outputs, offset, status, keep, flags, records)
+        )
+        for m, (result, bad, part) in done:
             for row, why in bad.rows.items():
                 pid = ids[row - offset - 1].as_py()
                 errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))

@@ -17,12 +17,12 @@ from ..core.dates import format_month, month_end
 from ..core.messages import _, current
 from ..engine.batch import Batch, read_numbers
 from ..engine.evaluation import MonthResult, evaluate_month
-from ..engine.status import REASON_CODES
+from ..engine.status import REASON_CODES, Status
 from ..inputs.columns import check_status_columns
 from ..inputs.payments_table import PaymentRecords
 from ..inputs.population_rows import RowErrors, batch_from_arrow, column
 from ..policy import PolicySet
-from .population_ledger import ledger_status
+from .population_ledger import ledger_status, ledger_statuses
 from .population_output import decimal_column, money_column, names_where, tiyn_of
 from .population_status import status_from_columns
 
@@ -37,11 +37,13 @@ def evaluate_arrow(
     carry: tuple[str, ...] | list[str] = (),
     flagged: dict[int, str] | None = None,
     payments: PaymentRecords | None = None,
+    ledger: tuple[Status, dict[int, str], np.ndarray] | None = None,
 ) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
     """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
 
     Columns in `carry` are carried to the result unchanged, after `id`. With `payments`, status comes from the
-    payment records (population_ledger), else from the summary columns."""
+    payment records (population_ledger; `ledger`: already worked out with other months), else from the summary
+    columns."""
     passed = list(carry)
     check_status_columns(table.schema.names, payments is not None, status=status)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
@@ -49,8 +51,10 @@ def evaluate_arrow(
     bad = _unknown_numbers(policy, batch, res, extra, month, bad, errors, offset)
     st = overpaid = None
     if status and payments is not None:
-        failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
-        st, problems, overpaid = ledger_status(policy, batch, extra, payments, column(table, "id"), month, failure)
+        if ledger is None:
+            failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
+            ledger = ledger_status(policy, batch, extra, payments, column(table, "id"), month, failure)
+        st, problems, overpaid = ledger
         for i, reason in problems.items():
             if not bad[i]:
                 errors.rows[offset + i + 1] = reason
@@ -127,6 +131,45 @@ def evaluate_arrow(
             cols["overpaid"] = money_column(overpaid[keep] / 100, None)
             summary["overpaid"] = Decimal(int(overpaid[keep].sum())).scaleb(-2)
     return pa.table(cols), errors, summary
+
+
+# Months of a payments run evaluated together: they share one evaluation of the months their payments reach and
+# one crediting (population_ledger.ledger_statuses), about this many times fewer; a chunk's results for all of them
+# are held at once (about 55 MB a month for 200 000 rows).
+MONTHS_TOGETHER = 6
+
+
+def month_groups(months: list[int], payments: bool) -> list[list[int]]:
+    """The months (ascending) in the groups evaluated together: with payments, up to MONTHS_TOGETHER at a time;
+    from the summary columns, one by one (nothing to share)."""
+    size = MONTHS_TOGETHER if payments else 1
+    return [months[i : i + size] for i in range(0, len(months), size)]
+
+
+def evaluate_months(
+    policy: PolicySet,
+    table: pa.Table | pa.RecordBatch,
+    months: list[int],
+    outputs: list[str] | None = None,
+    offset: int = 0,
+    status: bool = True,
+    carry: tuple[str, ...] | list[str] = (),
+    flagged: dict[int, str] | None = None,
+    payments: PaymentRecords | None = None,
+) -> list[tuple[int, tuple[pa.Table, RowErrors, dict[str, Any]]]]:
+    """evaluate_arrow for each of `months` (ascending); with `payments`, their status worked out together. The
+    persons' facts are read as the last month reads them (only the age differs from month to month, and the
+    payments path takes each month's age from the birth date)."""
+    ledgers: dict[int, tuple[Status, dict[int, str], np.ndarray]] = {}
+    if status and payments is not None and len(months) > 1:
+        check_status_columns(table.schema.names, True, status=status)
+        batch, _, _, extra = batch_from_arrow(policy, table, months[-1], offset, list(carry), flagged)
+        failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
+        ledgers = ledger_statuses(policy, batch, extra, payments, column(table, "id"), months, failure)
+    return [
+        (m, evaluate_arrow(policy, table, m, outputs, offset, status, carry, flagged, payments, ledgers.get(m)))
+        for m in months
+    ]
 
 
 UNKNOWN_PROBE = 1_000_000.0  # a value no month count or amount reaches: with it and with 0, the answer must agree

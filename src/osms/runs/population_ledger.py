@@ -4,10 +4,13 @@ A row states the person's situation in the month evaluated. The amounts due in t
 pay are that situation's under each month's rules: the same jobs, wages and activities from `situation_from`
 (YYYY-MM, the month the current situation began) on, nothing due before it, ages from the birth date. A row that
 owes its own contributions and does not say when its situation began is an error row: debt cannot be told from a
-first payment. Vectorized over persons; the months are evaluated one at a time for a slice of persons.
+first payment. Vectorized over persons; the months are evaluated one at a time for a slice of persons, and the
+months of a run that share a crediting (population.MONTHS_TOGETHER) are evaluated and credited once for all of them.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -15,9 +18,9 @@ import pyarrow.compute as pc
 
 from ..core.dates import month_end, months_of_days
 from ..core.messages import _
-from ..engine.allocation import Payments
+from ..engine.allocation import BIG, Payments
 from ..engine.batch import Batch
-from ..engine.history import History, due_of, history_from_payments, payment_streams
+from ..engine.history import History, credit, due_of, payment_streams, self_paying
 from ..engine.past_months import past_months
 from ..engine.status import Status, compute_status
 from ..inputs.payments_table import PaymentRecords
@@ -26,20 +29,21 @@ from ..policy import PolicySet
 
 def _streams_of(
     policy: PolicySet, records: PaymentRecords, batch: Batch, person: np.ndarray, rows: np.ndarray, streams: list
-) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """The stream each payment pays (-1 where the row cannot say), and (person, reason) for those."""
+) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """The stream each payment pays (-1 where the row cannot say), and (person, payment, reason) for those."""
     employed = batch.facts["employed"]
     k = employed.shape[0]
     index = {(s.rule, s.slot): i for i, s in enumerate(streams)}
     kind, job = records.kind[rows].astype(np.int64), records.job[rows].astype(np.int64)
     out = np.full(len(rows), -1, dtype=np.int64)
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, int, str]] = []
 
     def fail(mask: np.ndarray, reason: str) -> None:
         for i in np.flatnonzero(mask):
             problems.append(
                 (
                     int(person[i]),
+                    int(i),
                     _(
                         "{file} row {row}: {reason}",
                         file=records.files[int(records.file_of[rows[i]])],
@@ -99,11 +103,26 @@ def ledger_status(
     month: int,
     failure_now: np.ndarray,
 ) -> tuple[Status, dict[int, str], np.ndarray]:
-    """Status at the month's end of every row from its payments, slice by slice of persons so that memory stays
-    bounded; (status, row index → reason, credit left over in tiyn per row)."""
-    parts = []
-    problems: dict[int, str] = {}
-    over = []
+    """Status at the month's end of every row from its payments: (status, row index → reason, credit left over in
+    tiyn per row)."""
+    return ledger_statuses(policy, batch, extra, records, ids, [month], failure_now)[month]
+
+
+def ledger_statuses(
+    policy: PolicySet,
+    batch: Batch,
+    extra: dict[str, np.ndarray],
+    records: PaymentRecords,
+    ids: pa.Array,
+    months: list[int],
+    failure_now: np.ndarray,
+) -> dict[int, tuple[Status, dict[int, str], np.ndarray]]:
+    """ledger_status for each of `months`, slice by slice of persons so that memory stays bounded; the months of a
+    slice share one evaluation and one crediting (ledger_histories)."""
+    months = sorted(months)
+    parts: dict[int, list[Status]] = {m: [] for m in months}
+    problems: dict[int, dict[int, str]] = {m: {} for m in months}
+    over: dict[int, list[np.ndarray]] = {m: [] for m in months}
     for lo in range(0, batch.size, SLICE):
         sl = slice(lo, min(lo + SLICE, batch.size))
         part = Batch(
@@ -112,23 +131,27 @@ def ledger_status(
             {k: v[sl] for k, v in batch.stated.items()},
             batch.employers[sl],
         )
-        hist, found, overpaid = ledger_history(
+        histories = ledger_histories(
             policy,
             part,
             {k: v[sl] for k, v in extra.items()},
             records,
             ids.slice(sl.start, sl.stop - sl.start),
-            month,
+            months,
             failure_now[sl],
         )
-        parts.append(compute_status(policy, hist, month_end(month)))
-        problems.update({lo + i: why for i, why in found.items()})
-        over.append(overpaid)
+        for m, (hist, found, overpaid) in zip(months, histories):
+            parts[m].append(compute_status(policy, hist, month_end(m)))
+            problems[m].update({lo + i: why for i, why in found.items()})
+            over[m].append(overpaid)
+    return {m: (_joined(parts[m]), problems[m], np.concatenate(over[m])) for m in months}
 
+
+def _joined(parts: list[Status]) -> Status:
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])
 
-    status = Status(
+    return Status(
         parts[0].on,
         joined("insured"),
         joined("reason"),
@@ -140,45 +163,28 @@ def ledger_status(
         parts[0].params,
         set().union(*(p.fixed for p in parts)),
     )
-    return status, problems, np.concatenate(over)
 
 
-def ledger_history(
+def _window(
     policy: PolicySet,
-    batch: Batch,
-    extra: dict[str, np.ndarray],
-    records: PaymentRecords,
-    ids: pa.Array,
     month: int,
-    failure_now: np.ndarray,
-) -> tuple[History, dict[int, str], np.ndarray]:
-    """The status history of some persons from their payments; (history, row index → reason, overpaid tiyn)."""
-    n = batch.size
-    problems: dict[int, str] = {}
-    ids = pc.utf8_trim_whitespace(ids)  # as the payments table's ids are read
-    if records.bad:
-        hit = np.flatnonzero(pc.is_in(ids, value_set=pa.array(list(records.bad))).to_numpy(zero_copy_only=False))
-        for i in hit:
-            problems[int(i)] = records.bad[ids[int(i)].as_py()]
-    person, rows = records.rows_of(ids)
-    end = month_end(month).toordinal()
-    made = records.paid_on[rows] <= end  # a later payment cannot change what was paid by then
-    person, rows = person[made], rows[made]
-    since = extra["situation_from"]
-    streams = payment_streams(policy, batch.facts["wage"].shape[0])
-    entries = policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
-    window = max(int(e.payload) for e in entries if e.payload is not None)
+    paid_on: np.ndarray,
+    for_month: np.ndarray,
+    began: np.ndarray,
+    extra: dict[str, np.ndarray],
+    debt_window: int,
+) -> tuple[int, int, int]:
+    """(first, evaluated, last): the months a history for `month` spans from, evaluates from and to, given the
+    payments made by the month's end (their days, named months and persons' situation_from)."""
     earliest = month - 13
-    if len(rows):
-        named = records.for_month[rows]
+    if len(paid_on):
         earliest = min(
             earliest,
-            int(months_of_days(records.paid_on[rows]).min()) - window,
-            int(np.where(named >= 0, named, month).min()),
+            int(months_of_days(paid_on).min()) - debt_window,
+            int(np.where(for_month >= 0, for_month, month).min()),
         )
         # Nothing is due before a person's situation began, so no debt lies there: the months before the earliest
         # situation_from of those with payments need no evaluation (unless one of them gives none).
-        began = since[person]
         if (began >= 0).all():
             earliest = max(earliest, min(int(began.min()), month - 13))
     first = evaluated = max(policy.covers[0], earliest)
@@ -192,34 +198,131 @@ def ledger_history(
         first = min(first, max(policy.covers[0], int(began_cat[stated].min()), first - back))
     # The months after this one matter only to payments that may credit them: prepayments and payments naming no
     # month (credited forward, up to 12 months ahead); payments naming past months never reach them.
-    forward = len(rows) and bool(((records.for_month[rows] < 0) | (records.for_month[rows] > month)).any())
-    last = min(month + 12 if forward else month, policy.covers[1])
-    t = month + 13 - first
-    member = np.zeros((t, n), dtype=bool)
-    participant = np.zeros((t, n), dtype=bool)
+    forward = bool(((for_month < 0) | (for_month > month)).any())
+    return first, evaluated, min(month + 12 if forward else month, policy.covers[1])
+
+
+def ledger_histories(
+    policy: PolicySet,
+    batch: Batch,
+    extra: dict[str, np.ndarray],
+    records: PaymentRecords,
+    ids: pa.Array,
+    months: list[int],
+    failure_now: np.ndarray,
+) -> list[tuple[History, dict[int, str], np.ndarray]]:
+    """The status history of some persons from their payments, for each of `months` (ascending): (history, row
+    index → reason, overpaid tiyn per person).
+
+    The months share one evaluation of every month any of them reads and one crediting of the payments made by
+    the last one's end. Crediting goes account by account in the order the payments were made, so what the
+    payments made by a month's end did is the same whether or not later ones follow; each month's history is the
+    part its own crediting would have: its window, the months it evaluates (nothing is due in the others), its
+    payments' days (a month completed later is unpaid at its end, as one never completed), and as overpaid what
+    its payments left beyond its window's last month."""
+    n = batch.size
+    common: dict[int, str] = {}
+    ids = pc.utf8_trim_whitespace(ids)  # as the payments table's ids are read
+    if records.bad:
+        hit = np.flatnonzero(pc.is_in(ids, value_set=pa.array(list(records.bad))).to_numpy(zero_copy_only=False))
+        for i in hit:
+            common[int(i)] = records.bad[ids[int(i)].as_py()]
+    person, rows = records.rows_of(ids)
+    end = {m: month_end(m).toordinal() for m in months}
+    made = records.paid_on[rows] <= end[months[-1]]  # a later payment cannot change what was paid by then
+    person, rows = person[made], rows[made]
+    paid_on, for_month = records.paid_on[rows], records.for_month[rows]
+    since = extra["situation_from"]
+    streams = payment_streams(policy, batch.facts["wage"].shape[0])
+    entries = policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
+    debt_window = max(int(e.payload) for e in entries if e.payload is not None)
+    spans = {}
+    for m in months:
+        by = paid_on <= end[m]
+        spans[m] = _window(policy, m, paid_on[by], for_month[by], since[person[by]], extra, debt_window)
+    first = min(f for f, _, _ in spans.values())
+    t = months[-1] + 13 - first
+    preferential = np.zeros((t, n), dtype=bool)
+    alive = np.zeros((t, n), dtype=bool)
     active = np.zeros((t, n), dtype=bool)
+    participant = np.zeros((t, n), dtype=bool)
     due = np.zeros((len(streams), t, n), dtype=np.int64)
     participates = policy.roles.rule("participant")
     keys = ["preferential", participates, *{s.rule for s in streams}]
-    for mo, values, age in past_months(policy, batch, extra["birth"], list(range(evaluated, last + 1)), keys, False):
+    wanted = sorted({mo for _, lo, hi in spans.values() for mo in range(lo, hi + 1)})
+    for mo, values, age in past_months(policy, batch, extra["birth"], wanted, keys, False):
+        r = mo - first
+        alive[r] = age >= 0
         # Nothing before the situation began (an empty situation_from: as now, in every month) or before birth.
-        active[mo - first] = ((since < 0) | (mo >= since)) & (age >= 0)
-        # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),
-        # whenever its situation began: the right kept after leaving, budget months toward the 12.
-        member[mo - first] = values["preferential"] & (active[mo - first] | ((mo >= month - 13) & (age >= 0)))
-        participant[mo - first] = values[participates]
+        active[r] = ((since < 0) | (mo >= since)) & alive[r]
+        preferential[r] = values["preferential"]
+        participant[r] = values[participates]
         # Only the amounts due are kept of each month, not its whole evaluation.
-        due[:, mo - first] = due_of(streams, values, n) * active[mo - first]
+        due[:, r] = due_of(streams, values, n) * active[r]
+    stream, bad_rows = _streams_of(policy, records, batch, person, rows, streams)
+    # Only what is wrong in every month keeps a person's payments out of the crediting; a person whose row is an
+    # error in some months only is credited, and those months' answers are not given.
+    keep = (stream >= 0) & ~np.isin(person, np.fromiter(common, dtype=np.int64))
+    payments = Payments(person[keep], stream[keep], paid_on[keep], records.amount[rows][keep], for_month[keep])
+    # The pieces credited (which payment paid which month) tell the earlier months what their payments left over.
+    several = len(months) > 1
+    ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments, pieces=several)
+    paying = self_paying(policy, streams, due)
+    pay, to_month, tiyn = ledger.allocation.pieces() if several else (None, None, None)
+    out = []
+    for m in months:
+        out.append(
+            _month_history(
+                policy, m, spans[m], first, extra, failure_now, common, bad_rows, paid_on <= end[m], since, due,
+                (preferential, alive, active, participant, paid_day, named, obligation, paying),
+                (payments, keep, pay, to_month, tiyn, ledger.allocation.overpaid), ledger.allocation.used,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _month_history(
+    policy: PolicySet,
+    month: int,
+    span: tuple[int, int, int],
+    first: int,
+    extra: dict[str, np.ndarray],
+    failure_now: np.ndarray,
+    common: dict[int, str],
+    bad_rows: list[tuple[int, int, str]],
+    made: np.ndarray,
+    since: np.ndarray,
+    due: np.ndarray,
+    months: tuple[np.ndarray, ...],
+    credited: tuple[Payments, np.ndarray, Any, Any, Any, np.ndarray],
+    used: set,
+) -> tuple[History, dict[int, str], np.ndarray]:
+    """One month's history, cut from the shared evaluation and crediting (see ledger_histories)."""
+    own_first, evaluated, last = span
+    preferential, alive, active, participant, paid_day, named, obligation, paying = months
+    payments, keep, pay, to_month, tiyn, left_at_last = credited
+    n = since.shape[0]
+    cut = slice(own_first - first, month + 13 - first)
+    t = month + 13 - own_first
+    # Months this month's history evaluates; in the others nothing is due and nothing was paid.
+    inside = np.zeros(t, dtype=bool)
+    inside[evaluated - own_first : last + 1 - own_first] = True
+    col = inside[:, None]
+    mo = np.arange(own_first, month + 13)[:, None]
+    # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),
+    # whenever its situation began: the right kept after leaving, budget months toward the 12.
+    member = preferential[cut] & (active[cut] | ((mo >= month - 13) & alive[cut])) & col
     last_cat = extra["last_category_month"]
     # A past membership the row states: its last month and (last_category_run) how many months it ran.
     run = np.maximum(extra.get("last_category_run", np.zeros(n, dtype=np.int64)), 1)
     for k in range(int(min(run.max(initial=1), t))):
-        months = last_cat - k
-        on = (last_cat >= 0) & (k < run) & (months >= first) & (months < month)
-        member[months[on] - first, np.flatnonzero(on)] = True
-    stream, bad_rows = _streams_of(policy, records, batch, person, rows, streams)
-    for row, reason in bad_rows:
-        problems.setdefault(row, reason)
+        months_back = last_cat - k
+        on = (last_cat >= 0) & (k < run) & (months_back >= own_first) & (months_back < month)
+        member[months_back[on] - own_first, np.flatnonzero(on)] = True
+    problems = dict(common)
+    for who, payment, reason in bad_rows:
+        if made[payment]:
+            problems.setdefault(who, reason)
     owes = due[:, month - first].sum(axis=0) > 0
     for i in np.flatnonzero(owes & (since < 0)):
         problems.setdefault(
@@ -229,23 +332,29 @@ def ledger_history(
                 "their current jobs and activities began (YYYY-MM)"
             ),
         )
-    keep = stream >= 0
-    if problems:
-        keep &= ~np.isin(person, np.fromiter(problems, dtype=np.int64))
-    payments = Payments(
-        person[keep],
-        stream[keep],
-        records.paid_on[rows][keep],
-        records.amount[rows][keep],
-        records.for_month[rows][keep],
-    )
     failure = np.zeros((t, n), dtype=bool)
-    failure[month - first] = failure_now
-    # The same builder as a scenario's: credited as the Fund credits, the self-payment months, the ledger.
-    hist = history_from_payments(
-        policy, streams, due, first, payments, member, participant, failure, np.zeros(n, dtype=bool), pieces=False
+    failure[month - own_first] = failure_now
+    hist = History(
+        own_first,
+        np.where(col, paid_day[cut], BIG).astype(np.int32),
+        member,
+        obligation[cut] & col,
+        failure,
+        np.zeros(n, dtype=bool),
+        set(used),
+        named=named[cut] & col,
+        self_paying=paying[cut] & col,
+        participant=participant[cut] & col,
     )
-    ledger, hist.ledger = hist.ledger, None  # a population keeps no per-payment explanation
+    # What each payment made by the month's end left over, within the months up to 12 after it (for the last
+    # month, what the crediting itself left over).
+    by_end = made[keep]
+    if pay is None:
+        left = left_at_last
+    else:
+        within = by_end[pay] & (to_month <= month + 12)
+        left = np.where(by_end, payments.amount, 0)
+        np.subtract.at(left, pay[within], tiyn[within])
     overpaid = np.zeros(n, dtype=np.int64)
-    np.add.at(overpaid, payments.person, ledger.allocation.overpaid)
+    np.add.at(overpaid, payments.person, left)
     return hist, problems, overpaid
