@@ -10,7 +10,7 @@ months of a run that share a crediting (population.MONTHS_TOGETHER) are evaluate
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -267,41 +267,49 @@ def ledger_histories(
     # The pieces credited (which payment paid which month) tell the earlier months what their payments left over.
     several = len(months) > 1
     ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments, pieces=several)
-    paying = self_paying(policy, streams, due)
-    pay, to_month, tiyn = ledger.allocation.pieces() if several else (None, None, None)
-    out = []
-    for m in months:
-        out.append(
-            _month_history(
-                policy, m, spans[m], first, extra, failure_now, common, bad_rows, paid_on <= end[m], since, due,
-                (preferential, alive, active, participant, paid_day, named, obligation, paying),
-                (payments, keep, pay, to_month, tiyn, ledger.allocation.overpaid), ledger.allocation.used,
-            )
-        )  # fmt: skip
-    return out
+    shared = _Shared(
+        first, extra, since, failure_now, common, bad_rows, paid_on[keep], due,
+        preferential, alive, active, participant, paid_day, named, obligation, self_paying(policy, streams, due),
+        payments, ledger.allocation.pieces() if several else None, ledger.allocation.overpaid, ledger.allocation.used,
+    )  # fmt: skip
+    return [_month_history(shared, m, spans[m], paid_on <= end[m]) for m in months]
+
+
+@dataclass
+class _Shared:
+    """What the months of ledger_histories share: the evaluation ((months, persons) from `first`) and the
+    crediting of the payments made by the last month's end."""
+
+    first: int
+    extra: dict[str, np.ndarray]
+    since: np.ndarray
+    failure_now: np.ndarray
+    common: dict[int, str]  # row → reason, in every month
+    bad_rows: list[tuple[int, int, str]]  # (row, payment, reason) of payments no stream takes
+    paid_on: np.ndarray  # of the payments credited
+    due: np.ndarray  # (streams, months, persons)
+    preferential: np.ndarray
+    alive: np.ndarray
+    active: np.ndarray
+    participant: np.ndarray
+    paid_day: np.ndarray
+    named: np.ndarray
+    obligation: np.ndarray
+    paying: np.ndarray
+    payments: Payments  # credited
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (payment, month, tiyn) with several months
+    overpaid: np.ndarray  # what each payment credited left over
+    used: set
 
 
 def _month_history(
-    policy: PolicySet,
-    month: int,
-    span: tuple[int, int, int],
-    first: int,
-    extra: dict[str, np.ndarray],
-    failure_now: np.ndarray,
-    common: dict[int, str],
-    bad_rows: list[tuple[int, int, str]],
-    made: np.ndarray,
-    since: np.ndarray,
-    due: np.ndarray,
-    months: tuple[np.ndarray, ...],
-    credited: tuple[Payments, np.ndarray, Any, Any, Any, np.ndarray],
-    used: set,
+    shared: _Shared, month: int, span: tuple[int, int, int], made: np.ndarray
 ) -> tuple[History, dict[int, str], np.ndarray]:
-    """One month's history, cut from the shared evaluation and crediting (see ledger_histories)."""
+    """One month's history, cut from the shared evaluation and crediting (see ledger_histories); `made`: which
+    payments (of all, before any was set aside) were made by its end."""
+    sh = shared
     own_first, evaluated, last = span
-    preferential, alive, active, participant, paid_day, named, obligation, paying = months
-    payments, keep, pay, to_month, tiyn, left_at_last = credited
-    n = since.shape[0]
+    first, extra, since, n = sh.first, sh.extra, sh.since, sh.since.shape[0]
     cut = slice(own_first - first, month + 13 - first)
     t = month + 13 - own_first
     # Months this month's history evaluates; in the others nothing is due and nothing was paid.
@@ -311,7 +319,7 @@ def _month_history(
     mo = np.arange(own_first, month + 13)[:, None]
     # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),
     # whenever its situation began: the right kept after leaving, budget months toward the 12.
-    member = preferential[cut] & (active[cut] | ((mo >= month - 13) & alive[cut])) & col
+    member = sh.preferential[cut] & (sh.active[cut] | ((mo >= month - 13) & sh.alive[cut])) & col
     last_cat = extra["last_category_month"]
     # A past membership the row states: its last month and (last_category_run) how many months it ran.
     run = np.maximum(extra.get("last_category_run", np.zeros(n, dtype=np.int64)), 1)
@@ -319,11 +327,11 @@ def _month_history(
         months_back = last_cat - k
         on = (last_cat >= 0) & (k < run) & (months_back >= own_first) & (months_back < month)
         member[months_back[on] - own_first, np.flatnonzero(on)] = True
-    problems = dict(common)
-    for who, payment, reason in bad_rows:
+    problems = dict(sh.common)
+    for who, payment, reason in sh.bad_rows:
         if made[payment]:
             problems.setdefault(who, reason)
-    owes = due[:, month - first].sum(axis=0) > 0
+    owes = sh.due[:, month - first].sum(axis=0) > 0
     for i in np.flatnonzero(owes & (since < 0)):
         problems.setdefault(
             int(i),
@@ -333,28 +341,28 @@ def _month_history(
             ),
         )
     failure = np.zeros((t, n), dtype=bool)
-    failure[month - own_first] = failure_now
+    failure[month - own_first] = sh.failure_now
     hist = History(
         own_first,
-        np.where(col, paid_day[cut], BIG).astype(np.int32),
+        np.where(col, sh.paid_day[cut], BIG).astype(np.int32),
         member,
-        obligation[cut] & col,
+        sh.obligation[cut] & col,
         failure,
         np.zeros(n, dtype=bool),
-        set(used),
-        named=named[cut] & col,
-        self_paying=paying[cut] & col,
-        participant=participant[cut] & col,
+        set(sh.used),
+        named=sh.named[cut] & col,
+        self_paying=sh.paying[cut] & col,
+        participant=sh.participant[cut] & col,
     )
-    # What each payment made by the month's end left over, within the months up to 12 after it (for the last
-    # month, what the crediting itself left over).
-    by_end = made[keep]
-    if pay is None:
-        left = left_at_last
-    else:
+    # What each payment made by the month's end left over, within the months up to 12 after it (with one month,
+    # what the crediting itself left over).
+    left = sh.overpaid
+    if sh.pieces is not None:
+        pay, to_month, tiyn = sh.pieces
+        by_end = sh.paid_on <= month_end(month).toordinal()
         within = by_end[pay] & (to_month <= month + 12)
-        left = np.where(by_end, payments.amount, 0)
+        left = np.where(by_end, sh.payments.amount, 0)
         np.subtract.at(left, pay[within], tiyn[within])
     overpaid = np.zeros(n, dtype=np.int64)
-    np.add.at(overpaid, payments.person, left)
+    np.add.at(overpaid, sh.payments.person, left)
     return hist, problems, overpaid
