@@ -134,8 +134,8 @@ def evaluate_arrow(
 
 
 # Months of a payments run evaluated together: they share one evaluation of the months their payments reach and
-# one crediting (population_ledger.ledger_statuses), about this many times fewer; a chunk's results for all of them
-# are held at once (about 55 MB a month for 200 000 rows).
+# one crediting (population_ledger.ledger_statuses), so a run credits its payments this many times less often; a
+# chunk's results for all of them are held at once (about 55 MB a month for 200 000 rows).
 MONTHS_TOGETHER = 6
 
 
