@@ -395,3 +395,35 @@ def test_months_together_give_the_months_one_by_one(policy, tmp_path: Path, seed
             assert bad.rows == one_bad.rows and summary == one_summary, format_month(m)
             errors += len(bad.rows)
     assert errors  # error rows were exercised
+
+
+def test_a_payment_made_before_the_policies_is_an_error_row_not_a_failed_run(tmp_path: Path) -> None:
+    """The crediting reads the rules of the day a payment was made (its deadline, the debt window): a payment made
+    in 2019 naming January 2020 failed the whole run ("payment_deadline_day has no value on 2019-12-28"). It is an
+    error row naming paid_on, as a month named outside the policies' years is one naming for_month."""
+    _write(
+        tmp_path,
+        "people.csv",
+        "id,birth_date,self_payer,situation_from\n"
+        + "".join(f"{p},1990-01-01,true,{since}\n" for p, since in zip("abcd", ["2019-06", "2024-01"] * 2)),
+    )
+    _write(
+        tmp_path,
+        "payments.csv",
+        "id,paid_on,amount,kind,for_month\n"
+        "a,2019-09-13,4250,self_payer_contribution,\n"  # made in 2019, naming none
+        "b,2024-02-20,4250,self_payer_contribution,2024-01\n"
+        "c,2019-12-28,4250,self_payer_contribution,2020-01\n"  # made in 2019, naming January 2020
+        "d,2024-02-20,4250,self_payer_contribution,2019-11\n",  # naming a month of 2019
+    )
+    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.parquet", "--month", "2024-02",
+               "--lang", "en", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    outside = "outside what the policies can check (2020-01 to 2026-12, and prepayments for the 12 months after)"
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines() == [
+        "row,id,reason",
+        f'1,a,"2024-02: payments.csv row 1: paid_on: {outside}"',
+        f'3,c,"2024-02: payments.csv row 3: paid_on: {outside}"',
+        f'4,d,"2024-02: payments.csv row 4: for_month: {outside}"',
+    ]
+    assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["b"]

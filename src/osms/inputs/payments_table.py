@@ -222,16 +222,23 @@ def _chunk(
         )
     lo, hi = policy.covers
     made = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    month = np.where(for_month >= 0, for_month, made)
-    flag(
-        ~bad & ((month < lo) | (month > hi + 12)),
-        _(
-            "{field}: outside what the policies can check ({first} to {last}, and prepayments for the 12 months after)",
-            field="for_month" if "for_month" in names else "paid_on",
-            first=f"{lo // 12}-{lo % 12 + 1:02d}",
-            last=f"{hi // 12}-{hi % 12 + 1:02d}",
-        ),
-    )
+    named = for_month >= 0
+    # The month a payment names, and the day it was made: the crediting reads that day's rules (the deadline, the
+    # debt window), which the policies hold from their first month only.
+    for which, outside in (
+        ("for_month", named & ((for_month < lo) | (for_month > hi + 12))),
+        ("paid_on", (made < lo) | (~named & (made > hi + 12))),
+    ):
+        flag(
+            ~bad & outside,
+            _(
+                "{field}: outside what the policies can check ({first} to {last}, and prepayments for the 12 months "
+                "after)",
+                field=which,
+                first=f"{lo // 12}-{lo % 12 + 1:02d}",
+                last=f"{hi // 12}-{hi % 12 + 1:02d}",
+            ),
+        )
     errors = {offset + int(i) + 1: why[i] for i in np.flatnonzero(bad)}
     cols = {
         "kind": kind,

@@ -73,13 +73,16 @@ def parse_payment(
             )
         )
     lo, hi = policy.covers
-    month = named if named is not None else paid.year * 12 + paid.month - 1
-    if not lo <= month <= hi + 12:
-        what = (
-            _("names {month}", month=format_month(named))
-            if named is not None
-            else _("was made on {day}, naming no month,", day=paid)
-        )
+    made = paid.year * 12 + paid.month - 1
+    # The month it names, and the day it was made: crediting reads that day's rules (the deadline, the debt window).
+    named_outside = named is not None and not lo <= named <= hi + 12
+    if named_outside or made < lo or (named is None and made > hi + 12):
+        if named is not None and named_outside:
+            what = _("names {month}", month=format_month(named))
+        elif named is None:
+            what = _("was made on {day}, naming no month,", day=paid)
+        else:
+            what = _("was made on {day},", day=paid)
         errors.add(
             _(
                 "the payment {what} outside what the policies can check ({first} to {last}, "
