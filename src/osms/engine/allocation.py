@@ -49,7 +49,7 @@ class Allocation:
 
     first: int
     due: np.ndarray  # int64 tiyn due in each stream-month
-    remaining: np.ndarray  # int64 tiyn of it not allocated (≤ 0 when paid)
+    remaining: np.ndarray  # int64 tiyn of it not yet allocated (0 once paid)
     completed: np.ndarray  # int32 ordinal day the stream-month was fully paid; BIG if never
     by_named: np.ndarray  # bool: completed by a payment that named that very month
     overpaid: np.ndarray  # (payments,) int64 tiyn a payment left over
