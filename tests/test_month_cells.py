@@ -120,7 +120,17 @@ def test_payment_days_and_months_as_the_regex_reads_them(values: list[tuple[str 
         day = str(value).strip()
         real = bool(shaped[i]) and _real_date(day) and 2000 <= int(day[:4]) <= 2100
         reason = errors.get(i + 1, "")
-        assert reason.startswith("paid_on") == (not real), (value, reason)
+        # A real day outside the policies' years (before 2020, or after their last month + 12 naming none) is an
+        # error of its own, unless the month it names already is.
+        lo, hi = policy.covers
+        made = int(day[:4]) * 12 + int(day[5:7]) - 1 if real else 0
+        outside = real and (made < lo or (months[i] < 0 and made > hi + 12))
+        if not real:
+            assert reason.startswith("paid_on"), (value, reason)
+        elif outside:
+            assert reason.startswith(("paid_on: outside", "for_month")), (value, reason)
+        else:
+            assert not reason.startswith("paid_on"), (value, reason)
         if real:
             assert cols["paid_on"][i] == dt.date.fromisoformat(day).toordinal()
             assert cols["for_month"][i] == months[i]
