@@ -347,8 +347,8 @@ def test_payments_give_the_single_machine_answer_on_any_partitioning(client, tmp
 def test_the_api_takes_a_payments_frame(client) -> None:  # type: ignore[no-untyped-def]
     from osms.core.csvformat import csv_format, read_numbers
     from osms.inputs.columns import number_columns
+    from osms.inputs.id_keys import SeenIds
     from osms.inputs.payments_table import payments_from_table
-    from osms.inputs.tabular import SeenIds
     from osms.policy import load_policies
 
     policy = load_policies(bundled_policies())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osms.inputs.tabular import SeenIds, hash_text, stable_order
+from osms.inputs.id_keys import SeenIds, hash_text, stable_order
 
 # Lengths on both sides of the 8-byte steps, a NUL (so "a" and "a\0" must differ), Cyrillic, a leading space.
 IDS = ["", "a", "a\0", "ab", "абв", "x" * 8, "x" * 9, "x" * 16, "x" * 17, "Р" * 40, "P00000001", " P00000001"]

@@ -151,8 +151,8 @@ def _evaluate_in_chunks(policy: PolicySet, table: Any, m: int, outputs: Any, sta
     from functools import partial
 
     from .core.pool import in_order
+    from .inputs.id_keys import SeenIds
     from .inputs.population_rows import RowErrors
-    from .inputs.tabular import SeenIds
 
     seen = SeenIds()
     has_id = "id" in table.schema.names

@@ -164,8 +164,9 @@ def command(
     from ..core.limits import cut
     from ..core.pool import in_order
     from ..inputs.columns import check_status_columns, number_columns
+    from ..inputs.id_keys import SeenIds
     from ..inputs.payments_spill import spilled_payments
-    from ..inputs.tabular import SeenIds, expand_inputs, open_table, same_columns
+    from ..inputs.tabular import expand_inputs, open_table, same_columns
     from ..policy import bundled_policies
     from ..runs.population import evaluate_months, month_groups
     from ..runs.population_output import exact_summary, merge_summaries, summary_doc

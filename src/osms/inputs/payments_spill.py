@@ -35,6 +35,7 @@ from ..core.interrupt import check as check_stop
 from ..core.limits import cut
 from ..core.messages import _, os_reason
 from ..policy import PolicySet
+from .id_keys import fixed_width_keys, text_buffers
 from .payments_table import (
     Checked,
     PaymentRecords,
@@ -44,7 +45,6 @@ from .payments_table import (
     payment_kinds,
     payment_sources,
 )
-from .tabular import fixed_width_keys, text_buffers
 
 MAX_BUCKETS = 64  # spill files open at once; beyond that, each file holds the payments of several chunks
 BATCH = 250_000  # payment rows read and checked at a time (a few batches in flight)

@@ -207,7 +207,7 @@ def batch_from_arrow(
     names = table.schema.names
     check_columns(policy, names, keep)
     if flagged is None:  # one table on its own (the notebook API): its duplicate ids
-        from ..inputs.tabular import SeenIds
+        from .id_keys import SeenIds
 
         flagged = SeenIds().duplicates(column(table, "id"), offset)
     for row, reason in flagged.items():

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .tabular import text_buffers
+from .id_keys import text_buffers
 
 DASH = (ord("-") - ord("0")) % 256
 
