@@ -231,7 +231,7 @@ def test_people_index_finds_each_payments_id_as_a_dictionary_would(monkeypatch, 
     """Ids of every length (1–20 bytes: searched on 64-bit keys, the bytes themselves up to 8, a hash beyond),
     repeated across chunks, padded with blanks, Cyrillic; payments for ids nobody has. `weak`: keys that collide
     for most ids (their first byte), so that a length falls back to its bytes and a hit's bytes are compared."""
-    import osms.inputs.payments_spill as spill
+    import osms.inputs.people_index as spill
 
     if weak:
         monkeypatch.setattr(
