@@ -376,9 +376,14 @@ def command(
                 return [
                     (rb, m, first_row, result)
                     for m, result in evaluate_months(
-                        policy, rb, group, wanted, first_row, not no_status, keep, dup, records
+                        policy, rb, group, wanted, first_row, not no_status, keep, dup, records, spare
                     )
                 ]
+
+            # Threads each task may give its slices of persons (the payments path): the cores the pool leaves idle
+            # when the run has fewer tasks (chunks × groups of months) than workers; CSV's row count is not known.
+            tasks = -(-total // chunk_size) * len(month_groups(ms, True)) if total is not None else workers
+            spare = max(1, workers // max(tasks, 1)) if payment_paths else 1
 
             def chunks() -> Any:
                 """Each chunk and month to evaluate, read and checked on this thread, in order (in_order runs

@@ -38,12 +38,13 @@ def evaluate_arrow(
     flagged: dict[int, str] | None = None,
     payments: PaymentRecords | None = None,
     ledger: tuple[Status, dict[int, str], np.ndarray] | None = None,
+    workers: int = 1,
 ) -> tuple[pa.Table, RowErrors, dict[str, Any]]:
     """Evaluate one month for every row; returns the result table (good rows only), the bad rows, and totals.
 
     Columns in `carry` are carried to the result unchanged, after `id`. With `payments`, status comes from the
-    payment records (population_ledger; `ledger`: already worked out with other months), else from the summary
-    columns."""
+    payment records (population_ledger; `ledger`: already worked out with other months; `workers`: threads for its
+    slices of persons), else from the summary columns."""
     passed = list(carry)
     check_status_columns(table.schema.names, payments is not None, status=status)
     batch, bad, errors, extra = batch_from_arrow(policy, table, month, offset, passed, flagged)
@@ -53,7 +54,7 @@ def evaluate_arrow(
     if status and payments is not None:
         if ledger is None:
             failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
-            ledger = ledger_status(policy, batch, extra, payments, column(table, "id"), month, failure)
+            ledger = ledger_status(policy, batch, extra, payments, column(table, "id"), month, failure, workers)
         st, problems, overpaid = ledger
         for i, reason in problems.items():
             if not bad[i]:
@@ -156,20 +157,24 @@ def evaluate_months(
     carry: tuple[str, ...] | list[str] = (),
     flagged: dict[int, str] | None = None,
     payments: PaymentRecords | None = None,
+    workers: int = 1,
 ) -> list[tuple[int, tuple[pa.Table, RowErrors, dict[str, Any]]]]:
-    """evaluate_arrow for each of `months` (ascending); with `payments`, their status worked out together. The
-    persons' facts are read as the last month reads them (only the age differs from month to month, and the
-    payments path takes each month's age from the birth date)."""
+    """evaluate_arrow for each of `months` (ascending); with `payments`, their status worked out together (on
+    `workers` threads). The persons' facts are read as the last month reads them (only the age differs from month
+    to month, and the payments path takes each month's age from the birth date)."""
     ledgers: dict[int, tuple[Status, dict[int, str], np.ndarray]] = {}
     if status and payments is not None and len(months) > 1:
         check_status_columns(table.schema.names, True, status=status)
         batch, _, _, extra = batch_from_arrow(policy, table, months[-1], offset, list(carry), flagged)
         failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
-        ledgers = ledger_statuses(policy, batch, extra, payments, column(table, "id"), months, failure)
-    return [
-        (m, evaluate_arrow(policy, table, m, outputs, offset, status, carry, flagged, payments, ledgers.get(m)))
-        for m in months
-    ]
+        ledgers = ledger_statuses(policy, batch, extra, payments, column(table, "id"), months, failure, workers)
+    out = []
+    for m in months:
+        known = ledgers.get(m)
+        out.append(
+            (m, evaluate_arrow(policy, table, m, outputs, offset, status, carry, flagged, payments, known, workers))
+        )
+    return out
 
 
 UNKNOWN_PROBE = 1_000_000.0  # a value no month count or amount reaches: with it and with 0, the answer must agree

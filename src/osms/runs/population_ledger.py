@@ -84,14 +84,14 @@ def _streams_of(
     return out, problems
 
 
-# Persons whose months are held at once: (streams × months × persons) arrays, two slices at a time. On the ledger
-# benchmark's 200 000 persons (one chunk), two slices of 5 000 take 5.6 s and 0.88 GB, of 10 000 7.0 s and 1.0 GB,
-# of 2 500 6.2 s; one slice of 10 000 at a time took 7.3–9.6 s. The window of months a slice evaluates is the union
-# of its persons' needs; a month outside a person's own need is one where nothing of theirs is due or credited, so
-# the answer does not depend on the slice (tests/test_payments_ledger.py compares each person alone, on random
-# records).
+# Persons whose months are held at once: (streams × months × persons) arrays. On the ledger benchmark's 200 000
+# persons, one month (one chunk), two slices of 5 000 at a time take 5.6 s and 0.88 GB, of 10 000 7.0 s and 1.0 GB,
+# of 2 500 6.2 s; one slice at a time, of 5 000 7.5 s, of 10 000 7.3–9.6 s. Over 12 months (two tasks, both cores
+# busy) one slice of 5 000 at a time takes 13.3 s and 1.8 GB, two 15.5 s and 2.0 GB. The window of months a slice
+# evaluates is the union of its persons' needs; a month outside a person's own need is one where nothing of theirs
+# is due or credited, so the answer does not depend on the slice (tests/test_payments_ledger.py compares each person
+# alone, on random records).
 SLICE = 5_000
-SLICE_WORKERS = 2
 
 
 def _take(a: np.ndarray, sl: slice) -> np.ndarray:
@@ -106,10 +106,11 @@ def ledger_status(
     ids: pa.Array,
     month: int,
     failure_now: np.ndarray,
+    workers: int = 1,
 ) -> tuple[Status, dict[int, str], np.ndarray]:
     """Status at the month's end of every row from its payments: (status, row index → reason, credit left over in
     tiyn per row)."""
-    return ledger_statuses(policy, batch, extra, records, ids, [month], failure_now)[month]
+    return ledger_statuses(policy, batch, extra, records, ids, [month], failure_now, workers)[month]
 
 
 def ledger_statuses(
@@ -120,9 +121,10 @@ def ledger_statuses(
     ids: pa.Array,
     months: list[int],
     failure_now: np.ndarray,
+    workers: int = 1,
 ) -> dict[int, tuple[Status, dict[int, str], np.ndarray]]:
-    """ledger_status for each of `months`, slice by slice of persons so that memory stays bounded; the months of a
-    slice share one evaluation and one crediting (ledger_histories)."""
+    """ledger_status for each of `months`, slice by slice of persons so that memory stays bounded, `workers` slices
+    at a time; the months of a slice share one evaluation and one crediting (ledger_histories)."""
     months = sorted(months)
     parts: dict[int, list[Status]] = {m: [] for m in months}
     problems: dict[int, dict[int, str]] = {m: {} for m in months}
@@ -149,9 +151,10 @@ def ledger_statuses(
             (compute_status(policy, h, month_end(m)), found, paid) for m, (h, found, paid) in zip(months, histories)
         ]
 
-    # Two slices at a time (numpy releases the GIL): a run of one chunk uses both cores; at most two in memory.
+    # Several slices at a time (numpy releases the GIL) when the caller has cores to spare (a run of one chunk);
+    # as many in memory as run at once.
     starts = range(0, batch.size, SLICE)
-    for lo, done in zip(starts, in_order((functools.partial(one, lo) for lo in starts), SLICE_WORKERS, ahead=1)):
+    for lo, done in zip(starts, in_order((functools.partial(one, lo) for lo in starts), workers, ahead=workers - 1)):
         for m, (status, found, overpaid) in zip(months, done):
             parts[m].append(status)
             problems[m].update({lo + i: why for i, why in found.items()})
