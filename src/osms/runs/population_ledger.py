@@ -251,9 +251,10 @@ def ledger_histories(
     streams = payment_streams(policy, batch.facts["wage"].shape[0])
     entries = policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
     debt_window = max(int(e.payload) for e in entries if e.payload is not None)
+    made_by = {m: paid_on <= end[m] for m in months}  # the payments each month's end has seen
     spans = {}
     for m in months:
-        by = paid_on <= end[m]
+        by = made_by[m]
         spans[m] = _window(policy, m, paid_on[by], for_month[by], since[person[by]], extra, debt_window)
     first = min(f for f, _, _ in spans.values())
     t = months[-1] + 13 - first
@@ -283,11 +284,11 @@ def ledger_histories(
     several = len(months) > 1
     ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments, pieces=several)
     shared = _Shared(
-        first, extra, since, failure_now, common, bad_rows, paid_on[keep], due,
+        first, extra, since, failure_now, common, bad_rows, keep, due,
         preferential, alive, active, participant, paid_day, named, obligation, self_paying(policy, streams, due),
         payments, ledger.allocation.pieces() if several else None, ledger.allocation.overpaid, ledger.allocation.used,
     )  # fmt: skip
-    return [_month_history(shared, m, spans[m], paid_on <= end[m]) for m in months]
+    return [_month_history(shared, m, spans[m], made_by[m]) for m in months]
 
 
 @dataclass
@@ -301,7 +302,7 @@ class _Shared:
     failure_now: np.ndarray
     common: dict[int, str]  # row → reason, in every month
     bad_rows: list[tuple[int, int, str]]  # (row, payment, reason) of payments no stream takes
-    paid_on: np.ndarray  # of the payments credited
+    keep: np.ndarray  # which payments were credited
     due: np.ndarray  # (streams, months, persons)
     preferential: np.ndarray
     alive: np.ndarray
@@ -374,7 +375,7 @@ def _month_history(
     left = sh.overpaid
     if sh.pieces is not None:
         pay, to_month, tiyn = sh.pieces
-        by_end = sh.paid_on <= month_end(month).toordinal()
+        by_end = made[sh.keep]
         within = by_end[pay] & (to_month <= month + 12)
         left = np.where(by_end, sh.payments.amount, 0)
         np.subtract.at(left, pay[within], tiyn[within])
