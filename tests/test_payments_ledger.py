@@ -43,23 +43,34 @@ AMOUNTS = [
 ]
 
 
+DEDUCTIONS_FROM, POLICIES_FROM = 2017 * 12 + 6, 2020 * 12  # employers' deductions from 2017-07; policies from 2020
+
+
 @st.composite
 def people(draw):  # type: ignore[no-untyped-def]
-    month = draw(st.integers(2022 * 12, 2026 * 12 + 11))
+    month = draw(st.integers(2020 * 12, 2026 * 12 + 11))
     out = []
     for _ in range(draw(st.integers(1, 5))):
         what = draw(st.sampled_from(sorted(KINDS)))
-        since = draw(st.integers(2020 * 12, month))
+        # A job may have begun before 2020, its employer's deductions then recorded (naming their months).
+        since = draw(st.integers(2018 * 12 if what == "job" else POLICIES_FROM, month))
         pays = []
         for _ in range(draw(st.integers(0, 16))):
             mo = draw(st.integers(since, month + 1))
             day = dt.date(mo // 12, mo % 12 + 1, draw(st.integers(1, 28)))
-            named = draw(st.one_of(st.none(), st.integers(max(since - 2, 2020 * 12), month + 6)))
+            kind = draw(st.sampled_from(KINDS[what]))
+            lo = max(since - 2, DEDUCTIONS_FROM if kind == "employer_deduction" else POLICIES_FROM)
+            named = draw(st.one_of(st.none(), st.integers(lo, month + 6)))
+            if mo < POLICIES_FROM:  # made before 2020: only a deduction, naming a month before 2020
+                kind, named = (
+                    "employer_deduction",
+                    draw(st.integers(max(since - 2, DEDUCTIONS_FROM), POLICIES_FROM - 1)),
+                )
             pays.append(
                 {
                     "paid_on": day.isoformat(),
                     "amount": str(draw(st.sampled_from(AMOUNTS))),
-                    "kind": draw(st.sampled_from(KINDS[what])),
+                    "kind": kind,
                     "for_month": format_month(named) if named is not None else "",
                 }
             )
@@ -400,12 +411,14 @@ def test_months_together_give_the_months_one_by_one(policy, tmp_path: Path, seed
 def test_a_payment_made_before_the_policies_is_an_error_row_not_a_failed_run(tmp_path: Path) -> None:
     """The crediting reads the rules of the day a payment was made (its deadline, the debt window): a payment made
     in 2019 naming January 2020 failed the whole run ("payment_deadline_day has no value on 2019-12-28"). It is an
-    error row naming paid_on, as a month named outside the policies' years is one naming for_month."""
+    error row naming paid_on, as a month named outside the policies' years is one naming for_month. Before 2020
+    only employers' deductions were paid (from 2017-07), naming their month: anything else there is an error row."""
     _write(
         tmp_path,
         "people.csv",
-        "id,birth_date,self_payer,situation_from\n"
-        + "".join(f"{p},1990-01-01,true,{since}\n" for p, since in zip("abcd", ["2019-06", "2024-01"] * 2)),
+        "id,birth_date,self_payer,wage_1,situation_from\n"
+        + "".join(f"{p},1990-01-01,true,,{since}\n" for p, since in zip("abcd", ["2019-06", "2024-01"] * 2))
+        + "".join(f"{p},1990-01-01,false,300000,2017-01\n" for p in "efg"),
     )
     _write(
         tmp_path,
@@ -414,16 +427,51 @@ def test_a_payment_made_before_the_policies_is_an_error_row_not_a_failed_run(tmp
         "a,2019-09-13,4250,self_payer_contribution,\n"  # made in 2019, naming none
         "b,2024-02-20,4250,self_payer_contribution,2024-01\n"
         "c,2019-12-28,4250,self_payer_contribution,2020-01\n"  # made in 2019, naming January 2020
-        "d,2024-02-20,4250,self_payer_contribution,2019-11\n",  # naming a month of 2019
+        "d,2024-02-20,4250,self_payer_contribution,2019-11\n"  # naming a month of 2019: not a deduction
+        "e,2017-08-20,2000,employer_deduction,2017-06\n"  # before the deductions began
+        "f,2017-06-30,2000,employer_deduction,2017-07\n"  # made before they began
+        "g,2018-03-20,4500,employer_deduction,2018-02\n",  # a deduction then: paid, nothing wrong
     )
     proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.parquet", "--month", "2024-02",
                "--lang", "en", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     outside = "outside what the policies can check (2020-01 to 2026-12, and prepayments for the 12 months after)"
+    began = "when employer deductions began: nothing was paid to the Fund then"
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines() == [
         "row,id,reason",
         f'1,a,"2024-02: payments.csv row 1: paid_on: {outside}"',
         f'3,c,"2024-02: payments.csv row 3: paid_on: {outside}"',
-        f'4,d,"2024-02: payments.csv row 4: for_month: {outside}"',
+        '4,d,"2024-02: payments.csv row 4: for_month: 2019-11 is before 2020-01, when only employer deductions '
+        '(employer_deduction) were paid"',
+        f'5,e,"2024-02: payments.csv row 5: for_month: 2017-06 is before 2017-07, {began}"',
+        f'6,f,"2024-02: payments.csv row 6: paid_on: 2017-06 is before 2017-07, {began}"',
     ]
-    assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["b"]
+    assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["b", "g"]
+
+
+def test_deductions_before_2020_count_toward_the_12_months(tmp_path: Path) -> None:
+    """An employee since 2019 whose employer paid every month on time: in July 2020, after the transition, the 12
+    consecutive paid months are July 2019 to June 2020 (art. 5 p. 3), so the person is insured by payments. Without
+    the 2019 records the same person had 6 paid months and was not insured, while the same job with no payments
+    listed (assumed paid) was: the Fund's records go back to 2017."""
+    _write(tmp_path, "people.csv", "id,birth_date,wage_1,situation_from\nwith,1990-01-01,300000,2019-01\n"
+           "without,1990-01-01,300000,2019-01\n")  # fmt: skip
+    rows = ["id,paid_on,amount,kind,for_month,job"]
+    for m in range(2019 * 12, 2020 * 12 + 6):  # 2019-01 … 2020-06, each paid on the 20th of the next month
+        named, paid = format_month(m), f"{format_month(m + 1)}-20"
+        # 2019: 1.5 % × 300 000 = 4 500 (not checked); 2020: 2 % × 300 000 = 6 000 and 1 % = 3 000 withheld.
+        for who in ("with", "without") if m >= 2020 * 12 else ("with",):
+            if m < 2020 * 12:
+                rows.append(f"{who},{paid},4500,employer_deduction,{named},1")
+            else:
+                rows += [f"{who},{paid},6000,employer_deduction,{named},1",
+                         f"{who},{paid},3000,employee_contribution,{named},"]  # fmt: skip
+    _write(tmp_path, "payments.csv", "\n".join(rows) + "\n")
+    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.parquet", "--month", "2020-07",
+               cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [(r["id"], r["insured"], r["insured_reason"], r["overpaid"]) for r in out] == [
+        ("with", True, "payments", 0),
+        ("without", False, "none", 0),
+    ]

@@ -14,6 +14,12 @@ naming none last. What a payment leaves over is an overpayment, shown, never los
 A stream is one contribution a payment can pay: a rule that has a payer, per employer for per-job rules. A month of
 a stream is paid when what was allocated to it reaches what was due; it is paid on the day of the payment that
 completed it. Amounts are integers in tiyn.
+
+Before the policies' first month nothing is evaluated, and only employers' deductions were paid (from the first
+month the `deductions_due` parameter is 1; the payments' checks keep every other payment out): a deduction naming
+such a month pays that month on the day it was made, whatever its amount, which is taken as what was due then. It
+is not credited in the order above (the rules of a day before the policies, its deadline and debt window, are not
+held) and pays no other month.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.dates import last_fallen_due, month_start_ordinals, months_of_days
+from ..core.dates import last_fallen_due, month_start, month_start_ordinals, months_of_days
 from ..policy import PolicySet
 
 BIG = np.iinfo(np.int32).max
@@ -48,7 +54,7 @@ class Allocation:
     """The result over a window of months starting at `first`: (streams, months, persons) arrays."""
 
     first: int
-    due: np.ndarray  # int64 tiyn due in each stream-month
+    due: np.ndarray  # int64 tiyn due in each stream-month (before the policies: what the deductions naming it paid)
     remaining: np.ndarray  # int64 tiyn of it not yet allocated (0 once paid)
     completed: np.ndarray  # int32 ordinal day the stream-month was fully paid; BIG if never
     by_named: np.ndarray  # bool: completed by a payment that named that very month
@@ -70,6 +76,35 @@ class Allocation:
         return tuple(np.concatenate(parts) for parts in zip(*self.applied))  # type: ignore[return-value]
 
 
+def deduction_months(policy: PolicySet) -> np.ndarray:
+    """The months before the policies' first in which employers' deductions were due (the parameter bound to
+    `deductions_due` is 1), ascending: the only months before it a payment, a deduction, may name."""
+    timeline = policy.parameters[policy.roles.parameter("deductions_due")].timeline
+    if not timeline.entries:
+        return np.zeros(0, dtype=np.int64)
+    start = timeline.entries[0].start
+    out = []
+    for m in range(start.year * 12 + start.month - 1, policy.covers[0]):
+        day = month_start(m)
+        if timeline.exists_at(day) and timeline.at(day).value == 1:
+            out.append(m)
+    return np.array(out, dtype=np.int64)
+
+
+def _before_policies(
+    policy: PolicySet, due: np.ndarray, first: int, payments: Payments, early: np.ndarray, used: set
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The deductions naming a month before the policies inside the window (their indices), the cells (flat indices
+    into `due`) they pay and their amounts; records the parameter entries that let them name those months."""
+    t_n, n_p = due.shape[1], due.shape[2]
+    e = np.flatnonzero(early & (payments.for_month >= first) & (payments.for_month < first + t_n))
+    cells = payments.stream[e] * (t_n * n_p) + (payments.for_month[e] - first) * n_p + payments.person[e]
+    timeline = policy.parameters[policy.roles.parameter("deductions_due")].timeline
+    for m in np.unique(payments.for_month[e]).tolist():
+        used.add((timeline.name, timeline.at(month_start(m)).start))
+    return e, cells, payments.amount[e]
+
+
 def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments, pieces: bool = True) -> Allocation:
     """Allocate `payments` against `due` ((streams, months, persons) tiyn; months from `first`); with `pieces`,
     each (payment, month, tiyn) applied is kept, for explanations."""
@@ -84,13 +119,18 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments,
         return Allocation(first, due, due.copy(), completed, by_named, overpaid, applied, used)
 
     named = payments.for_month >= 0
+    early = named & (payments.for_month < policy.covers[0])
     order = _credit_order(payments, named)
+    if early.any():
+        order = order[~early[order]]
     account = payments.person[order] * (int(payments.stream.max()) + 1) + payments.stream[order]
     starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
 
-    # What the day of a payment decides (its month, the debt window, the deadline), read once for each day.
-    days, on = np.unique(payments.paid_on, return_inverse=True)
+    # What the day of a payment decides (its month, the debt window, the deadline), read once for each day (none
+    # for a deduction before the policies: it is not credited this way).
+    rule_day = np.where(early, month_start(policy.covers[0]).toordinal(), payments.paid_on)
+    days, on = np.unique(rule_day, return_inverse=True)
     window_parameter = policy.roles.parameter("debt_window_months")
     made_on = months_of_days(days)
     deadline = policy.parameter_on_days(policy.roles.parameter("due_day"), days, used)
@@ -125,8 +165,18 @@ def allocate(policy: PolicySet, due: np.ndarray, first: int, payments: Payments,
     # looks only from there: an account paid up to date has one month to look at, not the whole debt window.
     owes = due.reshape(-1, n_t, n_p) > 0
     low = np.where(owes.any(axis=1), owes.argmax(axis=1), n_t).ravel()  # indexed by stream × n_p + person
+    if early.any():
+        e, cells, amounts = _before_policies(policy, due, first, payments, early, used)
+        due = due.copy()
+        np.add.at(due.ravel(), cells, amounts)  # what was due then is what was paid; `remaining` stays 0
+        np.minimum.at(done_on, cells, payments.paid_on[e].astype(np.int32))
+        named_by[cells] = True
+        outside = early & ((payments.for_month < first) | (payments.for_month >= first + t_n))
+        overpaid[outside] = payments.amount[outside]  # none of the window's months: kept, shown, as any overpayment
+        if applied is not None:
+            applied.append((e.astype(np.int64), payments.for_month[e].astype(np.int64), amounts.astype(np.int64)))
     by_rank = np.argsort(rank.astype(np.int16) if len(rank) and rank.max() < 2**15 else rank, kind="stable")
-    bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+    bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max(initial=-1)) + 2))
     for k in range(len(bounds) - 1):
         sel = order[by_rank[bounds[k] : bounds[k + 1]]]
         acc = payments.stream[sel] * n_p + payments.person[sel]

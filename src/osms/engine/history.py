@@ -37,7 +37,8 @@ class History:
 
 
 def window_for(policy: PolicySet, earliest_payment_month: int | None, last_month: int) -> tuple[int, int]:
-    """Months the history must span: enough before 2020 for recorded payments, 12 after for prepayments."""
+    """Months the history must span: back to the earliest month before the policies a payment names or a job's
+    deductions are assumed paid for, and 12 after the last for prepayments."""
     first = policy.covers[0]
     if earliest_payment_month is not None:
         first = min(first, earliest_payment_month)
@@ -140,8 +141,9 @@ def credit(
     and whether anything own was due."""
     own = own_streams(policy, streams)
     alloc = allocate(policy, due, first, payments, pieces)
-    paid_day, named, obligation = month_paid(alloc, due, own)
-    return Ledger(streams, due, own, alloc, [], payments), paid_day, named, obligation
+    # alloc.due: before the policies' first month, what the deductions naming a month paid is what was due then.
+    paid_day, named, obligation = month_paid(alloc, alloc.due, own)
+    return Ledger(streams, alloc.due, own, alloc, [], payments), paid_day, named, obligation
 
 
 def history_from_payments(

@@ -23,8 +23,9 @@ from ..core.csvformat import DEFAULT, CsvFormat, read_numbers
 from ..core.errors import OsmsError
 from ..core.limits import MAX_ID, cut
 from ..core.messages import _
+from ..engine.allocation import deduction_months
 from ..policy import PolicySet
-from .scenario_payments import payment_kind, payment_kinds
+from .scenario_payments import before_policies, payment_kind, payment_kinds
 from .text_cells import dates, months, trimmed
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
@@ -223,11 +224,34 @@ def _chunk(
     lo, hi = policy.covers
     made = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
     named = for_month >= 0
+    # Before the policies' first month only deductions, naming their month, for months deductions were due in
+    # (engine.allocation credits them apart; scenario_payments.before_policies says what is wrong with the others).
+    early = named & (for_month < lo)
+    deduction = policy.roles.rule("deduction")
+    in_force = deduction_months(policy)
+    wrong = (
+        early
+        & ~bad
+        & (
+            (kind != (kinds.index(deduction) if deduction in kinds else -2))
+            | ~np.isin(for_month, in_force)
+            | ((made < lo) & ~np.isin(made, in_force))
+        )
+    )
+    if wrong.any():  # one message for each (kind, month, month made) that occurs
+        cases, case_of = np.unique(np.stack([kind, for_month, made])[:, wrong], axis=1, return_inverse=True)
+        rows = np.flatnonzero(wrong)
+        for c in range(cases.shape[1]):
+            problem = before_policies(policy, kinds[cases[0, c]], int(cases[1, c]), int(cases[2, c]))
+            assert problem is not None
+            mask = np.zeros(n, dtype=bool)
+            mask[rows[case_of.ravel() == c]] = True
+            flag(mask, f"{problem[0]}: {problem[1]}")
     # The month a payment names, and the day it was made: the crediting reads that day's rules (the deadline, the
     # debt window), which the policies hold from their first month only.
     for which, outside in (
-        ("for_month", named & ((for_month < lo) | (for_month > hi + 12))),
-        ("paid_on", (made < lo) | (~named & (made > hi + 12))),
+        ("for_month", named & (for_month > hi + 12)),
+        ("paid_on", ((made < lo) & ~early) | (~named & (made > hi + 12))),
     ):
         flag(
             ~bad & outside,

@@ -13,6 +13,7 @@ from ..core.dates import (
 )
 from ..core.errors import Collector, OsmsError
 from ..core.messages import _
+from ..engine.allocation import deduction_months
 from ..policy import PolicySet
 from ..policy.loading import field_name, line_of
 from .scenario_cells import money_of
@@ -32,6 +33,30 @@ def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
     if f"{kind}_contribution" in kinds:  # the old spellings: a payer's name for its `…_contribution` rule
         return f"{kind}_contribution", kind
     return None, None
+
+
+def before_policies(policy: PolicySet, kind: str, named: int, made: int) -> tuple[str, str] | None:
+    """What is wrong, as (field, message), with a payment of `kind` naming the month `named`, before the policies'
+    first, made in the month `made`; None if nothing: it is a deduction for a month deductions were due in."""
+    months = deduction_months(policy)
+    first = format_month(policy.covers[0])
+    since = format_month(int(months[0])) if len(months) else first
+    deduction = policy.roles.rule("deduction")
+    if kind != deduction:
+        return "for_month", _(
+            "{month} is before {first}, when only employer deductions ({kind}) were paid",
+            month=format_month(named),
+            first=first,
+            kind=deduction,
+        )
+    for field, month in (("for_month", named), ("paid_on", made)):
+        if month < policy.covers[0] and month not in months:
+            return field, _(
+                "{month} is before {since}, when employer deductions began: nothing was paid to the Fund then",
+                month=format_month(month),
+                since=since,
+            )
+    return None
 
 
 def parse_payment(
@@ -74,9 +99,17 @@ def parse_payment(
         )
     lo, hi = policy.covers
     made = paid.year * 12 + paid.month - 1
-    # The month it names, and the day it was made: crediting reads that day's rules (the deadline, the debt window).
-    named_outside = named is not None and not lo <= named <= hi + 12
-    if named_outside or made < lo or (named is None and made > hi + 12):
+    if named is not None and named < lo:
+        problem = before_policies(policy, kind, named, made)
+        if problem is not None:
+            field, message = problem
+            errors.add(message, field=field_name([*path, field]), **where)
+            return None
+    # The month it names, and the day it was made: crediting reads that day's rules (the deadline, the debt window);
+    # a deduction naming a month before the policies is not credited that way (engine.allocation).
+    named_outside = named is not None and named > hi + 12
+    early = named is not None and named < lo
+    if named_outside or (made < lo and not early) or (named is None and made > hi + 12):
         if named is not None and named_outside:
             what = _("names {month}", month=format_month(named))
         elif named is None:

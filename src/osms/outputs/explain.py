@@ -206,7 +206,7 @@ def explain(
         "continuous_months": int(st.continuous_months[i]),
         "payments_assumed": bool(ev.history.assumed[i]),
         "next_payment_due": next_payment_due(ev.history, i, st.on, deadline),
-        "months": months_considered(ev.history, i, st.on, _months_back(policy, st.on), deadline),
+        "months": months_considered(ev.history, i, st.on, _months_back(policy, st.on), deadline, policy.covers[0]),
         "payments_applied": payments_applied(ev.history, i, st.on),
         "overpaid": overpaid(ev.history, i, st.on),
         "children": [

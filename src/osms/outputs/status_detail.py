@@ -27,6 +27,8 @@ WORDS: dict[str, Msg] = {
     "credited": Msg("credited"),
     "by": Msg("payments"),
     "not_yet": Msg("not yet due"),
+    "deduction": Msg("paid by a deduction (amount not checked)"),
+    "unrecorded": Msg("no deduction recorded"),
     "overpaid": Msg("overpaid"),
     "next_due": Msg("next payment due"),
 }
@@ -73,8 +75,11 @@ def next_payment_due(hist: History, i: int, day: dt.date, deadline: int) -> str 
     return None
 
 
-def months_considered(hist: History, i: int, day: dt.date, back: int, deadline: int) -> list[dict[str, Any]]:
-    """The `back` months up to the month of `day`, each with its state: due, credited, paid on, by which payments."""
+def months_considered(
+    hist: History, i: int, day: dt.date, back: int, deadline: int, policies_first: int
+) -> list[dict[str, Any]]:
+    """The `back` months up to the month of `day`, each with its state: due, credited, paid on, by which payments.
+    Before `policies_first` nothing is computed: a month is paid by a deduction naming it, or none is recorded."""
     m = month_of(day) - hist.first
     led = hist.ledger
     pieces: dict[int, list[int]] = {}
@@ -93,7 +98,9 @@ def months_considered(hist: History, i: int, day: dt.date, back: int, deadline: 
             due = int(led.due[own, t, i].sum())
             credited = int(np.minimum(led.allocation.allocated[own, t, i], led.due[own, t, i]).sum())
         paid = hist.paid_day[t, i] <= day.toordinal()
-        if hist.member[t, i]:
+        if mo < policies_first and not hist.assumed[i]:
+            state = "deduction" if paid else "unrecorded"
+        elif hist.member[t, i]:
             state = "state"
         elif not hist.obligation[t, i]:
             state = "nothing"
@@ -107,8 +114,8 @@ def months_considered(hist: History, i: int, day: dt.date, back: int, deadline: 
             {
                 "month": format_month(mo),
                 "state": state,
-                "due": _tenge(due) if led is not None else None,
-                "credited": _tenge(credited) if led is not None else None,
+                "due": _tenge(due) if led is not None and state not in ("deduction", "unrecorded") else None,
+                "credited": _tenge(credited) if led is not None and state not in ("deduction", "unrecorded") else None,
                 "paid_on": dt.date.fromordinal(int(hist.paid_day[t, i])).isoformat()
                 if hist.paid_day[t, i] != BIG and paid
                 else None,

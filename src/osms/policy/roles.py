@@ -29,8 +29,8 @@ PARAMETER_ROLES: dict[str, str] = {
     "own payments take over, 0 if only own payments count",
     "self_payment_qualifying_months": "consecutive paid months that make a person who pays for themselves insured "
     "where a transitional rule sets them apart; 0: the general number",
-    "deductions_due": "1 while employers' deductions were due, for the months before the policies' coverage in "
-    "a scenario that records no payments (they are assumed paid on time)",
+    "deductions_due": "1 while employers' deductions were due, for the months before the policies' coverage: in "
+    "a scenario that records no payments they are assumed paid on time, and recorded ones may name them",
 }
 FACT_ROLES: dict[str, str] = {
     "system_failure": "a failure of the information systems during which the insured status is kept",
@@ -41,6 +41,8 @@ RULE_ROLES: dict[str, str] = {
     "total": "the sum paid to the Fund for the person, shown as the total",
     "self_payment": "the contribution a person pays for themselves, whose payers a transitional rule may qualify "
     "sooner",
+    "deduction": "the employers' deduction: the one payment that may name a month before the policies' coverage "
+    "(while `deductions_due` is 1), which pays that month without its amount being checked",
 }
 # The unit a bound rule must have (a yes/no the engine combines with insured status, or an amount it shows).
 RULE_UNITS: dict[str, str] = {
@@ -48,6 +50,7 @@ RULE_UNITS: dict[str, str] = {
     "basic_entitled": "bool",
     "total": "tenge",
     "self_payment": "tenge",
+    "deduction": "tenge",
 }
 KINDS: dict[str, dict[str, str]] = {"parameters": PARAMETER_ROLES, "facts": FACT_ROLES, "rules": RULE_ROLES}
 

@@ -57,6 +57,9 @@ def _streams_of(
 
     only = np.argmax(employed, axis=0)
     jobs = employed.sum(axis=0)
+    # A deduction before the policies (the only payment there) pays the person's month whatever the row's jobs,
+    # which are those of its current situation: under the wage column it names, or the first.
+    early = (records.for_month[rows] >= 0) & (records.for_month[rows] < policy.covers[0])
     for ki, name in enumerate(records.kinds):
         sel = kind == ki
         if not sel.any():
@@ -65,6 +68,10 @@ def _streams_of(
             fail(sel & (job >= 0), _("job: `{kind}` is not paid per employer; leave job empty", kind=name))
             out[sel & (job < 0)] = index[(name, None)]
             continue
+        fail(sel & early & (np.maximum(job, 0) >= k), _("job: above the number of wage columns ({count})", count=k))
+        for j in range(k):
+            out[sel & early & (np.maximum(job, 0) == j)] = index[(name, j)]
+        sel = sel & ~early
         slot = np.where(job >= 0, job, only[person])
         fail(
             sel & (job < 0) & (jobs[person] > 1),
@@ -203,6 +210,11 @@ def _window(
         if (began >= 0).all():
             earliest = max(earliest, min(int(began.min()), month - 13))
     first = evaluated = max(policy.covers[0], earliest)
+    # Deductions naming months before the policies (the only payments there) pay those months: the history reaches
+    # back to them; nothing is evaluated there.
+    early = for_month[(for_month >= 0) & (for_month < policy.covers[0])]
+    if len(early):
+        first = min(first, int(early.min()))
     # A past membership the row states counts toward the qualifying months: the history reaches back to it, as far
     # as a run ending in the window can need (nothing is evaluated there: the situation had not begun).
     stated = extra["last_category_month"] >= 0
@@ -284,7 +296,7 @@ def ledger_histories(
     several = len(months) > 1
     ledger, paid_day, named, obligation = credit(policy, streams, due, first, payments, pieces=several)
     shared = _Shared(
-        first, extra, since, failure_now, common, bad_rows, keep, due,
+        first, policy.covers[0], extra, since, failure_now, common, bad_rows, keep, due,
         preferential, alive, active, participant, paid_day, named, obligation, self_paying(policy, streams, due),
         payments, ledger.allocation.pieces() if several else None, ledger.allocation.overpaid, ledger.allocation.used,
     )  # fmt: skip
@@ -297,6 +309,7 @@ class _Shared:
     crediting of the payments made by the last month's end."""
 
     first: int
+    policies_first: int  # the policies' first month: before it, only deductions naming their months were paid
     extra: dict[str, np.ndarray]
     since: np.ndarray
     failure_now: np.ndarray
@@ -328,9 +341,11 @@ def _month_history(
     first, extra, since, n = sh.first, sh.extra, sh.since, sh.since.shape[0]
     cut = slice(own_first - first, month + 13 - first)
     t = month + 13 - own_first
-    # Months this month's history evaluates; in the others nothing is due and nothing was paid.
+    # Months this month's history evaluates, and those before the policies (paid by deductions naming them, credited
+    # apart); in the others nothing is due and nothing was paid.
     inside = np.zeros(t, dtype=bool)
     inside[evaluated - own_first : last + 1 - own_first] = True
+    inside[: max(sh.policies_first - own_first, 0)] = True
     col = inside[:, None]
     mo = np.arange(own_first, month + 13)[:, None]
     # A membership in the 13 months before is the row's own (its facts, at the age then; see members_then),

@@ -102,6 +102,10 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
         if first_job is not None and deductions.entries:
             start = max(first_job, deductions.entries[0].start)
             earliest = start.year * 12 + start.month - 1
+    # Recorded deductions may name months before the policies (their checks allow no other payment there).
+    named = [p.for_month for s in scenarios for p in s.payments if p.for_month is not None]
+    if named and min(named) < policy.covers[0]:
+        earliest = min(min(named), earliest if earliest is not None else min(named))
     first, end = window_for(policy, earliest, max(max(evaluated), policy.covers[1]))
     t = end - first
     slots = max((len(s.jobs) for s in scenarios), default=0) or 1
