@@ -344,7 +344,7 @@ def test_months_together_give_the_months_one_by_one(policy, tmp_path: Path, seed
     in a slice of their own, so that months differ in which evaluate months after their own (the payments made by
     one month's end name none ahead, a later month's do)."""
     rng = np.random.default_rng(seed)
-    start = int(rng.integers(2021 * 12, 2026 * 12 - 8))
+    start = int(rng.integers(2020 * 12, 2026 * 12 - 8))
     months = list(range(start, start + 9))
     people, pays = [], []
     count = 30 if alone else 80  # alone: each person evaluated on their own, slower
@@ -375,6 +375,12 @@ def test_months_together_give_the_months_one_by_one(policy, tmp_path: Path, seed
             "job": ["employer_deduction", "employee_contribution"],
             "two_jobs": ["employer_deduction", "employee_contribution"],
         }.get(what, ["self_payer_contribution"])
+        if "job" in what and since < POLICIES_FROM:  # the deductions of the years before the policies, some late
+            for m in range(since, POLICIES_FROM):
+                made = m + 1 + int(rng.random() < 0.2) * int(rng.integers(1, 12))
+                job = "1" if what == "job" else ""  # one job: may be named; two: left empty, still the month's
+                pays.append({"id": f"p{i}", "paid_on": f"{format_month(made)}-20", "amount": "4500",
+                             "kind": "employer_deduction", "for_month": format_month(m), "job": job})  # fmt: skip
         for _ in range(int(rng.integers(0, 24))):
             mo = int(rng.integers(max(since, start - 30), start + 12))  # some after the last month
             named = "" if rng.random() < 0.3 else format_month(mo + int(rng.integers(-3, 17)))
