@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
-from ..core.csv_safety import neutralise, neutralise_table
+from ..core.csv_safety import neutralise
 from ..core.messages import translate
+from .batch_output import ErrorRows, ResultWriter
 from .batch_report import Progress, batch_texts, report
 from .common import lang_option, load, months, policies_option, require_known
 
@@ -143,19 +144,14 @@ def command(
     any other OUTPUT is a Parquet dataset folder partitioned by month. Each result row has `payer` and
     `categories` (a list in Parquet, names joined by ',' in CSV); a Parquet result carries the policy id, version,
     fingerprint, engine version and as-of date in its metadata (osms.policy_id, …)."""
-    import collections
     import csv
-    from concurrent.futures import ThreadPoolExecutor
     from functools import partial
 
     import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     from .. import __version__
     from ..core.csvformat import csv_format, read_numbers
-    from ..core.dataset import ROW_GROUP, building, check_target, parquet_options
+    from ..core.dataset import building, check_target
     from ..core.dates import format_month
     from ..core.errors import OsmsError
     from ..core.fileio import atomic_group, refuse_clashes
@@ -274,77 +270,28 @@ def command(
 
     summary = {}
     by_month: dict[int, dict[str, Any]] = {m: {} for m in ms}
-    error_count = 0
-    chunk_errors: list[tuple[int, str, str]] = []  # the current chunk's, all months: sorted, then written
     offset = 0
-    writer = None
-    month_writers: dict[int, Any] = {}
     started = time.perf_counter()
     workers = workers or min(os.cpu_count() or 1, 4)
     seen = SeenIds((lambda r: "{} row {}".format(*where(r))) if several else "row {}".format)
     cell = str if no_csv_escape else neutralise  # the errors file is CSV whatever the output's format
+    meta = {
+        "osms.policy_id": policy.id,
+        "osms.policy_version": policy.version,
+        "osms.policy_fingerprint": policy.fingerprint,
+        "osms.engine_version": __version__,
+        "osms.as_of": policy.as_of,
+        "osms.months": ",".join(format_month(m) for m in ms),
+    }
 
-    def flush_errors(errors_csv: Any) -> None:
-        nonlocal error_count
-        for row, pid, why in sorted(chunk_errors):
-            name, local = where(row)
-            errors_csv.writerow([*([cell(name)] if several else []), local, cell(pid), cell(why)])
-        error_count += len(chunk_errors)
-        chunk_errors.clear()
-
-    def finish(fh: Any, errors_csv: Any, rb: Any, m: int, first_row: int, evaluated: Any) -> None:
-        nonlocal writer
+    def finish(result: ResultWriter, errors: ErrorRows, rb: Any, m: int, first_row: int, evaluated: Any) -> None:
         table, bad, part = evaluated
         check_stop()
-        if chunk_errors and chunk_errors[0][0] <= first_row:  # a new chunk: the last one's errors are complete
-            flush_errors(errors_csv)
-        ids = rb.column(rb.schema.get_field_index("id"))
-        for row, why in bad.rows.items():
-            pid = ids[row - first_row - 1].as_py()
-            chunk_errors.append((row, "" if pid is None else pid, f"{format_month(m)}: {why}"))
+        errors.add(rb.column(rb.schema.get_field_index("id")), first_row, m, bad.rows)
         merge_summaries(by_month[m], exact_summary(part))
-        if out_suffix == ".csv":  # CSV has no lists: the names joined by ','
-            for name in ("payer", "categories"):
-                i = table.schema.get_field_index(name)
-                table = table.set_column(i, name, pc.binary_join(table.column(i), ","))
-        if escape:
-            table = neutralise_table(table, ["id", *keep])
-        meta = {
-            "osms.policy_id": policy.id,
-            "osms.policy_version": policy.version,
-            "osms.policy_fingerprint": policy.fingerprint,
-            "osms.engine_version": __version__,
-            "osms.as_of": policy.as_of,
-            "osms.months": ",".join(format_month(m) for m in ms),
-        }
-        if dataset:
-            table = table.drop_columns(["month"])  # the month is the partition's name
-            if m not in month_writers:
-                assert build is not None  # a dataset output is being built
-                path = build.part(format_month(m), "0")
-                path.parent.mkdir(parents=True)
-                month_writers[m] = pq.ParquetWriter(
-                    path, table.schema.with_metadata(meta), **parquet_options(table.schema)
-                )
-            write(month_writers[m], table, row_group_size=ROW_GROUP)
-        else:
-            if writer is None:
-                writer = (
-                    pq.ParquetWriter(fh, table.schema.with_metadata(meta), **parquet_options(table.schema))
-                    if out_suffix != ".csv"
-                    else pacsv.CSVWriter(fh, table.schema)
-                )
-            write(writer, table)
+        result.add(table, m)
         bar.advance(rb.num_rows)
 
-    def write(w: Any, table: Any, **options: Any) -> None:
-        """Write on the writer thread, in order, while the next chunks are read and evaluated; at most one table
-        waits, so memory stays bounded when writing is the slowest part."""
-        writing.append(writer_thread.submit(w.write_table, table, **options))
-        while len(writing) > 1:
-            writing.popleft().result()
-
-    writing: collections.deque = collections.deque()
     # Chunks are evaluated on a small thread pool (numpy and Arrow release the GIL), in order, with at most
     # `workers + 1` chunks in flight; error rows are written as each chunk completes, so memory stays bounded
     # however large the input. The output, errors file and summary appear together, or none of them.
@@ -355,13 +302,17 @@ def command(
             stack.enter_context(stoppable())
             files = stack.enter_context(atomic_group())
             build = stack.enter_context(building(output, force)) if dataset else None
-            # On an interrupt or an error, the writers are closed before their files are removed (else pyarrow
-            # closes them when collected and prints a traceback about a closed file).
-            stack.callback(close_quietly, lambda: [writer, *month_writers.values()])
-            writer_thread = stack.enter_context(ThreadPoolExecutor(1))
-            fh = None if dataset else files.open(output, "wb")
+            result = ResultWriter(
+                None if dataset else files.open(output, "wb"),
+                build,
+                out_suffix == ".csv",
+                ("id", *keep) if escape else None,
+                meta,
+            )
+            stack.callback(result.abandon)  # on success closed first, below: then nothing is left to abandon
             errors_csv = csv.writer(files.open(errors_path, "w", newline=""))  # RFC 4180 quoting
             errors_csv.writerow(text["header"][0 if several else 1 :])
+            errors = ErrorRows(errors_csv, where, several, cell)
             # Payments: the people's ids indexed, the payments spilled by chunk beside the output, read back per chunk.
             ledger = (
                 stack.enter_context(spilled_payments(policy, payment_paths, input_paths, output, chunk_size, keep, fmt))
@@ -399,35 +350,22 @@ def command(
                     offset += rb.num_rows
 
             for done in in_order(chunks(), workers):
-                for rb, m, first_row, result in done:
-                    finish(fh, errors_csv, rb, m, first_row, result)
-            flush_errors(errors_csv)
+                for rb, m, first_row, evaluation in done:
+                    finish(result, errors, rb, m, first_row, evaluation)
+            errors.flush()
             for name, row, pid in ledger.unmatched() if ledger else []:  # payments nobody's row reads
-                errors_csv.writerow(
-                    [
-                        *([""] if several else []),
-                        "",
-                        cell(pid),
-                        cell(
-                            translate(
-                                "{file} row {row}: payments for an id the people table does not have",
-                                file=name,
-                                row=row,
-                            )
-                        ),
-                    ]
+                errors.unrowed(
+                    pid,
+                    translate(
+                        "{file} row {row}: payments for an id the people table does not have", file=name, row=row
+                    ),
                 )
-                error_count += 1
-            if writer is None and not month_writers:
+            if result.empty:
                 raise OsmsError(translate("the input has no rows"), file=str(input_path))
-            while writing:
-                writing.popleft().result()
-            for w in [writer, *month_writers.values()]:
-                if w is not None:
-                    w.close()
+            result.close()
             for part in by_month.values():
                 merge_summaries(summary, part)
-            summary["error_rows"] = error_count
+            summary["error_rows"] = errors.count
             summary["input_rows"] = offset
             doc = summary_doc(policy.stamp, ms, summary, by_month)
             if summary_path:
@@ -449,12 +387,4 @@ def command(
             translate("cannot read the input: {reason}", reason=cut(str(exc), 200)), file=str(input_path)
         ) from None
     bar.close()
-    report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
-
-
-def close_quietly(writers: Any) -> None:
-    """Close whatever writers are still open; errors are moot, their files are about to go."""
-    for w in writers():
-        if w is not None:
-            with contextlib.suppress(Exception):
-                w.close()
+    report(summary, errors.count, offset, len(ms), time.perf_counter() - started, errors_path, text)
