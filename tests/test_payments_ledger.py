@@ -481,3 +481,23 @@ def test_deductions_before_2020_count_toward_the_12_months(tmp_path: Path) -> No
         ("with", True, "payments", 0),
         ("without", False, "none", 0),
     ]
+
+
+def test_a_situation_that_began_after_the_month_is_an_error_row_in_that_month(tmp_path: Path) -> None:
+    """A row states the situation of the month evaluated. One whose situation_from is later describes another
+    month: nothing would be due in this one, its payments would pay nothing and the person read as uninsured with
+    no debt (confidently wrong); it is an error row in the months before, and answered from the month it names."""
+    _write(tmp_path, "people.csv", "id,birth_date,wage_1,situation_from\na,1990-01-01,300000,2026-02\n")
+    # 3 % × 300 000 = 9 000 deducted, 2 % = 6 000 withheld, for January 2026, paid on 2026-02-20.
+    _write(tmp_path, "payments.csv", "id,paid_on,amount,kind,for_month\na,2026-02-20,9000,employer_deduction,2026-01\n"
+           "a,2026-02-20,6000,employee_contribution,2026-01\n")  # fmt: skip
+    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.csv", "--from", "2026-01", "--to",
+               "2026-02", "--lang", "en", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines() == [
+        "row,id,reason",
+        '1,a,"2026-01: situation_from: 2026-02 is after 2026-01: the row states the situation of the month '
+        'evaluated; give the month it began, 2026-01 or earlier"',
+    ]
+    rows = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 and rows[1].startswith('"a","2026-02"')

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..core.dates import month_end, months_of_days
+from ..core.dates import format_month, month_end, months_of_days
 from ..core.messages import _
 from ..core.pool import in_order
 from ..engine.allocation import BIG, Payments
@@ -362,6 +362,18 @@ def _month_history(
     for who, payment, reason in sh.bad_rows:
         if made[payment]:
             problems.setdefault(who, reason)
+    # A row states the situation of the month evaluated: one that began later says nothing of this month (its
+    # amounts due, and what its payments paid, would be read as none).
+    later = since > month
+    for began in np.unique(since[later]).tolist():
+        reason = _(
+            "situation_from: {began} is after {month}: the row states the situation of the month evaluated; give "
+            "the month it began, {month} or earlier",
+            began=format_month(began),
+            month=format_month(month),
+        )
+        for i in np.flatnonzero(since == began):
+            problems.setdefault(int(i), reason)
     owes = sh.due[:, month - first].sum(axis=0) > 0
     for i in np.flatnonzero(owes & (since < 0)):
         problems.setdefault(
