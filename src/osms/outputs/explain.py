@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.dates import format_month, month_end
 from ..core.messages import Msg
+from ..engine.allocation import deduction_months
 from ..engine.status import REASON_CODES, day_of
 from ..policy import Dated, PolicySet
 from ..policy.bibliography import cited, gaps
@@ -206,7 +207,9 @@ def explain(
         "continuous_months": int(st.continuous_months[i]),
         "payments_assumed": bool(ev.history.assumed[i]),
         "next_payment_due": next_payment_due(ev.history, i, st.on, deadline),
-        "months": months_considered(ev.history, i, st.on, _months_back(policy, st.on), deadline, policy.covers[0]),
+        "months": months_considered(
+            ev.history, i, st.on, _months_back(policy, st.on), deadline, set(deduction_months(policy).tolist())
+        ),
         "payments_applied": payments_applied(ev.history, i, st.on),
         "overpaid": overpaid(ev.history, i, st.on),
         "children": [

@@ -6,6 +6,7 @@ Reads the allocation kept on the history (scenario path); the decision itself is
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -76,11 +77,14 @@ def next_payment_due(hist: History, i: int, day: dt.date, deadline: int) -> str 
 
 
 def months_considered(
-    hist: History, i: int, day: dt.date, back: int, deadline: int, policies_first: int
+    hist: History, i: int, day: dt.date, back: int, deadline: int, early: Collection[int] = ()
 ) -> list[dict[str, Any]]:
     """The `back` months up to the month of `day`, each with its state: due, credited, paid on, by which payments.
-    Before `policies_first` nothing is computed: a month is paid by a deduction naming it, or none is recorded."""
+    `early`: the months before the policies in which deductions were due; nothing is computed there: with payments
+    recorded, such a month is paid by a deduction naming it, or none is recorded (also before the history's
+    window, which reaches only as far back as the payments)."""
     m = month_of(day) - hist.first
+    first_early = min(early, default=hist.first)
     led = hist.ledger
     pieces: dict[int, list[int]] = {}
     if led is not None:
@@ -89,7 +93,14 @@ def months_considered(
             scenario, k = led.origin[p]
             if scenario == i and led.payments.paid_on[p] <= day.toordinal():
                 pieces.setdefault(mo, []).append(k + 1)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    if not hist.assumed[i]:
+        for mo in range(max(hist.first + m - back + 1, first_early), hist.first):
+            if mo in early:
+                rows.append(
+                    {"month": format_month(mo), "state": "unrecorded", "due": None, "credited": None, "paid_on": None,
+                     "payments": []}
+                )  # fmt: skip
     for t in range(max(m - back + 1, 0), m + 1):
         mo = hist.first + t
         due = credited = 0
@@ -98,7 +109,7 @@ def months_considered(
             due = int(led.due[own, t, i].sum())
             credited = int(np.minimum(led.allocation.allocated[own, t, i], led.due[own, t, i]).sum())
         paid = hist.paid_day[t, i] <= day.toordinal()
-        if mo < policies_first and not hist.assumed[i]:
+        if mo in early and not hist.assumed[i]:
             state = "deduction" if paid else "unrecorded"
         elif hist.member[t, i]:
             state = "state"
