@@ -146,10 +146,15 @@ def test_parquet_cells(note: str, columns: dict, want: str | None, tmp_path: Pat
         assert len(pq.read_table(tmp_path / "out.parquet")) == 1
     elif want.startswith("error: "):
         assert (proc.returncode, proc.stderr) == (2, want + "\n")
-    else:
-        assert proc.returncode == 0, proc.stderr
+    else:  # the one row is an error row: nothing was evaluated, which fails naming it (the errors file kept)
+        reason = f"{MONTH}: {want.removeprefix('row: ')}"
+        assert (proc.returncode, proc.stderr) == (
+            2,
+            f"error: in.parquet: no row could be evaluated: every row is an error row (the first: {reason}); all of "
+            "them are in out.errors.csv\n",
+        )
         errors = (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()
-        assert errors == ["row,id,reason", f"1,p,{MONTH}: {want.removeprefix('row: ')}"]
+        assert errors == ["row,id,reason", f"1,p,{reason}"]
         assert len(pq.read_table(tmp_path / "out.parquet")) == 0
 
 

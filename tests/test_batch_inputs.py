@@ -138,3 +138,26 @@ def test_a_row_with_too_many_cells_is_named_by_its_line_wherever_it_is(tmp_path:
         "or give the row as many cells as the header\n"
     )
     assert not (tmp_path / "out.parquet").exists()
+
+
+def test_a_run_in_which_no_row_could_be_evaluated_fails(tmp_path: Path) -> None:
+    """An export from Excel in a Russian locale writes every date as DD.MM.YYYY: each row is an error row, and a
+    run that evaluated nothing printed totals of 0.00 and exited 0, which a script took for a result. It exits 2
+    naming the first reason (with the date to write), and keeps the errors file, where the rest are."""
+    (tmp_path / "people.csv").write_text(
+        "id;birth_date;wage_1\na;16.02.1990;300000\nb;01.12.1985;250000\n", encoding="utf-8"
+    )
+    proc = cli("batch", "people.csv", "-o", "out.csv", "--month", "2026-01", "--no-status", "--delimiter", ";",
+               "--lang", "en", cwd=tmp_path)  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: people.csv: no row could be evaluated: every row is an error row (the first: 2026-01: birth_date: "
+        "not a date YYYY-MM-DD; as DD.MM.YYYY (Excel in a Russian or Kazakh locale), write 1990-02-16); all of them "
+        "are in out.errors.csv\n",
+    )
+    assert len((tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()) == 3
+    # One row evaluated is a result: the other is an error row, as ever.
+    (tmp_path / "people.csv").write_text("id;birth_date;wage_1\na;16.02.1990;300000\nb;1985-12-01;250000\n", "utf-8")
+    proc = cli("batch", "people.csv", "-o", "out.csv", "--month", "2026-01", "--no-status", "--delimiter", ";",
+               "--lang", "en", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr

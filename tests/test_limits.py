@@ -87,7 +87,11 @@ def test_cut() -> None:
 def test_long_batch_cells_and_names_stay_short(tmp_path: Path) -> None:
     (tmp_path / "long.csv").write_text("id,age,wage_1\n" + "i" * 1_000_000 + ",30,300000\n", encoding="utf-8")
     proc = cli("batch", "long.csv", "-o", "out.csv", "--month", "2026-01", "--lang", "en", "--no-status", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert (proc.returncode, proc.stderr) == (  # its one row an error row: nothing evaluated, a short failure
+        2,
+        "error: long.csv: no row could be evaluated: every row is an error row (the first: 2026-01: id: longer than 64 "
+        "characters); all of them are in out.errors.csv\n",
+    )
     assert (
         (tmp_path / "out.errors.csv")
         .read_text(encoding="utf-8")

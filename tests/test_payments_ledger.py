@@ -501,3 +501,21 @@ def test_a_situation_that_began_after_the_month_is_an_error_row_in_that_month(tm
     ]
     rows = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 2 and rows[1].startswith('"a","2026-02"')
+
+
+def test_payment_dates_written_another_way_say_what_to_write(tmp_path: Path) -> None:
+    """The Fund's extracts opened in Excel come back with dates as DD.MM.YYYY and months as dates: each payment row
+    is an error row saying what to write."""
+    _write(tmp_path, "people.csv", "id,birth_date,self_payer,situation_from\na,1990-01-01,true,2024-01\n"
+           "b,1990-01-01,true,2024-01\nc,1990-01-01,true,2024-01\n")  # fmt: skip
+    _write(tmp_path, "payments.csv", "id,paid_on,amount,kind,for_month\na,20.02.2024,4250,self_payer_contribution,"
+           "2024-01\nb,2024-02-20,4250,self_payer_contribution,01.01.2024\nc,2024-02-20,4250,self_payer_contribution,"
+           "2024-01\n")  # fmt: skip
+    proc = cli("batch", "people.csv", "--payments", "payments.csv", "-o", "out.csv", "--month", "2024-02",
+               "--lang", "en", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        '1,a,"2024-02: payments.csv row 1: paid_on: not a date YYYY-MM-DD between 2000 and 2100; as DD.MM.YYYY '
+        '(Excel in a Russian or Kazakh locale), write 2024-02-20"',
+        '2,b,"2024-02: payments.csv row 2: for_month: not a month YYYY-MM; that is a day: write its month, 2024-01"',
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import sys
@@ -241,6 +242,7 @@ def command(
             fmt,
         )
         report(summary, error_count, offset, len(ms), time.perf_counter() - started, errors_path, text)
+        nothing_evaluated(summary, errors_path, input_path)
         return
     several = len(input_paths) > 1
     opened = [open_table(p, chunk_size, policy, keep, fmt) for p in input_paths]  # every header before any row
@@ -388,3 +390,30 @@ def command(
         ) from None
     bar.close()
     report(summary, errors.count, offset, len(ms), time.perf_counter() - started, errors_path, text)
+    nothing_evaluated(summary, errors_path, input_path)
+
+
+def nothing_evaluated(summary: dict[str, Any], errors_path: Path, input_path: Path) -> None:
+    """A run in which every row is an error row (a date format, a separator, a column of the wrong kind) is a
+    failure, not a result of zeros: exit 2, naming the first reason; the errors file is kept, to read the rest."""
+    import csv
+
+    from ..core.errors import OsmsError
+
+    if not summary.get("input_rows") or summary.get("rows"):
+        return
+    limit = csv.field_size_limit(sys.maxsize)  # an id cell may be long (the reason itself is short)
+    try:
+        with errors_path.open(encoding="utf-8", newline="") as fh:
+            first = next(itertools.islice(csv.reader(fh), 1, 2), None)
+    finally:
+        csv.field_size_limit(limit)
+    reason = first[-1] if first else "?"
+    raise OsmsError(
+        translate(
+            "no row could be evaluated: every row is an error row (the first: {reason}); all of them are in {path}",
+            reason=reason if len(reason) <= 160 else reason[:159] + "…",
+            path=errors_path,
+        ),
+        file=str(input_path),
+    )

@@ -18,6 +18,35 @@ MONTH_TEXT = r"^\d{4}-(0[1-9]|1[0-2])$"
 FIRST_YEAR = 1900
 LAST_YEAR = 2200
 
+_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")  # DD.MM.YYYY: Excel's dates in a ru or kk locale
+_DOTTED_MONTH = re.compile(r"^(\d{1,2})[./](\d{4})$")  # MM.YYYY
+
+
+def _real(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day) if FIRST_YEAR <= year <= LAST_YEAR else None
+    except ValueError:
+        return None
+
+
+def written_hint(text: str, month: bool = False) -> str:
+    """What to write instead of a cell that is not YYYY-MM-DD (with `month`, YYYY-MM) but reads as one in another
+    common form, as a clause to end a message with ("" if it reads as none): DD.MM.YYYY, as Excel writes dates in a
+    Russian or Kazakh locale; for a month, MM.YYYY, or a whole date (Excel turns 2024-01 typed in a cell into one)."""
+    text = str(text).strip()
+    dotted, iso = _DOTTED.match(text), _DATE.match(text)
+    day = _real(int(dotted[3]), int(dotted[2]), int(dotted[1])) if dotted else None
+    if not month:
+        return _("; as DD.MM.YYYY (Excel in a Russian or Kazakh locale), write {day}", day=day) if day else ""
+    if iso:
+        day = _real(int(iso[1]), int(iso[2]), int(iso[3]))
+    if day is not None:
+        return _("; that is a day: write its month, {month}", month=f"{day.year}-{day.month:02d}")
+    short = _DOTTED_MONTH.match(text)
+    if short and 1 <= int(short[1]) <= 12 and FIRST_YEAR <= int(short[2]) <= LAST_YEAR:
+        return _("; as MM.YYYY, write {month}", month=f"{short[2]}-{int(short[1]):02d}")
+    return ""
+
 
 class DateFormatError(ValueError):
     pass
@@ -27,7 +56,9 @@ def parse_date(text: str) -> dt.date:
     """YYYY-MM-DD, strictly."""
     m = _DATE.match(str(text))
     if not m:
-        raise DateFormatError(_("{text} is not a date of the form YYYY-MM-DD", text=repr(text)))
+        raise DateFormatError(
+            _("{text} is not a date of the form YYYY-MM-DD", text=repr(text)) + written_hint(str(text))
+        )
     try:
         d = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
@@ -42,7 +73,9 @@ def parse_month(text: str) -> int:
     """YYYY-MM (a whole month) to a month index."""
     m = _MONTH.match(str(text))
     if not m or not 1 <= int(m[2]) <= 12:
-        raise DateFormatError(_("{text} is not a month of the form YYYY-MM", text=repr(text)))
+        raise DateFormatError(
+            _("{text} is not a month of the form YYYY-MM", text=repr(text)) + written_hint(str(text), month=True)
+        )
     year = int(m[1])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise DateFormatError(_("{text} is outside {first}–{last}", text=repr(text), first=FIRST_YEAR, last=LAST_YEAR))

@@ -26,7 +26,7 @@ from ..core.messages import _
 from ..engine.allocation import deduction_months
 from ..policy import PolicySet
 from .scenario_payments import before_policies, payment_kind, payment_kinds
-from .text_cells import dates, months, trimmed
+from .text_cells import dates, hinted, months, trimmed
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")
@@ -143,6 +143,11 @@ def _chunk(
             why[i] = reason
         bad[:] |= mask
 
+    def flag_each(reasons: dict[int, str]) -> None:
+        for i, reason in reasons.items():
+            if not bad[i]:
+                why[i], bad[i] = reason, True
+
     for row, reason in flagged.items():
         bad[row - offset - 1] = True
         why[row - offset - 1] = reason
@@ -159,7 +164,10 @@ def _chunk(
     else:
         paid_text = trimmed(paid_col)
         paid_on, real = _days(paid_text)
-    flag(~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100"))
+    if pa.types.is_date32(paid_col.type):
+        flag(~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100"))
+    else:
+        flag_each(hinted(paid_text, ~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100")))
     amount_col = rb.column(names.index("amount"))
     if pa.types.is_decimal(amount_col.type) and amount_col.type.scale <= 2:
         # An exact decimal (Parquet): its tiyn are the value × 100, no text or float in between.
@@ -210,7 +218,7 @@ def _chunk(
     if "for_month" in names:
         text = trimmed(rb.column(names.index("for_month")))
         length, for_month, ok = months(text)
-        flag(~ok & (length > 0), _("for_month: not a month YYYY-MM"))
+        flag_each(hinted(text, ~ok & (length > 0), _("for_month: not a month YYYY-MM"), month=True))
     job = np.full(n, -1, dtype=np.int16)
     if "job" in names:
         text = trimmed(rb.column(names.index("job")))

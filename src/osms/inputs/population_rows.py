@@ -27,7 +27,7 @@ from ..engine.batch import Batch, read_numbers
 from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
-from .text_cells import as_text, dates, months, trimmed
+from .text_cells import as_text, dates, hinted, months, trimmed
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
@@ -139,6 +139,14 @@ def _flag(bad: np.ndarray, why: list[str], mask: np.ndarray, reason: str) -> Non
     bad |= mask
 
 
+def _flag_each(bad: np.ndarray, why: list[str], reasons: dict[int, str]) -> None:
+    """Rows found bad, each with its own reason (the first reason a row gets is the one it keeps)."""
+    for i, reason in reasons.items():
+        if not bad[i]:
+            why[i] = reason
+            bad[i] = True
+
+
 def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     arr = column(table, name)
     if arr is None:
@@ -176,8 +184,9 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
     arr = column(table, name)
     if arr is None:
         return np.full(n, -1)
-    length, month, ok = months(trimmed(arr))
-    _flag(bad, why, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name))
+    text = trimmed(arr)
+    length, month, ok = months(text)
+    _flag_each(bad, why, hinted(text, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name), month=True))
     return month
 
 
@@ -244,7 +253,7 @@ def batch_from_arrow(
         text = trimmed(arr)
         # A cell that is not a date is read as 1900-01-01 (and flagged below).
         y, mo, dom, valid = dates(text)[1:]
-        _flag(bad, why, ~valid, _("birth_date: not a date YYYY-MM-DD"))
+        _flag_each(bad, why, hinted(text, ~valid, _("birth_date: not a date YYYY-MM-DD")))
         md = mo * 100 + dom
         age = derive.age_in_month(y * 10000 + md, month)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)

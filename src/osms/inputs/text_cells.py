@@ -80,3 +80,21 @@ def months(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mon = digits(c, 5, 6)
     ok = (length == 7) & all_digits(c, (0, 1, 2, 3, 5, 6)) & (c[4] == DASH) & (mon >= 1) & (mon <= 12)
     return length, np.where(ok, digits(c, 0, 1, 2, 3).astype(np.int64) * 12 + mon - 1, -1), ok
+
+
+def hinted(text: pa.Array, mask: np.ndarray, reason: str, month: bool = False) -> dict[int, str]:
+    """`reason` for each row of `mask` (positions in `text`), ending with what to write where the cell reads as a
+    date (with `month`, a month) in another common form (core.dates.written_hint), worked out once per cell text."""
+    from ..core.dates import written_hint
+
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return {}
+    memo: dict[bytes | None, str] = {}
+    out = {}
+    cells = pc.take(text, pa.array(rows)).cast(pa.binary()).to_pylist()  # bytes: a cell need not be UTF-8 here
+    for row, cell in zip(rows.tolist(), cells):
+        if cell not in memo:
+            memo[cell] = reason + written_hint((cell or b"").decode("utf-8", "replace"), month)
+        out[row] = memo[cell]
+    return out

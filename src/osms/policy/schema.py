@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..core.dates import DATE_TEXT
+from ..core.dates import DATE_TEXT, written_hint
 from ..core.errors import OsmsError
 from ..core.limits import cut
 from ..core.messages import N_, _
@@ -790,12 +790,18 @@ def _message(err: Any) -> str:
     if v == "propertyNames":
         return _("{value} is not a valid name here", value=cut(err.instance))
     if v == "pattern":
+        # With what to write where the text is a date or month in another common form (DD.MM.YYYY, MM.YYYY).
+        text = str(err.instance)
         if err.validator_value == DATE:
-            return _("{value} is not a date of the form YYYY-MM-DD", value=cut(err.instance))
+            return _("{value} is not a date of the form YYYY-MM-DD", value=cut(err.instance)) + written_hint(text)
         if err.validator_value == MONTH:
-            return _("{value} is not a month of the form YYYY-MM", value=cut(err.instance))
+            return _("{value} is not a month of the form YYYY-MM", value=cut(err.instance)) + written_hint(
+                text, month=True
+            )
         if err.validator_value == DATE_OR_MONTH:
-            return _("{value} is not a date YYYY-MM-DD or a month YYYY-MM", value=cut(err.instance))
+            return _("{value} is not a date YYYY-MM-DD or a month YYYY-MM", value=cut(err.instance)) + (
+                written_hint(text) or written_hint(text, month=True)
+            )
         if err.validator_value == NAME:
             return _("{value} is not a valid name (lowercase letters, digits and _)", value=cut(err.instance))
         if err.validator_value == SOURCE_KEY:
