@@ -161,3 +161,22 @@ def test_a_run_in_which_no_row_could_be_evaluated_fails(tmp_path: Path) -> None:
     proc = cli("batch", "people.csv", "-o", "out.csv", "--month", "2026-01", "--no-status", "--delimiter", ";",
                "--lang", "en", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+
+
+def test_yes_and_no_as_analysts_write_them(tmp_path: Path) -> None:
+    """Yes/no cells in any case, in Russian and Kazakh, and as Excel in a Russian locale saves TRUE and FALSE."""
+    yes, no = ["Да", "ИСТИНА", "иә", "Иә", "TRUE", "Yes", "1"], ["Нет", "ЛОЖЬ", "жоқ", "False", "NO", "0", ""]
+    rows = [f"{'y' if k < len(yes) else 'n'}{k},30,{v}" for k, v in enumerate(yes + no)]
+    (tmp_path / "people.csv").write_text("id,age,entrepreneur\n" + "\n".join(rows) + "\nbad,30,maybe\n", "utf-8")
+    proc = cli("batch", "people.csv", "-o", "out.parquet", "--month", "2026-01", "--no-status", "--lang", "en",
+               cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    # An ИП pays 5 % × 1.4 × 85 000 = 5 950 in 2026; a person who is none pays nothing.
+    assert {r["id"]: str(r["entrepreneur_contribution"]) for r in out} == {
+        **{f"y{k}": "5950.00" for k in range(len(yes))},
+        **{f"n{k}": "0.00" for k in range(len(yes), len(yes) + len(no))},
+    }
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        f"{len(rows) + 1},bad,2026-01: entrepreneur: must be true or false"
+    ]

@@ -34,8 +34,10 @@ AGE_MAX = 150
 _PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"  # plain decimal: no exponent, sign +, separators, base
 _OVER_2 = r"\.\d{2}\d*[1-9]"  # a nonzero digit after the second decimal
 _FRACTION = r"\.\d*[1-9]"  # a nonzero fraction
-BOOL_TRUE = {"1", "true", "True", "TRUE", "yes", "да"}
-BOOL_FALSE = {"0", "false", "False", "FALSE", "no", "нет", ""}
+# Yes/no cells, compared in lower case: also as Excel writes TRUE and FALSE in a Russian locale (ИСТИНА, ЛОЖЬ),
+# and the words in Russian and Kazakh.
+BOOL_TRUE = {"1", "true", "yes", "да", "истина", "иә"}
+BOOL_FALSE = {"0", "false", "no", "нет", "ложь", "жоқ", ""}
 
 
 @dataclass
@@ -153,7 +155,7 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
         return np.zeros(n, dtype=bool)
     if pa.types.is_boolean(arr.type):
         return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
-    text = _numeric_text(arr, name, bad, why)
+    text = pc.utf8_lower(_numeric_text(arr, name, bad, why))
     yes = pc.is_in(text, pa.array(sorted(BOOL_TRUE))).to_numpy(zero_copy_only=False)
     no = pc.is_in(text, pa.array(sorted(BOOL_FALSE))).to_numpy(zero_copy_only=False)
     _flag(bad, why, ~yes & ~no, _("{name}: must be true or false", name=name))
