@@ -180,3 +180,21 @@ def test_yes_and_no_as_analysts_write_them(tmp_path: Path) -> None:
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()[1:] == [
         f"{len(rows) + 1},bad,2026-01: entrepreneur: must be true or false"
     ]
+
+
+def test_ids_that_excel_rounded_are_error_rows(tmp_path: Path) -> None:
+    """An IIN in a cell not formatted as text is saved by Excel as 1.23457E+11 (1,23457E+11 in a Russian locale):
+    its digits are lost and different persons would share it, so the row is an error saying what to do."""
+    (tmp_path / "people.csv").write_text(
+        'id,age,wage_1\n1.23457E+11,30,300000\n"1,23457E+11",30,300000\n123456789012,30,300000\nE+1,30,300000\n',
+        encoding="utf-8",
+    )
+    proc = cli("batch", "people.csv", "-o", "out.parquet", "--month", "2026-01", "--no-status", "--lang", "en",
+               cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    why = "id: a number as Excel rounds it (digits lost, e.g. an IIN): format the id column as text and export again"
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        f'1,1.23457E+11,"2026-01: {why}"',
+        f'2,"1,23457E+11","2026-01: {why}"',
+    ]
+    assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["123456789012", "E+1"]

@@ -26,7 +26,7 @@ from ..core.messages import _
 from ..engine.allocation import deduction_months
 from ..policy import PolicySet
 from .scenario_payments import before_policies, payment_kind, payment_kinds
-from .text_cells import dates, hinted, months, trimmed
+from .text_cells import dates, excel_numbers, hinted, months, trimmed
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")
@@ -154,6 +154,10 @@ def _chunk(
     names = rb.schema.names
     ids = trimmed(rb.column(names.index("id")))
     flag(_np(pc.equal(ids, "")), _("id: empty"))
+    flag(
+        excel_numbers(ids),
+        _("id: a number as Excel rounds it (digits lost, e.g. an IIN): format the id column as text and export again"),
+    )
     flag(_np(pc.greater(pc.utf8_length(ids), MAX_ID)), _("id: longer than {limit} characters", limit=MAX_ID))
     paid_col = rb.column(names.index("paid_on"))
     if pa.types.is_date32(paid_col.type):  # a typed date (Parquet): no text to check

@@ -27,7 +27,7 @@ from ..engine.batch import Batch, read_numbers
 from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
-from .text_cells import as_text, dates, hinted, months, trimmed
+from .text_cells import as_text, dates, excel_numbers, hinted, months, trimmed
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150
@@ -231,6 +231,12 @@ def batch_from_arrow(
         raise OsmsError(_("the `id` column must be text, not {type} (an IIN may start with 0)", type=ids.type))
     id_text = pc.utf8_trim_whitespace(ids)
     _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), _("id: empty"))
+    _flag(
+        bad,
+        why,
+        excel_numbers(id_text),
+        _("id: a number as Excel rounds it (digits lost, e.g. an IIN): format the id column as text and export again"),
+    )
     _flag(
         bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), _("id: longer than {limit} characters", limit=MAX_ID)
     )

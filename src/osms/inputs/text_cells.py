@@ -98,3 +98,20 @@ def hinted(text: pa.Array, mask: np.ndarray, reason: str, month: bool = False) -
             memo[cell] = reason + written_hint((cell or b"").decode("utf-8", "replace"), month)
         out[row] = memo[cell]
     return out
+
+
+# An id as Excel shows and saves a long number (an IIN of 12 digits) in a cell not formatted as text: 1.23457E+11,
+# or 1,23457E+11 in a Russian locale. Its digits are lost; rows so written would share one wrong id.
+EXCEL_NUMBER = r"^[0-9]+([.,][0-9]+)?E\+[0-9]+$"
+
+
+def excel_numbers(ids: pa.Array) -> np.ndarray:
+    """Which (trimmed) ids are numbers in Excel's rounded form (EXCEL_NUMBER): the few holding "E+" are matched."""
+    near = np.asarray(pc.fill_null(pc.match_substring(ids, "E+"), False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not near.any():
+        return near
+    at = np.flatnonzero(near)
+    found = pc.fill_null(pc.match_substring_regex(pc.take(ids, pa.array(at)), EXCEL_NUMBER), False)
+    out = np.zeros(len(near), dtype=bool)
+    out[at] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return out
