@@ -164,8 +164,9 @@ def test_a_run_in_which_no_row_could_be_evaluated_fails(tmp_path: Path) -> None:
 
 
 def test_yes_and_no_as_analysts_write_them(tmp_path: Path) -> None:
-    """Yes/no cells in any case, in Russian and Kazakh, and as Excel in a Russian locale saves TRUE and FALSE."""
-    yes, no = ["Да", "ИСТИНА", "иә", "Иә", "TRUE", "Yes", "1"], ["Нет", "ЛОЖЬ", "жоқ", "False", "NO", "0", ""]
+    """Yes/no cells in any case, in Russian and Kazakh, and as Excel saves TRUE and FALSE in those locales."""
+    yes = ["Да", "ИСТИНА", "иә", "Иә", "АҚИҚАТ", "TRUE", "Yes", "1"]
+    no = ["Нет", "ЛОЖЬ", "жоқ", "ЖАЛҒАН", "False", "NO", "0", ""]
     rows = [f"{'y' if k < len(yes) else 'n'}{k},30,{v}" for k, v in enumerate(yes + no)]
     (tmp_path / "people.csv").write_text("id,age,entrepreneur\n" + "\n".join(rows) + "\nbad,30,maybe\n", "utf-8")
     proc = cli("batch", "people.csv", "-o", "out.parquet", "--month", "2026-01", "--no-status", "--lang", "en",

@@ -34,10 +34,10 @@ AGE_MAX = 150
 _PLAIN = r"^\s*-?\d+(\.\d+)?\s*$"  # plain decimal: no exponent, sign +, separators, base
 _OVER_2 = r"\.\d{2}\d*[1-9]"  # a nonzero digit after the second decimal
 _FRACTION = r"\.\d*[1-9]"  # a nonzero fraction
-# Yes/no cells, compared in lower case: also as Excel writes TRUE and FALSE in a Russian locale (ИСТИНА, ЛОЖЬ),
-# and the words in Russian and Kazakh.
-BOOL_TRUE = {"1", "true", "yes", "да", "истина", "иә"}
-BOOL_FALSE = {"0", "false", "no", "нет", "ложь", "жоқ", ""}
+# Yes/no cells, compared in lower case: also as Excel writes TRUE and FALSE in a Russian locale (ИСТИНА, ЛОЖЬ) and
+# a Kazakh one (АҚИҚАТ, ЖАЛҒАН), and the words in Russian and Kazakh.
+BOOL_TRUE = {"1", "true", "yes", "да", "истина", "иә", "ақиқат"}
+BOOL_FALSE = {"0", "false", "no", "нет", "ложь", "жоқ", "жалған", ""}
 
 
 @dataclass
