@@ -210,7 +210,7 @@ _DUES = {
 
 def _payments(people: pa.Table) -> list[dict[str, str]]:
     """Payments for 2025-01 … 2026-01, in month order (ids interleaved), with gaps (debt), a lump sum, an old kind
-    name, bad rows and ids no person has."""
+    name, bad rows, ids no person has, and the employees' deductions for the second half of 2019."""
     ids = people.column("id").to_pylist()
     rows = []
     for mo in range(2025 * 12, 2026 * 12 + 1):
@@ -229,6 +229,13 @@ def _payments(people: pa.Table) -> list[dict[str, str]]:
                         "for_month": f"{mo // 12}-{mo % 12 + 1:02d}",
                     }
                 )
+    for i, pid in enumerate(ids):  # the employees' deductions of 2019 (the Fund's records go back to 2017)
+        if i % 11 == 0 and i % 17 != 16:
+            for mo in range(2019 * 12 + 6, 2020 * 12):
+                paid = f"{(mo + 1) // 12}-{(mo + 1) % 12 + 1:02d}-20"
+                named = f"{mo // 12}-{mo % 12 + 1:02d}"
+                rows.append({"id": pid.strip(), "paid_on": paid, "amount": "4500", "kind": "employer_deduction",
+                             "job": "", "for_month": named})  # fmt: skip
     rows[3]["id"] = f"  {rows[3]['id']}"
     next(r for r in rows if r["kind"] == "self_payer_contribution")["kind"] = "self_payer"  # its old name
     bad = [
