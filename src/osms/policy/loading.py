@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ..core.dates import written_hint
 from ..core.errors import OsmsError
 from ..core.limits import MAX_ANY_LIST, MAX_ANY_TEXT, cut
 from ..core.messages import _, os_reason
@@ -192,7 +193,8 @@ def _check_plain(node: Any, root: Any, path: list[str | int], filename: str) -> 
                 "300000 or 1500.50, or quote it if it is text",
                 node=node,
                 not_plain_reason=_not_plain_reason(node),
-            ),
+            )
+            + written_hint(node, month=True),  # 01.2024: a month, as MM.YYYY
             file=filename,
             line=line_of(root, path),
             field=field_name(path) or None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -815,7 +816,13 @@ def _message(err: Any) -> str:
             choices=", ".join(map(str, err.validator_value)),
         )
     if v == "type":
-        return _("{value} is not {type}", value=cut(err.instance), type=_type_name(err.validator_value))
+        # A YAML number where a date or a month is meant (12.2025) says which text to write.
+        shown = str(err.instance) if isinstance(err.instance, Decimal) else cut(err.instance)
+        pattern = err.schema.get("pattern") if isinstance(err.schema, dict) else None
+        hint = ""
+        if pattern in (MONTH, DATE_OR_MONTH) or pattern == DATE:
+            hint = written_hint(str(err.instance), month=pattern != DATE)
+        return _("{value} is not {type}", value=shown, type=_type_name(err.validator_value)) + hint
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         said = {
             "minimum": N_("{value} is less than the minimum of {limit}"),
