@@ -68,3 +68,30 @@ def test_the_2026_amendment_as_known_on_dates() -> None:
 def test_diff_errors_exit_2(tmp_path: Path) -> None:
     proc = cli("diff", "no-such-rev", "policies", "--repo", str(tmp_path), "--lang", "en")
     assert proc.returncode == 2 and proc.stderr.startswith("error: ")
+
+
+def test_a_policy_set_older_than_an_optional_role_still_loads(tmp_path: Path) -> None:
+    """The role `deduction` (deductions before 2020) is optional: a policy set written before it, as an older git
+    revision is, loads, diffs against today's and keeps its old answer (no payment before its first month)."""
+    old = tmp_path / "old"
+    shutil.copytree(ROOT / "policies", old)
+    head = old / "policy.yaml"
+    head.write_text(head.read_text(encoding="utf-8").replace("    deduction: employer_deduction\n", ""), "utf-8")
+    proc = cli("diff", str(old), "policies", "--lang", "en")
+    assert proc.returncode == 1, proc.stderr
+    assert (
+        "role deduction (rule bound to the engine's role deduction): changed, bound: — → bound: employer_deduction"
+        in (proc.stdout)
+    )
+    (tmp_path / "s.yaml").write_text(
+        "person: {birth_date: 1990-01-01, residency: citizen}\njobs: [{employer: A, from: 2019-01, wage: 300000}]\n"
+        "payments:\n  - {paid_on: 2019-08-20, amount: 4500, kind: employer_deduction, for_month: 2019-07}\n",
+        encoding="utf-8",
+    )
+    proc = cli("run", str(tmp_path / "s.yaml"), "--month", "2020-07", "--policies", str(old), "--lang", "en")
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        f"error: {tmp_path / 's.yaml'}:4: payments[0].for_month: 2019-07 is before 2020-01: this policy set takes no "
+        "payment for a month before its first\n",
+    )
+    assert cli("run", str(tmp_path / "s.yaml"), "--month", "2020-07", "--lang", "en").returncode == 0

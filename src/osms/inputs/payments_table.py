@@ -239,7 +239,7 @@ def _chunk(
     # Before the policies' first month only deductions, naming their month, for months deductions were due in
     # (engine.allocation credits them apart; scenario_payments.before_policies says what is wrong with the others).
     early = named & (for_month < lo)
-    deduction = policy.roles.rule("deduction")
+    deduction = policy.roles.optional_rule("deduction")
     in_force = deduction_months(policy)
     wrong = (
         early

@@ -41,7 +41,13 @@ def before_policies(policy: PolicySet, kind: str, named: int, made: int) -> tupl
     months = deduction_months(policy)
     first = format_month(policy.covers[0])
     since = format_month(int(months[0])) if len(months) else first
-    deduction = policy.roles.rule("deduction")
+    deduction = policy.roles.optional_rule("deduction")
+    if deduction is None:  # a policy set older than the role: no payment before its first month
+        return "for_month", _(
+            "{month} is before {first}: this policy set takes no payment for a month before its first",
+            month=format_month(named),
+            first=first,
+        )
     if kind != deduction:
         return "for_month", _(
             "{month} is before {first}, when only employer deductions ({kind}) were paid",

@@ -53,6 +53,11 @@ RULE_UNITS: dict[str, str] = {
     "deduction": "tenge",
 }
 KINDS: dict[str, dict[str, str]] = {"parameters": PARAMETER_ROLES, "facts": FACT_ROLES, "rules": RULE_ROLES}
+# Roles a policy set may leave unbound, with what the engine does then: the policy sets written before the role
+# existed (an older git revision that `osms-eval diff` compares) still load, and answer as they did.
+OPTIONAL: dict[str, dict[str, str]] = {
+    "rules": {"deduction": "no payment may name a month before the policies' coverage"},
+}
 
 # The outcomes the engine's procedures reach, by code: why a person is or is not insured on a day (the status
 # routes, in the order status.py numbers them) and why a service is or is not covered. Their wording, in each
@@ -94,3 +99,7 @@ class Roles:
 
     def rule(self, role: str) -> str:
         return self.rules[role]
+
+    def optional_rule(self, role: str) -> str | None:
+        """The rule bound to an optional role (OPTIONAL), or None where the set binds none."""
+        return self.rules.get(role)

@@ -19,7 +19,7 @@ from ..core.messages import N_, _
 from .facts import RESIDENCY_FACT
 from .loading import field_name, line_of
 from .roles import KINDS as ROLE_KINDS
-from .roles import OUTCOMES
+from .roles import OPTIONAL, OUTCOMES
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
 DATE = DATE_TEXT
@@ -223,14 +223,21 @@ _dated_map = {"type": "object", "propertyNames": {"pattern": DATE}, "minProperti
 _roles = {
     "type": "object",
     "description": "Binds each of the engine's roles (insured status, payment allocation, the services' packages) "
-    "to a parameter, fact or rule of this set by name; every role is bound, once, in one file",
+    "to a parameter, fact or rule of this set by name; every role is bound (an optional one may be left out), "
+    "once, in one file",
     "properties": {
         kind: {
             "type": "object",
             "properties": {
-                role: {"type": "string", "pattern": NAME, "description": text} for role, text in roles.items()
+                role: {
+                    "type": "string",
+                    "pattern": NAME,
+                    "description": text
+                    + (f" (optional: left unbound, {OPTIONAL[kind][role]})" if role in OPTIONAL.get(kind, {}) else ""),
+                }
+                for role, text in roles.items()
             },
-            "required": list(roles),
+            "required": [r for r in roles if r not in OPTIONAL.get(kind, {})],
             "additionalProperties": False,
         }
         for kind, roles in ROLE_KINDS.items()
