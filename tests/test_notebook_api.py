@@ -84,7 +84,7 @@ def test_month_kinds(month: object) -> None:
 @pytest.mark.parametrize(
     ("month", "message"),
     [
-        ("2026-1", "month: '2026-1' is not a month of the form YYYY-MM"),
+        ("2026-1", "month: '2026-1' is not a month of the form YYYY-MM; write 2026-01"),
         (
             pd.Period("2026Q1"),
             "month: the Period 2026Q1 (freq Q-DEC) spans several months; give a monthly Period, e.g. "

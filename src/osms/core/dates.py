@@ -20,6 +20,8 @@ LAST_YEAR = 2200
 
 _DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")  # DD.MM.YYYY: Excel's dates in a ru or kk locale
 _DOTTED_MONTH = re.compile(r"^(\d{1,2})[./](\d{4})$")  # MM.YYYY
+_LOOSE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")  # 2024-2-5, 2024/02/05
+_LOOSE_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")  # 2024-1, 2024/01
 
 
 def _real(year: int, month: int, day: int) -> dt.date | None:
@@ -34,17 +36,23 @@ def written_hint(text: str, month: bool = False) -> str:
     common form, as a clause to end a message with ("" if it reads as none): DD.MM.YYYY, as Excel writes dates in a
     Russian or Kazakh locale; for a month, MM.YYYY, or a whole date (Excel turns 2024-01 typed in a cell into one)."""
     text = str(text).strip()
-    dotted, iso = _DOTTED.match(text), _DATE.match(text)
+    dotted, loose = _DOTTED.match(text), _LOOSE.match(text)
     day = _real(int(dotted[3]), int(dotted[2]), int(dotted[1])) if dotted else None
     if not month:
-        return _("; as DD.MM.YYYY (Excel in a Russian or Kazakh locale), write {day}", day=day) if day else ""
-    if iso:
-        day = _real(int(iso[1]), int(iso[2]), int(iso[3]))
+        if day:
+            return _("; as DD.MM.YYYY (Excel in a Russian or Kazakh locale), write {day}", day=day)
+        day = _real(int(loose[1]), int(loose[2]), int(loose[3])) if loose else None
+        return _("; write {day}", day=day) if day and day.isoformat() != text else ""
+    if loose:
+        day = _real(int(loose[1]), int(loose[2]), int(loose[3]))
     if day is not None:
         return _("; that is a day: write its month, {month}", month=f"{day.year}-{day.month:02d}")
-    short = _DOTTED_MONTH.match(text)
+    short, year_first = _DOTTED_MONTH.match(text), _LOOSE_MONTH.match(text)
     if short and 1 <= int(short[1]) <= 12 and FIRST_YEAR <= int(short[2]) <= LAST_YEAR:
         return _("; as MM.YYYY, write {month}", month=f"{short[2]}-{int(short[1]):02d}")
+    if year_first and 1 <= int(year_first[2]) <= 12 and FIRST_YEAR <= int(year_first[1]) <= LAST_YEAR:
+        written = f"{year_first[1]}-{int(year_first[2]):02d}"
+        return _("; write {month}", month=written) if written != text else ""
     return ""
 
 
