@@ -33,8 +33,9 @@ def _real(year: int, month: int, day: int) -> dt.date | None:
 
 def written_hint(text: str, month: bool = False) -> str:
     """What to write instead of a cell that is not YYYY-MM-DD (with `month`, YYYY-MM) but reads as one in another
-    common form, as a clause to end a message with ("" if it reads as none): DD.MM.YYYY, as Excel writes dates in a
-    Russian or Kazakh locale; for a month, MM.YYYY, or a whole date (Excel turns 2024-01 typed in a cell into one)."""
+    common form, as a clause to end a message with ("" if it reads as none, or as itself): DD.MM.YYYY, as Excel
+    writes dates in a Russian or Kazakh locale, or the year first without leading zeros or with slashes (2024-2-5,
+    2024/02/05); for a month, MM.YYYY, 2024-1, or a whole date (Excel turns 2024-01 typed in a cell into one)."""
     text = str(text).strip()
     dotted, loose = _DOTTED.match(text), _LOOSE.match(text)
     day = _real(int(dotted[3]), int(dotted[2]), int(dotted[1])) if dotted else None

@@ -1,6 +1,7 @@
 """Ids and text cells as numbers, without a Python object per row: a string array's bytes (`text_buffers`), a
 keyed 64-bit hash of each string (`hash_text`) or of fixed-width byte strings (`fixed_width_keys`), and the index
-of ids met so far that finds duplicates across chunks (`SeenIds`, 16 bytes a row)."""
+of ids met so far that finds duplicates across chunks (`SeenIds`, 16 bytes a row); and which ids are numbers Excel
+rounded (`excel_numbers`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _KEY = np.frombuffer(os.urandom(8), dtype=np.uint64)[0]  # per process, as Python's own str hash
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
@@ -150,3 +152,20 @@ def _merge(b: tuple[np.ndarray, np.ndarray], a: tuple[np.ndarray, np.ndarray]) -
         out[from_b] = y
         merged.append(out)
     return merged[0], merged[1]
+
+
+# An id as Excel shows and saves a long number (an IIN of 12 digits) in a cell not formatted as text: 1.23457E+11,
+# or 1,23457E+11 in a Russian locale. Its digits are lost; rows so written would share one wrong id.
+EXCEL_NUMBER = r"^[0-9]+([.,][0-9]+)?E\+[0-9]+$"
+
+
+def excel_numbers(ids: pa.Array) -> np.ndarray:
+    """Which (trimmed) ids are numbers in Excel's rounded form (EXCEL_NUMBER): the few holding "E+" are matched."""
+    near = np.asarray(pc.fill_null(pc.match_substring(ids, "E+"), False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not near.any():
+        return near
+    at = np.flatnonzero(near)
+    found = pc.fill_null(pc.match_substring_regex(pc.take(ids, pa.array(at)), EXCEL_NUMBER), False)
+    out = np.zeros(len(near), dtype=bool)
+    out[at] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return out

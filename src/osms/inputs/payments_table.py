@@ -25,8 +25,9 @@ from ..core.limits import MAX_ID, cut
 from ..core.messages import _
 from ..engine.allocation import deduction_months
 from ..policy import PolicySet
+from .id_keys import excel_numbers
 from .scenario_payments import before_policies, payment_kind, payment_kinds
-from .text_cells import dates, excel_numbers, hinted, months, trimmed
+from .text_cells import dates, hinted, months, trimmed
 
 COLUMNS = ("id", "paid_on", "amount", "kind", "for_month", "job")
 REQUIRED = ("id", "paid_on", "amount", "kind")

@@ -27,7 +27,8 @@ from ..engine.batch import Batch, read_numbers
 from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
-from .text_cells import as_text, dates, excel_numbers, hinted, months, trimmed
+from .id_keys import excel_numbers
+from .text_cells import as_text, dates, hinted, months, trimmed
 
 MONEY_MAX = 1_000_000_000
 AGE_MAX = 150

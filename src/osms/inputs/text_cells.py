@@ -2,7 +2,8 @@ r"""Dates and months written as text (YYYY-MM-DD, YYYY-MM), checked and read on 
 ^\d{4}-\d{2}-\d{2}$ and ^\d{4}-(0[1-9]|1[0-2])$ as arithmetic on a (width, cells) array of bytes, with no regex and
 no Python object per cell. The people table and the payments table read their dates and months here.
 
-They read a column as `trimmed` gives it: text without surrounding blanks, a null as ""."""
+They read a column as `trimmed` gives it: text without surrounding blanks, a null as "". A cell that is not a date
+or a month gets its reason with what to write where it reads as one in another common form (`hinted`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..core.dates import written_hint
 from .id_keys import text_buffers
 
 DASH = (ord("-") - ord("0")) % 256
@@ -85,8 +87,6 @@ def months(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def hinted(text: pa.Array, mask: np.ndarray, reason: str, month: bool = False) -> dict[int, str]:
     """`reason` for each row of `mask` (positions in `text`), ending with what to write where the cell reads as a
     date (with `month`, a month) in another common form (core.dates.written_hint), worked out once per cell text."""
-    from ..core.dates import written_hint
-
     rows = np.flatnonzero(mask)
     if not len(rows):
         return {}
@@ -97,21 +97,4 @@ def hinted(text: pa.Array, mask: np.ndarray, reason: str, month: bool = False) -
         if cell not in memo:
             memo[cell] = reason + written_hint((cell or b"").decode("utf-8", "replace"), month)
         out[row] = memo[cell]
-    return out
-
-
-# An id as Excel shows and saves a long number (an IIN of 12 digits) in a cell not formatted as text: 1.23457E+11,
-# or 1,23457E+11 in a Russian locale. Its digits are lost; rows so written would share one wrong id.
-EXCEL_NUMBER = r"^[0-9]+([.,][0-9]+)?E\+[0-9]+$"
-
-
-def excel_numbers(ids: pa.Array) -> np.ndarray:
-    """Which (trimmed) ids are numbers in Excel's rounded form (EXCEL_NUMBER): the few holding "E+" are matched."""
-    near = np.asarray(pc.fill_null(pc.match_substring(ids, "E+"), False).to_numpy(zero_copy_only=False), dtype=bool)
-    if not near.any():
-        return near
-    at = np.flatnonzero(near)
-    found = pc.fill_null(pc.match_substring_regex(pc.take(ids, pa.array(at)), EXCEL_NUMBER), False)
-    out = np.zeros(len(near), dtype=bool)
-    out[at] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     return out
