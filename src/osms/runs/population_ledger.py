@@ -195,9 +195,11 @@ def _window(
     began: np.ndarray,
     extra: dict[str, np.ndarray],
     debt_window: int,
+    reach: int,
 ) -> tuple[int, int, int]:
     """(first, evaluated, last): the months a history for `month` spans from, evaluates from and to, given the
-    payments made by the month's end (their days, named months and persons' situation_from)."""
+    payments made by the month's end (their days, named months and persons' situation_from); `reach`: how far back
+    a run of paid months can matter to the month's status (_reach)."""
     earliest = month - 13
     if len(paid_on):
         earliest = min(
@@ -211,10 +213,10 @@ def _window(
             earliest = max(earliest, min(int(began.min()), month - 13))
     first = evaluated = max(policy.covers[0], earliest)
     # Deductions naming months before the policies (the only payments there) pay those months: the history reaches
-    # back to them; nothing is evaluated there.
+    # back to them, as far as a run can matter to this month; nothing is evaluated there.
     early = for_month[(for_month >= 0) & (for_month < policy.covers[0])]
     if len(early):
-        first = min(first, int(early.min()))
+        first = min(first, max(int(early.min()), month - reach))
     # A past membership the row states counts toward the qualifying months: the history reaches back to it, as far
     # as a run ending in the window can need (nothing is evaluated there: the situation had not begun).
     stated = extra["last_category_month"] >= 0
@@ -227,6 +229,20 @@ def _window(
     # month (credited forward, up to 12 months ahead); payments naming past months never reach them.
     forward = bool(((for_month < 0) | (for_month > month)).any())
     return first, evaluated, min(month + 12 if forward else month, policy.covers[1])
+
+
+def _reach(policy: PolicySet) -> int:
+    """How many months back from a month a run of paid months can change its status: the longest run any rule
+    counts (the qualifying months, the long history for the longer grace) ending at most the longest grace or
+    retention before it."""
+
+    def most(role: str) -> int:
+        entries = policy.parameters[policy.roles.parameter(role)].timeline.entries
+        return max((int(e.payload) for e in entries if e.payload is not None), default=0)
+
+    runs = max(most("qualifying_months"), most("long_history_months"))
+    graces = ("grace", "long_history_grace", "category_exit_grace", "long_history_category_exit_grace")
+    return runs + max(most(g) for g in graces) + 1
 
 
 def ledger_histories(
@@ -263,11 +279,12 @@ def ledger_histories(
     streams = payment_streams(policy, batch.facts["wage"].shape[0])
     entries = policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
     debt_window = max(int(e.payload) for e in entries if e.payload is not None)
+    reach = _reach(policy)
     made_by = {m: paid_on <= end[m] for m in months}  # the payments each month's end has seen
     spans = {}
     for m in months:
         by = made_by[m]
-        spans[m] = _window(policy, m, paid_on[by], for_month[by], since[person[by]], extra, debt_window)
+        spans[m] = _window(policy, m, paid_on[by], for_month[by], since[person[by]], extra, debt_window, reach)
     first = min(f for f, _, _ in spans.values())
     t = months[-1] + 13 - first
     preferential = np.zeros((t, n), dtype=bool)
@@ -291,6 +308,8 @@ def ledger_histories(
     # Only what is wrong in every month keeps a person's payments out of the crediting; a person whose row is an
     # error in some months only is credited, and those months' answers are not given.
     keep = (stream >= 0) & ~np.isin(person, np.fromiter(common, dtype=np.int64))
+    # A deduction naming a month before the history pays only that month, which no status here looks back to.
+    keep &= ~((for_month >= 0) & (for_month < min(first, policy.covers[0])))
     payments = Payments(person[keep], stream[keep], paid_on[keep], records.amount[rows][keep], for_month[keep])
     # The pieces credited (which payment paid which month) tell the earlier months what their payments left over.
     several = len(months) > 1
