@@ -221,8 +221,7 @@ def _window(
     # as a run ending in the window can need (nothing is evaluated there: the situation had not begun).
     stated = extra["last_category_month"] >= 0
     if stated.any():
-        need = policy.parameters[policy.roles.parameter("qualifying_months")].timeline.entries
-        back = max(int(e.payload) for e in need if e.payload is not None)
+        back = _largest(policy, "qualifying_months")
         began_cat = extra["last_category_month"] - np.maximum(extra.get("last_category_run", 1), 1) + 1
         first = min(first, max(policy.covers[0], int(began_cat[stated].min()), first - back))
     # The months after this one matter only to payments that may credit them: prepayments and payments naming no
@@ -231,18 +230,19 @@ def _window(
     return first, evaluated, min(month + 12 if forward else month, policy.covers[1])
 
 
+def _largest(policy: PolicySet, role: str) -> int:
+    """The largest value the parameter bound to `role` ever takes (0 if none)."""
+    entries = policy.parameters[policy.roles.parameter(role)].timeline.entries
+    return max((int(e.payload) for e in entries if e.payload is not None), default=0)
+
+
 def _reach(policy: PolicySet) -> int:
     """How many months back from a month a run of paid months can change its status: the longest run any rule
     counts (the qualifying months, the long history for the longer grace) ending at most the longest grace or
     retention before it."""
-
-    def most(role: str) -> int:
-        entries = policy.parameters[policy.roles.parameter(role)].timeline.entries
-        return max((int(e.payload) for e in entries if e.payload is not None), default=0)
-
-    runs = max(most("qualifying_months"), most("long_history_months"))
+    runs = max(_largest(policy, "qualifying_months"), _largest(policy, "long_history_months"))
     graces = ("grace", "long_history_grace", "category_exit_grace", "long_history_category_exit_grace")
-    return runs + max(most(g) for g in graces) + 1
+    return runs + max(_largest(policy, g) for g in graces) + 1
 
 
 def ledger_histories(
@@ -277,8 +277,7 @@ def ledger_histories(
     paid_on, for_month = records.paid_on[rows], records.for_month[rows]
     since = extra["situation_from"]
     streams = payment_streams(policy, batch.facts["wage"].shape[0])
-    entries = policy.parameters[policy.roles.parameter("debt_window_months")].timeline.entries
-    debt_window = max(int(e.payload) for e in entries if e.payload is not None)
+    debt_window = _largest(policy, "debt_window_months")
     reach = _reach(policy)
     made_by = {m: paid_on <= end[m] for m in months}  # the payments each month's end has seen
     spans = {}
