@@ -22,7 +22,7 @@ from ..inputs.columns import check_status_columns
 from ..inputs.payments_table import PaymentRecords
 from ..inputs.population_rows import RowErrors, batch_from_arrow, column
 from ..policy import PolicySet
-from .population_ledger import ledger_status, ledger_statuses
+from .population_ledger import ledger_statuses
 from .population_output import decimal_column, money_column, names_where, tiyn_of
 from .population_status import status_from_columns
 
@@ -53,8 +53,7 @@ def evaluate_arrow(
     st = overpaid = None
     if status and payments is not None:
         if ledger is None:
-            failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
-            ledger = ledger_status(policy, batch, extra, payments, column(table, "id"), month, failure, workers)
+            ledger = _from_payments(policy, table, batch, extra, payments, [month], workers)[month]
         st, problems, overpaid = ledger
         for i, reason in problems.items():
             if not bad[i]:
@@ -166,8 +165,7 @@ def evaluate_months(
     if status and payments is not None and len(months) > 1:
         check_status_columns(table.schema.names, True, status=status)
         batch, _, _, extra = batch_from_arrow(policy, table, months[-1], offset, list(carry), flagged)
-        failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
-        ledgers = ledger_statuses(policy, batch, extra, payments, column(table, "id"), months, failure, workers)
+        ledgers = _from_payments(policy, table, batch, extra, payments, months, workers)
     out = []
     for m in months:
         known = ledgers.get(m)
@@ -175,6 +173,21 @@ def evaluate_months(
             (m, evaluate_arrow(policy, table, m, outputs, offset, status, carry, flagged, payments, known, workers))
         )
     return out
+
+
+def _from_payments(
+    policy: PolicySet,
+    table: pa.Table | pa.RecordBatch,
+    batch: Batch,
+    extra: dict[str, np.ndarray],
+    payments: PaymentRecords,
+    months: list[int],
+    workers: int,
+) -> dict[int, tuple[Status, dict[int, str], np.ndarray]]:
+    """Each month's status of the rows from their payments (population_ledger), an information-system failure the
+    rows state kept in the month evaluated."""
+    failure = batch.facts.get(policy.roles.fact("system_failure"), np.zeros(batch.size, bool))
+    return ledger_statuses(policy, batch, extra, payments, column(table, "id"), months, failure, workers)
 
 
 UNKNOWN_PROBE = 1_000_000.0  # a value no month count or amount reaches: with it and with 0, the answer must agree

@@ -105,21 +105,6 @@ def _take(a: np.ndarray, sl: slice) -> np.ndarray:
     return a[..., sl]
 
 
-def ledger_status(
-    policy: PolicySet,
-    batch: Batch,
-    extra: dict[str, np.ndarray],
-    records: PaymentRecords,
-    ids: pa.Array,
-    month: int,
-    failure_now: np.ndarray,
-    workers: int = 1,
-) -> tuple[Status, dict[int, str], np.ndarray]:
-    """Status at the month's end of every row from its payments: (status, row index → reason, credit left over in
-    tiyn per row)."""
-    return ledger_statuses(policy, batch, extra, records, ids, [month], failure_now, workers)[month]
-
-
 def ledger_statuses(
     policy: PolicySet,
     batch: Batch,
@@ -130,8 +115,9 @@ def ledger_statuses(
     failure_now: np.ndarray,
     workers: int = 1,
 ) -> dict[int, tuple[Status, dict[int, str], np.ndarray]]:
-    """ledger_status for each of `months`, slice by slice of persons so that memory stays bounded, `workers` slices
-    at a time; the months of a slice share one evaluation and one crediting (ledger_histories)."""
+    """The status at each of `months`' ends of every row from its payments, as (status, row index → reason, credit
+    left over in tiyn per row), slice by slice of persons so that memory stays bounded, `workers` slices at a time;
+    the months of a slice share one evaluation and one crediting (ledger_histories)."""
     months = sorted(months)
     parts: dict[int, list[Status]] = {m: [] for m in months}
     problems: dict[int, dict[int, str]] = {m: {} for m in months}
