@@ -238,28 +238,21 @@ def _chunk(
     made = (paid_on - _EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
     named = for_month >= 0
     # Before the policies' first month only deductions, naming their month, for months deductions were due in
-    # (engine.allocation credits them apart; scenario_payments.before_policies says what is wrong with the others).
+    # (engine.allocation credits them apart): scenario_payments.before_policies decides, once for each (kind,
+    # month named, month made) that occurs.
     early = named & (for_month < lo)
-    deduction = policy.roles.optional_rule("deduction")
-    in_force = deduction_months(policy)
-    wrong = (
-        early
-        & ~bad
-        & (
-            (kind != (kinds.index(deduction) if deduction in kinds else -2))
-            | ~np.isin(for_month, in_force)
-            | ((made < lo) & ~np.isin(made, in_force))
-        )
-    )
-    if wrong.any():  # one message for each (kind, month, month made) that occurs
-        cases, case_of = np.unique(np.stack([kind, for_month, made])[:, wrong], axis=1, return_inverse=True)
-        rows = np.flatnonzero(wrong)
-        for c in range(cases.shape[1]):
-            problem = before_policies(policy, kinds[cases[0, c]], int(cases[1, c]), int(cases[2, c]))
-            assert problem is not None
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[case_of.ravel() == c]] = True
-            flag(mask, f"{problem[0]}: {problem[1]}")
+    ask = early & ~bad
+    if ask.any():
+        # One integer per (kind, month named, month made): months are below 2²⁰, kinds a few.
+        key = (kind[ask].astype(np.int64) << 40) | (for_month[ask] << 20) | made[ask]
+        cases, case_of = np.unique(key, return_inverse=True)
+        in_force = deduction_months(policy)
+        problems = [
+            before_policies(policy, kinds[c >> 40], (c >> 20) & 0xFFFFF, c & 0xFFFFF, in_force) for c in cases.tolist()
+        ]
+        wrong = np.array([p is not None for p in problems], dtype=bool)[case_of.ravel()]
+        rows, which = np.flatnonzero(ask)[wrong], case_of.ravel()[wrong]
+        flag_each({int(r): "{}: {}".format(*problems[c]) for r, c in zip(rows.tolist(), which.tolist())})
     # The month a payment names, and the day it was made: the crediting reads that day's rules (the deadline, the
     # debt window), which the policies hold from their first month only.
     for which, outside in (

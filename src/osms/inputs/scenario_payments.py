@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..core.dates import (
     DateFormatError,
     format_month,
@@ -35,10 +37,13 @@ def payment_kind(kind: str, policy: PolicySet) -> tuple[str | None, str | None]:
     return None, None
 
 
-def before_policies(policy: PolicySet, kind: str, named: int, made: int) -> tuple[str, str] | None:
+def before_policies(
+    policy: PolicySet, kind: str, named: int, made: int, in_force: np.ndarray | None = None
+) -> tuple[str, str] | None:
     """What is wrong, as (field, message), with a payment of `kind` naming the month `named`, before the policies'
-    first, made in the month `made`; None if nothing: it is a deduction for a month deductions were due in."""
-    months = deduction_months(policy)
+    first, made in the month `made`; None if nothing: it is a deduction for a month deductions were due in
+    (`in_force`: engine.allocation.deduction_months, when the caller has it)."""
+    months = deduction_months(policy) if in_force is None else in_force
     first = format_month(policy.covers[0])
     since = format_month(int(months[0])) if len(months) else first
     deduction = policy.roles.optional_rule("deduction")
