@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.dates import due_date, month_start
 from ..core.errors import OsmsError
-from ..engine.allocation import BIG, Payments
+from ..engine.allocation import BIG, Payments, deduction_months
 from ..engine.evaluation import MonthResult, evaluate_month
 from ..engine.history import History, Stream, due_array, history_from_payments, payment_streams, window_for
 from ..engine.status import Status, compute_status
@@ -103,9 +103,9 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
             start = max(first_job, deductions.entries[0].start)
             earliest = start.year * 12 + start.month - 1
     # Recorded deductions may name months before the policies (their checks allow no other payment there).
-    named = [p.for_month for s in scenarios for p in s.payments if p.for_month is not None]
-    if named and min(named) < policy.covers[0]:
-        earliest = min(min(named), earliest if earliest is not None else min(named))
+    early = min((p.for_month for s in scenarios for p in s.payments if p.for_month is not None), default=None)
+    if early is not None and early < policy.covers[0]:
+        earliest = early if earliest is None else min(earliest, early)
     first, end = window_for(policy, earliest, max(max(evaluated), policy.covers[1]))
     t = end - first
     slots = max((len(s.jobs) for s in scenarios), default=0) or 1
@@ -128,17 +128,13 @@ def build_history(policy: PolicySet, scenarios: list[Scenario], evaluated: dict[
     hist = history_from_payments(policy, streams, due, first, payments, member, participant, it_failure, assumed)
     hist.ledger.origin = origin
     deadline = int(policy.parameter_value(policy.roles.parameter("due_day"), month_start(policy.covers[0]))[0])
+    in_force = set(deduction_months(policy).tolist())
     for i in np.flatnonzero(assumed).tolist():
         owed = hist.obligation[:, i].copy()
         for m in range(max(policy.covers[0] - first, 0)):
-            day = month_start(first + m)
-            owed[m] = (
-                any(job.spell.overlaps_month(first + m) for job in scenarios[i].jobs)
-                and deductions.exists_at(day)
-                and deductions.at(day).value == 1
-            )
+            owed[m] = first + m in in_force and any(job.spell.overlaps_month(first + m) for job in scenarios[i].jobs)
             if owed[m]:
-                hist.used.add((deductions.name, deductions.at(day).start))
+                hist.used.add((deductions.name, deductions.at(month_start(first + m)).start))
         hist.paid_day[:, i] = BIG
         for m in np.flatnonzero(owed).tolist():
             hist.paid_day[m, i] = due_date(first + int(m), deadline).toordinal()
