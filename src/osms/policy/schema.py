@@ -781,6 +781,20 @@ def _type_name(t: Any) -> str:
     return _(" or ").join(_(TYPES[n]) if n in TYPES else str(n) for n in names)
 
 
+def _hint(err: Any) -> str:
+    """What to write where a value meant as a date or month (its schema's pattern) is one in another common form
+    (DD.MM.YYYY, MM.YYYY, …: core.dates.written_hint); "" for any other value."""
+    pattern = err.schema.get("pattern") if isinstance(err.schema, dict) else None
+    text = str(err.instance)
+    if pattern == DATE:
+        return written_hint(text)
+    if pattern == MONTH:
+        return written_hint(text, month=True)
+    if pattern == DATE_OR_MONTH:
+        return written_hint(text) or written_hint(text, month=True)
+    return ""
+
+
 def _message(err: Any) -> str:
     v = err.validator
     if v == "additionalProperties":
@@ -798,18 +812,12 @@ def _message(err: Any) -> str:
     if v == "propertyNames":
         return _("{value} is not a valid name here", value=cut(err.instance))
     if v == "pattern":
-        # With what to write where the text is a date or month in another common form (DD.MM.YYYY, MM.YYYY).
-        text = str(err.instance)
         if err.validator_value == DATE:
-            return _("{value} is not a date of the form YYYY-MM-DD", value=cut(err.instance)) + written_hint(text)
+            return _("{value} is not a date of the form YYYY-MM-DD", value=cut(err.instance)) + _hint(err)
         if err.validator_value == MONTH:
-            return _("{value} is not a month of the form YYYY-MM", value=cut(err.instance)) + written_hint(
-                text, month=True
-            )
+            return _("{value} is not a month of the form YYYY-MM", value=cut(err.instance)) + _hint(err)
         if err.validator_value == DATE_OR_MONTH:
-            return _("{value} is not a date YYYY-MM-DD or a month YYYY-MM", value=cut(err.instance)) + (
-                written_hint(text) or written_hint(text, month=True)
-            )
+            return _("{value} is not a date YYYY-MM-DD or a month YYYY-MM", value=cut(err.instance)) + _hint(err)
         if err.validator_value == NAME:
             return _("{value} is not a valid name (lowercase letters, digits and _)", value=cut(err.instance))
         if err.validator_value == SOURCE_KEY:
@@ -825,11 +833,7 @@ def _message(err: Any) -> str:
     if v == "type":
         # A YAML number where a date or a month is meant (12.2025) says which text to write.
         shown = str(err.instance) if isinstance(err.instance, Decimal) else cut(err.instance)
-        pattern = err.schema.get("pattern") if isinstance(err.schema, dict) else None
-        hint = ""
-        if pattern in (MONTH, DATE_OR_MONTH) or pattern == DATE:
-            hint = written_hint(str(err.instance), month=pattern != DATE)
-        return _("{value} is not {type}", value=shown, type=_type_name(err.validator_value)) + hint
+        return _("{value} is not {type}", value=shown, type=_type_name(err.validator_value)) + _hint(err)
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         said = {
             "minimum": N_("{value} is less than the minimum of {limit}"),
