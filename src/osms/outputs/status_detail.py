@@ -84,7 +84,6 @@ def months_considered(
     recorded, such a month is paid by a deduction naming it, or none is recorded (also before the history's
     window, which reaches only as far back as the payments)."""
     m = month_of(day) - hist.first
-    first_early = min(early, default=hist.first)
     led = hist.ledger
     pieces: dict[int, list[int]] = {}
     if led is not None:
@@ -95,7 +94,7 @@ def months_considered(
                 pieces.setdefault(mo, []).append(k + 1)
     rows: list[dict[str, Any]] = []
     if not hist.assumed[i]:
-        for mo in range(max(hist.first + m - back + 1, first_early), hist.first):
+        for mo in range(hist.first + m - back + 1, hist.first):
             if mo in early:
                 rows.append(
                     {"month": format_month(mo), "state": "unrecorded", "due": None, "credited": None, "paid_on": None,
@@ -121,12 +120,13 @@ def months_considered(
             state = "not_yet"
         else:
             state = "short" if 0 < credited < due else "unpaid"
+        priced = led is not None and state not in ("deduction", "unrecorded")  # amounts before 2020: not computed
         rows.append(
             {
                 "month": format_month(mo),
                 "state": state,
-                "due": _tenge(due) if led is not None and state not in ("deduction", "unrecorded") else None,
-                "credited": _tenge(credited) if led is not None and state not in ("deduction", "unrecorded") else None,
+                "due": _tenge(due) if priced else None,
+                "credited": _tenge(credited) if priced else None,
                 "paid_on": dt.date.fromordinal(int(hist.paid_day[t, i])).isoformat()
                 if hist.paid_day[t, i] != BIG and paid
                 else None,
