@@ -26,6 +26,7 @@ from ..core.messages import _
 from ..engine.allocation import deduction_months
 from ..policy import PolicySet
 from .id_keys import excel_numbers
+from .row_flags import flag_each, flag_rows
 from .scenario_payments import before_policies, payment_kind, payment_kinds
 from .text_cells import dates, hinted, months, trimmed
 
@@ -139,15 +140,10 @@ def _chunk(
     bad = np.zeros(n, dtype=bool)
 
     def flag(mask: np.ndarray, reason: str) -> None:
-        new = mask & ~bad
-        for i in np.flatnonzero(new):
-            why[i] = reason
-        bad[:] |= mask
+        flag_rows(bad, why, mask, reason)
 
-    def flag_each(reasons: dict[int, str]) -> None:
-        for i, reason in reasons.items():
-            if not bad[i]:
-                why[i], bad[i] = reason, True
+    def flag_reasons(reasons: dict[int, str]) -> None:
+        flag_each(bad, why, reasons)
 
     for row, reason in flagged.items():
         bad[row - offset - 1] = True
@@ -172,7 +168,7 @@ def _chunk(
     if pa.types.is_date32(paid_col.type):
         flag(~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100"))
     else:
-        flag_each(hinted(paid_text, ~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100")))
+        flag_reasons(hinted(paid_text, ~real, _("paid_on: not a date YYYY-MM-DD between 2000 and 2100")))
     amount_col = rb.column(names.index("amount"))
     if pa.types.is_decimal(amount_col.type) and amount_col.type.scale <= 2:
         # An exact decimal (Parquet): its tiyn are the value × 100, no text or float in between.
@@ -223,7 +219,7 @@ def _chunk(
     if "for_month" in names:
         text = trimmed(rb.column(names.index("for_month")))
         length, for_month, ok = months(text)
-        flag_each(hinted(text, ~ok & (length > 0), _("for_month: not a month YYYY-MM"), month=True))
+        flag_reasons(hinted(text, ~ok & (length > 0), _("for_month: not a month YYYY-MM"), month=True))
     job = np.full(n, -1, dtype=np.int16)
     if "job" in names:
         text = trimmed(rb.column(names.index("job")))
@@ -252,7 +248,7 @@ def _chunk(
         ]
         wrong = np.array([p is not None for p in problems], dtype=bool)[case_of.ravel()]
         rows, which = np.flatnonzero(ask)[wrong], case_of.ravel()[wrong]
-        flag_each({int(r): "{}: {}".format(*problems[c]) for r, c in zip(rows.tolist(), which.tolist())})
+        flag_reasons({int(r): "{}: {}".format(*problems[c]) for r, c in zip(rows.tolist(), which.tolist())})
     # The month a payment names, and the day it was made: the crediting reads that day's rules (the deadline, the
     # debt window), which the policies hold from their first month only.
     for which, outside in (

@@ -28,6 +28,7 @@ from ..policy import PolicySet
 from ..policy.facts import RESIDENCY_FACT
 from .columns import WAGE_N, check_columns, stated_facts
 from .id_keys import excel_numbers
+from .row_flags import flag_each, flag_rows
 from .text_cells import as_text, dates, hinted, months, trimmed
 
 MONEY_MAX = 1_000_000_000
@@ -66,7 +67,7 @@ def _mask(arr: pa.Array) -> np.ndarray:
 def _numeric_text(arr: pa.Array, name: str, bad: np.ndarray, why: list[str]) -> pa.Array:
     """Any column as trimmed text, numbers in their shortest exact form; NaN and infinities mark the row bad."""
     if pa.types.is_floating(arr.type):
-        _flag(
+        flag_rows(
             bad, why, ~_mask(pc.is_finite(arr)) & _mask(pc.is_valid(arr)), _("{name}: not a finite number", name=name)
         )
     return trimmed(arr)
@@ -91,16 +92,16 @@ def _number(  # type: ignore[no-untyped-def]
     text = _numeric_text(arr, name, bad, why)
     ok = _mask(pc.match_substring_regex(text, _PLAIN))
     empty = _mask(pc.equal(text, ""))
-    _flag(bad, why, ~ok & ~empty, _("{name}: not a number", name=name))
+    flag_rows(bad, why, ~ok & ~empty, _("{name}: not a number", name=name))
     if whole:
-        _flag(
+        flag_rows(
             bad,
             why,
             ok & _mask(pc.match_substring_regex(text, _FRACTION)),
             _("{name}: must be a whole number", name=name),
         )
     else:
-        _flag(
+        flag_rows(
             bad,
             why,
             ok & _mask(pc.match_substring_regex(text, _OVER_2)),
@@ -108,7 +109,7 @@ def _number(  # type: ignore[no-untyped-def]
         )
     clean = pc.if_else(pa.array(ok), text, pa.scalar("0"))
     values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
-    _flag(
+    flag_rows(
         bad,
         why,
         (values < 0) | (values > limit),
@@ -124,30 +125,17 @@ def _binary_number(arr: pa.Array, name: str, bad: np.ndarray, why: list[str], wh
     values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
     present = np.ones(len(values), dtype=bool) if arr.null_count == 0 else _mask(pc.is_valid(arr)).copy()
     if pa.types.is_floating(arr.type):
-        _flag(bad, why, present & ~np.isfinite(values), _("{name}: not a finite number", name=name))
+        flag_rows(bad, why, present & ~np.isfinite(values), _("{name}: not a finite number", name=name))
     v = np.where(present & np.isfinite(values), values, 0.0)
     with np.errstate(invalid="ignore", over="ignore"):
         if whole:
-            _flag(bad, why, v != np.rint(v), _("{name}: must be a whole number", name=name))
+            flag_rows(bad, why, v != np.rint(v), _("{name}: must be a whole number", name=name))
         else:
-            _flag(bad, why, np.rint(v * 100) / 100 != v, _("{name}: more than two decimals", name=name))
-    _flag(bad, why, (v < 0) | (v > limit), _("{name}: must be between 0 and {limit}", name=name, limit=f"{limit:,}"))
+            flag_rows(bad, why, np.rint(v * 100) / 100 != v, _("{name}: more than two decimals", name=name))
+    flag_rows(
+        bad, why, (v < 0) | (v > limit), _("{name}: must be between 0 and {limit}", name=name, limit=f"{limit:,}")
+    )
     return np.where((v >= 0) & (v <= limit), v, 0.0)
-
-
-def _flag(bad: np.ndarray, why: list[str], mask: np.ndarray, reason: str) -> None:
-    new = mask & ~bad
-    for i in np.flatnonzero(new):
-        why[i] = reason
-    bad |= mask
-
-
-def _flag_each(bad: np.ndarray, why: list[str], reasons: dict[int, str]) -> None:
-    """Rows found bad, each with its own reason (the first reason a row gets is the one it keeps)."""
-    for i, reason in reasons.items():
-        if not bad[i]:
-            why[i] = reason
-            bad[i] = True
 
 
 def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -159,7 +147,7 @@ def _boolean(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nd
     text = pc.utf8_lower(_numeric_text(arr, name, bad, why))
     yes = pc.is_in(text, pa.array(sorted(BOOL_TRUE))).to_numpy(zero_copy_only=False)
     no = pc.is_in(text, pa.array(sorted(BOOL_FALSE))).to_numpy(zero_copy_only=False)
-    _flag(bad, why, ~yes & ~no, _("{name}: must be true or false", name=name))
+    flag_rows(bad, why, ~yes & ~no, _("{name}: must be true or false", name=name))
     return yes
 
 
@@ -178,7 +166,7 @@ def _choice(table, name: str, choices, bad: np.ndarray, why: list[str], n: int) 
         if len(ids) > 4
         else ", ".join(ids)
     )
-    _flag(bad, why, np.isnan(codes) & ~empty, _("{name}: not one of {choices}", name=name, choices=shown))
+    flag_rows(bad, why, np.isnan(codes) & ~empty, _("{name}: not one of {choices}", name=name, choices=shown))
     return codes
 
 
@@ -189,7 +177,7 @@ def _months(table, name: str, bad: np.ndarray, why: list[str], n: int) -> np.nda
         return np.full(n, -1)
     text = trimmed(arr)
     length, month, ok = months(text)
-    _flag_each(bad, why, hinted(text, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name), month=True))
+    flag_each(bad, why, hinted(text, ~ok & (length > 0), _("{name}: not a month YYYY-MM", name=name), month=True))
     return month
 
 
@@ -231,14 +219,14 @@ def batch_from_arrow(
     if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
         raise OsmsError(_("the `id` column must be text, not {type} (an IIN may start with 0)", type=ids.type))
     id_text = pc.utf8_trim_whitespace(ids)
-    _flag(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), _("id: empty"))
-    _flag(
+    flag_rows(bad, why, _mask(pc.or_kleene(pc.is_null(ids), pc.equal(id_text, ""))), _("id: empty"))
+    flag_rows(
         bad,
         why,
         excel_numbers(id_text),
         _("id: a number as Excel rounds it (digits lost, e.g. an IIN): format the id column as text and export again"),
     )
-    _flag(
+    flag_rows(
         bad, why, _mask(pc.greater(pc.utf8_length(ids), MAX_ID)), _("id: longer than {limit} characters", limit=MAX_ID)
     )
     facts: dict[str, np.ndarray] = {}
@@ -262,11 +250,11 @@ def batch_from_arrow(
         text = trimmed(arr)
         # A cell that is not a date is read as 1900-01-01 (and flagged below).
         y, mo, dom, valid = dates(text)[1:]
-        _flag_each(bad, why, hinted(text, ~valid, _("birth_date: not a date YYYY-MM-DD")))
+        flag_each(bad, why, hinted(text, ~valid, _("birth_date: not a date YYYY-MM-DD")))
         md = mo * 100 + dom
         age = derive.age_in_month(y * 10000 + md, month)
         born_later = valid & (y * 10000 + md > last_day.year * 10000 + last_day.month * 100 + last_day.day)
-        _flag(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))
+        flag_rows(bad, why, born_later, _("birth_date: after the month evaluated ({month})", month=format_month(month)))
     facts["age"] = age.astype(np.float64)
     # For the months a payments table reaches: each person's birth date as y·10⁴ + m·100 + d (-1 given an age).
     birth = np.full(n, -1, dtype=np.int64) if "age" in names else np.where(valid, y * 10000 + md, -1)
@@ -276,7 +264,7 @@ def batch_from_arrow(
     for kind, fact in RESIDENCY_FACT.items():
         facts[fact] = pc.equal(residency, kind).to_numpy(zero_copy_only=False)
         known |= facts[fact]
-    _flag(bad, why, ~known, _("residency: not one of {choices}", choices=", ".join(RESIDENCY_FACT)))
+    flag_rows(bad, why, ~known, _("residency: not one of {choices}", choices=", ".join(RESIDENCY_FACT)))
     facts["civil_income"] = _number(table, "civil_income", bad, why, n)
     facts["self_employed_income"] = _number(table, "self_employed_income", bad, why, n)
     for b in ("entrepreneur", "self_payer", "self_employed", "esp_payer", "esp_city"):
@@ -319,7 +307,7 @@ def batch_from_arrow(
         "birth": birth,
         **{f"unknown:{k}": v for k, v in unknown.items()},
     }
-    _flag(
+    flag_rows(
         bad,
         why,
         (extra["last_category_run"] > 0) & (extra["last_category_month"] < 0),
